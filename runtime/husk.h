@@ -1,0 +1,96 @@
+/* libhusk: the OCI runtime as a library.
+ *
+ * The husk CLI is a thin layer over these calls; the pod holder and huskd
+ * call them in-process.  Nothing here prints or exits: every failure comes
+ * back as a husk_error.  Calls on one container id serialise on a lock in
+ * the state directory; calls on different ids run concurrently.
+ */
+#ifndef HUSK_RUNTIME_HUSK_H
+#define HUSK_RUNTIME_HUSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../oci/config.h"
+#include "../oci/error.h"
+#include "../oci/state.h"
+
+#define HUSK_DEFAULT_STATE_ROOT "/run/husk"
+
+/* One per caller; cheap, holds no kernel objects. */
+struct husk_runtime {
+  const char *state_root; /* --root; HUSK_DEFAULT_STATE_ROOT when NULL */
+  bool systemd_cgroup;    /* --systemd-cgroup: refused while unsupported */
+  bool debug;             /* --debug: debug messages go to log_fd */
+  int log_fd;             /* --log target, -1 for stderr */
+  bool log_json;          /* --log-format json */
+};
+
+struct husk_create_options {
+  const char *id;
+  const char *bundle;               /* absolute or relative to cwd; default "." */
+  const struct oci_config *config;  /* in-process callers may pass a parsed config;
+                                       NULL: read bundle/config.json */
+  const char *console_socket;       /* pty master sent here (SCM_RIGHTS) */
+  const char *pid_file;
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;                 /* fds 3..3+N-1 pass to the container */
+  int stdio[3];                     /* fds for the process's 0,1,2; -1 inherit */
+  /* For in-process callers (the pod holder): the caller reaps the init and
+   * must not get SIGCHLD-confused; the pid is returned through *pid. */
+};
+
+/* Initialises options with stdio = {-1,-1,-1} and bundle ".". */
+void husk_create_options_init (struct husk_create_options *opts);
+
+/* create: the container's init is set up and waits at the start barrier. */
+int husk_container_create (struct husk_runtime *rt, const struct husk_create_options *opts,
+                           pid_t *pid, struct husk_error **err);
+int husk_container_start (struct husk_runtime *rt, const char *id, struct husk_error **err);
+
+/* run in the foreground: create + start, forward signals, wait; *exit_code is
+ * the process's exit code, 128+N when it died of signal N.  With detach,
+ * returns once started (exit code 0). */
+int husk_container_run (struct husk_runtime *rt, const struct husk_create_options *opts,
+                        bool detach, int *exit_code, struct husk_error **err);
+
+int husk_container_state (struct husk_runtime *rt, const char *id, struct oci_state **out,
+                          struct husk_error **err);
+/* Every container under the state root, sorted by id. */
+int husk_container_list (struct husk_runtime *rt, struct oci_state ***out, size_t *len,
+                         struct husk_error **err);
+void husk_state_list_free (struct oci_state **states, size_t len);
+
+int husk_container_kill (struct husk_runtime *rt, const char *id, int signal, bool all,
+                         struct husk_error **err);
+int husk_container_delete (struct husk_runtime *rt, const char *id, bool force,
+                           struct husk_error **err);
+
+struct husk_exec_options {
+  const char *id;
+  const struct oci_process *process; /* the whole process to run */
+  const char *console_socket;
+  const char *pid_file;
+  bool detach;
+  int preserve_fds;
+  int stdio[3];
+};
+void husk_exec_options_init (struct husk_exec_options *opts);
+/* Without detach, waits and sets *exit_code as run does. */
+int husk_container_exec (struct husk_runtime *rt, const struct husk_exec_options *opts,
+                         pid_t *pid, int *exit_code, struct husk_error **err);
+
+int husk_container_pause (struct husk_runtime *rt, const char *id, struct husk_error **err);
+int husk_container_resume (struct husk_runtime *rt, const char *id, struct husk_error **err);
+int husk_container_update (struct husk_runtime *rt, const char *id,
+                           const struct oci_resources *resources, struct husk_error **err);
+/* The pids in the container's cgroup. */
+int husk_container_pids (struct husk_runtime *rt, const char *id, pid_t **pids, size_t *len,
+                         struct husk_error **err);
+
+/* Signal names as runc takes them: "KILL", "SIGKILL", "9". -1 when unknown. */
+int husk_signal_parse (const char *name);
+
+#endif
