@@ -2,7 +2,8 @@
  * C structs.  Parsing (config_parse.c) fills these; nothing else reads JSON.
  *
  * Conventions:
- *  - arrays are `T *name; size_t name_len;`
+ *  - arrays are `T *name; size_t name_len;`; arrays of strings (args, env,
+ *    options, ...) are also NULL terminated, so they go straight to execve
  *  - strings are owned, NUL terminated, NULL when absent
  *  - optional scalars use the oci_opt_* wrappers: `.set` says the key was present
  *  - maps (annotations, sysctl, unified) are parallel key/value arrays
@@ -401,6 +402,12 @@ int oci_config_parse_data (const char *filename, const char *data, size_t len,
                            struct oci_config **out, struct husk_error **err);
 void oci_config_free (struct oci_config *config);
 
+/* The table of checks that parsing runs (config_validate.c); exposed for
+ * callers that build or change a config in memory.  Errors read like the
+ * parser's: "config.json: mounts[1].destination: must be absolute, got \"tmp\"". */
+int oci_config_validate (const char *filename, const struct oci_config *config,
+                         struct husk_error **err);
+
 /* A process.json as given to `exec --process`, and a resources.json as
  * given to `update -r`, with the same error style. */
 int oci_process_parse_data (const char *filename, const char *data, size_t len,
@@ -415,6 +422,11 @@ const char *oci_namespace_type_name (enum oci_namespace_type type); /* "network"
 int oci_namespace_type_from_name (const char *name);                 /* -1 when unknown */
 const struct oci_namespace *oci_config_namespace (const struct oci_config *config,
                                                   enum oci_namespace_type type);
+/* "SCMP_ACT_ERRNO" <-> OCI_SCMP_ACT_ERRNO; from_name gives -1 when unknown. */
+const char *oci_seccomp_action_name (enum oci_seccomp_action action);
+int oci_seccomp_action_from_name (const char *name);
+const char *oci_seccomp_op_name (enum oci_seccomp_op op); /* "SCMP_CMP_EQ" */
+int oci_seccomp_op_from_name (const char *name);
 /* NULL when the key is absent. */
 const char *oci_map_get (const struct oci_map *map, const char *key);
 

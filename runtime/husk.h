@@ -90,6 +90,41 @@ int husk_container_update (struct husk_runtime *rt, const char *id,
 int husk_container_pids (struct husk_runtime *rt, const char *id, pid_t **pids, size_t *len,
                          struct husk_error **err);
 
+/* ---- additions (core) ---- */
+
+/* `husk state`: runc's document (ociVersion, id, pid, status, bundle, rootfs,
+ * created, owner, annotations), pretty printed; *json is malloc'd. */
+int husk_container_state_json (struct husk_runtime *rt, const char *id, char **json,
+                               struct husk_error **err);
+
+/* One row of `husk list`. */
+struct husk_container_info {
+  char *id;
+  pid_t pid; /* 0 when stopped */
+  enum oci_status status;
+  char *bundle;
+  char *created; /* RFC 3339 with nanoseconds */
+  char *owner;
+};
+int husk_container_list_info (struct husk_runtime *rt, struct husk_container_info **out,
+                              size_t *len, struct husk_error **err);
+void husk_container_info_free (struct husk_container_info *infos, size_t len);
+
+/* runc's `list` table (ID PID STATUS BUNDLE CREATED OWNER, tab-aligned) and
+ * its `--format json` array, as malloc'd text. */
+int husk_list_format_table (const struct husk_container_info *infos, size_t len, bool quiet,
+                            char **out, struct husk_error **err);
+int husk_list_format_json (const struct husk_container_info *infos, size_t len, char **out,
+                           struct husk_error **err);
+
+/* `events --stats`: the cgroup's stats "data" object. */
+int husk_container_stats_json (struct husk_runtime *rt, const char *id, char **json,
+                               struct husk_error **err);
+
+/* A log line as runc writes it: text "husk: <msg>" or JSON
+ * {"level":..,"msg":..,"time":RFC3339}; fd -1 means stderr. */
+void husk_log_line (int fd, bool json, const char *level, const char *msg);
+
 /* Signal names as runc takes them: "KILL", "SIGKILL", "9". -1 when unknown. */
 int husk_signal_parse (const char *name);
 

@@ -1,0 +1,24 @@
+/* The words of the runtime-spec that husk knows, one table each, shared by
+ * the parser, the validation table and features.json so the three cannot
+ * disagree.  Each list is NULL terminated. */
+#ifndef HUSK_OCI_SPEC_NAMES_H
+#define HUSK_OCI_SPEC_NAMES_H
+
+#include <stdbool.h>
+
+extern const char *const oci_names_seccomp_archs[];   /* SCMP_ARCH_* */
+extern const char *const oci_names_seccomp_flags[];   /* known SECCOMP_FILTER_FLAG_* */
+extern const char *const oci_names_seccomp_flags_supported[];
+extern const char *const oci_names_rlimits[];         /* RLIMIT_* */
+extern const char *const oci_names_mount_options[];   /* runc's option words */
+extern const char *const oci_names_hooks[];           /* prestart, createRuntime, ... */
+extern const char *const oci_names_sched_policies[];  /* SCHED_* */
+extern const char *const oci_names_sched_flags[];     /* SCHED_FLAG_* */
+extern const char *const oci_names_ioprio_classes[];  /* IOPRIO_CLASS_* */
+extern const char *const oci_names_personality_domains[];
+extern const char *const oci_names_personality_flags[];
+extern const char *const oci_names_rootfs_propagation[];
+
+bool oci_name_in (const char *const *list, const char *name);
+
+#endif

@@ -1,0 +1,34 @@
+/* v1 devices controller: deny everything, then replay the rules in order,
+ * as runc's fs driver does. */
+#include <errno.h>
+
+#include "v1.h"
+
+int
+cg_v1_devices_apply (const char *dir, const struct oci_resources *r, bool update,
+                     struct husk_error **err)
+{
+  cleanup_free const struct oci_device_cgroup **rules = NULL;
+  size_t len = 0;
+
+  /* An update without device rules leaves the devices alone; a create
+   * always gets the defaults (a container never sees the host's devices
+   * just because its config did not list any). */
+  if (update && (r == NULL || r->devices_len == 0))
+    return 0;
+  if (dir == NULL)
+    return cg_v1_not_mounted ("devices", "linux.resources.devices", err);
+  if (cg_device_rules (r, &rules, &len, err) < 0)
+    return -1;
+  if (cg_write (dir, "devices.deny", "a", err) < 0)
+    return -1;
+  for (size_t i = 0; i < len; i++)
+    {
+      cleanup_free char *rule = NULL;
+      if (husk_cgroup_device_rule_string (rules[i], &rule, err) < 0)
+        return husk_error_wrap (err, "linux.resources.devices[%zu]", i);
+      if (cg_write (dir, rules[i]->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
+        return -1;
+    }
+  return 0;
+}

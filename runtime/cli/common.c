@@ -1,0 +1,147 @@
+/* Helpers shared by the verbs. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+husk_cli_usage_error (struct husk_error **err, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  husk_error_setv (err, EINVAL, fmt, ap);
+  va_end (ap);
+  (*err)->errnum = 0;
+  {
+    /* usage errors carry no strerror suffix */
+    char *colon = strstr ((*err)->message, ": Invalid argument");
+    if (colon)
+      *colon = '\0';
+  }
+  return -1;
+}
+
+int
+husk_cli_need_id (struct husk_cli *cli, int argc, char **argv, int min, int max,
+                  struct husk_error **err)
+{
+  int n = argc - optind;
+
+  if (n < min)
+    return husk_cli_usage_error (err, "\"%s\" requires a minimum of %d argument%s", cli->verb,
+                                 min, min == 1 ? "" : "s");
+  if (max >= 0 && n > max)
+    return husk_cli_usage_error (err, "\"%s\" requires a maximum of %d argument%s", cli->verb,
+                                 max, max == 1 ? "" : "s");
+  if (n > 0)
+    cli->id = argv[optind];
+  return 0;
+}
+
+int
+husk_cli_parse_int (const char *flag, const char *value, int *out, struct husk_error **err)
+{
+  char *end;
+  long v;
+
+  errno = 0;
+  v = strtol (value, &end, 10);
+  if (errno || *end || end == value || v < 0 || v > 1 << 20)
+    return husk_cli_usage_error (err, "invalid value \"%s\" for flag %s", value, flag);
+  *out = (int) v;
+  return 0;
+}
+
+int
+husk_cli_print (const char *text)
+{
+  fputs (text, stdout);
+  return 0;
+}
+
+enum {
+  OPT_CONSOLE_SOCKET = 256,
+  OPT_PID_FILE,
+  OPT_NO_PIVOT,
+  OPT_NO_NEW_KEYRING,
+  OPT_PRESERVE_FDS,
+  OPT_KEEP,
+  OPT_NO_SUBREAPER,
+};
+
+static const struct option create_options[] = {
+  { "bundle", required_argument, NULL, 'b' },
+  { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+  { "pid-file", required_argument, NULL, OPT_PID_FILE },
+  { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+  { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+  { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+  { "detach", no_argument, NULL, 'd' },
+  { "keep", no_argument, NULL, OPT_KEEP },
+  { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
+  { NULL, 0, NULL, 0 },
+};
+
+static int
+create_flag (int c, bool run, struct husk_cli_create_flags *f, struct husk_error **err)
+{
+  switch (c)
+    {
+    case 'b': f->opts.bundle = optarg; return 0;
+    case OPT_CONSOLE_SOCKET: f->opts.console_socket = optarg; return 0;
+    case OPT_PID_FILE: f->opts.pid_file = optarg; return 0;
+    case OPT_NO_PIVOT: f->opts.no_pivot = true; return 0;
+    case OPT_NO_NEW_KEYRING: f->opts.no_new_keyring = true; return 0;
+    case OPT_PRESERVE_FDS:
+      return husk_cli_parse_int ("--preserve-fds", optarg, &f->opts.preserve_fds, err);
+    case 'd':
+      if (run)
+        return f->detach = true, 0;
+      break;
+    case OPT_KEEP:
+    case OPT_NO_SUBREAPER:
+      return 0; /* accepted like runc; nothing to do */
+    default:
+      break;
+    }
+  return husk_cli_usage_error (err, "unknown option `%s`", optind > 0 ? "" : "");
+}
+
+int
+husk_cli_parse_create (struct husk_cli *cli, int argc, char **argv, bool run,
+                       struct husk_cli_create_flags *f, struct husk_error **err)
+{
+  int c;
+
+  husk_create_options_init (&f->opts);
+  f->detach = false;
+  opterr = 0;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+b:d", create_options, NULL)) != -1)
+    {
+      if (c == '?')
+        return husk_cli_usage_error (err, "flag provided but not defined: %s", argv[optind - 1]);
+      if (create_flag (c, run, f, err) < 0)
+        return -1;
+    }
+  if (husk_cli_need_id (cli, argc, argv, 1, 1, err) < 0)
+    return -1;
+  f->opts.id = cli->id;
+  return 0;
+}
+
+int
+husk_cli_simple_id (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
+{
+  static const struct option none[] = { { NULL, 0, NULL, 0 } };
+  int c;
+
+  opterr = 0;
+  optind = 0;
+  while ((c = getopt_long (argc, argv, "+", none, NULL)) != -1)
+    return husk_cli_usage_error (err, "flag provided but not defined: %s", argv[optind - 1]);
+  return husk_cli_need_id (cli, argc, argv, 1, 1, err);
+}

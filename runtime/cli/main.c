@@ -1,0 +1,199 @@
+/* husk: global flags, the verb table, and the one place errors are shown:
+ * `husk: <verb> "<id>": <chain>` on stderr, and as JSON to --log. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../oci/cleanup.h"
+
+static const struct
+{
+  const char *name;
+  husk_cli_fn fn;
+  const char *help;
+} verbs[] = {
+  { "create", husk_cli_create, "create a container" },
+  { "delete", husk_cli_delete, "delete any resources held by the container" },
+  { "events", husk_cli_events, "display container events such as OOM notifications and stats" },
+  { "exec", husk_cli_exec, "execute new process inside the container" },
+  { "features", husk_cli_features, "show the enabled features" },
+  { "kill", husk_cli_kill, "kill sends the specified signal to the container's init process" },
+  { "list", husk_cli_list, "lists containers started by husk with the given root" },
+  { "pause", husk_cli_pause, "pause suspends all processes inside the container" },
+  { "ps", husk_cli_ps, "ps displays the processes running inside a container" },
+  { "resume", husk_cli_resume, "resumes all processes that have been previously paused" },
+  { "run", husk_cli_run, "create and run a container" },
+  { "spec", husk_cli_spec, "create a new specification file" },
+  { "start", husk_cli_start, "executes the user defined process in a created container" },
+  { "state", husk_cli_state, "output the state of a container" },
+  { "update", husk_cli_update, "update container resource constraints" },
+};
+
+enum {
+  OPT_ROOT = 256,
+  OPT_LOG,
+  OPT_LOG_FORMAT,
+  OPT_DEBUG,
+  OPT_SYSTEMD_CGROUP,
+  OPT_ROOTLESS,
+  OPT_CRIU,
+  OPT_HELP,
+};
+
+static const struct option global_options[] = {
+  { "root", required_argument, NULL, OPT_ROOT },
+  { "log", required_argument, NULL, OPT_LOG },
+  { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+  { "debug", no_argument, NULL, OPT_DEBUG },
+  { "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
+  { "rootless", required_argument, NULL, OPT_ROOTLESS },
+  { "criu", required_argument, NULL, OPT_CRIU },
+  { "help", no_argument, NULL, 'h' },
+  { "version", no_argument, NULL, 'v' },
+  { NULL, 0, NULL, 0 },
+};
+
+static void
+print_help (void)
+{
+  printf ("NAME:\n   husk - Open Container Initiative runtime\n\nUSAGE:\n"
+          "   husk [global options] command [command options] [arguments...]\n\nCOMMANDS:\n");
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    printf ("   %-10s%s\n", verbs[i].name, verbs[i].help);
+  printf ("   %-10s%s\n", "pod", "manage pod sandboxes (husk-pod)");
+  printf ("\nGLOBAL OPTIONS:\n"
+          "   --debug                  enable debug logging\n"
+          "   --log value              set the log file to write husk logs to (default is "
+          "stderr)\n"
+          "   --log-format value       set the log format ('text' (default), or 'json')\n"
+          "   --root value             root directory for storage of container state (default: "
+          "\"" HUSK_DEFAULT_STATE_ROOT "\")\n"
+          "   --systemd-cgroup         (not supported)\n"
+          "   --help, -h               show help\n"
+          "   --version, -v            print the version\n");
+}
+
+static void
+print_version (void)
+{
+  printf ("husk version %s\nspec: %s\n", HUSK_VERSION, OCI_VERSION);
+}
+
+static int
+parse_global (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
+{
+  int c;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+hv", global_options, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_ROOT: cli->rt.state_root = optarg; break;
+      case OPT_LOG:
+        cli->rt.log_fd = open (optarg, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (cli->rt.log_fd < 0)
+          return husk_error_set (err, errno, "open log file `%s`", optarg);
+        break;
+      case OPT_LOG_FORMAT:
+        if (strcmp (optarg, "json") != 0 && strcmp (optarg, "text") != 0)
+          return husk_cli_usage_error (err, "invalid log-format: %s", optarg);
+        cli->rt.log_json = strcmp (optarg, "json") == 0;
+        break;
+      case OPT_DEBUG: cli->rt.debug = true; break;
+      case OPT_SYSTEMD_CGROUP: cli->rt.systemd_cgroup = true; break;
+      case OPT_ROOTLESS:
+      case OPT_CRIU: break; /* accepted as runc does; nothing to do */
+      case 'h': print_help (); exit (0);
+      case 'v': print_version (); exit (0);
+      default:
+        return husk_cli_usage_error (err, "flag provided but not defined: %s", argv[optind - 1]);
+      }
+  if (cli->rt.systemd_cgroup)
+    return husk_error_set (err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver is not supported");
+  return 0;
+}
+
+static void
+report (struct husk_cli *cli, struct husk_error *err)
+{
+  cleanup_free char *line = NULL;
+  int n;
+
+  if (cli->verb && cli->id)
+    n = asprintf (&line, "%s \"%s\": %s", cli->verb, cli->id, err->message);
+  else if (cli->verb)
+    n = asprintf (&line, "%s: %s", cli->verb, err->message);
+  else
+    n = asprintf (&line, "%s", err->message);
+  if (n < 0)
+    return;
+  if (cli->rt.log_fd >= 0)
+    husk_log_line (cli->rt.log_fd, cli->rt.log_json, "error", line);
+  fprintf (stderr, "husk: %s\n", line);
+}
+
+/* `husk pod ...` is husk-pod's, next to this binary. */
+static int
+exec_pod (char **argv, struct husk_error **err)
+{
+  char self[PATH_MAX], path[PATH_MAX + 16];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+
+  if (n < 0)
+    return husk_error_set (err, errno, "readlink /proc/self/exe");
+  self[n] = '\0';
+  snprintf (path, sizeof path, "%s/husk-pod", dirname (self));
+  argv[0] = path;
+  execv (path, argv);
+  return husk_error_set (err, errno, "exec `%s`", path);
+}
+
+static int
+dispatch (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
+{
+  if (optind >= argc)
+    {
+      print_help ();
+      return 0;
+    }
+  cli->verb = argv[optind];
+  argv += optind;
+  argc -= optind;
+  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+    if (strcmp (verbs[i].name, cli->verb) == 0)
+      return verbs[i].fn (cli, argc, argv, err);
+  if (strcmp (cli->verb, "pod") == 0)
+    return exec_pod (argv, err);
+  {
+    const char *verb = cli->verb;
+    cli->verb = NULL;
+    return husk_cli_usage_error (err, "No help topic for '%s'", verb);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  struct husk_cli cli = { .rt = { .log_fd = -1 } };
+  cleanup_error struct husk_error *err = NULL;
+  int code;
+
+  if (parse_global (&cli, argc, argv, &err) < 0)
+    code = -1;
+  else
+    code = dispatch (&cli, argc, argv, &err);
+  if (code < 0)
+    {
+      report (&cli, err);
+      return 1;
+    }
+  fflush (stdout);
+  return code;
+}

@@ -1,0 +1,75 @@
+/* libhusk internals shared by the container_*.c files. */
+#ifndef HUSK_RUNTIME_CONTAINER_H
+#define HUSK_RUNTIME_CONTAINER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroup/cgroup.h"
+#include "husk.h"
+#include "plan.h"
+#include "state_store.h"
+
+HUSK_DEFINE_CLEANUP (struct husk_cgroup, husk_cgroup_free)
+#define cleanup_cgroup __attribute__ ((cleanup (husk_cgroup_freep)))
+HUSK_DEFINE_CLEANUP (struct oci_config, oci_config_free)
+#define cleanup_config __attribute__ ((cleanup (oci_config_freep)))
+
+const char *husk_runtime_root (const struct husk_runtime *rt);
+
+/* A warning the library cannot return (poststart/poststop hooks): written
+ * to the --log target in its format. */
+void husk_log_warning (struct husk_runtime *rt, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+/* A created container whose parent stays (run): what create leaves open. */
+struct husk_launch {
+  pid_t pid;
+  int sync_fd;      /* parent end; -1 for create */
+  int pty_master;   /* foreground terminal, -1 when none */
+  struct husk_state_dir dir;
+  struct oci_config *config;
+};
+void husk_launch_clear (struct husk_launch *launch);
+
+/* Create; with `launch` the child waits for START on the sync socket
+ * instead of exec.fifo and the lock stays held in launch->dir. */
+int husk_create_internal (struct husk_runtime *rt, const struct husk_create_options *opts,
+                          struct husk_launch *launch, pid_t *pid, struct husk_error **err);
+
+/* The derived status of a record: stopped when the pid is gone or reused. */
+enum oci_status husk_record_status (int dirfd, const struct husk_state_record *rec);
+
+/* Opens and locks <root>/<id> and reads its record. */
+int husk_container_load (struct husk_runtime *rt, const char *id, struct husk_state_dir *dir,
+                         struct husk_state_record **rec, struct husk_error **err);
+
+/* The config.json kept in the state dir at create. */
+int husk_container_config (int dirfd, struct oci_config **out, struct husk_error **err);
+
+/* The state JSON given to hooks, with `status`. */
+int husk_hook_state (const struct husk_state_record *rec, enum oci_status status, char **out,
+                     struct husk_error **err);
+
+/* Removes the cgroup and the state dir, runs poststop hooks (warnings). */
+int husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
+                            const struct husk_state_record *rec, struct husk_error **err);
+
+/* Waits for a process of ours: forwards signals, copies the terminal,
+ * reaps; *exit_code as run reports it.  `sigmask` holds what the caller
+ * blocked before creating the process. */
+int husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_error **err);
+
+/* Blocks every signal (to be forwarded later); the child unblocks. */
+void husk_block_signals (sigset_t *old);
+
+/* poststart hooks (warnings) of a started container. */
+void husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec);
+
+/* Sends START and waits for the exec (EOF) or the child's error. */
+int husk_launch_start (int sync_fd, struct husk_error **err);
+
+int husk_write_pid_file (const char *path, pid_t pid, struct husk_error **err);
+
+#endif

@@ -1,0 +1,435 @@
+/* husk create: the parent's side.  The plan is made before clone(), the
+ * child is driven through the sync protocol (sync.h), and a failure undoes
+ * every kernel object made so far (child, cgroup, state dir). */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../oci/cleanup.h"
+#include "../oci/json_doc.h"
+#include "hooks.h"
+#include "security/identity.h"
+#include "security/seccomp.h"
+#include "sync.h"
+
+struct create_ctx {
+  struct husk_runtime *rt;
+  const struct husk_create_options *opts;
+  struct oci_config *owned_config;
+  const struct oci_config *config;
+  char *config_data;
+  size_t config_len;
+  char bundle[PATH_MAX];
+  char *rootfs;
+  struct husk_state_dir dir;
+  struct husk_cgroup *cg;
+  struct husk_seccomp_program *seccomp;
+  struct husk_plan plan;
+  int sync_fd;
+  int child_dirfd;
+  pid_t child; /* the clone()d process (stage1 in the two-stage case) */
+  pid_t pid;   /* the init */
+  int pty_master;
+  char *state_json;
+};
+
+static void
+ctx_clear (struct create_ctx *c)
+{
+  oci_config_free (c->owned_config);
+  free (c->config_data);
+  free (c->rootfs);
+  husk_state_dir_close (&c->dir);
+  husk_cgroup_free (c->cg);
+  husk_seccomp_program_free (c->seccomp);
+  husk_ns_plan_clear (&c->plan.ns);
+  free (c->plan.rlimits);
+  free (c->plan.env);
+  free (c->state_json);
+  husk_closep (&c->sync_fd);
+  husk_closep (&c->child_dirfd);
+  husk_closep (&c->pty_master);
+}
+
+static int
+load_config (struct create_ctx *c, struct husk_error **err)
+{
+  cleanup_free char *path = NULL;
+
+  if (realpath (c->opts->bundle ? c->opts->bundle : ".", c->bundle) == NULL)
+    return husk_error_set (err, errno, "bundle `%s`", c->opts->bundle ? c->opts->bundle : ".");
+  if (c->opts->config)
+    {
+      c->config = c->opts->config;
+      return 0;
+    }
+  if (asprintf (&path, "%s/config.json", c->bundle) < 0)
+    return husk_error_set (err, ENOMEM, "asprintf");
+  if (json_doc_read_file (path, &c->config_data, &c->config_len, err) < 0)
+    return -1;
+  if (oci_config_parse_data ("config.json", c->config_data, c->config_len, &c->owned_config,
+                             err)
+      < 0)
+    return -1;
+  c->config = c->owned_config;
+  return 0;
+}
+
+static int
+check_config (struct create_ctx *c, bool foreground, struct husk_error **err)
+{
+  const struct oci_process *p = c->config->process;
+
+  if (p == NULL || p->args_len == 0)
+    return husk_error_set (err, EINVAL, "config.json: process.args: required");
+  if (c->config->root == NULL || c->config->root->path == NULL)
+    return husk_error_set (err, EINVAL, "config.json: root.path: required");
+  if (p->terminal && !foreground && c->opts->console_socket == NULL)
+    return husk_error_set (err, EINVAL,
+                           "cannot allocate tty if husk will detach without setting console "
+                           "socket");
+  if (!p->terminal && c->opts->console_socket)
+    return husk_error_set (err, EINVAL,
+                           "cannot use console socket if husk will not detach or allocate tty");
+  if (c->config->root->path[0] == '/')
+    c->rootfs = strdup (c->config->root->path);
+  else if (asprintf (&c->rootfs, "%s/%s", c->bundle, c->config->root->path) < 0)
+    c->rootfs = NULL;
+  if (c->rootfs == NULL)
+    return husk_error_set (err, ENOMEM, "rootfs path");
+  return 0;
+}
+
+static int
+make_plan (struct create_ctx *c, bool foreground, struct husk_error **err)
+{
+  const struct oci_config *config = c->config;
+  struct husk_plan *plan = &c->plan;
+  const struct oci_linux *l = config->linux_;
+
+  plan->config = config;
+  plan->process = config->process;
+  plan->id = c->opts->id;
+  plan->bundle = c->bundle;
+  plan->no_pivot = c->opts->no_pivot;
+  plan->no_new_keyring = c->opts->no_new_keyring;
+  plan->preserve_fds = c->opts->preserve_fds;
+  memcpy (plan->stdio, c->opts->stdio, sizeof plan->stdio);
+  plan->time_offsets = l ? &l->time_offsets : NULL;
+  snprintf (plan->keyring_name, sizeof plan->keyring_name, "_ses.%s", c->opts->id);
+  if (husk_caps_validate (config->process->capabilities, "process.capabilities", err) < 0
+      || husk_plan_rlimits (config->process, &plan->rlimits, &plan->rlimits_len, err) < 0
+      || husk_plan_env (config->process, &plan->env, err) < 0
+      || husk_ns_plan_init (config, &plan->ns, err) < 0)
+    return -1;
+  plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
+  if (l && l->seccomp)
+    {
+      if (husk_seccomp_compile (l->seccomp, &c->seccomp, err) < 0)
+        return -1;
+      plan->seccomp = c->seccomp;
+      plan->seccomp_notify = husk_seccomp_program_has_notify (c->seccomp);
+    }
+  (void) foreground;
+  return 0;
+}
+
+/* The state dir, the config kept for exec/delete, the fifo, the cgroup. */
+static int
+make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
+{
+  const struct oci_linux *l = c->config->linux_;
+
+  if (husk_state_dir_create (husk_runtime_root (c->rt), c->opts->id, &c->dir, err) < 0)
+    return -1;
+  if (c->config_data
+      && husk_write_file_at (c->dir.dirfd, HUSK_CONFIG_FILE, c->config_data, c->config_len,
+                             0600, err)
+             < 0)
+    return -1;
+  if (use_fifo)
+    {
+      if (mkfifoat (c->dir.dirfd, HUSK_FIFO_FILE, 0622) < 0)
+        return husk_error_set (err, errno, "mkfifo `%s/" HUSK_FIFO_FILE "`", c->dir.path);
+      c->child_dirfd = openat (c->dir.dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (c->child_dirfd < 0)
+        return husk_error_set (err, errno, "open `%s`", c->dir.path);
+    }
+  return husk_cgroup_create (l ? l->cgroups_path : NULL, c->opts->id,
+                             l ? l->resources : NULL, &c->cg, err);
+}
+
+static int
+spawn (struct create_ctx *c, struct husk_error **err)
+{
+  int fds[2];
+  bool two_stage = c->plan.ns.any_join || c->plan.ns.create_time;
+  long flags = SIGCHLD | (two_stage ? 0 : c->plan.ns.clone_flags);
+  pid_t pid;
+
+  if (husk_sync_socketpair (fds, err) < 0)
+    return -1;
+  c->sync_fd = fds[0];
+  c->plan.sync_fd = fds[1];
+  c->plan.state_dirfd = c->child_dirfd;
+  c->plan.close_fds[0] = fds[0];
+  c->plan.close_fds[1] = c->dir.dirfd;
+  pid = (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
+  if (pid < 0)
+    {
+      close (fds[1]);
+      return husk_error_set (err, errno, "clone (flags 0x%lx)", flags);
+    }
+  if (pid == 0)
+    husk_init_main (&c->plan);
+  close (fds[1]);
+  c->child = pid;
+  c->pid = two_stage ? 0 : pid;
+  return 0;
+}
+
+/* Two-stage: user maps for stage1, then the init's pid. */
+static int
+await_init_pid (struct create_ctx *c, struct husk_error **err)
+{
+  unsigned want = HUSK_SYNC_BIT (HUSK_SYNC_USERMAP_REQUEST) | HUSK_SYNC_BIT (HUSK_SYNC_INIT_PID);
+
+  while (c->pid == 0)
+    {
+      struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
+      if (husk_sync_recv (c->sync_fd, want, &msg, err) < 0)
+        return -1;
+      if (msg.type == HUSK_SYNC_INIT_PID)
+        c->pid = msg.value;
+      else if (husk_ns_write_id_maps (c->child, c->config->linux_, err) < 0
+               || husk_sync_send (c->sync_fd, HUSK_SYNC_USERMAP_DONE, 0, NULL, 0, -1, err) < 0)
+        return -1;
+    }
+  waitpid (c->child, NULL, 0);
+  c->child = 0;
+  return 0;
+}
+
+static int
+write_oom_score_adj (pid_t pid, const struct oci_process *p, struct husk_error **err)
+{
+  char path[64], value[32];
+  cleanup_close int fd = -1;
+  int n;
+
+  if (!p->oom_score_adj.set)
+    return 0;
+  snprintf (path, sizeof path, "/proc/%d/oom_score_adj", (int) pid);
+  n = snprintf (value, sizeof value, "%lld", (long long) p->oom_score_adj.value);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, value, (size_t) n) != n)
+    return husk_error_set (err, errno, "set oom_score_adj to %s", value);
+  return 0;
+}
+
+static int
+copy_annotations (struct oci_map *dst, const struct oci_map *src)
+{
+  if (src->len == 0)
+    return 0;
+  dst->keys = calloc (src->len, sizeof (char *));
+  dst->values = calloc (src->len, sizeof (char *));
+  if (dst->keys == NULL || dst->values == NULL)
+    return -1;
+  for (size_t i = 0; i < src->len; i++, dst->len++)
+    {
+      dst->keys[i] = strdup (src->keys[i]);
+      dst->values[i] = strdup (src->values[i]);
+      if (dst->keys[i] == NULL || dst->values[i] == NULL)
+        return dst->len++, -1;
+    }
+  return 0;
+}
+
+static int
+make_record (struct create_ctx *c, struct husk_state_record **out, struct husk_error **err)
+{
+  cleanup_state_record struct husk_state_record *rec = calloc (1, sizeof *rec);
+  char created[40];
+  const struct passwd *pw;
+
+  if (rec == NULL)
+    return husk_error_set (err, ENOMEM, "calloc");
+  husk_rfc3339_now (created);
+  pw = geteuid () == 0 ? NULL : getpwuid (geteuid ());
+  rec->id = strdup (c->opts->id);
+  rec->bundle = strdup (c->bundle);
+  rec->rootfs = strdup (c->rootfs);
+  rec->created = strdup (created);
+  rec->owner = strdup (pw ? pw->pw_name : "root");
+  rec->cgroup_path = c->cg ? strdup (husk_cgroup_path (c->cg)) : NULL;
+  rec->pid = c->pid;
+  rec->shared_pidns = !(c->plan.ns.clone_flags & CLONE_NEWPID)
+                      && c->plan.ns.join_fds[OCI_NS_PID] < 0;
+  if (!rec->id || !rec->bundle || !rec->rootfs || !rec->created || !rec->owner
+      || copy_annotations (&rec->annotations, &c->config->annotations) < 0)
+    return husk_error_set (err, ENOMEM, "state record");
+  if (husk_proc_stat (c->pid, &rec->pid_start_time, NULL) < 0)
+    return husk_error_set (err, errno, "read start time of pid %d", (int) c->pid);
+  *out = steal_pointer (&rec);
+  return 0;
+}
+
+/* Maps, cgroup, oom score, createRuntime/prestart hooks: then GO. */
+static int
+prepare_child (struct create_ctx *c, const struct husk_state_record *rec,
+               struct husk_error **err)
+{
+  const struct oci_hooks *hooks = &c->config->hooks;
+
+  if ((c->plan.ns.clone_flags & CLONE_NEWUSER) && !c->plan.ns.any_join
+      && !c->plan.ns.create_time && husk_ns_write_id_maps (c->pid, c->config->linux_, err) < 0)
+    return -1;
+  if (husk_cgroup_enter (c->cg, c->pid, err) < 0
+      || write_oom_score_adj (c->pid, c->config->process, err) < 0)
+    return -1;
+  if (husk_hook_state (rec, OCI_STATUS_CREATING, &c->state_json, err) < 0)
+    return -1;
+  if (husk_hooks_run (&hooks->prestart, "prestart", c->state_json, err) < 0
+      || husk_hooks_run (&hooks->create_runtime, "createRuntime", c->state_json, err) < 0)
+    return -1;
+  return husk_sync_send (c->sync_fd, HUSK_SYNC_GO, 0, c->state_json, strlen (c->state_json), -1,
+                         err);
+}
+
+static int
+handle_message (struct create_ctx *c, struct husk_sync_msg *msg, struct husk_error **err)
+{
+  if (msg->type == HUSK_SYNC_PTY_MASTER)
+    {
+      if (c->opts->console_socket)
+        return husk_terminal_send_console (c->opts->console_socket, msg->fd, err);
+      c->pty_master = steal_fd (&msg->fd);
+      return 0;
+    }
+  if (husk_seccomp_send_listener (c->config->linux_->seccomp, c->state_json, msg->fd, err) < 0)
+    return -1;
+  return husk_sync_send (c->sync_fd, HUSK_SYNC_SECCOMP_DONE, 0, NULL, 0, -1, err);
+}
+
+static int
+await_ready (struct create_ctx *c, struct husk_error **err)
+{
+  unsigned want = HUSK_SYNC_BIT (HUSK_SYNC_PTY_MASTER) | HUSK_SYNC_BIT (HUSK_SYNC_SECCOMP_LISTENER)
+                  | HUSK_SYNC_BIT (HUSK_SYNC_READY);
+
+  for (;;)
+    {
+      struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
+      if (husk_sync_recv (c->sync_fd, want, &msg, err) < 0)
+        return -1;
+      if (msg.type == HUSK_SYNC_READY)
+        return 0;
+      if (handle_message (c, &msg, err) < 0)
+        return -1;
+    }
+}
+
+/* Undo: the child, the cgroup, the state dir. */
+static void
+rollback (struct create_ctx *c)
+{
+  cleanup_error struct husk_error *ignored = NULL;
+
+  if (c->pid > 0)
+    kill (c->pid, SIGKILL);
+  if (c->child > 0)
+    kill (c->child, SIGKILL);
+  if (c->child > 0)
+    waitpid (c->child, NULL, 0);
+  if (c->pid > 0 && c->pid != c->child)
+    waitpid (c->pid, NULL, __WALL | WNOHANG);
+  if (c->cg && husk_cgroup_destroy (c->cg, &ignored) < 0)
+    husk_error_release (&ignored);
+  if (c->dir.dirfd >= 0 && husk_state_dir_remove (&c->dir, &ignored) < 0)
+    husk_error_release (&ignored);
+}
+
+static int
+create_steps (struct create_ctx *c, bool foreground, struct husk_state_record **rec,
+              struct husk_error **err)
+{
+  if (load_config (c, err) < 0 || check_config (c, foreground, err) < 0
+      || make_plan (c, foreground, err) < 0 || make_state (c, !foreground, err) < 0
+      || spawn (c, err) < 0)
+    return -1;
+  if (c->pid == 0 && await_init_pid (c, err) < 0)
+    return -1;
+  if (make_record (c, rec, err) < 0 || prepare_child (c, *rec, err) < 0
+      || await_ready (c, err) < 0)
+    return -1;
+  if (husk_state_record_write (c->dir.dirfd, *rec, err) < 0)
+    return -1;
+  if (c->opts->pid_file && husk_write_pid_file (c->opts->pid_file, c->pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+husk_create_internal (struct husk_runtime *rt, const struct husk_create_options *opts,
+                      struct husk_launch *launch, pid_t *pid, struct husk_error **err)
+{
+  struct create_ctx c = { .rt = rt, .opts = opts, .sync_fd = -1, .child_dirfd = -1,
+                          .pty_master = -1, .dir = { .dirfd = -1 } };
+  cleanup_state_record struct husk_state_record *rec = NULL;
+
+  c.plan.state_dirfd = -1;
+  c.plan.sync_fd = -1;
+  for (int i = 0; i < OCI_NS__COUNT; i++)
+    c.plan.ns.join_fds[i] = -1;
+  if (rt->systemd_cgroup)
+    return husk_error_set (err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver is not supported");
+  if (husk_state_validate_id (opts->id, err) < 0)
+    return -1;
+  if (create_steps (&c, launch != NULL, &rec, err) < 0)
+    {
+      rollback (&c);
+      ctx_clear (&c);
+      return -1;
+    }
+  if (pid)
+    *pid = c.pid;
+  if (launch)
+    {
+      launch->pid = c.pid;
+      launch->sync_fd = steal_fd (&c.sync_fd);
+      launch->pty_master = steal_fd (&c.pty_master);
+      launch->dir = c.dir;
+      c.dir = (struct husk_state_dir){ .dirfd = -1 };
+      launch->config = steal_pointer (&c.owned_config);
+    }
+  ctx_clear (&c);
+  return 0;
+}
+
+int
+husk_container_create (struct husk_runtime *rt, const struct husk_create_options *opts,
+                       pid_t *pid, struct husk_error **err)
+{
+  return husk_create_internal (rt, opts, NULL, pid, err);
+}
+
+void
+husk_create_options_init (struct husk_create_options *opts)
+{
+  memset (opts, 0, sizeof *opts);
+  opts->bundle = ".";
+  opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = -1;
+}

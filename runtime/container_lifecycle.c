@@ -1,0 +1,227 @@
+/* start, kill, delete: the commands that act on an existing container. */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../oci/cleanup.h"
+#include "hooks.h"
+
+static int
+pidfd_of (const struct husk_state_record *rec)
+{
+  unsigned long long start;
+  int fd = (int) syscall (SYS_pidfd_open, rec->pid, 0);
+
+  if (fd < 0)
+    return -1;
+  /* the pid may have been reused since create: the start time tells */
+  if (husk_proc_stat (rec->pid, &start, NULL) < 0 || start != rec->pid_start_time)
+    {
+      close (fd);
+      return errno = ESRCH, -1;
+    }
+  return fd;
+}
+
+/* Waits for the write end of exec.fifo to show up and takes its byte. */
+static int
+open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
+           struct husk_error **err)
+{
+  cleanup_close int fd = openat (dir->dirfd, HUSK_FIFO_FILE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  cleanup_close int pidfd = pidfd_of (rec);
+  char byte;
+
+  if (fd < 0)
+    return husk_error_set (err, errno, "open exec fifo");
+  for (;;)
+    {
+      struct pollfd p[2] = { { fd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+      ssize_t n = read (fd, &byte, 1);
+      if (n == 1)
+        break;
+      if (n < 0 && errno != EAGAIN && errno != EINTR)
+        return husk_error_set (err, errno, "read exec fifo");
+      if (poll (p, pidfd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR)
+        return husk_error_set (err, errno, "poll exec fifo");
+      if (pidfd < 0 || (p[1].revents & POLLIN))
+        return husk_error_set (err, ESRCH, "container init exited before start");
+    }
+  if (unlinkat (dir->dirfd, HUSK_FIFO_FILE, 0) < 0)
+    return husk_error_set (err, errno, "remove exec fifo");
+  return 0;
+}
+
+static void
+run_hooks_warn (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec,
+                bool poststop, enum oci_status status)
+{
+  cleanup_error struct husk_error *err = NULL;
+  struct oci_config *config = NULL;
+  cleanup_free char *json = NULL;
+  const struct oci_hook_list *hooks;
+  int ret;
+
+  if (husk_container_config (dirfd, &config, &err) < 0)
+    {
+      if (err->errnum != ENOENT)
+        husk_log_warning (rt, "%s", err->message);
+      return;
+    }
+  hooks = poststop ? &config->hooks.poststop : &config->hooks.poststart;
+  if (hooks->len > 0 && husk_hook_state (rec, status, &json, &err) == 0)
+    {
+      ret = poststop ? husk_hooks_run_all (hooks, "poststop", json, &err)
+                     : husk_hooks_run (hooks, "poststart", json, &err);
+      if (ret < 0)
+        husk_log_warning (rt, "%s", err->message);
+    }
+  oci_config_free (config);
+}
+
+
+void
+husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec)
+{
+  run_hooks_warn (rt, dirfd, rec, false, OCI_STATUS_RUNNING);
+}
+
+int
+husk_container_start (struct husk_runtime *rt, const char *id, struct husk_error **err)
+{
+  cleanup_state_dir struct husk_state_dir dir = { .dirfd = -1 };
+  cleanup_state_record struct husk_state_record *rec = NULL;
+  enum oci_status status;
+
+  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+    return -1;
+  status = husk_record_status (dir.dirfd, rec);
+  if (status == OCI_STATUS_STOPPED)
+    return husk_error_set (err, EINVAL, "cannot start a container that has stopped");
+  if (status != OCI_STATUS_CREATED)
+    return husk_error_set (err, EINVAL, "cannot start an already running container");
+  if (open_fifo (&dir, rec, err) < 0)
+    return -1;
+  run_hooks_warn (rt, dir.dirfd, rec, false, OCI_STATUS_RUNNING);
+  return 0;
+}
+
+static int
+signal_init (const struct husk_state_record *rec, int signal, struct husk_error **err)
+{
+  cleanup_close int pidfd = pidfd_of (rec);
+
+  if (pidfd < 0)
+    return husk_error_set (err, ESRCH, "container not running");
+  if (syscall (SYS_pidfd_send_signal, pidfd, signal, NULL, 0) < 0)
+    return husk_error_set (err, errno, "kill pid %d with signal %d", (int) rec->pid, signal);
+  return 0;
+}
+
+static int
+signal_all (const struct husk_state_record *rec, int signal, struct husk_error **err)
+{
+  cleanup_cgroup struct husk_cgroup *cg = NULL;
+
+  if (rec->cgroup_path == NULL)
+    return signal_init (rec, signal, err);
+  if (husk_cgroup_open (rec->cgroup_path, &cg, err) < 0)
+    return -1;
+  return husk_cgroup_kill_all (cg, signal, err);
+}
+
+int
+husk_container_kill (struct husk_runtime *rt, const char *id, int signal, bool all,
+                     struct husk_error **err)
+{
+  cleanup_state_dir struct husk_state_dir dir = { .dirfd = -1 };
+  cleanup_state_record struct husk_state_record *rec = NULL;
+
+  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+    return -1;
+  if (signal < 0 || signal > SIGRTMAX)
+    return husk_error_set (err, EINVAL, "invalid signal %d", signal);
+  if (all)
+    return signal_all (rec, signal, err);
+  if (husk_record_status (dir.dirfd, rec) == OCI_STATUS_STOPPED)
+    return husk_error_set (err, ESRCH, "container not running");
+  return signal_init (rec, signal, err);
+}
+
+/* Kills what is left and waits (bounded) for the init to be gone. */
+static int
+kill_and_wait (const struct husk_state_record *rec, enum oci_status status,
+               struct husk_error **err)
+{
+  cleanup_close int pidfd = pidfd_of (rec);
+  cleanup_cgroup struct husk_cgroup *cg = NULL;
+  struct pollfd p = { pidfd, POLLIN, 0 };
+
+  if (rec->cgroup_path && husk_cgroup_open (rec->cgroup_path, &cg, err) < 0)
+    husk_error_release (err);
+  if (cg && husk_cgroup_kill_all (cg, SIGKILL, err) < 0)
+    return -1;
+  if (cg && status == OCI_STATUS_PAUSED && husk_cgroup_freeze (cg, false, err) < 0)
+    return -1;
+  if (pidfd < 0)
+    return 0;
+  syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+  if (poll (&p, 1, 10000) == 0)
+    return husk_error_set (err, ETIMEDOUT, "container init %d did not die", (int) rec->pid);
+  return 0;
+}
+
+int
+husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
+                        const struct husk_state_record *rec, struct husk_error **err)
+{
+  cleanup_cgroup struct husk_cgroup *cg = NULL;
+
+  if (rec->cgroup_path)
+    {
+      if (husk_cgroup_open (rec->cgroup_path, &cg, err) < 0)
+        {
+          if ((*err)->errnum != ENOENT)
+            return -1;
+          husk_error_release (err);
+        }
+      else if (husk_cgroup_destroy (cg, err) < 0)
+        return -1;
+    }
+  run_hooks_warn (rt, dir->dirfd, rec, true, OCI_STATUS_STOPPED);
+  return husk_state_dir_remove (dir, err);
+}
+
+int
+husk_container_delete (struct husk_runtime *rt, const char *id, bool force,
+                       struct husk_error **err)
+{
+  cleanup_state_dir struct husk_state_dir dir = { .dirfd = -1 };
+  cleanup_state_record struct husk_state_record *rec = NULL;
+  enum oci_status status;
+
+  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+    {
+      if (force && (*err)->errnum == ENOENT)
+        {
+          husk_error_release (err);
+          return 0;
+        }
+      return -1;
+    }
+  status = husk_record_status (dir.dirfd, rec);
+  if ((status == OCI_STATUS_RUNNING || status == OCI_STATUS_PAUSED) && !force)
+    return husk_error_set (err, EBUSY, "cannot delete container %s that is not stopped: %s",
+                           id, oci_status_name (status));
+  if (status != OCI_STATUS_STOPPED || rec->shared_pidns)
+    if (kill_and_wait (rec, status, err) < 0)
+      return -1;
+  return husk_container_destroy (rt, &dir, rec, err);
+}

@@ -1,0 +1,179 @@
+/* husk run in the foreground: create + start in one process that stays as
+ * the container's parent, forwards signals, copies the terminal and reports
+ * the exit code (128+N for signal N), then deletes the container. */
+#include "container.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../oci/cleanup.h"
+#include "sync.h"
+#include "terminal.h"
+
+
+void
+husk_block_signals (sigset_t *old)
+{
+  sigset_t all;
+  sigfillset (&all);
+  sigprocmask (SIG_BLOCK, &all, old);
+}
+
+struct wait_ctx {
+  pid_t pid;
+  int sigfd;
+  int master;
+  bool done;
+  int status;
+  bool stdin_open;
+};
+
+static void
+reap (struct wait_ctx *w)
+{
+  int status;
+  pid_t got;
+
+  /* as a subreaper we also inherit the container's orphans */
+  while ((got = waitpid (-1, &status, WNOHANG | __WALL)) > 0)
+    if (got == w->pid)
+      w->done = true, w->status = status;
+}
+
+static void
+on_signal (struct wait_ctx *w)
+{
+  struct signalfd_siginfo si;
+
+  while (read (w->sigfd, &si, sizeof si) == sizeof si)
+    {
+      if (si.ssi_signo == SIGCHLD)
+        reap (w);
+      else if (si.ssi_signo == SIGWINCH && w->master >= 0)
+        husk_terminal_copy_size (0, w->master);
+      else
+        kill (w->pid, (int) si.ssi_signo);
+    }
+}
+
+static void
+wait_loop (struct wait_ctx *w)
+{
+  reap (w);
+  while (!w->done)
+    {
+      struct pollfd p[3] = { { w->sigfd, POLLIN, 0 },
+                             { w->master, POLLIN, 0 },
+                             { w->stdin_open ? 0 : -1, POLLIN, 0 } };
+      int n = w->master >= 0 ? 3 : 1;
+      if (poll (p, (nfds_t) n, -1) < 0 && errno != EINTR)
+        break;
+      if (p[0].revents)
+        on_signal (w);
+      if (n > 1 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+        if (!husk_terminal_pump (w->master, 1))
+          w->master = -1;
+      if (n > 2 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
+        if (!husk_terminal_pump (0, w->master))
+          w->stdin_open = false;
+    }
+  /* drain what the process wrote last */
+  while (w->master >= 0 && husk_terminal_pump (w->master, 1) > 0)
+    ;
+}
+
+int
+husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_error **err)
+{
+  sigset_t all;
+  struct termios saved;
+  bool raw = false;
+  struct wait_ctx w = { .pid = pid, .master = pty_master, .stdin_open = pty_master >= 0 };
+
+  sigfillset (&all);
+  w.sigfd = signalfd (-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (w.sigfd < 0)
+    return husk_error_set (err, errno, "signalfd");
+  if (pty_master >= 0 && husk_terminal_raw (0, &saved) == 0)
+    {
+      raw = true;
+      husk_terminal_copy_size (0, pty_master);
+    }
+  wait_loop (&w);
+  if (raw)
+    husk_terminal_restore (0, &saved);
+  close (w.sigfd);
+  if (WIFSIGNALED (w.status))
+    *exit_code = 128 + WTERMSIG (w.status);
+  else
+    *exit_code = WEXITSTATUS (w.status);
+  return 0;
+}
+
+/* START, then EOF once the process exec'd (the socket is CLOEXEC). */
+int
+husk_launch_start (int sync_fd, struct husk_error **err)
+{
+  struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
+
+  if (husk_sync_send (sync_fd, HUSK_SYNC_START, 0, NULL, 0, -1, err) < 0)
+    return -1;
+  return husk_sync_recv (sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_EOF), &msg, err);
+}
+
+static int
+run_started (struct husk_runtime *rt, struct husk_launch *l, bool detach, int *exit_code,
+             struct husk_error **err)
+{
+  cleanup_state_record struct husk_state_record *rec = NULL;
+
+  if (husk_state_record_read (l->dir.dirfd, &rec, err) < 0)
+    return -1;
+  husk_run_poststart (rt, l->dir.dirfd, rec);
+  if (detach)
+    return *exit_code = 0, 0;
+  husk_state_dir_unlock (&l->dir);
+  if (husk_wait_foreground (l->pid, l->pty_master, exit_code, err) < 0)
+    return -1;
+  if (flock (l->dir.dirfd, LOCK_EX) < 0)
+    return husk_error_set (err, errno, "lock `%s`", l->dir.path);
+  return husk_container_destroy (rt, &l->dir, rec, err);
+}
+
+int
+husk_container_run (struct husk_runtime *rt, const struct husk_create_options *opts,
+                    bool detach, int *exit_code, struct husk_error **err)
+{
+  struct husk_launch l = { .sync_fd = -1, .pty_master = -1, .dir = { .dirfd = -1 } };
+  sigset_t old;
+  int ret;
+
+  husk_block_signals (&old);
+  if (!detach)
+    prctl (PR_SET_CHILD_SUBREAPER, 1);
+  ret = husk_create_internal (rt, opts, &l, NULL, err);
+  if (ret == 0 && husk_launch_start (l.sync_fd, err) < 0)
+    {
+      struct husk_state_record *rec = NULL;
+      cleanup_error struct husk_error *ignored = NULL;
+      kill (l.pid, SIGKILL);
+      waitpid (l.pid, NULL, 0);
+      if (husk_state_record_read (l.dir.dirfd, &rec, &ignored) == 0)
+        husk_container_destroy (rt, &l.dir, rec, &ignored);
+      husk_state_record_free (rec);
+      ret = -1;
+    }
+  if (ret == 0)
+    ret = run_started (rt, &l, detach, exit_code, err);
+  husk_launch_clear (&l);
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  return ret;
+}

@@ -1,0 +1,210 @@
+/* The container's init: from clone() to execve, one plain function per
+ * stage.  Any error before READY goes back to the parent over the sync
+ * socket; the parent reports it as the reason create failed. */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../oci/cleanup.h"
+#include "hooks.h"
+#include "mount/rootfs.h"
+#include "state_store.h"
+#include "sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Two-stage create (namespaces joined by path, or a time namespace): this
+ * process joins and unshares, then forks the init proper, which a pid or
+ * time namespace only gives to children.  Returns in the init only. */
+static int
+init_stage1 (struct husk_plan *plan, struct husk_error **err)
+{
+  int flags = plan->ns.clone_flags | (plan->ns.create_time ? CLONE_NEWTIME : 0);
+  struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
+  pid_t pid;
+
+  prctl (PR_SET_NAME, "husk:[stage1]");
+  if (husk_ns_join (&plan->ns, err) < 0)
+    return -1;
+  if (flags && unshare (flags) < 0)
+    return husk_error_set (err, errno, "unshare namespaces (flags 0x%x)", flags);
+  if (flags & CLONE_NEWUSER)
+    {
+      if (husk_sync_send (plan->sync_fd, HUSK_SYNC_USERMAP_REQUEST, 0, NULL, 0, -1, err) < 0
+          || husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_USERMAP_DONE), &msg, err)
+                 < 0)
+        return -1;
+      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+        return husk_error_set (err, errno, "become root in the user namespace");
+    }
+  if (plan->ns.create_time && plan->time_offsets
+      && husk_ns_write_time_offsets (plan->time_offsets, err) < 0)
+    return -1;
+  pid = fork ();
+  if (pid < 0)
+    return husk_error_set (err, errno, "fork init");
+  if (pid == 0)
+    {
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      return 0;
+    }
+  if (husk_sync_send (plan->sync_fd, HUSK_SYNC_INIT_PID, pid, NULL, 0, -1, err) < 0)
+    return -1;
+  _exit (0);
+}
+
+static int
+wait_go (struct husk_plan *plan, struct husk_error **err)
+{
+  struct husk_sync_msg msg = { .fd = -1 };
+
+  if (husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_GO), &msg, err) < 0)
+    return -1;
+  plan->state_json = msg.data; /* kept until exec */
+  return 0;
+}
+
+static int
+create_container_hooks (void *data, struct husk_error **err)
+{
+  struct husk_plan *plan = data;
+  return husk_hooks_run (&plan->config->hooks.create_container, "createContainer",
+                         plan->state_json, err);
+}
+
+static int
+init_rootfs (struct husk_plan *plan, struct husk_error **err)
+{
+  const struct oci_config *config = plan->config;
+  struct husk_rootfs_options opts = {
+    .bundle = plan->bundle,
+    .no_pivot = plan->no_pivot,
+    .in_user_ns = plan->in_user_ns,
+  };
+
+  if (config->hostname && sethostname (config->hostname, strlen (config->hostname)) < 0)
+    return husk_error_set (err, errno, "sethostname `%s`", config->hostname);
+  if (config->domainname
+      && setdomainname (config->domainname, strlen (config->domainname)) < 0)
+    return husk_error_set (err, errno, "setdomainname `%s`", config->domainname);
+  return husk_rootfs_setup (config, &opts, create_container_hooks, plan, err);
+}
+
+static int
+init_terminal (struct husk_plan *plan, struct husk_error **err)
+{
+  cleanup_close int master = -1;
+
+  if (!plan->process->terminal)
+    return 0;
+  if (husk_terminal_child (plan->process->console_size, &master, err) < 0)
+    return -1;
+  return husk_sync_send (plan->sync_fd, HUSK_SYNC_PTY_MASTER, 0, NULL, 0, master, err);
+}
+
+/* Everything up to READY: errors still reach the parent. */
+static int
+init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_error **err)
+{
+  if (plan->ns.any_join || plan->ns.create_time)
+    if (init_stage1 (plan, err) < 0)
+      return -1;
+  prctl (PR_SET_NAME, "husk:[init]");
+  if (wait_go (plan, err) < 0)
+    return -1;
+  if ((plan->ns.clone_flags & CLONE_NEWUSER) && !(plan->ns.any_join || plan->ns.create_time)
+      && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+    return husk_error_set (err, errno, "become root in the user namespace");
+  if (husk_process_setup_stdio (plan, err) < 0)
+    return -1;
+  if (plan->is_exec)
+    ;
+  else if (init_rootfs (plan, err) < 0)
+    return -1;
+  if (init_terminal (plan, err) < 0)
+    return -1;
+  if (husk_process_chdir (plan->process->cwd, !plan->is_exec, err) < 0
+      || husk_process_apply_rlimits (plan, err) < 0)
+    return -1;
+  if (!plan->no_new_keyring && husk_process_join_keyring (plan->keyring_name, err) < 0)
+    return -1;
+  if (husk_process_identity (plan, err) < 0)
+    return -1;
+  if (husk_process_lookup (plan->process->args[0], plan->env, exec_path, err) < 0)
+    return -1;
+  return husk_process_close_fds (plan->preserve_fds, err);
+}
+
+/* The start barrier: `husk start` opening exec.fifo for reading, or START
+ * from a parent that stayed (run, exec). */
+static int
+init_barrier (struct husk_plan *plan, struct husk_error **err)
+{
+  struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
+  cleanup_close int fd = -1;
+
+  if (plan->state_dirfd < 0)
+    return husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_START), &msg, err);
+  fd = openat (plan->state_dirfd, HUSK_FIFO_FILE, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return husk_error_set (err, errno, "open exec fifo");
+  if (write (fd, "0", 1) != 1)
+    return husk_error_set (err, errno, "write exec fifo");
+  close (plan->state_dirfd);
+  plan->state_dirfd = -1;
+  return 0;
+}
+
+static void
+report_late (struct husk_plan *plan, struct husk_error *err)
+{
+  if (plan->state_dirfd < 0)
+    husk_sync_send_error (plan->sync_fd, err);
+  else
+    dprintf (2, "husk: init: %s\n", err->message);
+}
+
+void
+husk_init_main (struct husk_plan *plan)
+{
+  cleanup_error struct husk_error *err = NULL;
+  char exec_path[4096];
+
+  for (size_t i = 0; i < 2; i++)
+    if (plan->close_fds[i] >= 0)
+      close (plan->close_fds[i]);
+  /* CVE-2019-5736: nobody in the container may open /proc/<init>/exe or
+   * our fds until execve resets this. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (init_prepare (plan, exec_path, &err) < 0)
+    {
+      husk_sync_send_error (plan->sync_fd, err);
+      _exit (1);
+    }
+  prctl (PR_SET_PDEATHSIG, 0);
+  if (husk_sync_send (plan->sync_fd, HUSK_SYNC_READY, 0, NULL, 0, -1, &err) < 0
+      || init_barrier (plan, &err) < 0)
+    _exit (1);
+  if (!plan->is_exec
+      && husk_hooks_run (&plan->config->hooks.start_container, "startContainer",
+                         plan->state_json, &err)
+             < 0)
+    {
+      report_late (plan, err);
+      _exit (1);
+    }
+  husk_process_finish (plan, exec_path, &err);
+  report_late (plan, err);
+  _exit (127);
+}

@@ -1,0 +1,242 @@
+/* A mount of type "cgroup", as runc does it.  On a cgroup v2 host it is a
+ * cgroup2 mount.  On v1 it is a tmpfs holding one directory per hierarchy
+ * of the host's /sys/fs/cgroup: in a cgroup namespace a fresh mount of the
+ * hierarchy, else a bind of the container's own cgroup, so the container
+ * never sees its siblings.  The tmpfs is made read-only last (the
+ * directories are made in it first). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libmount.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+
+#include "../../oci/cleanup.h"
+#include "rootfs_internal.h"
+#include "safe_path.h"
+
+#define HOST_CGROUP_ROOT "/sys/fs/cgroup"
+
+struct hierarchy {
+  const char *mountpoint; /* /sys/fs/cgroup/cpu */
+  const char *fstype;     /* cgroup or cgroup2 */
+  char *controllers;      /* the super options but ro/rw: "cpu", "name=systemd" */
+};
+
+static void
+unref_table (struct libmnt_table **tb)
+{
+  mnt_unref_table (*tb);
+}
+
+static void
+free_iter (struct libmnt_iter **it)
+{
+  mnt_free_iter (*it);
+}
+
+static bool
+host_is_cgroup2 (void)
+{
+  struct statfs sfs;
+  return statfs (HOST_CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* Is `word` ("cpu", "name=systemd") one of the options of `optstr`? */
+static bool
+has_option (const char *optstr, const char *word)
+{
+  const char *eq = strchr (word, '=');
+  if (eq == NULL)
+    return mnt_optstr_get_option (optstr, word, NULL, NULL) == 0;
+  cleanup_free char *name = strndup (word, eq - word);
+  char *value = NULL;
+  size_t len = 0;
+  return name && mnt_optstr_get_option (optstr, name, &value, &len) == 0 && value
+         && len == strlen (eq + 1) && strncmp (value, eq + 1, len) == 0;
+}
+
+/* Does the "cpu,cpuacct" field of a /proc/self/cgroup line name this
+ * hierarchy?  cgroup2's field is empty. */
+static bool
+line_matches (const struct hierarchy *h, const char *field)
+{
+  if (strcmp (h->fstype, "cgroup2") == 0)
+    return *field == '\0';
+  if (*field == '\0')
+    return false;
+  cleanup_free char *copy = strdup (field);
+  char *save = NULL;
+  for (char *w = strtok_r (copy, ",", &save); w; w = strtok_r (NULL, ",", &save))
+    if (!has_option (h->controllers, w))
+      return false;
+  return copy != NULL;
+}
+
+/* The container's cgroup in this hierarchy (the parent moved us there
+ * before rootfs setup). */
+static char *
+own_cgroup (const struct hierarchy *h)
+{
+  cleanup_fclose FILE *f = fopen ("/proc/self/cgroup", "re");
+  cleanup_free char *line = NULL;
+  size_t size = 0;
+  while (f && getline (&line, &size, f) > 0)
+    {
+      line[strcspn (line, "\n")] = '\0';
+      char *field = strchr (line, ':'), *path = field ? strchr (field + 1, ':') : NULL;
+      if (path == NULL)
+        continue;
+      *path++ = '\0';
+      if (line_matches (h, field + 1))
+        return strdup (path);
+    }
+  return NULL;
+}
+
+static int
+bind_hierarchy (const struct rootfs_ctx *ctx, const struct hierarchy *h,
+                const struct husk_mount_options *o, int fd, const char *dest,
+                struct husk_error **err)
+{
+  cleanup_free char *own = own_cgroup (h);
+  cleanup_free char *source = NULL;
+  if (own == NULL || asprintf (&source, "%s%s", h->mountpoint, own) < 0)
+    return husk_error_set (err, ENOENT, "cgroup of this process under \"%s\"", h->mountpoint);
+  if (husk_mount_fd (source, fd, dest, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+    return -1;
+  cleanup_close int mounted = husk_safe_open (ctx->root_fd, dest, O_PATH, err);
+  if (mounted < 0)
+    return -1;
+  unsigned long flags = o->flags & ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT);
+  return husk_mount_remount_bind (mounted, dest, flags, err);
+}
+
+/* Combined hierarchies ("cpu,cpuacct") get a symlink per controller. */
+static int
+link_combined (int tmpfs_fd, const char *name, struct husk_error **err)
+{
+  if (strchr (name, ',') == NULL)
+    return 0;
+  cleanup_free char *copy = strdup (name);
+  char *save = NULL;
+  for (char *w = strtok_r (copy, ",", &save); w; w = strtok_r (NULL, ",", &save))
+    if (symlinkat (name, tmpfs_fd, w) < 0 && errno != EEXIST)
+      return husk_error_set (err, errno, "symlink \"%s\" to \"%s\" in the cgroup tmpfs", w, name);
+  return 0;
+}
+
+static int
+mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
+                 const struct husk_mount_options *o, const struct hierarchy *h, int tmpfs_fd,
+                 struct husk_error **err)
+{
+  const char *name = strrchr (h->mountpoint, '/') + 1;
+  cleanup_free char *dest = NULL;
+  if (asprintf (&dest, "%s/%s", m->destination, name) < 0)
+    return husk_error_set (err, ENOMEM, "cgroup mount \"%s\"", m->destination);
+  cleanup_close int fd = husk_safe_create (ctx->root_fd, dest, HUSK_SAFE_DIR, err);
+  if (fd < 0)
+    return -1;
+  int r = oci_config_namespace (ctx->config, OCI_NS_CGROUP)
+              ? husk_mount_fd ("cgroup", fd, dest, h->fstype, o->flags,
+                               *h->controllers ? h->controllers : NULL, err)
+              : bind_hierarchy (ctx, h, o, fd, dest, err);
+  return r < 0 ? r : link_combined (tmpfs_fd, name, err);
+}
+
+/* Fills h from a mountinfo entry; false when it is not a hierarchy
+ * directly under /sys/fs/cgroup. */
+static bool
+hierarchy_from (struct libmnt_fs *fs, struct hierarchy *h)
+{
+  const char *type = mnt_fs_get_fstype (fs), *target = mnt_fs_get_target (fs);
+  if (type == NULL || target == NULL
+      || (strcmp (type, "cgroup") != 0 && strcmp (type, "cgroup2") != 0)
+      || strncmp (target, HOST_CGROUP_ROOT "/", sizeof HOST_CGROUP_ROOT) != 0
+      || strchr (target + sizeof HOST_CGROUP_ROOT, '/') != NULL)
+    return false;
+  h->mountpoint = target;
+  h->fstype = type;
+  const char *opts = mnt_fs_get_fs_options (fs);
+  h->controllers = strdup (opts ? opts : "");
+  if (h->controllers)
+    {
+      mnt_optstr_remove_option (&h->controllers, "rw");
+      mnt_optstr_remove_option (&h->controllers, "ro");
+    }
+  return h->controllers != NULL;
+}
+
+static int
+mount_hierarchies (const struct rootfs_ctx *ctx, const struct oci_mount *m,
+                   const struct husk_mount_options *o, int tmpfs_fd, struct husk_error **err)
+{
+  __attribute__ ((cleanup (unref_table))) struct libmnt_table *tb
+      = mnt_new_table_from_file ("/proc/self/mountinfo");
+  __attribute__ ((cleanup (free_iter))) struct libmnt_iter *it = mnt_new_iter (MNT_ITER_FORWARD);
+  struct libmnt_fs *fs;
+  if (tb == NULL || it == NULL)
+    return husk_error_set (err, errno ? errno : ENOMEM, "read /proc/self/mountinfo");
+  while (mnt_table_next_fs (tb, it, &fs) == 0)
+    {
+      struct hierarchy h;
+      if (!hierarchy_from (fs, &h))
+        continue;
+      int r = mount_hierarchy (ctx, m, o, &h, tmpfs_fd, err);
+      free (h.controllers);
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
+static int
+mount_cgroup_v1 (struct rootfs_ctx *ctx, const struct oci_mount *m,
+                 const struct husk_mount_options *o, int target_fd, struct husk_error **err)
+{
+  unsigned long flags = o->flags & ~(unsigned long) MS_RDONLY;
+  if (husk_mount_fd ("tmpfs", target_fd, m->destination, "tmpfs", flags, "mode=755", err) < 0)
+    return -1;
+  cleanup_close int tmpfs_fd = husk_safe_open (ctx->root_fd, m->destination,
+                                               O_RDONLY | O_DIRECTORY, err);
+  if (tmpfs_fd < 0 || mount_hierarchies (ctx, m, o, tmpfs_fd, err) < 0)
+    return -1;
+  if (!(o->flags & MS_RDONLY))
+    return 0;
+  return husk_mount_fd ("tmpfs", tmpfs_fd, m->destination, "tmpfs",
+                        MS_REMOUNT | o->flags, "mode=755", err);
+}
+
+/* cgroup2 outside a cgroup namespace owned by our user namespace is
+ * refused (EPERM, EBUSY): bind the host's tree, as runc does. */
+static int
+mount_cgroup_v2 (struct rootfs_ctx *ctx, const struct oci_mount *m,
+                 const struct husk_mount_options *o, int target_fd, struct husk_error **err)
+{
+  cleanup_error struct husk_error *first = NULL;
+  if (husk_mount_fd ("cgroup2", target_fd, m->destination, "cgroup2", o->flags, o->data,
+                     &first) == 0)
+    return 0;
+  if (first->errnum != EPERM && first->errnum != EBUSY)
+    return husk_error_propagate (err, &first);
+  if (husk_mount_fd (HOST_CGROUP_ROOT, target_fd, m->destination, NULL, MS_BIND | MS_REC, NULL,
+                     err) < 0)
+    return -1;
+  cleanup_close int fd = husk_safe_open (ctx->root_fd, m->destination, O_PATH, err);
+  if (fd < 0)
+    return -1;
+  return husk_mount_remount_bind (fd, m->destination, o->flags & ~(unsigned long) MS_REC, err);
+}
+
+int
+husk_mount_cgroup (struct rootfs_ctx *ctx, const struct oci_mount *m,
+                   const struct husk_mount_options *o, int target_fd, struct husk_error **err)
+{
+  if (host_is_cgroup2 ())
+    return mount_cgroup_v2 (ctx, m, o, target_fd, err);
+  return mount_cgroup_v1 (ctx, m, o, target_fd, err);
+}

@@ -1,0 +1,173 @@
+/* /dev inside the container: the default devices every runtime gives
+ * (null zero full random urandom tty), linux.devices, the /dev symlinks and
+ * /dev/ptmx -> pts/ptmx.  A user namespace may not mknod: there each
+ * device is a bind of the host's node onto an empty file, as in runc. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "../../oci/cleanup.h"
+#include "rootfs_internal.h"
+#include "safe_path.h"
+
+struct device {
+  const char *path;
+  mode_t type; /* S_IFCHR, S_IFBLK, S_IFIFO */
+  unsigned major, minor;
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
+
+static const struct device default_devices[] = {
+  { "/dev/null", S_IFCHR, 1, 3, 0666, 0, 0 },    { "/dev/zero", S_IFCHR, 1, 5, 0666, 0, 0 },
+  { "/dev/full", S_IFCHR, 1, 7, 0666, 0, 0 },    { "/dev/random", S_IFCHR, 1, 8, 0666, 0, 0 },
+  { "/dev/urandom", S_IFCHR, 1, 9, 0666, 0, 0 }, { "/dev/tty", S_IFCHR, 5, 0, 0666, 0, 0 },
+};
+
+static int
+bind_host_device (const struct rootfs_ctx *ctx, const struct device *d, struct husk_error **err)
+{
+  cleanup_close int fd = husk_safe_create (ctx->root_fd, d->path, HUSK_SAFE_FILE, err);
+  if (fd < 0)
+    return -1;
+  return husk_mount_fd (d->path, fd, d->path, NULL, MS_BIND, NULL, err);
+}
+
+static int
+make_device_node (const struct rootfs_ctx *ctx, const struct device *d, struct husk_error **err)
+{
+  cleanup_free char *dir_copy = strdup (d->path), *name_copy = strdup (d->path);
+  if (dir_copy == NULL || name_copy == NULL)
+    return husk_error_set (err, ENOMEM, "device \"%s\"", d->path);
+  const char *name = basename (name_copy);
+  cleanup_close int dir = husk_safe_create (ctx->root_fd, dirname (dir_copy), HUSK_SAFE_DIR, err);
+  if (dir < 0)
+    return -1;
+  /* An image's own node stays, as with runc. */
+  if (mknodat (dir, name, d->type | (d->mode & 07777), makedev (d->major, d->minor)) < 0)
+    return errno == EEXIST ? 0 : husk_error_set (err, errno, "mknod \"%s\" (%u:%u)", d->path,
+                                                 d->major, d->minor);
+  if (fchownat (dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return husk_error_set (err, errno, "chown \"%s\" to %u:%u", d->path, d->uid, d->gid);
+  /* mknod applied the umask. */
+  if (fchmodat (dir, name, d->mode & 07777, 0) < 0)
+    return husk_error_set (err, errno, "chmod \"%s\" to %#o", d->path, d->mode & 07777);
+  return 0;
+}
+
+static int
+create_device (const struct rootfs_ctx *ctx, const struct device *d, struct husk_error **err)
+{
+  if (strncmp (d->path, "/dev/", 5) != 0 || strstr (d->path, "/../") != NULL)
+    return husk_error_set (err, EINVAL, "device \"%s\": not under /dev", d->path);
+  if (ctx->opts->in_user_ns)
+    return bind_host_device (ctx, d, err);
+  return make_device_node (ctx, d, err);
+}
+
+static int
+device_from_spec (const struct oci_device *s, struct device *d, struct husk_error **err)
+{
+  const char *t = s->type ? s->type : "";
+  if (strcmp (t, "c") == 0 || strcmp (t, "u") == 0)
+    d->type = S_IFCHR;
+  else if (strcmp (t, "b") == 0)
+    d->type = S_IFBLK;
+  else if (strcmp (t, "p") == 0)
+    d->type = S_IFIFO;
+  else
+    return husk_error_set (err, EINVAL, "device \"%s\": unknown type \"%s\"", s->path, t);
+  d->path = s->path;
+  d->major = (unsigned) s->major;
+  d->minor = (unsigned) s->minor;
+  d->mode = s->file_mode.set ? (mode_t) s->file_mode.value & 07777 : 0666;
+  d->uid = s->uid.set ? (uid_t) s->uid.value : 0;
+  d->gid = s->gid.set ? (gid_t) s->gid.value : 0;
+  return 0;
+}
+
+static bool
+in_spec (const struct oci_linux *l, const char *path)
+{
+  for (size_t i = 0; l && i < l->devices_len; i++)
+    if (l->devices[i].path && strcmp (l->devices[i].path, path) == 0)
+      return true;
+  return false;
+}
+
+static int
+create_devices (const struct rootfs_ctx *ctx, struct husk_error **err)
+{
+  const struct oci_linux *l = ctx->config->linux_;
+  for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++)
+    if (!in_spec (l, default_devices[i].path)
+        && create_device (ctx, &default_devices[i], err) < 0)
+      return -1;
+  for (size_t i = 0; l && i < l->devices_len; i++)
+    {
+      struct device d;
+      if (device_from_spec (&l->devices[i], &d, err) < 0 || create_device (ctx, &d, err) < 0)
+        return husk_error_wrap (err, "linux.devices[%zu]", i);
+    }
+  return 0;
+}
+
+static int
+create_symlinks (const struct rootfs_ctx *ctx, struct husk_error **err)
+{
+  static const char *const links[][2] = {
+    { "/proc/self/fd", "fd" },     { "/proc/self/fd/0", "stdin" },
+    { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+  };
+  cleanup_close int dev = husk_safe_create (ctx->root_fd, "/dev", HUSK_SAFE_DIR, err);
+  if (dev < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    if (symlinkat (links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
+      return husk_error_set (err, errno, "symlink \"/dev/%s\"", links[i][1]);
+  /* /dev/core only where the kernel has a /proc/kcore, as runc. */
+  if (access ("/proc/kcore", F_OK) == 0 && symlinkat ("/proc/kcore", dev, "core") < 0
+      && errno != EEXIST)
+    return husk_error_set (err, errno, "symlink \"/dev/core\"");
+  /* The devpts instance of the container owns its ptmx. */
+  if (unlinkat (dev, "ptmx", 0) < 0 && errno != ENOENT)
+    return husk_error_set (err, errno, "remove \"/dev/ptmx\"");
+  if (symlinkat ("pts/ptmx", dev, "ptmx") < 0)
+    return husk_error_set (err, errno, "symlink \"/dev/ptmx\"");
+  return 0;
+}
+
+/* A bind-mounted /dev is the caller's business: nothing is made in it. */
+static bool
+dev_is_bind (const struct oci_config *config)
+{
+  for (size_t i = 0; i < config->mounts_len; i++)
+    {
+      const struct oci_mount *m = &config->mounts[i];
+      if (m->destination == NULL || strcmp (m->destination, "/dev") != 0)
+        continue;
+      if (m->type && strcmp (m->type, "bind") == 0)
+        return true;
+      for (size_t j = 0; j < m->options_len; j++)
+        if (strcmp (m->options[j], "bind") == 0 || strcmp (m->options[j], "rbind") == 0)
+          return true;
+    }
+  return false;
+}
+
+int
+husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err)
+{
+  if (dev_is_bind (ctx->config))
+    return 0;
+  if (create_devices (ctx, err) < 0)
+    return -1;
+  return create_symlinks (ctx, err);
+}

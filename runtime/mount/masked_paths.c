@@ -1,0 +1,125 @@
+/* linux.maskedPaths, linux.readonlyPaths and a read-only root, applied
+ * after pivot_root against the container's own "/".  Paths the image or
+ * kernel lacks are skipped, as every runtime does.  The new mount API is
+ * used so nothing here depends on a /proc being mounted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "../../oci/cleanup.h"
+#include "rootfs_internal.h"
+#include "safe_path.h"
+
+/* 1 with *fd open, 0 when `path` does not exist, -1 on error. */
+static int
+open_existing (int root_fd, const char *path, int *fd, struct husk_error **err)
+{
+  *fd = husk_safe_openat2 (root_fd, path, O_PATH);
+  if (*fd >= 0)
+    return 1;
+  if (errno == ENOENT)
+    return 0;
+  return husk_error_set (err, errno, "open \"%s\" in the rootfs", path);
+}
+
+/* /dev/null of the container, checked to be the real one: a container
+ * that replaced it by a symlink or a file could otherwise choose what gets
+ * bound over the masked paths (CVE-2025-31133). */
+static int
+open_dev_null (int root_fd, struct husk_error **err)
+{
+  struct stat st;
+  cleanup_close int fd = husk_safe_open (root_fd, "/dev/null", O_PATH | O_NOFOLLOW, err);
+  if (fd < 0)
+    return -1;
+  if (fstat (fd, &st) < 0)
+    return husk_error_set (err, errno, "stat \"/dev/null\"");
+  if (!S_ISCHR (st.st_mode) || major (st.st_rdev) != 1 || minor (st.st_rdev) != 3)
+    return husk_error_set (err, EPERM, "\"/dev/null\" is not the null device (1:3)");
+  return steal_fd (&fd);
+}
+
+/* A directory is masked by an empty read-only tmpfs. */
+static int
+mask_dir (int fd, const char *path, struct husk_error **err)
+{
+  cleanup_close int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return husk_error_set (err, errno, "fsopen tmpfs to mask \"%s\"", path);
+  if (fsconfig (fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0
+      || fsconfig (fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0
+      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return husk_error_set (err, errno, "create a tmpfs to mask \"%s\"", path);
+  cleanup_close int mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+  if (mnt < 0)
+    return husk_error_set (err, errno, "fsmount a tmpfs to mask \"%s\"", path);
+  return husk_mount_move (mnt, "tmpfs", fd, path, err);
+}
+
+static int
+mask_one (int root_fd, const char *path, struct husk_error **err)
+{
+  struct stat st;
+  cleanup_close int fd = -1;
+  int r = open_existing (root_fd, path, &fd, err);
+  if (r <= 0)
+    return r;
+  if (fstat (fd, &st) < 0)
+    return husk_error_set (err, errno, "stat \"%s\"", path);
+  if (S_ISDIR (st.st_mode))
+    return mask_dir (fd, path, err);
+  cleanup_close int null = open_dev_null (root_fd, err);
+  if (null < 0)
+    return -1;
+  return husk_mount_bind_fd (null, "/dev/null", fd, path, false, err);
+}
+
+int
+husk_masked_paths_apply (int root_fd, char *const *paths, size_t len, struct husk_error **err)
+{
+  for (size_t i = 0; i < len; i++)
+    if (mask_one (root_fd, paths[i], err) < 0)
+      return husk_error_wrap (err, "linux.maskedPaths[%zu]", i);
+  return 0;
+}
+
+/* A recursive bind of the path onto itself, made read-only while still
+ * detached so it is never visible writable. */
+static int
+readonly_one (int root_fd, const char *path, struct husk_error **err)
+{
+  cleanup_close int fd = -1;
+  int r = open_existing (root_fd, path, &fd, err);
+  if (r <= 0)
+    return r;
+  cleanup_close int tree = husk_mount_clone (fd, path, true, err);
+  if (tree < 0)
+    return -1;
+  if (husk_mount_setattr (tree, path, true, MOUNT_ATTR_RDONLY, 0, err) < 0)
+    return -1;
+  return husk_mount_move (tree, path, fd, path, err);
+}
+
+int
+husk_readonly_paths_apply (int root_fd, char *const *paths, size_t len, struct husk_error **err)
+{
+  for (size_t i = 0; i < len; i++)
+    if (readonly_one (root_fd, paths[i], err) < 0)
+      return husk_error_wrap (err, "linux.readonlyPaths[%zu]", i);
+  return 0;
+}
+
+/* root.readonly: a remount keeps the flags "/" already has (a user
+ * namespace may not drop the locked ones). */
+int
+husk_readonly_root (struct husk_error **err)
+{
+  cleanup_close int fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return husk_error_set (err, errno, "open \"/\"");
+  unsigned long flags = husk_mount_flags_of (fd) | MS_RDONLY | MS_REMOUNT | MS_BIND;
+  return husk_mount ("/", "/", "/", NULL, flags, NULL, err);
+}

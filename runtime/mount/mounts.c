@@ -1,0 +1,195 @@
+/* config->mounts, in order, each landing inside the rootfs (safe_path.h).
+ * The shape follows runc's mountToRootfs: create the mount point, mount,
+ * reopen the target (an fd opened before the mount names what is under
+ * it), then remount a bind with its flags, apply recursive attributes and
+ * propagation. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "../../oci/cleanup.h"
+#include "rootfs_internal.h"
+#include "safe_path.h"
+
+static bool
+type_is (const struct oci_mount *m, const char *type)
+{
+  return m->type && strcmp (m->type, type) == 0;
+}
+
+static bool
+mount_is_bind (const struct oci_mount *m, const struct husk_mount_options *o)
+{
+  return (o->flags & MS_BIND) || type_is (m, "bind");
+}
+
+/* A relative bind source is relative to the bundle, as with runc, which
+ * runs from the bundle directory. */
+static char *
+mount_source (const struct rootfs_ctx *ctx, const struct oci_mount *m, bool bind)
+{
+  char *s = NULL;
+  if (m->source == NULL)
+    return strdup (m->type ? m->type : "none");
+  if (!bind || m->source[0] == '/' || ctx->opts->bundle == NULL)
+    return strdup (m->source);
+  return asprintf (&s, "%s/%s", ctx->opts->bundle, m->source) < 0 ? NULL : s;
+}
+
+static enum husk_safe_kind
+mount_point_kind (const char *source, bool bind)
+{
+  struct stat st;
+  if (bind && stat (source, &st) == 0 && !S_ISDIR (st.st_mode))
+    return HUSK_SAFE_FILE;
+  return HUSK_SAFE_DIR;
+}
+
+/* proc, sysfs and mqueue cannot be mounted by a user namespace that does
+ * not own the pid/net/ipc namespace; like crun, bind the host's instead. */
+static const char *
+host_fallback (const char *type)
+{
+  static const char *const map[][2] = {
+    { "proc", "/proc" }, { "sysfs", "/sys" }, { "mqueue", "/dev/mqueue" },
+  };
+  for (size_t i = 0; type && i < sizeof map / sizeof map[0]; i++)
+    if (strcmp (map[i][0], type) == 0)
+      return map[i][1];
+  return NULL;
+}
+
+/* devpts's gid= names a group that may not be mapped in a user namespace
+ * (EINVAL): retry without it, as crun does. */
+static char *
+data_without_gid (const char *data)
+{
+  cleanup_free char *copy = strdup (data);
+  char *out = calloc (1, strlen (data) + 1), *save = NULL;
+  if (copy == NULL || out == NULL)
+    return out;
+  for (char *w = strtok_r (copy, ",", &save); w; w = strtok_r (NULL, ",", &save))
+    if (strncmp (w, "gid=", 4) != 0)
+      sprintf (out + strlen (out), "%s%s", *out ? "," : "", w);
+  return out;
+}
+
+/* The mount itself.  *as_bind is set when a fallback made it a bind. */
+static int
+mount_fs (const struct rootfs_ctx *ctx, const struct oci_mount *m,
+          const struct husk_mount_options *o, const char *source, int target_fd, bool *as_bind,
+          struct husk_error **err)
+{
+  cleanup_error struct husk_error *first = NULL;
+  if (*as_bind)
+    return husk_mount_fd (source, target_fd, m->destination, NULL,
+                          MS_BIND | (o->flags & MS_REC), NULL, err);
+  if (husk_mount_fd (source, target_fd, m->destination, m->type, o->flags, o->data, &first) == 0)
+    return 0;
+
+  const char *host = host_fallback (m->type);
+  if (host && ctx->opts->in_user_ns && (first->errnum == EPERM || first->errnum == EBUSY))
+    {
+      *as_bind = true;
+      return husk_mount_fd (host, target_fd, m->destination, NULL, MS_BIND | MS_REC, NULL, err);
+    }
+  if (type_is (m, "devpts") && first->errnum == EINVAL && o->data && strstr (o->data, "gid="))
+    {
+      cleanup_free char *data = data_without_gid (o->data);
+      if (data && husk_mount_fd (source, target_fd, m->destination, m->type, o->flags, data,
+                                 NULL) == 0)
+        return 0;
+    }
+  return husk_error_propagate (err, &first);
+}
+
+/* What a mount needs once it is in place: the bind's flags, recursive
+ * attributes, propagation.  Run on a fresh fd that names the new mount. */
+static int
+mount_finish (const struct rootfs_ctx *ctx, const struct oci_mount *m,
+              const struct husk_mount_options *o, bool bind, struct husk_error **err)
+{
+  cleanup_close int fd = husk_safe_open (ctx->root_fd, m->destination, O_PATH, err);
+  if (fd < 0)
+    return -1;
+  struct husk_mount_options as_bind = *o;
+  if (bind)
+    as_bind.flags |= MS_BIND;
+  if (husk_mount_options_need_remount (&as_bind)
+      && husk_mount_remount_bind (fd, m->destination,
+                                  husk_mount_options_remount_flags (&as_bind), err) < 0)
+    return -1;
+  if ((o->rec_attr_set || o->rec_attr_clr)
+      && husk_mount_setattr (fd, m->destination, true, o->rec_attr_set, o->rec_attr_clr, err) < 0)
+    return -1;
+  for (size_t i = 0; i < o->propagation_len; i++)
+    if (husk_mount_fd (NULL, fd, m->destination, NULL, o->propagation[i], NULL, err) < 0)
+      return -1;
+  return 0;
+}
+
+/* tmpcopyup: what the tmpfs covers is copied into it (runc's extension). */
+static int
+copy_up (const struct rootfs_ctx *ctx, const struct oci_mount *m, int lower_fd,
+         struct husk_error **err)
+{
+  cleanup_close int upper = husk_safe_open (ctx->root_fd, m->destination,
+                                            O_RDONLY | O_DIRECTORY, err);
+  if (upper < 0)
+    return -1;
+  return husk_copy_tree (lower_fd, upper, m->destination, err);
+}
+
+static int
+mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_mount_options *o,
+           struct husk_error **err)
+{
+  bool bind = mount_is_bind (m, o);
+  cleanup_free char *source = mount_source (ctx, m, bind);
+  if (source == NULL)
+    return husk_error_set (err, ENOMEM, "mount \"%s\"", m->destination);
+  cleanup_close int target = husk_safe_create (ctx->root_fd, m->destination,
+                                               mount_point_kind (source, bind), err);
+  if (target < 0)
+    return -1;
+  if (type_is (m, "cgroup"))
+    return husk_mount_cgroup (ctx, m, o, target, err);
+
+  cleanup_close int lower = -1;
+  if ((o->extra & HUSK_MOUNT_TMPCOPYUP) && type_is (m, "tmpfs"))
+    {
+      lower = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (lower < 0)
+        return husk_error_set (err, errno, "tmpcopyup: open \"%s\"", m->destination);
+    }
+  int r = husk_mount_wants_idmap (m, o) ? husk_mount_idmapped (ctx, m, o, source, target, err)
+                                        : mount_fs (ctx, m, o, source, target, &bind, err);
+  if (r < 0)
+    return -1;
+  if (mount_finish (ctx, m, o, bind, err) < 0)
+    return -1;
+  return lower >= 0 ? copy_up (ctx, m, lower, err) : 0;
+}
+
+int
+husk_mounts_setup (struct rootfs_ctx *ctx, struct husk_error **err)
+{
+  const struct oci_config *config = ctx->config;
+
+  for (size_t i = 0; i < config->mounts_len; i++)
+    {
+      const struct oci_mount *m = &config->mounts[i];
+      struct husk_mount_options o;
+      if (husk_mount_options_parse (m->options, m->options_len, &o, err) < 0)
+        return husk_error_wrap (err, "mounts[%zu]", i);
+      int r = mount_one (ctx, m, &o, err);
+      husk_mount_options_release (&o);
+      if (r < 0)
+        return -1;
+    }
+  return 0;
+}

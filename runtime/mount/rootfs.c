@@ -1,0 +1,156 @@
+/* The order of a rootfs setup, after runc's prepareRootfs and standard
+ * init; each step is a mechanism in its own file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <libmount.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "../../oci/cleanup.h"
+#include "rootfs_internal.h"
+
+static int
+resolve_rootfs (const struct oci_config *config, const char *bundle, char **out,
+                struct husk_error **err)
+{
+  const char *path = config->root && config->root->path ? config->root->path : "rootfs";
+  cleanup_free char *joined = NULL;
+  if (path[0] != '/' && bundle && asprintf (&joined, "%s/%s", bundle, path) < 0)
+    return husk_error_set (err, ENOMEM, "root.path");
+  *out = realpath (joined ? joined : path, NULL);
+  if (*out == NULL)
+    return husk_error_set (err, errno, "root.path \"%s\"", joined ? joined : path);
+  return 0;
+}
+
+/* linux.rootfsPropagation as mount flags; runc's default is rslave, so
+ * mounts made on the host later still reach the container and nothing the
+ * container mounts reaches the host. */
+static int
+root_propagation (const struct oci_config *config, unsigned long *flags, struct husk_error **err)
+{
+  const char *word = config->linux_ ? config->linux_->rootfs_propagation : NULL;
+  *flags = MS_SLAVE | MS_REC;
+  if (word == NULL)
+    return 0;
+  char *words[] = { (char *) word };
+  struct husk_mount_options o;
+  if (husk_mount_options_parse (words, 1, &o, err) < 0)
+    return -1;
+  bool ok = o.propagation_len == 1 && o.flags == 0 && o.data == NULL;
+  *flags = o.propagation[0];
+  husk_mount_options_release (&o);
+  if (!ok)
+    return husk_error_set (err, EINVAL, "linux.rootfsPropagation: unknown \"%s\"", word);
+  return 0;
+}
+
+/* pivot_root refuses a new root whose parent mount is shared. */
+static int
+parent_mount_private (const char *rootfs, struct husk_error **err)
+{
+  cleanup_free char *copy = strdup (rootfs);
+  cleanup_free char *mountpoint = copy ? mnt_get_mountpoint (dirname (copy)) : NULL;
+  if (mountpoint == NULL)
+    return husk_error_set (err, errno ? errno : ENOMEM, "mount point of \"%s\"", rootfs);
+  return husk_mount (NULL, mountpoint, NULL, NULL, MS_PRIVATE, NULL, err);
+}
+
+static int
+prepare_root (struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
+{
+  if (husk_mount (NULL, "/", NULL, NULL, propagation, NULL, err) < 0)
+    return -1;
+  if ((propagation & MS_SHARED) && parent_mount_private (ctx->rootfs, err) < 0)
+    return -1;
+  if (husk_mount (ctx->rootfs, ctx->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+    return -1;
+  ctx->root_fd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ctx->root_fd < 0)
+    return husk_error_set (err, errno, "open rootfs \"%s\"", ctx->rootfs);
+  return 0;
+}
+
+static int
+before_pivot_root (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **),
+                   void *data, struct husk_error **err)
+{
+  if (chdir (ctx->rootfs) < 0)
+    return husk_error_set (err, errno, "chdir to rootfs \"%s\"", ctx->rootfs);
+  if (before_pivot && before_pivot (data, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+apply_sysctl (const struct oci_linux *l, struct husk_error **err)
+{
+  if (l == NULL || l->sysctl.len == 0)
+    return 0;
+  cleanup_close int proc_sys = open ("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (proc_sys < 0)
+    return husk_error_set (err, errno, "linux.sysctl: open /proc/sys (is /proc mounted?)");
+  return husk_sysctl_apply (proc_sys, &l->sysctl, err);
+}
+
+/* After pivot_root, against the container's own "/", in runc's order. */
+static int
+after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
+{
+  const struct oci_linux *l = ctx->config->linux_;
+  /* Set on "/" only now: before the pivot it would be the host's root. */
+  if (husk_mount (NULL, "/", NULL, NULL, propagation, NULL, err) < 0)
+    return -1;
+  if (apply_sysctl (l, err) < 0)
+    return -1;
+  cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return husk_error_set (err, errno, "open \"/\"");
+  if (l && husk_readonly_paths_apply (root, l->readonly_paths, l->readonly_paths_len, err) < 0)
+    return -1;
+  if (l && husk_masked_paths_apply (root, l->masked_paths, l->masked_paths_len, err) < 0)
+    return -1;
+  if (ctx->config->root && ctx->config->root->readonly && husk_readonly_root (err) < 0)
+    return -1;
+  if (chdir ("/") < 0)
+    return husk_error_set (err, errno, "chdir \"/\"");
+  return 0;
+}
+
+static int
+setup (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **), void *data,
+       struct husk_error **err)
+{
+  unsigned long propagation;
+  if (root_propagation (ctx->config, &propagation, err) < 0)
+    return -1;
+  if (prepare_root (ctx, propagation, err) < 0)
+    return -1;
+  if (husk_mounts_setup (ctx, err) < 0 || husk_devices_setup (ctx, err) < 0)
+    return -1;
+  if (before_pivot_root (ctx, before_pivot, data, err) < 0)
+    return -1;
+  if (husk_pivot_root (ctx->rootfs, ctx->opts->no_pivot, err) < 0)
+    return -1;
+  return after_pivot_root (ctx, propagation, err);
+}
+
+int
+husk_rootfs_setup (const struct oci_config *config, const struct husk_rootfs_options *opts,
+                   int (*before_pivot) (void *data, struct husk_error **err), void *data,
+                   struct husk_error **err)
+{
+  struct rootfs_ctx ctx = { .config = config, .opts = opts, .root_fd = -1 };
+  if (resolve_rootfs (config, opts->bundle, &ctx.rootfs, err) < 0)
+    return husk_error_wrap (err, "rootfs");
+  int r = setup (&ctx, before_pivot, data, err);
+  if (ctx.root_fd >= 0)
+    close (ctx.root_fd);
+  free (ctx.rootfs);
+  return r < 0 ? husk_error_wrap (err, "rootfs") : 0;
+}

@@ -1,0 +1,34 @@
+/* The container's root filesystem, as runc and crun set it up.
+ *
+ * husk_rootfs_setup() runs in the container's init, already inside its new
+ * mount namespace (CLONE_NEWNS), as root (possibly root of a user namespace),
+ * after the hostname is set and before the identity change.  In order:
+ * root propagation (linux.rootfsPropagation, default rslave like runc), the
+ * rootfs bind-mounted onto itself, config->mounts (destinations resolved
+ * inside the rootfs, never through a symlink out of it), default devices and
+ * /dev symlinks, linux.devices, `before_pivot` (createContainer hooks),
+ * pivot_root (or MS_MOVE + chroot with no_pivot), maskedPaths,
+ * readonlyPaths, a read-only root, linux.sysctl, chdir("/").
+ */
+#ifndef HUSK_RUNTIME_MOUNT_ROOTFS_H
+#define HUSK_RUNTIME_MOUNT_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "../../oci/config.h"
+#include "../../oci/error.h"
+
+struct husk_rootfs_options {
+  const char *bundle; /* root.path is relative to it unless absolute */
+  bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+  bool in_user_ns;    /* mknod is refused: bind devices from the host */
+};
+
+/* `before_pivot` may be NULL; it runs with the mounts in place, before
+ * pivot_root, with the cwd at the rootfs.  Its error is wrapped and
+ * returned. */
+int husk_rootfs_setup (const struct oci_config *config, const struct husk_rootfs_options *opts,
+                       int (*before_pivot) (void *data, struct husk_error **err), void *data,
+                       struct husk_error **err);
+
+#endif

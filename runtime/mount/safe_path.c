@@ -1,0 +1,167 @@
+/* Resolution and creation inside the rootfs; see safe_path.h. */
+#include "safe_path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../../oci/cleanup.h"
+
+/* Linux follows at most 40 symlinks in one lookup; do the same across the
+ * restarts of husk_safe_create. */
+#define MAX_SYMLINK_HOPS 40
+
+int
+husk_safe_openat2 (int root_fd, const char *path, int flags)
+{
+  struct open_how how = {
+    .flags = (uint64_t) (flags | O_CLOEXEC),
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  if (flags & O_CREAT)
+    how.mode = 0644;
+  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+int
+husk_safe_open (int root_fd, const char *path, int flags, struct husk_error **err)
+{
+  int fd = husk_safe_openat2 (root_fd, path, flags);
+  if (fd < 0)
+    return husk_error_set (err, errno, "open \"%s\" in the rootfs", path);
+  return fd;
+}
+
+const char *
+husk_fd_path (int fd, char buf[HUSK_FD_PATH_SIZE])
+{
+  snprintf (buf, HUSK_FD_PATH_SIZE, "/proc/self/fd/%d", fd);
+  return buf;
+}
+
+/* Makes `name` (one component) in parent_fd: 0 or -errno.  EEXIST after an
+ * ENOENT lookup means `name` is a dangling symlink. */
+static int
+make_one (int parent_fd, const char *name, enum husk_safe_kind kind)
+{
+  if (kind == HUSK_SAFE_DIR)
+    return mkdirat (parent_fd, name, 0755) < 0 ? -errno : 0;
+  int fd = openat (parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -errno;
+  close (fd);
+  return 0;
+}
+
+/* The path to walk again once the dangling symlink `name` in the directory
+ * `base` (the text before it) is replaced by its target. */
+static int
+expand_symlink (int parent_fd, const char *base, const char *name, const char *rest,
+                char **restart)
+{
+  char target[4096];
+  ssize_t n = readlinkat (parent_fd, name, target, sizeof target - 1);
+  if (n < 0)
+    return -errno;
+  target[n] = '\0';
+  int r = target[0] == '/' ? asprintf (restart, "%s/%s", target, rest)
+                           : asprintf (restart, "%s/%s/%s", base, target, rest);
+  return r < 0 ? -ENOMEM : -EAGAIN;
+}
+
+/* Opens the prefix copy[0..end) as a directory (or, for the last component,
+ * as anything), creating it in parent_fd when missing. */
+static int
+step (int root_fd, int parent_fd, char *copy, size_t start, size_t end, bool last,
+      enum husk_safe_kind kind, char **restart)
+{
+  char saved = copy[end];
+  copy[end] = '\0';
+  int fd = husk_safe_openat2 (root_fd, copy, O_PATH | (last ? 0 : O_DIRECTORY));
+  int r = fd >= 0 ? 0 : -errno;
+  if (r == -ENOENT)
+    {
+      r = make_one (parent_fd, copy + start, last ? kind : HUSK_SAFE_DIR);
+      if (r == -EEXIST)
+        {
+          cleanup_free char *name = strdup (copy + start);
+          copy[start] = '\0';
+          r = name == NULL ? -ENOMEM
+                           : expand_symlink (parent_fd, copy, name,
+                                             saved ? copy + end + 1 : "", restart);
+        }
+      else if (r == 0)
+        fd = openat (parent_fd, copy + start, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (r == 0 && fd < 0)
+        r = -errno;
+    }
+  copy[end] = saved;
+  return r < 0 ? r : fd;
+}
+
+/* One walk down `path`: an O_PATH fd, -EAGAIN with *restart set when a
+ * dangling symlink must be expanded, or -errno. */
+static int
+create_walk (int root_fd, const char *path, enum husk_safe_kind kind, char **restart)
+{
+  cleanup_free char *copy = strdup (path);
+  if (copy == NULL)
+    return -ENOMEM;
+  cleanup_close int parent = husk_safe_openat2 (root_fd, "/", O_PATH | O_DIRECTORY);
+  if (parent < 0)
+    return -errno;
+
+  size_t len = strlen (copy), i = 0;
+  while (true)
+    {
+      while (copy[i] == '/')
+        i++;
+      if (copy[i] == '\0')
+        return steal_fd (&parent); /* "/" or a trailing slash */
+      size_t end = i;
+      while (copy[end] != '\0' && copy[end] != '/')
+        end++;
+      size_t after = end;
+      while (copy[after] == '/')
+        after++;
+      bool last = after >= len;
+      int fd = step (root_fd, parent, copy, i, end, last, kind, restart);
+      if (fd < 0)
+        return fd;
+      close (parent);
+      parent = fd;
+      if (last)
+        return steal_fd (&parent);
+      i = end;
+    }
+}
+
+int
+husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
+                  struct husk_error **err)
+{
+  cleanup_free char *current = strdup (path);
+  if (current == NULL)
+    return husk_error_set (err, ENOMEM, "create \"%s\" in the rootfs", path);
+
+  for (int hops = 0; hops <= MAX_SYMLINK_HOPS; hops++)
+    {
+      char *restart = NULL;
+      int fd = create_walk (root_fd, current, kind, &restart);
+      if (fd >= 0)
+        return fd;
+      if (fd != -EAGAIN)
+        return husk_error_set (err, -fd, "create \"%s\" in the rootfs", path);
+      free (current);
+      current = restart;
+    }
+  return husk_error_set (err, ELOOP, "create \"%s\" in the rootfs", path);
+}

@@ -1,0 +1,41 @@
+/* Namespaces of a container: which to create (clone flags), which to join
+ * (fds opened by the parent, so a bad path fails create before any fork),
+ * uid/gid maps written by the parent, and time namespace offsets. */
+#ifndef HUSK_RUNTIME_NAMESPACES_H
+#define HUSK_RUNTIME_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "../oci/config.h"
+#include "../oci/error.h"
+
+struct husk_ns_plan {
+  int clone_flags;             /* CLONE_NEW* to create, CLONE_NEWTIME excluded */
+  bool create_time;            /* unshare(CLONE_NEWTIME): never a clone() flag */
+  int join_fds[OCI_NS__COUNT]; /* -1 unless joined by path */
+  bool any_join;
+};
+
+int husk_ns_clone_flag (enum oci_namespace_type type);
+
+/* Reads linux.namespaces; opens the paths to join. */
+int husk_ns_plan_init (const struct oci_config *config, struct husk_ns_plan *plan,
+                       struct husk_error **err);
+void husk_ns_plan_clear (struct husk_ns_plan *plan);
+
+/* Opens /proc/<pid>/ns/<name> for every namespace `pid` does not share
+ * with us (exec joins the container's namespaces). */
+int husk_ns_plan_from_pid (pid_t pid, struct husk_ns_plan *plan, struct husk_error **err);
+
+/* Child: setns() every join fd, the user namespace first (as runc does: the
+ * other namespaces may be owned by it), then closes them. */
+int husk_ns_join (struct husk_ns_plan *plan, struct husk_error **err);
+
+/* Parent: /proc/<pid>/uid_map and gid_map from linux.uidMappings/gidMappings. */
+int husk_ns_write_id_maps (pid_t pid, const struct oci_linux *linux_, struct husk_error **err);
+
+/* Child, after unshare(CLONE_NEWTIME) and before any process enters it. */
+int husk_ns_write_time_offsets (const struct oci_time_offsets *offsets, struct husk_error **err);
+
+#endif

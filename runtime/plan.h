@@ -1,0 +1,76 @@
+/* The plan of a container process: everything the child of clone() needs,
+ * worked out by the parent beforehand so the child mostly makes syscalls.
+ * Shared by create (init.c) and exec (exec.c). */
+#ifndef HUSK_RUNTIME_PLAN_H
+#define HUSK_RUNTIME_PLAN_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "../oci/config.h"
+#include "../oci/error.h"
+#include "namespaces.h"
+
+struct husk_seccomp_program;
+
+struct husk_rlimit_plan {
+  int resource;
+  struct rlimit limit;
+  const char *name;
+};
+
+struct husk_plan {
+  const struct oci_config *config;   /* NULL for exec */
+  const struct oci_process *process;
+  const char *id;
+  const char *bundle;                /* absolute */
+  bool no_pivot;
+  bool no_new_keyring;
+  bool is_exec;                      /* join a running container: no rootfs */
+  int preserve_fds;
+  int stdio[3];                      /* -1: inherit */
+  int sync_fd;                       /* the child's end */
+  int close_fds[2];                  /* the parent's: sync end, locked state dir */
+  int state_dirfd;                   /* for exec.fifo; -1: wait for START instead */
+  struct husk_ns_plan ns;
+  const struct oci_time_offsets *time_offsets;
+  bool in_user_ns;                   /* created or joined a user namespace */
+  struct husk_rlimit_plan *rlimits;
+  size_t rlimits_len;
+  char **env;                        /* process env, PATH added when missing */
+  const struct husk_seccomp_program *seccomp;
+  bool seccomp_notify;
+  char keyring_name[300];
+  char *state_json;                  /* from GO: for createContainer/startContainer */
+};
+
+/* The container's init after clone(): never returns. */
+__attribute__ ((noreturn)) void husk_init_main (struct husk_plan *plan);
+
+/* Child steps shared by init and exec (process.c). */
+int husk_process_setup_stdio (const struct husk_plan *plan, struct husk_error **err);
+int husk_process_apply_rlimits (const struct husk_plan *plan, struct husk_error **err);
+int husk_process_lookup (const char *file, char *const *env, char out[static 4096],
+                         struct husk_error **err);
+int husk_process_close_fds (int preserve_fds, struct husk_error **err);
+int husk_process_join_keyring (const char *name, struct husk_error **err);
+int husk_process_chdir (const char *cwd, bool create, struct husk_error **err);
+/* From after the identity change to execve: NNP, late seccomp, exec. */
+int husk_process_finish (const struct husk_plan *plan, const char *path,
+                         struct husk_error **err);
+int husk_process_identity (const struct husk_plan *plan, struct husk_error **err);
+
+/* Parent: rlimit names to numbers; env with the default PATH. */
+int husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **out,
+                       size_t *len, struct husk_error **err);
+int husk_plan_env (const struct oci_process *process, char ***out, struct husk_error **err);
+
+/* Terminal (terminal.c). Child: a pty made inside the container, the slave
+ * as stdio and controlling terminal; the master goes back to the parent. */
+int husk_terminal_child (const struct oci_console_size *size, int *master,
+                         struct husk_error **err);
+/* Parent: hands the master to --console-socket (SCM_RIGHTS). */
+int husk_terminal_send_console (const char *socket_path, int master, struct husk_error **err);
+
+#endif

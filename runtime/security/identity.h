@@ -1,0 +1,31 @@
+/* The container process's identity: capability sets, uid/gid, groups, umask.
+ *
+ * Parent side (before clone) validates the capability names so a typo fails
+ * `create` with the JSON path; child side applies them with libcap. */
+#ifndef HUSK_SECURITY_IDENTITY_H
+#define HUSK_SECURITY_IDENTITY_H
+
+#include "../../oci/config.h"
+#include "../../oci/error.h"
+
+/* In the container's init or exec'd process, as root (in its user ns), after
+ * rootfs setup: drops the bounding set, sets PR_SET_KEEPCAPS,
+ * setgroups(additionalGids)/setresgid/setresuid to process->user, then the
+ * effective/permitted/inheritable sets and the ambient set, and the umask.
+ * Capabilities the running kernel does not know are skipped (as runc does).
+ * setgroups is skipped when the user namespace denies it
+ * (/proc/self/setgroups = deny) and no additionalGids are asked for.
+ * process->capabilities == NULL means: no capabilities at all. */
+int husk_identity_apply (const struct oci_process *process, struct husk_error **err);
+
+/* Parent side, before clone: every name known, else
+ * `<json_path>.bounding[3]: unknown capability "CAP_FOO"`.
+ * json_path is e.g. "process.capabilities"; caps may be NULL. */
+int husk_caps_validate (const struct oci_capabilities *caps, const char *json_path,
+                        struct husk_error **err);
+
+/* Parses a capability name ("CAP_NET_ADMIN", case-insensitive like runc) to
+ * its number; -1 when unknown to libcap. */
+int husk_cap_from_name (const char *name);
+
+#endif

@@ -1,0 +1,83 @@
+#include "events.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cleanup.h"
+#include "jv.h"
+
+static yajl_val
+find_same (struct api_store *store, const char *ns, const char *uid, const char *reason,
+           const char *message)
+{
+  size_t n;
+  cleanup_free yajl_val *events = api_store_list (store, "events", ns, &n);
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *u = jv_str (jv_get (events[i], "involvedObject"), "uid");
+      const char *r = jv_str (events[i], "reason"), *m = jv_str (events[i], "message");
+      if (u && r && m && !strcmp (u, uid) && !strcmp (r, reason) && !strcmp (m, message))
+        return events[i];
+    }
+  return NULL;
+}
+
+static yajl_val
+new_event (yajl_val pod, const char *type, const char *reason, const char *field_path,
+           const char *message, const char *now)
+{
+  yajl_val meta = jv_get (pod, "metadata");
+  yajl_val e = jv_object (), m = jv_obj_at (e, "metadata"), io, src;
+  struct timespec ts;
+  char name[320];
+  clock_gettime (CLOCK_REALTIME, &ts);
+  snprintf (name, sizeof name, "%s.%llx", jv_str (meta, "name"),
+            (unsigned long long) ts.tv_sec * 1000000000ull + (unsigned long long) ts.tv_nsec);
+  jv_set (e, "kind", jv_string ("Event"));
+  jv_set (e, "apiVersion", jv_string ("v1"));
+  jv_set (m, "name", jv_string (name));
+  jv_set (m, "namespace", jv_string (jv_str (meta, "namespace")));
+  io = jv_obj_at (e, "involvedObject");
+  jv_set (io, "kind", jv_string ("Pod"));
+  jv_set (io, "namespace", jv_string (jv_str (meta, "namespace")));
+  jv_set (io, "name", jv_string (jv_str (meta, "name")));
+  jv_set (io, "uid", jv_string (jv_str (meta, "uid")));
+  jv_set (io, "apiVersion", jv_string ("v1"));
+  if (field_path)
+    jv_set (io, "fieldPath", jv_string (field_path));
+  jv_set (e, "reason", jv_string (reason));
+  jv_set (e, "message", jv_string (message));
+  src = jv_obj_at (e, "source");
+  jv_set (src, "component", jv_string (strcmp (reason, "Scheduled") ? "kubelet"
+                                                                     : "default-scheduler"));
+  jv_set (e, "firstTimestamp", jv_string (now));
+  jv_set (e, "lastTimestamp", jv_string (now));
+  jv_set (e, "count", jv_int (1));
+  jv_set (e, "type", jv_string (type));
+  jv_set (e, "reportingComponent", jv_string ("huskd"));
+  return e;
+}
+
+int
+api_event_record (struct api_store *store, yajl_val pod, const char *type, const char *reason,
+                  const char *field_path, const char *message, struct husk_error **err)
+{
+  yajl_val meta = jv_get (pod, "metadata");
+  const char *ns = jv_str (meta, "namespace"), *uid = jv_str (meta, "uid");
+  yajl_val same = uid ? find_same (store, ns, uid, reason, message) : NULL, e;
+  char now[32];
+  long long count = 1;
+
+  api_timestamp (now, api_now ());
+  if (same)
+    {
+      e = jv_copy (same);
+      jv_int_of (e, "count", &count);
+      jv_set (e, "count", jv_int (count + 1));
+      jv_set (e, "lastTimestamp", jv_string (now));
+    }
+  else
+    e = new_event (pod, type, reason, field_path, message, now);
+  return api_store_put (store, "events", e, false, NULL, err);
+}

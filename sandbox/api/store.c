@@ -1,0 +1,429 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "json_doc.h"
+#include "jv.h"
+
+struct entry {
+  char *resource, *ns, *name;
+  yajl_val obj;
+  struct entry *next;
+};
+
+struct watcher {
+  api_watch_fn fn;
+  void *ctx;
+  struct watcher *next;
+};
+
+struct api_store {
+  char *dir;
+  struct entry *entries;
+  struct watcher *watchers;
+  unsigned long long revision;
+};
+
+double
+api_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void
+api_timestamp (char buf[32], double when)
+{
+  time_t t = (time_t) when;
+  struct tm tm;
+  gmtime_r (&t, &tm);
+  strftime (buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *
+ns_dir (const char *ns)
+{
+  return ns && *ns ? ns : "_";
+}
+
+static int
+mkdir_p (const char *path, struct husk_error **err)
+{
+  char buf[PATH_MAX];
+  snprintf (buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; *p; p++)
+    if (*p == '/')
+      {
+        *p = '\0';
+        if (mkdir (buf, 0700) < 0 && errno != EEXIST)
+          return husk_error_set (err, errno, "mkdir `%s`", buf);
+        *p = '/';
+      }
+  if (mkdir (buf, 0700) < 0 && errno != EEXIST)
+    return husk_error_set (err, errno, "mkdir `%s`", buf);
+  return 0;
+}
+
+static struct entry *
+find (struct api_store *s, const char *resource, const char *ns, const char *name)
+{
+  for (struct entry *e = s->entries; e; e = e->next)
+    if (strcmp (e->resource, resource) == 0 && strcmp (e->ns, ns_dir (ns)) == 0
+        && strcmp (e->name, name) == 0)
+      return e;
+  return NULL;
+}
+
+static unsigned long long
+object_rv (yajl_val obj)
+{
+  const char *rv = jv_str (jv_get (obj, "metadata"), "resourceVersion");
+  return rv ? strtoull (rv, NULL, 10) : 0;
+}
+
+static void
+insert (struct api_store *s, const char *resource, const char *ns, const char *name,
+        yajl_val obj)
+{
+  struct entry *e = calloc (1, sizeof *e);
+  if (!e)
+    abort ();
+  e->resource = strdup (resource);
+  e->ns = strdup (ns_dir (ns));
+  e->name = strdup (name);
+  e->obj = obj;
+  e->next = s->entries;
+  s->entries = e;
+  if (object_rv (obj) > s->revision)
+    s->revision = object_rv (obj);
+}
+
+static int
+load_file (struct api_store *s, const char *resource, const char *ns, const char *file,
+           struct husk_error **err)
+{
+  cleanup_free char *data = NULL;
+  char path[PATH_MAX];
+  size_t len = 0, n = strlen (file);
+  yajl_val obj = NULL;
+  const char *name;
+
+  if (n < 6 || strcmp (file + n - 5, ".json") != 0)
+    return 0;
+  snprintf (path, sizeof path, "%s/%s/%s/%s", s->dir, resource, ns, file);
+  if (json_doc_read_file (path, &data, &len, err) < 0
+      || json_doc_parse (path, data, len, &obj, err) < 0)
+    return -1;
+  name = jv_str (jv_get (obj, "metadata"), "name");
+  if (!name)
+    {
+      yajl_tree_free (obj);
+      return husk_error_set (err, 0, "%s: metadata.name: missing", path);
+    }
+  insert (s, resource, strcmp (ns, "_") ? ns : NULL, name, obj);
+  return 0;
+}
+
+/* The entries of a directory, without dot files; an absent one is empty. */
+static int
+read_names (const char *path, char ***out, struct husk_error **err)
+{
+  cleanup_dir DIR *d = opendir (path);
+  cleanup_strv char **names = calloc (1, sizeof (char *));
+  struct dirent *de;
+  size_t n = 0;
+
+  if (!d && errno != ENOENT)
+    return husk_error_set (err, errno, "opendir `%s`", path);
+  while (d && (de = readdir (d)))
+    {
+      if (de->d_name[0] == '.')
+        continue;
+      names = realloc (names, (n + 2) * sizeof (char *));
+      if (!names)
+        abort ();
+      names[n++] = strdup (de->d_name);
+      names[n] = NULL;
+    }
+  *out = steal_pointer (&names);
+  return 0;
+}
+
+static int
+load_all (struct api_store *s, struct husk_error **err)
+{
+  cleanup_strv char **resources = NULL;
+  char path[PATH_MAX];
+  if (read_names (s->dir, &resources, err) < 0)
+    return -1;
+  for (char **r = resources; *r; r++)
+    {
+      cleanup_strv char **namespaces = NULL;
+      snprintf (path, sizeof path, "%s/%s", s->dir, *r);
+      if (read_names (path, &namespaces, err) < 0)
+        return -1;
+      for (char **ns = namespaces; *ns; ns++)
+        {
+          cleanup_strv char **files = NULL;
+          snprintf (path, sizeof path, "%s/%s/%s", s->dir, *r, *ns);
+          if (read_names (path, &files, err) < 0)
+            return -1;
+          for (char **f = files; *f; f++)
+            if (load_file (s, *r, *ns, *f, err) < 0)
+              return -1;
+        }
+    }
+  return 0;
+}
+
+int
+api_store_open (const char *dir, struct api_store **out, struct husk_error **err)
+{
+  struct api_store *s = calloc (1, sizeof *s);
+  if (!s)
+    return husk_error_set (err, errno, "allocate store");
+  s->dir = strdup (dir);
+  if (mkdir_p (dir, err) < 0 || load_all (s, err) < 0)
+    {
+      api_store_free (s);
+      return husk_error_wrap (err, "load object store `%s`", dir);
+    }
+  *out = s;
+  return 0;
+}
+
+static void
+free_entry (struct entry *e)
+{
+  free (e->resource);
+  free (e->ns);
+  free (e->name);
+  if (e->obj)
+    yajl_tree_free (e->obj);
+  free (e);
+}
+
+void
+api_store_free (struct api_store *s)
+{
+  if (!s)
+    return;
+  while (s->entries)
+    {
+      struct entry *e = s->entries;
+      s->entries = e->next;
+      free_entry (e);
+    }
+  while (s->watchers)
+    {
+      struct watcher *w = s->watchers;
+      s->watchers = w->next;
+      free (w);
+    }
+  free (s->dir);
+  free (s);
+}
+
+yajl_val
+api_store_get (struct api_store *s, const char *resource, const char *ns, const char *name)
+{
+  struct entry *e = find (s, resource, ns, name);
+  return e ? e->obj : NULL;
+}
+
+static void
+notify (struct api_store *s, enum api_event_type type, const char *resource, yajl_val obj)
+{
+  for (struct watcher *w = s->watchers, *next; w; w = next)
+    {
+      next = w->next; /* a watcher may unregister itself */
+      w->fn (w->ctx, type, resource, obj);
+    }
+}
+
+static int
+write_file (struct api_store *s, const char *resource, const char *ns, const char *name,
+            yajl_val obj, struct husk_error **err)
+{
+  char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 64];
+  size_t len;
+  cleanup_free char *data = jv_dump (obj, &len);
+  cleanup_close int fd = -1;
+
+  snprintf (dir, sizeof dir, "%s/%s/%s", s->dir, resource, ns_dir (ns));
+  if (mkdir_p (dir, err) < 0)
+    return -1;
+  snprintf (path, sizeof path, "%s/%s.json", dir, name);
+  snprintf (tmp, sizeof tmp, "%s/.%s.json.tmp", dir, name);
+  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return husk_error_set (err, errno, "open `%s`", tmp);
+  for (size_t off = 0; off < len;)
+    {
+      ssize_t w = write (fd, data + off, len - off);
+      if (w < 0)
+        return husk_error_set (err, errno, "write `%s`", tmp);
+      off += (size_t) w;
+    }
+  if (rename (tmp, path) < 0)
+    return husk_error_set (err, errno, "rename `%s` to `%s`", tmp, path);
+  return 0;
+}
+
+static void
+fill_create_metadata (yajl_val meta)
+{
+  char ts[32], uid[40];
+  unsigned char r[16];
+  if (getrandom (r, sizeof r, 0) != sizeof r)
+    memset (r, 0, sizeof r);
+  r[6] = (r[6] & 0x0f) | 0x40; /* RFC 4122 version 4, as Kubernetes' uuid.NewUUID */
+  r[8] = (r[8] & 0x3f) | 0x80;
+  snprintf (uid, sizeof uid,
+            "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
+            r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+            r[15]);
+  api_timestamp (ts, api_now ());
+  jv_set (meta, "uid", jv_string (uid));
+  jv_set (meta, "creationTimestamp", jv_string (ts));
+  jv_set (meta, "generation", jv_int (1));
+}
+
+int
+api_store_put (struct api_store *s, const char *resource, yajl_val obj, bool spec_changed,
+               yajl_val *stored, struct husk_error **err)
+{
+  yajl_val meta = jv_obj_at (obj, "metadata");
+  const char *name = jv_str (meta, "name"), *ns = jv_str (meta, "namespace");
+  struct entry *e;
+  char rv[32];
+  long long gen = 1;
+
+  if (!name)
+    {
+      yajl_tree_free (obj);
+      return husk_error_set (err, EINVAL, "store %s: metadata.name missing", resource);
+    }
+  e = find (s, resource, ns, name);
+  if (!e)
+    fill_create_metadata (meta);
+  else if (spec_changed && jv_int_of (meta, "generation", &gen))
+    jv_set (meta, "generation", jv_int (gen + 1));
+  snprintf (rv, sizeof rv, "%llu", s->revision + 1);
+  jv_set (meta, "resourceVersion", jv_string (rv));
+  if (write_file (s, resource, ns, name, obj, err) < 0)
+    {
+      if (!e || e->obj != obj)
+        yajl_tree_free (obj);
+      return husk_error_wrap (err, "store %s \"%s\"", resource, name);
+    }
+  s->revision++;
+  if (e)
+    {
+      if (e->obj != obj)
+        yajl_tree_free (e->obj);
+      e->obj = obj;
+    }
+  else
+    insert (s, resource, ns, name, obj);
+  if (stored)
+    *stored = obj;
+  notify (s, e ? API_MODIFIED : API_ADDED, resource, obj);
+  return 0;
+}
+
+int
+api_store_delete (struct api_store *s, const char *resource, const char *ns, const char *name,
+                  struct husk_error **err)
+{
+  char path[PATH_MAX];
+  struct entry **pp = &s->entries, *e;
+  char rv[32];
+
+  while (*pp && !((*pp)->resource && strcmp ((*pp)->resource, resource) == 0
+                  && strcmp ((*pp)->ns, ns_dir (ns)) == 0 && strcmp ((*pp)->name, name) == 0))
+    pp = &(*pp)->next;
+  if (!(e = *pp))
+    return husk_error_set (err, ENOENT, "delete %s \"%s\"", resource, name);
+  snprintf (path, sizeof path, "%s/%s/%s/%s.json", s->dir, resource, ns_dir (ns), name);
+  if (unlink (path) < 0 && errno != ENOENT)
+    return husk_error_set (err, errno, "unlink `%s`", path);
+  *pp = e->next;
+  s->revision++;
+  snprintf (rv, sizeof rv, "%llu", s->revision);
+  jv_set (jv_obj_at (e->obj, "metadata"), "resourceVersion", jv_string (rv));
+  notify (s, API_DELETED, resource, e->obj);
+  free_entry (e);
+  return 0;
+}
+
+static int
+cmp_objects (const void *a, const void *b)
+{
+  yajl_val ma = jv_get (*(yajl_val const *) a, "metadata");
+  yajl_val mb = jv_get (*(yajl_val const *) b, "metadata");
+  const char *na = jv_str (ma, "namespace"), *nb = jv_str (mb, "namespace");
+  int c = strcmp (na ? na : "", nb ? nb : "");
+  return c ? c : strcmp (jv_str (ma, "name"), jv_str (mb, "name"));
+}
+
+yajl_val *
+api_store_list (struct api_store *s, const char *resource, const char *ns, size_t *n)
+{
+  size_t count = 0, i = 0;
+  yajl_val *out;
+  for (struct entry *e = s->entries; e; e = e->next)
+    count += strcmp (e->resource, resource) == 0 && (!ns || strcmp (e->ns, ns_dir (ns)) == 0);
+  out = calloc (count + 1, sizeof *out);
+  if (!out)
+    abort ();
+  for (struct entry *e = s->entries; e; e = e->next)
+    if (strcmp (e->resource, resource) == 0 && (!ns || strcmp (e->ns, ns_dir (ns)) == 0))
+      out[i++] = e->obj;
+  qsort (out, count, sizeof *out, cmp_objects);
+  *n = count;
+  return out;
+}
+
+unsigned long long
+api_store_revision (struct api_store *s)
+{
+  return s->revision;
+}
+
+void *
+api_store_watch (struct api_store *s, api_watch_fn fn, void *ctx)
+{
+  struct watcher *w = calloc (1, sizeof *w);
+  if (!w)
+    abort ();
+  w->fn = fn;
+  w->ctx = ctx;
+  w->next = s->watchers;
+  s->watchers = w;
+  return w;
+}
+
+void
+api_store_unwatch (struct api_store *s, void *handle)
+{
+  for (struct watcher **pp = &s->watchers; *pp; pp = &(*pp)->next)
+    if (*pp == handle)
+      {
+        *pp = ((struct watcher *) handle)->next;
+        free (handle);
+        return;
+      }
+}

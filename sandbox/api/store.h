@@ -1,0 +1,58 @@
+/* The object store: every API object huskd keeps, in memory and on disk.
+ *
+ * Objects are JSON trees, written as one file each under
+ * <dir>/<resource>/<namespace>/<name>.json (cluster-scoped objects use the
+ * namespace "_") with write-to-temp + rename, so a SIGKILL leaves either
+ * the old or the new object, never half of one.  The store assigns
+ * metadata.uid, resourceVersion (one counter for all objects, as etcd's
+ * revision), creationTimestamp and generation.  Watchers registered with
+ * api_store_watch() see every change in order. */
+#ifndef HUSK_API_STORE_H
+#define HUSK_API_STORE_H
+
+#include <stdbool.h>
+#include <yajl/yajl_tree.h>
+
+#include "error.h"
+
+struct api_store;
+
+enum api_event_type { API_ADDED, API_MODIFIED, API_DELETED };
+
+/* Called after each change with the object as it now is (as it was, for
+ * DELETED).  The object is borrowed. */
+typedef void (*api_watch_fn) (void *ctx, enum api_event_type type, const char *resource,
+                              yajl_val obj);
+
+int api_store_open (const char *dir, struct api_store **out, struct husk_error **err);
+void api_store_free (struct api_store *s);
+
+/* Borrowed; NULL when absent.  ns is NULL for cluster-scoped resources. */
+yajl_val api_store_get (struct api_store *s, const char *resource, const char *ns,
+                        const char *name);
+
+/* Stores obj (ownership taken, also on failure).  On create, fills uid,
+ * creationTimestamp and generation 1; always bumps resourceVersion.  With
+ * spec_changed, generation is incremented.  Returns the stored tree
+ * (borrowed) through *stored when not NULL. */
+int api_store_put (struct api_store *s, const char *resource, yajl_val obj, bool spec_changed,
+                   yajl_val *stored, struct husk_error **err);
+int api_store_delete (struct api_store *s, const char *resource, const char *ns,
+                      const char *name, struct husk_error **err);
+
+/* Objects of a resource, in a namespace or all (ns NULL), sorted by
+ * namespace then name.  The array is malloc'd, the objects borrowed; n set. */
+yajl_val *api_store_list (struct api_store *s, const char *resource, const char *ns, size_t *n);
+
+/* The current resourceVersion (for list metadata). */
+unsigned long long api_store_revision (struct api_store *s);
+
+/* Registers a watcher; returns a handle for api_store_unwatch. */
+void *api_store_watch (struct api_store *s, api_watch_fn fn, void *ctx);
+void api_store_unwatch (struct api_store *s, void *handle);
+
+/* RFC 3339 UTC timestamp of now (seconds precision), as Kubernetes writes. */
+void api_timestamp (char buf[32], double when);
+double api_now (void);
+
+#endif

@@ -1,0 +1,57 @@
+/* huskd: the Kubernetes core/v1 API for the pods of one machine.
+ *
+ * One event loop (libevent) serves every listener, drives every pod's
+ * reconciliation timer and every watch stream: no thread per pod or per
+ * client.  Everything huskd knows is in `struct huskd`, passed down. */
+#ifndef HUSK_HUSKD_H
+#define HUSK_HUSKD_H
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <stdbool.h>
+#include <yajl/yajl_tree.h>
+
+#include "error.h"
+#include "store.h"
+
+#define HUSKD_DEFAULT_SOCKET "/run/husk/huskd.sock"
+#define HUSKD_DEFAULT_STATE_DIR "/run/husk/huskd"
+/* kube-apiserver's limit on a request body (3 MiB); bigger ones get 413. */
+#define HUSKD_MAX_BODY (3u * 1024 * 1024)
+/* The transport limit, above which libevent itself refuses the request. */
+#define HUSKD_MAX_TRANSPORT_BODY (16u * 1024 * 1024)
+#define HUSKD_MAX_HEADERS (64u * 1024)
+#define HUSKD_IO_TIMEOUT 60
+
+struct huskd_controller;
+struct huskd_tls;
+
+struct huskd_options {
+  const char *socket_path;
+  const char *state_dir;
+  const char *listen;   /* "127.0.0.1:6443" for the TLS listener, or NULL */
+  const char *pod_root; /* where the sandbox keeps pods, NULL for its default */
+};
+
+struct huskd {
+  struct huskd_options opts;
+  struct event_base *base;
+  struct api_store *store;
+  struct evhttp *http_unix;
+  struct evhttp *http_tls;
+  struct huskd_tls *tls;
+  struct huskd_controller *controller;
+  double started;
+};
+
+/* server.c: the listeners. */
+int huskd_listen_unix (struct huskd *d, struct husk_error **err);
+void huskd_http_configure (struct huskd *d, struct evhttp *http, bool tls);
+
+/* The node name pods are "scheduled" to: the machine's hostname. */
+const char *huskd_node_name (void);
+
+/* namespaces.c: default and kube-system always exist. */
+int huskd_namespaces_bootstrap (struct huskd *d, struct husk_error **err);
+
+#endif

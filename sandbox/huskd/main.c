@@ -1,0 +1,114 @@
+/* huskd: serves the Kubernetes core/v1 pod API on a unix socket (and over
+ * TLS with --listen) and runs the pods it is given. */
+#include <errno.h>
+#include <event2/thread.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "controller.h"
+#include "huskd.h"
+#include "tls.h"
+
+static void
+usage (FILE *f)
+{
+  fprintf (f, "Usage: huskd [--socket PATH] [--state-dir DIR] [--listen ADDR:PORT] "
+              "[--pod-root DIR]\n"
+              "  --socket PATH     unix socket (default " HUSKD_DEFAULT_SOCKET ")\n"
+              "  --state-dir DIR   objects, certificates, kubeconfig (default "
+              HUSKD_DEFAULT_STATE_DIR ")\n"
+              "  --listen ADDR     also serve over TLS there, e.g. 127.0.0.1:6443\n"
+              "  --pod-root DIR    where pod sandboxes live (sandbox default)\n");
+}
+
+static int
+parse_args (int argc, char **argv, struct huskd_options *o)
+{
+  static const struct option longopts[] = {
+    { "socket", required_argument, NULL, 's' },   { "state-dir", required_argument, NULL, 'd' },
+    { "listen", required_argument, NULL, 'l' },   { "pod-root", required_argument, NULL, 'p' },
+    { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
+    { NULL, 0, NULL, 0 },
+  };
+  int c;
+  o->socket_path = getenv ("HUSK_SOCKET") ? getenv ("HUSK_SOCKET") : HUSKD_DEFAULT_SOCKET;
+  o->state_dir = HUSKD_DEFAULT_STATE_DIR;
+  while ((c = getopt_long (argc, argv, "s:d:l:p:h", longopts, NULL)) != -1)
+    switch (c)
+      {
+      case 's': o->socket_path = optarg; break;
+      case 'd': o->state_dir = optarg; break;
+      case 'l': o->listen = optarg; break;
+      case 'p': o->pod_root = optarg; break;
+      case 'v': printf ("huskd %s\n", HUSK_VERSION); exit (0);
+      case 'h': usage (stdout); exit (0);
+      default: usage (stderr); return -1;
+      }
+  if (optind != argc)
+    {
+      usage (stderr);
+      return -1;
+    }
+  return 0;
+}
+
+static void
+on_signal (evutil_socket_t sig, short what, void *arg)
+{
+  event_base_loopbreak (arg);
+}
+
+static int
+start (struct huskd *d, struct husk_error **err)
+{
+  char objects[4096];
+  snprintf (objects, sizeof objects, "%s/objects", d->opts.state_dir);
+  if (api_store_open (objects, &d->store, err) < 0 || huskd_namespaces_bootstrap (d, err) < 0
+      || huskd_controller_new (d, &d->controller, err) < 0 || huskd_listen_unix (d, err) < 0)
+    return -1;
+  if (d->opts.listen && huskd_tls_start (d, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  cleanup_error struct husk_error *err = NULL;
+  struct huskd d = { 0 };
+  struct event *sigterm, *sigint;
+
+  if (parse_args (argc, argv, &d.opts) < 0)
+    return 2;
+  signal (SIGPIPE, SIG_IGN);
+  evthread_use_pthreads ();
+  d.base = event_base_new ();
+  d.started = api_now ();
+  if (!d.base || start (&d, &err) < 0)
+    {
+      fprintf (stderr, "huskd: %s\n", err ? err->message : "cannot create the event loop");
+      return 1;
+    }
+  sigterm = evsignal_new (d.base, SIGTERM, on_signal, d.base);
+  sigint = evsignal_new (d.base, SIGINT, on_signal, d.base);
+  evsignal_add (sigterm, NULL);
+  evsignal_add (sigint, NULL);
+  fprintf (stderr, "huskd: serving on %s\n", d.opts.socket_path);
+  event_base_dispatch (d.base);
+  /* Pods keep running: their holders outlive huskd, and the next huskd
+   * finds them again. */
+  unlink (d.opts.socket_path);
+  huskd_controller_free (d.controller);
+  if (d.http_unix)
+    evhttp_free (d.http_unix);
+  huskd_tls_free (&d);
+  event_free (sigterm);
+  event_free (sigint);
+  api_store_free (d.store);
+  event_base_free (d.base);
+  return 0;
+}

@@ -1,0 +1,214 @@
+#include "objects.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "jv.h"
+#include "names.h"
+#include "selector.h"
+#include "table.h"
+#include "watch.h"
+
+const struct resource_kind huskd_kind_pods = { "pods", "Pod", true, api_table_pods };
+const struct resource_kind huskd_kind_namespaces
+    = { "namespaces", "Namespace", false, api_table_namespaces };
+const struct resource_kind huskd_kind_events = { "events", "Event", true, api_table_events };
+const struct resource_kind huskd_kind_quotas
+    = { "resourcequotas", "ResourceQuota", true, api_table_generic };
+const struct resource_kind huskd_kind_limitranges
+    = { "limitranges", "LimitRange", true, api_table_generic };
+
+void
+huskd_method_not_allowed (struct hreq *r)
+{
+  hreq_reply_status (r, api_status_new (405, "MethodNotAllowed",
+                                        "the server does not allow this method on the "
+                                        "requested resource"));
+}
+
+void
+huskd_stamp_kind (yajl_val obj, const char *kind)
+{
+  jv_set (obj, "kind", jv_string (kind));
+  jv_set (obj, "apiVersion", jv_string ("v1"));
+}
+
+struct api_status *
+huskd_namespace_must_exist (struct huskd *d, const char *ns)
+{
+  if (api_store_get (d->store, "namespaces", NULL, ns))
+    return NULL;
+  return api_not_found ("namespaces", ns);
+}
+
+static const char *
+scope_ns (struct hreq *r, const struct resource_kind *k)
+{
+  return k->namespaced ? r->ns : NULL;
+}
+
+void
+huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yajl_val obj)
+{
+  char rv[32];
+  if (!r->want_table)
+    {
+      hreq_reply_json (r, code, obj);
+      return;
+    }
+  snprintf (rv, sizeof rv, "%llu", api_store_revision (r->d->store));
+  cleanup_jv yajl_val t = k->table (&obj, 1, rv, api_now ());
+  hreq_reply_json (r, code, t);
+}
+
+/* Parses labelSelector and fieldSelector; on failure the answer is sent. */
+static bool
+parse_selectors (struct hreq *r, struct api_selector *labels, struct api_selector *fields)
+{
+  struct api_status *s = api_selector_parse (hreq_query (r, "labelSelector"), false, labels);
+  if (!s && (s = api_selector_parse (hreq_query (r, "fieldSelector"), true, fields)))
+    api_selector_free (labels);
+  if (s)
+    hreq_reply_status (r, s);
+  return s == NULL;
+}
+
+static size_t
+filter (yajl_val *objs, size_t n, const struct api_selector *labels,
+        const struct api_selector *fields)
+{
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++)
+    if (api_selector_match_labels (labels, jv_path (objs[i], "metadata", "labels", NULL))
+        && api_selector_match_fields (fields, objs[i]))
+      objs[kept++] = objs[i];
+  return kept;
+}
+
+static yajl_val
+make_list (const struct resource_kind *k, yajl_val *objs, size_t n, const char *rv)
+{
+  char kind[64];
+  yajl_val list = jv_object (), items;
+  snprintf (kind, sizeof kind, "%sList", k->kind);
+  jv_set (list, "kind", jv_string (kind));
+  jv_set (list, "apiVersion", jv_string ("v1"));
+  jv_set (jv_obj_at (list, "metadata"), "resourceVersion", jv_string (rv));
+  items = jv_set (list, "items", jv_array ());
+  for (size_t i = 0; i < n; i++)
+    jv_push (items, jv_copy (objs[i]));
+  return list;
+}
+
+void
+huskd_list (struct hreq *r, const struct resource_kind *k)
+{
+  struct api_selector labels, fields;
+  char rv[32];
+  size_t n;
+  if (r->ns && k->namespaced)
+    {
+      struct api_status *s = huskd_namespace_must_exist (r->d, r->ns);
+      if (s)
+        return hreq_reply_status (r, s);
+    }
+  if (!parse_selectors (r, &labels, &fields))
+    return;
+  if (hreq_query_bool (r, "watch"))
+    {
+      huskd_watch_start (r, k, &labels, &fields); /* takes the selectors */
+      return;
+    }
+  cleanup_free yajl_val *objs = api_store_list (r->d->store, k->resource, scope_ns (r, k), &n);
+  n = filter (objs, n, &labels, &fields);
+  api_selector_free (&labels);
+  api_selector_free (&fields);
+  snprintf (rv, sizeof rv, "%llu", api_store_revision (r->d->store));
+  cleanup_jv yajl_val out = r->want_table ? k->table (objs, n, rv, api_now ())
+                                          : make_list (k, objs, n, rv);
+  hreq_reply_json (r, 200, out);
+}
+
+void
+huskd_get (struct hreq *r, const struct resource_kind *k)
+{
+  yajl_val obj = api_store_get (r->d->store, k->resource, scope_ns (r, k), r->name);
+  if (!obj)
+    return hreq_reply_status (r, api_not_found (k->resource, r->name));
+  huskd_reply_object (r, k, 200, obj);
+}
+
+void
+huskd_create_plain (struct hreq *r, const struct resource_kind *k)
+{
+  cleanup_error struct husk_error *err = NULL;
+  yajl_val body = NULL, stored;
+  const char *name, *ns;
+  struct api_status *s = hreq_body_json (r, &body);
+  cleanup_jv yajl_val owned = body;
+
+  if (s)
+    return hreq_reply_status (r, s);
+  if (body->type != yajl_t_object)
+    return hreq_reply_status (r, api_bad_request ("the body must be a JSON object"));
+  name = jv_str (jv_get (body, "metadata"), "name");
+  ns = jv_str (jv_get (body, "metadata"), "namespace");
+  if (ns && r->ns && strcmp (ns, r->ns) != 0)
+    return hreq_reply_status (r, api_bad_request ("the namespace of the provided object does "
+                                                  "not match the namespace sent on the request"));
+  if (!name || !api_is_dns1123_subdomain (name))
+    {
+      struct api_status *inv = api_invalid_new (k->kind, name);
+      api_invalid_add (inv, name ? "FieldValueInvalid" : "FieldValueRequired", "metadata.name",
+                       name ? "Invalid value: \"%s\": %s" : "Required value: name or "
+                                                            "generateName is required%s%s",
+                       name ? name : "", name ? api_dns1123_subdomain_msg : "");
+      api_invalid_finish (inv);
+      return hreq_reply_status (r, inv);
+    }
+  if (api_store_get (r->d->store, k->resource, scope_ns (r, k), name))
+    return hreq_reply_status (r, api_already_exists (k->resource, name));
+  huskd_stamp_kind (body, k->kind);
+  if (k->namespaced)
+    jv_set (jv_obj_at (body, "metadata"), "namespace", jv_string (r->ns));
+  if (api_store_put (r->d->store, k->resource, steal_pointer (&owned), false, &stored, &err) < 0)
+    return hreq_reply_status (r, api_internal (err->message));
+  huskd_reply_object (r, k, 201, stored);
+}
+
+void
+huskd_delete_plain (struct hreq *r, const struct resource_kind *k)
+{
+  cleanup_error struct husk_error *err = NULL;
+  yajl_val obj = api_store_get (r->d->store, k->resource, scope_ns (r, k), r->name);
+  if (!obj)
+    return hreq_reply_status (r, api_not_found (k->resource, r->name));
+  cleanup_jv yajl_val copy = jv_copy (obj);
+  if (api_store_delete (r->d->store, k->resource, scope_ns (r, k), r->name, &err) < 0)
+    return hreq_reply_status (r, api_internal (err->message));
+  hreq_reply_json (r, 200, copy);
+}
+
+void
+huskd_handle_plain (struct hreq *r, const struct resource_kind *k)
+{
+  if (r->sub)
+    return hreq_reply_status (r, api_not_found (k->resource, r->sub));
+  if (r->method == EVHTTP_REQ_GET && !r->name)
+    return huskd_list (r, k);
+  if (r->method == EVHTTP_REQ_GET)
+    return huskd_get (r, k);
+  if (k->namespaced && !r->ns)
+    return huskd_method_not_allowed (r);
+  if (r->method == EVHTTP_REQ_POST && !r->name)
+    {
+      struct api_status *s = huskd_namespace_must_exist (r->d, r->ns);
+      if (s)
+        return hreq_reply_status (r, s);
+      return huskd_create_plain (r, k);
+    }
+  if (r->method == EVHTTP_REQ_DELETE && r->name)
+    return huskd_delete_plain (r, k);
+  huskd_method_not_allowed (r);
+}

@@ -1,0 +1,40 @@
+/* What every resource shares: list (with label and field selectors, as a
+ * List or a Table), get, watch, delete, and the kind/apiVersion stamping. */
+#ifndef HUSK_HUSKD_OBJECTS_H
+#define HUSK_HUSKD_OBJECTS_H
+
+#include "request.h"
+
+struct resource_kind {
+  const char *resource;  /* "pods" */
+  const char *kind;      /* "Pod" */
+  bool namespaced;
+  yajl_val (*table) (yajl_val *objs, size_t n, const char *rv, double now);
+};
+
+extern const struct resource_kind huskd_kind_pods, huskd_kind_namespaces, huskd_kind_events,
+    huskd_kind_quotas, huskd_kind_limitranges;
+
+/* GET on a collection: list or, with ?watch, a watch stream. */
+void huskd_list (struct hreq *r, const struct resource_kind *k);
+void huskd_get (struct hreq *r, const struct resource_kind *k);
+/* Answers an object (a Table of it when asked). */
+void huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yajl_val obj);
+
+/* Sets kind and apiVersion "v1" on an object read from a client. */
+void huskd_stamp_kind (yajl_val obj, const char *kind);
+
+/* The namespace must exist (404 `namespaces "x" not found` otherwise). */
+struct api_status *huskd_namespace_must_exist (struct huskd *d, const char *ns);
+
+/* Plain create/delete for resources without admission logic (events,
+ * quotas, limit ranges): the body is stored as given after name checks. */
+void huskd_create_plain (struct hreq *r, const struct resource_kind *k);
+void huskd_delete_plain (struct hreq *r, const struct resource_kind *k);
+
+/* Dispatches GET/POST/DELETE on a plain resource. */
+void huskd_handle_plain (struct hreq *r, const struct resource_kind *k);
+
+void huskd_method_not_allowed (struct hreq *r);
+
+#endif

@@ -1,0 +1,13 @@
+/* pods/{name}/exec: not served yet (WebSocket v5.channel.k8s.io and
+ * SPDY/3.1 upgrades); husk's own exec is POST /husk/v1/.../exec. */
+#include "objects.h"
+
+void huskd_pod_exec (struct hreq *r, yajl_val pod);
+
+void
+huskd_pod_exec (struct hreq *r, yajl_val pod)
+{
+  hreq_reply_status (r, api_bad_request ("exec over SPDY or WebSocket is not supported by huskd "
+                                         "yet; use POST /husk/v1/namespaces/%s/pods/%s/exec",
+                                         r->ns, r->name));
+}

@@ -1,0 +1,197 @@
+/* pods/{name}/log: a container's CRI log rendered as kubectl logs shows
+ * it (container, previous, tailLines, sinceSeconds, sinceTime, timestamps,
+ * limitBytes); with follow=true a chunked stream that a timer feeds from
+ * the file until the container stops or the client leaves. */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "controller.h"
+#include "crilog.h"
+#include "jv.h"
+#include "objects.h"
+#include "table.h"
+
+void huskd_pod_log (struct hreq *r, yajl_val pod);
+
+struct follow {
+  struct huskd *d;
+  struct evhttp_request *req;
+  char *ns, *pod, *container, *path;
+  off_t offset;
+  struct event *timer;
+  struct api_log_options opts;
+};
+
+/* The container to read: ?container=, or the only one. */
+static struct api_status *
+pick_container (struct hreq *r, yajl_val pod, const char **name)
+{
+  yajl_val list = jv_path (pod, "spec", "containers", NULL);
+  yajl_val init = jv_path (pod, "spec", "initContainers", NULL);
+  const char *want = hreq_query (r, "container");
+  yajl_val lists[] = { list, init };
+  for (size_t l = 0; l < 2; l++)
+    for (size_t i = 0; lists[l] && lists[l]->type == yajl_t_array && i < lists[l]->u.array.len; i++)
+      {
+        const char *n = jv_str (lists[l]->u.array.values[i], "name");
+        if (n && ((want && !strcmp (want, n)) || (!want && l == 0 && list->u.array.len == 1)))
+          {
+            *name = n;
+            return NULL;
+          }
+      }
+  if (want)
+    return api_bad_request ("container %s is not valid for pod %s", want, r->name);
+  return api_bad_request ("a container name must be specified for pod %s", r->name);
+}
+
+static void
+read_options (struct hreq *r, struct api_log_options *o)
+{
+  const char *tail = hreq_query (r, "tailLines"), *since = hreq_query (r, "sinceSeconds");
+  const char *since_time = hreq_query (r, "sinceTime"), *limit = hreq_query (r, "limitBytes");
+  o->tail_lines = tail ? strtol (tail, NULL, 10) : -1;
+  o->since = since ? api_now () - strtod (since, NULL)
+                   : since_time ? api_parse_timestamp (since_time) : 0;
+  o->timestamps = hreq_query_bool (r, "timestamps");
+  o->limit_bytes = limit ? strtoul (limit, NULL, 10) : 0;
+}
+
+/* Renders the file from offset; returns the new offset. */
+static off_t
+render_file (const char *path, off_t offset, const struct api_log_options *o, FILE *out)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return offset;
+  if (st.st_size < offset)
+    offset = 0; /* rotated: the file started again */
+  size_t len = (size_t) (st.st_size - offset);
+  cleanup_free char *data = malloc (len + 1);
+  ssize_t got = data ? pread (fd, data, len, offset) : -1;
+  if (got <= 0)
+    return offset;
+  return offset + (off_t) api_cri_render (data, (size_t) got, o, out);
+}
+
+static bool
+container_running (struct huskd *d, const char *ns, const char *pod, const char *container)
+{
+  yajl_val p = api_store_get (d->store, "pods", ns, pod);
+  yajl_val statuses = jv_path (p, "status", "containerStatuses", NULL);
+  if (!p)
+    return false;
+  for (size_t i = 0; statuses && statuses->type == yajl_t_array && i < statuses->u.array.len; i++)
+    if (!strcmp (jv_str (statuses->u.array.values[i], "name") ?: "", container))
+      return jv_path (statuses->u.array.values[i], "state", "running", NULL) != NULL;
+  return p != NULL;
+}
+
+static void
+follow_free (struct follow *f)
+{
+  event_free (f->timer);
+  free (f->ns);
+  free (f->pod);
+  free (f->container);
+  free (f->path);
+  free (f);
+}
+
+static void
+on_close (struct evhttp_connection *conn, void *arg)
+{
+  struct follow *f = arg;
+  evhttp_send_reply_end (f->req);
+  follow_free (f);
+}
+
+static void
+on_tick (evutil_socket_t fd, short what, void *arg)
+{
+  struct follow *f = arg;
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&text, &len);
+  bool running = container_running (f->d, f->ns, f->pod, f->container);
+  f->offset = render_file (f->path, f->offset, &f->opts, out);
+  fclose (out);
+  if (len)
+    {
+      struct evbuffer *buf = evbuffer_new ();
+      evbuffer_add (buf, text, len);
+      evhttp_send_reply_chunk (f->req, buf);
+      evbuffer_free (buf);
+    }
+  if (running)
+    return;
+  evhttp_connection_set_closecb (evhttp_request_get_connection (f->req), NULL, NULL);
+  evhttp_send_reply_end (f->req);
+  follow_free (f);
+}
+
+static void
+start_follow (struct hreq *r, const char *container, char *path, off_t offset,
+              const struct api_log_options *o)
+{
+  struct follow *f = calloc (1, sizeof *f);
+  struct timeval tv = { 0, 250000 };
+  f->d = r->d;
+  f->req = r->req;
+  f->ns = strdup (r->ns);
+  f->pod = strdup (r->name);
+  f->container = strdup (container);
+  f->path = path;
+  f->offset = offset;
+  f->opts = *o;
+  f->opts.tail_lines = -1; /* the tail was applied to what is already there */
+  f->timer = event_new (r->d->base, -1, EV_PERSIST, on_tick, f);
+  event_add (f->timer, &tv);
+  evhttp_connection_set_closecb (evhttp_request_get_connection (r->req), on_close, f);
+}
+
+void
+huskd_pod_log (struct hreq *r, yajl_val pod)
+{
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *path = NULL, *text = NULL;
+  const char *container = NULL;
+  struct api_log_options o;
+  size_t len = 0;
+  FILE *out;
+  off_t offset;
+  struct api_status *s = pick_container (r, pod, &container);
+
+  if (s)
+    return hreq_reply_status (r, s);
+  read_options (r, &o);
+  if (huskd_controller_log_path (r->d->controller, r->ns, r->name, container,
+                                 hreq_query_bool (r, "previous"), &path, &err) < 0)
+    return hreq_reply_status (r, api_bad_request ("container \"%s\" in pod \"%s\" is waiting to "
+                                                  "start: %s",
+                                                  container, r->name, err->message));
+  out = open_memstream (&text, &len);
+  offset = render_file (path, 0, &o, out);
+  fclose (out);
+  if (!hreq_query_bool (r, "follow"))
+    return hreq_reply_text (r, 200, "text/plain", text, len);
+  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", "text/plain");
+  evhttp_send_reply_start (r->req, 200, "OK");
+  if (len)
+    {
+      struct evbuffer *buf = evbuffer_new ();
+      evbuffer_add (buf, text, len);
+      evhttp_send_reply_chunk (r->req, buf);
+      evbuffer_free (buf);
+    }
+  start_follow (r, container, steal_pointer (&path), offset, &o);
+}

@@ -1,0 +1,79 @@
+/* One sync of one pod, run on a worker thread: what the kubelet's syncPod
+ * does, over the pod sandbox library.  The input is a copy of the Pod and
+ * the per-container memory the controller keeps (back-off, probe
+ * counters); the output is the Pod's new status and the events to record.
+ * Nothing here touches the store or the event loop. */
+#ifndef HUSK_HUSKD_POD_SYNC_H
+#define HUSK_HUSKD_POD_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "sandbox.h"
+
+struct sync_event {
+  char *type, *reason, *field_path, *message;
+};
+
+enum probe_kind { PROBE_LIVENESS, PROBE_READINESS, PROBE_STARTUP, PROBE_KINDS };
+
+struct probe_track {
+  double last_run;
+  int successes, failures;
+  bool ok; /* the current result after thresholds */
+};
+
+/* What the controller remembers per container between syncs. */
+struct container_track {
+  char *name;
+  double backoff;      /* seconds; 0: the next restart is immediate */
+  unsigned attempt;    /* of the attempt the probe state belongs to */
+  bool backoff_announced;
+  struct probe_track probes[PROBE_KINDS];
+};
+
+struct pod_sync {
+  const struct husk_sandbox_env *env;
+  yajl_val pod;           /* a copy, owned */
+  char *sandbox_id;       /* in and out */
+  bool deleting;
+  long long grace;
+  struct container_track *tracks; /* owned by the controller, lent for the sync */
+  size_t n_tracks;
+  /* results */
+  yajl_val status;
+  char *pod_ip;
+  struct sync_event *events;
+  size_t n_events;
+  bool gone;              /* sandbox removed: delete the object */
+  double next_delay;      /* seconds until the next sync */
+};
+
+void pod_sync_run (struct pod_sync *s);
+void pod_sync_add_event (struct pod_sync *s, const char *type, const char *reason,
+                         const char *field_path, const char *fmt, ...)
+    __attribute__ ((format (printf, 5, 6)));
+struct container_track *pod_sync_track (struct pod_sync *s, const char *name);
+void pod_sync_clear (struct pod_sync *s);
+
+/* What was observed of one spec container: its latest attempt and the one
+ * before (for lastState). */
+struct observed {
+  bool has_latest, has_prev;
+  struct husk_pod_container_status latest, prev;
+};
+
+/* pod_status.c: the Pod status from the observations. */
+yajl_val pod_status_build (struct pod_sync *s, struct observed *init, size_t n_init,
+                           struct observed *regular, size_t n, bool initialized,
+                           bool init_failed);
+void pod_format_time (long long ns, char buf[40]);
+
+/* pod_probes.c: runs the due probes of a running container; returns false
+ * when liveness (or startup) failed for good and the container must be
+ * restarted. */
+bool pod_probes_run (struct pod_sync *s, yajl_val container, const struct observed *o,
+                     const char *netns);
+
+#endif

@@ -1,0 +1,109 @@
+/* Reading request bodies and writing answers.  Every answer is JSON written
+ * with yajl_gen; every error is a Status whose HTTP code is its code. */
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "json_doc.h"
+#include "jv.h"
+#include "request.h"
+
+const char *
+hreq_query (struct hreq *r, const char *key)
+{
+  return evhttp_find_header (&r->query, key);
+}
+
+bool
+hreq_query_bool (struct hreq *r, const char *key)
+{
+  const char *v = hreq_query (r, key);
+  return v && (strcmp (v, "1") == 0 || strcmp (v, "true") == 0);
+}
+
+const char *
+hreq_header (struct hreq *r, const char *key)
+{
+  return evhttp_find_header (evhttp_request_get_input_headers (r->req), key);
+}
+
+const unsigned char *
+hreq_body_raw (struct hreq *r, size_t *len)
+{
+  struct evbuffer *in = evhttp_request_get_input_buffer (r->req);
+  *len = evbuffer_get_length (in);
+  return evbuffer_pullup (in, -1);
+}
+
+static bool
+json_media_type (const char *ct)
+{
+  size_t n;
+  if (!ct)
+    return true; /* curl -d without -H: accept as kubectl's server does for JSON */
+  n = strcspn (ct, ";");
+  return (n == strlen ("application/json") && strncmp (ct, "application/json", n) == 0)
+         || strncmp (ct, "application/x-www-form-urlencoded", n) == 0
+         || strncmp (ct, "application/strategic-merge-patch+json", n) == 0
+         || strncmp (ct, "application/merge-patch+json", n) == 0;
+}
+
+struct api_status *
+hreq_body_json (struct hreq *r, yajl_val *out)
+{
+  cleanup_error struct husk_error *err = NULL;
+  const char *ct = hreq_header (r, "Content-Type");
+  size_t len;
+  const unsigned char *data = hreq_body_raw (r, &len);
+
+  if (len > HUSKD_MAX_BODY)
+    return api_status_new (413, "RequestEntityTooLarge",
+                           "Request entity too large: limit is %u", HUSKD_MAX_BODY);
+  if (!json_media_type (ct))
+    return api_status_new (415, "UnsupportedMediaType",
+                           "the body of the request was in an unknown format - accepted media "
+                           "types include: application/json, application/yaml, "
+                           "application/vnd.kubernetes.protobuf");
+  if (len == 0)
+    return api_bad_request ("the body of the request is empty");
+  if (json_doc_parse ("request body", (const char *) data, len, out, &err) < 0)
+    return api_bad_request ("%s", err->message);
+  return NULL;
+}
+
+static void
+send_buf (struct hreq *r, int code, const char *content_type, const char *body, size_t len)
+{
+  struct evbuffer *buf = evbuffer_new ();
+  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", content_type);
+  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Cache-Control", "no-cache, private");
+  evbuffer_add (buf, body, len);
+  evhttp_send_reply (r->req, code, NULL, buf);
+  evbuffer_free (buf);
+}
+
+void
+hreq_reply_json (struct hreq *r, int code, yajl_val obj)
+{
+  size_t len;
+  cleanup_free char *body = jv_dump (obj, &len);
+  send_buf (r, code, "application/json", body, len);
+}
+
+void
+hreq_reply_text (struct hreq *r, int code, const char *content_type, const char *body,
+                 size_t len)
+{
+  send_buf (r, code, content_type, body, len);
+}
+
+void
+hreq_reply_status (struct hreq *r, struct api_status *s)
+{
+  size_t len;
+  cleanup_free char *body = api_status_json (s, &len);
+  send_buf (r, s->code, "application/json", body, len);
+  api_status_free (s);
+}

@@ -1,0 +1,422 @@
+/* config.json for a container of a pod: the pod's description turned into
+ * an OCI runtime spec that joins the holder's namespaces by path. */
+#include "pod_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../oci/cleanup.h"
+#include "../../oci/json_writer.h"
+#include "pod_util.h"
+
+/* Docker's and containerd's default set: what a Kubernetes container gets
+ * unless its securityContext adds or drops. */
+static const char *const default_caps[] = {
+  "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",     "CAP_FOWNER",          "CAP_MKNOD",
+  "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",     "CAP_SETFCAP",         "CAP_SETPCAP",
+  "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+};
+
+static const char *const all_caps[] = {
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+  "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+  "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+  "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+  "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+  "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+  "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+  "CAP_CHECKPOINT_RESTORE",
+};
+
+#define N_ALL_CAPS (sizeof all_caps / sizeof all_caps[0])
+
+static bool
+cap_matches (const char *spec_name, const char *cap)
+{
+  if (strcasecmp (spec_name, "ALL") == 0)
+    return true;
+  if (strncasecmp (spec_name, "CAP_", 4) == 0)
+    spec_name += 4;
+  return strcasecmp (spec_name, cap + 4) == 0;
+}
+
+static bool
+in_list (char *const *list, size_t len, const char *cap)
+{
+  for (size_t i = 0; i < len; i++)
+    if (cap_matches (list[i], cap))
+      return true;
+  return false;
+}
+
+static bool
+is_default_cap (const char *cap)
+{
+  for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++)
+    if (strcmp (default_caps[i], cap) == 0)
+      return true;
+  return false;
+}
+
+/* Kubernetes applies drop before add, so `drop: [ALL], add: [NET_ADMIN]`
+ * leaves exactly NET_ADMIN. */
+static void
+write_cap_set (struct jw *w, const char *key, const struct pod_security_context *sc)
+{
+  const struct pod_capabilities *c = &sc->capabilities;
+
+  jw_key (w, key);
+  jw_array_open (w);
+  for (size_t i = 0; i < N_ALL_CAPS; i++)
+    {
+      bool on = sc->privileged
+                || (is_default_cap (all_caps[i]) && !in_list (c->drop, c->drop_len, all_caps[i]))
+                || in_list (c->add, c->add_len, all_caps[i]);
+      if (on)
+        jw_string (w, all_caps[i]);
+    }
+  jw_array_close (w);
+}
+
+static void
+write_capabilities (struct jw *w, const struct pod_security_context *sc)
+{
+  jw_key (w, "capabilities");
+  jw_open (w);
+  write_cap_set (w, "bounding", sc);
+  write_cap_set (w, "effective", sc);
+  write_cap_set (w, "permitted", sc);
+  jw_close (w);
+}
+
+/* An image's "User" may be "uid", "uid:gid"; names would need the image's
+ * /etc/passwd, which is left to a later change (0 then). */
+static void
+image_user (const struct husk_image *img, long long *uid, long long *gid)
+{
+  char *end;
+  if (img == NULL || img->user == NULL || img->user[0] == '\0')
+    return;
+  long long u = strtoll (img->user, &end, 10);
+  if (end == img->user || (*end != '\0' && *end != ':'))
+    return;
+  *uid = u;
+  if (*end == ':' && end[1])
+    *gid = strtoll (end + 1, NULL, 10);
+}
+
+static void
+write_user (struct jw *w, const struct pod_config_input *in)
+{
+  const struct pod_security_context *c = &in->container->security_context;
+  const struct pod_security_context *p = &in->pod->security_context;
+  long long uid = 0, gid = 0;
+
+  image_user (in->image, &uid, &gid);
+  if (c->run_as_user.set || p->run_as_user.set)
+    uid = c->run_as_user.set ? c->run_as_user.value : p->run_as_user.value;
+  if (c->run_as_group.set || p->run_as_group.set)
+    gid = c->run_as_group.set ? c->run_as_group.value : p->run_as_group.value;
+  jw_key (w, "user");
+  jw_open (w);
+  jw_key_int (w, "uid", uid);
+  jw_key_int (w, "gid", gid);
+  if (p->fs_group.set)
+    {
+      jw_key (w, "additionalGids");
+      jw_array_open (w);
+      yajl_gen_integer (w->g, p->fs_group.value);
+      jw_array_close (w);
+    }
+  jw_close (w);
+}
+
+static int
+write_args (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
+{
+  const struct pod_container *c = in->container;
+  char *const *entry = c->command ? c->command : in->image ? in->image->entrypoint : NULL;
+  char *const *args = c->args ? c->args : (c->command == NULL && in->image) ? in->image->cmd : NULL;
+
+  if ((entry == NULL || entry[0] == NULL) && (args == NULL || args[0] == NULL))
+    return husk_error_set (err, EINVAL,
+                           "container `%s`: no command (neither command/args nor an image "
+                           "entrypoint/cmd)",
+                           c->name);
+  jw_key (w, "args");
+  jw_array_open (w);
+  for (char *const *a = entry; a && *a; a++)
+    jw_string (w, *a);
+  for (char *const *a = args; a && *a; a++)
+    jw_string (w, *a);
+  jw_array_close (w);
+  return 0;
+}
+
+static void
+write_env (struct jw *w, const struct pod_config_input *in)
+{
+  bool has_path = false;
+
+  jw_key (w, "env");
+  jw_array_open (w);
+  for (char **e = in->image ? in->image->env : NULL; e && *e; e++)
+    {
+      has_path |= strncmp (*e, "PATH=", 5) == 0;
+      jw_string (w, *e);
+    }
+  if (!has_path)
+    jw_string (w, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  for (size_t i = 0; i < in->container->env_len; i++)
+    {
+      cleanup_free char *kv = pod_path ("%s=%s", in->container->env[i].name,
+                                        in->container->env[i].value);
+      if (kv)
+        jw_string (w, kv);
+    }
+  cleanup_free char *host = pod_path ("HOSTNAME=%s", in->pod->hostname);
+  if (host)
+    jw_string (w, host);
+  jw_array_close (w);
+}
+
+static int
+write_process (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
+{
+  const struct pod_container *c = in->container;
+  const char *cwd = c->working_dir ? c->working_dir
+                    : (in->image && in->image->working_dir && in->image->working_dir[0])
+                        ? in->image->working_dir
+                        : "/";
+  const oci_opt_bool *ape = &c->security_context.allow_privilege_escalation;
+
+  jw_key (w, "process");
+  jw_open (w);
+  jw_key_bool (w, "terminal", false);
+  write_user (w, in);
+  if (write_args (w, in, err) < 0)
+    return -1;
+  write_env (w, in);
+  jw_key_string (w, "cwd", cwd);
+  write_capabilities (w, &c->security_context);
+  jw_key_bool (w, "noNewPrivileges", ape->set && !ape->value);
+  jw_close (w);
+  return 0;
+}
+
+/* ---- mounts ---- */
+
+static void
+write_mount (struct jw *w, const char *dest, const char *type, const char *src,
+             const char *const *options)
+{
+  jw_open (w);
+  jw_key_string (w, "destination", dest);
+  jw_key_string (w, "type", type);
+  jw_key_string (w, "source", src);
+  jw_key_strv (w, "options", options);
+  jw_close (w);
+}
+
+static void
+write_base_mounts (struct jw *w, const struct pod_config_input *in, const char *pod_dir)
+{
+  bool priv = in->container->security_context.privileged;
+  const char *const sys_opts[] = { "nosuid", "noexec", "nodev", priv ? "rw" : "ro", NULL };
+  const char *const bind_ro[] = { "rbind", "ro", "nosuid", "nodev", NULL };
+  const char *const bind_rw[] = { "rbind", "rw", "nosuid", "nodev", NULL };
+  cleanup_free char *hosts = pod_path ("%s/etc/hosts", pod_dir);
+  cleanup_free char *hostname = pod_path ("%s/etc/hostname", pod_dir);
+  cleanup_free char *resolv = pod_path ("%s/etc/resolv.conf", pod_dir);
+  cleanup_free char *shm = pod_path ("%s/shm", pod_dir);
+
+  write_mount (w, "/proc", "proc", "proc", (const char *const[]) { NULL });
+  write_mount (w, "/dev", "tmpfs", "tmpfs",
+               (const char *const[]) { "nosuid", "strictatime", "mode=755", "size=65536k", NULL });
+  write_mount (w, "/dev/pts", "devpts", "devpts",
+               (const char *const[]) { "nosuid", "noexec", "newinstance", "ptmxmode=0666",
+                                       "mode=0620", "gid=5", NULL });
+  write_mount (w, "/dev/mqueue", "mqueue", "mqueue",
+               (const char *const[]) { "nosuid", "noexec", "nodev", NULL });
+  write_mount (w, "/sys", "sysfs", "sysfs", sys_opts);
+  write_mount (w, "/sys/fs/cgroup", "cgroup", "cgroup",
+               (const char *const[]) { "nosuid", "noexec", "nodev", "relatime", "ro", NULL });
+  /* Kubernetes gives the pod one /dev/shm, so POSIX shared memory is shared
+   * like SysV IPC is. */
+  write_mount (w, "/dev/shm", "bind", shm, bind_rw);
+  write_mount (w, "/etc/hosts", "bind", hosts, bind_rw);
+  write_mount (w, "/etc/hostname", "bind", hostname, bind_ro);
+  write_mount (w, "/etc/resolv.conf", "bind", resolv, bind_ro);
+}
+
+static int
+write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
+{
+  for (size_t i = 0; i < in->container->volume_mounts_len; i++)
+    {
+      const struct pod_volume_mount *m = &in->container->volume_mounts[i];
+      const struct pod_volume *vol = pod_spec_find_volume (in->pod, m->name);
+      cleanup_free char *src = NULL;
+
+      if (pod_volume_source (in->env, in->sandbox_id, vol, m, &src, err) < 0)
+        return husk_error_wrap (err, "container `%s`: volumeMounts[%zu]", in->container->name,
+                                i);
+      write_mount (w, m->mount_path, "bind", src,
+                   (const char *const[]) { "rbind", m->read_only ? "ro" : "rw", NULL });
+    }
+  return 0;
+}
+
+static int
+write_mounts (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
+{
+  cleanup_free char *pod_dir = pod_sandbox_dir (in->env, in->sandbox_id);
+
+  if (pod_dir == NULL)
+    return husk_error_set (err, ENOMEM, "config.json");
+  jw_key (w, "mounts");
+  jw_array_open (w);
+  write_base_mounts (w, in, pod_dir);
+  if (write_volume_mounts (w, in, err) < 0)
+    return -1;
+  jw_array_close (w);
+  return 0;
+}
+
+
+/* ---- linux ---- */
+
+static void
+write_namespace (struct jw *w, const char *type, pid_t pid, const char *ns)
+{
+  jw_open (w);
+  jw_key_string (w, "type", type);
+  if (pid > 0)
+    {
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, ns);
+      jw_key_string (w, "path", path);
+    }
+  jw_close (w);
+}
+
+/* hostNetwork pods run in the host's net, ipc and uts: no entry at all. */
+static void
+write_namespaces (struct jw *w, const struct pod_config_input *in)
+{
+  jw_key (w, "namespaces");
+  jw_array_open (w);
+  if (!in->pod->host_network)
+    {
+      write_namespace (w, "network", in->holder_pid, "net");
+      write_namespace (w, "ipc", in->holder_pid, "ipc");
+      write_namespace (w, "uts", in->holder_pid, "uts");
+    }
+  write_namespace (w, "mount", 0, NULL);
+  write_namespace (w, "pid", in->pid1, "pid");
+  jw_array_close (w);
+}
+
+/* cpu.shares from requests and a CFS quota from limits, as the kubelet
+ * computes them (MilliCPUToShares / MilliCPUToQuota with a 100 ms period). */
+static void
+write_resources (struct jw *w, const struct pod_resources *r)
+{
+  jw_key (w, "resources");
+  jw_open (w);
+  jw_key (w, "devices");
+  jw_array_open (w);
+  jw_open (w);
+  jw_key_bool (w, "allow", false);
+  jw_key_string (w, "access", "rwm");
+  jw_close (w);
+  jw_array_close (w);
+  if (r->limits_memory.set)
+    {
+      jw_key (w, "memory");
+      jw_open (w);
+      jw_key_int (w, "limit", r->limits_memory.value);
+      jw_close (w);
+    }
+  if (r->requests_cpu_milli.set || r->limits_cpu_milli.set)
+    {
+      jw_key (w, "cpu");
+      jw_open (w);
+      if (r->requests_cpu_milli.set)
+        jw_key_int (w, "shares", r->requests_cpu_milli.value * 1024 / 1000 < 2
+                                     ? 2
+                                     : r->requests_cpu_milli.value * 1024 / 1000);
+      if (r->limits_cpu_milli.set)
+        {
+          long long quota = r->limits_cpu_milli.value * 100;
+          jw_key_int (w, "quota", quota < 1000 ? 1000 : quota);
+          jw_key_int (w, "period", 100000);
+        }
+      jw_close (w);
+    }
+  jw_close (w);
+}
+
+static void
+write_masked (struct jw *w)
+{
+  jw_key_strv (w, "maskedPaths",
+               (const char *const[]) { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+                                       "/proc/latency_stats", "/proc/timer_list",
+                                       "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+                                       "/sys/firmware", "/sys/devices/virtual/powercap", NULL });
+  jw_key_strv (w, "readonlyPaths",
+               (const char *const[]) { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                       "/proc/sysrq-trigger", NULL });
+}
+
+static void
+write_linux (struct jw *w, const struct pod_config_input *in)
+{
+  cleanup_free char *pod_cg = pod_cgroup_path (in->env, in->sandbox_id);
+  cleanup_free char *cg = pod_path ("%s/%s", pod_cg ? pod_cg : "/husk", in->cid);
+
+  jw_key (w, "linux");
+  jw_open (w);
+  write_namespaces (w, in);
+  if (cg)
+    jw_key_string (w, "cgroupsPath", cg);
+  write_resources (w, &in->container->resources);
+  if (!in->container->security_context.privileged)
+    write_masked (w);
+  jw_close (w);
+}
+
+int
+pod_config_generate (const struct pod_config_input *in, char **json, size_t *len,
+                     struct husk_error **err)
+{
+  cleanup_jw struct jw w = { 0 };
+
+  if (jw_init (&w, "  ", err) < 0)
+    return -1;
+  jw_open (&w);
+  jw_key_string (&w, "ociVersion", "1.2.0");
+  if (write_process (&w, in, err) < 0)
+    return -1;
+  jw_key (&w, "root");
+  jw_open (&w);
+  jw_key_string (&w, "path", "rootfs");
+  jw_key_bool (&w, "readonly", in->container->security_context.read_only_root_filesystem);
+  jw_close (&w);
+  if (write_mounts (&w, in, err) < 0)
+    return -1;
+  jw_key (&w, "annotations");
+  jw_open (&w);
+  jw_key_string (&w, "io.kubernetes.pod.name", in->pod->name);
+  jw_key_string (&w, "io.kubernetes.pod.namespace", in->pod->namespace_);
+  jw_key_string (&w, "io.kubernetes.container.name", in->container->name);
+  jw_key_string (&w, "io.kubernetes.cri.sandbox-id", in->sandbox_id);
+  jw_close (&w);
+  write_linux (&w, in);
+  jw_close (&w);
+  return jw_finish (&w, "config.json", json, len, err);
+}

@@ -1,0 +1,304 @@
+/* Containers of a pod: create through the holder, start/stop/remove through
+ * the runtime, status from the files the holder writes. */
+#include "pod_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../oci/cleanup.h"
+#include "../holder/holder_proto.h"
+#include "pod_util.h"
+
+HUSK_DEFINE_CLEANUP (struct husk_image, husk_image_free)
+
+static int
+container_file (const struct pod_env *env, const char *cid, const char *name, char **out,
+                struct husk_error **err)
+{
+  cleanup_free char *dir = pod_container_dir (env, cid);
+  *out = dir ? pod_path ("%s/%s", dir, name) : NULL;
+  return *out ? 0 : husk_error_set (err, ENOMEM, "container `%s`", cid);
+}
+
+/* Everything of one container, in the order that leaves nothing behind
+ * whatever state it is in: the runtime's container, the rootfs mount, the
+ * directory.  A missing piece is fine. */
+static int
+container_teardown (const struct pod_env *env, const char *cid, struct husk_error **err)
+{
+  cleanup_free char *dir = pod_container_dir (env, cid);
+  cleanup_free char *rootfs = pod_path ("%s/bundle/rootfs", dir ? dir : "");
+  const char *const del[] = { "delete", "--force", cid, NULL };
+  struct husk_error *ignored = NULL;
+
+  if (dir == NULL || rootfs == NULL)
+    return husk_error_set (err, ENOMEM, "container `%s`", cid);
+  /* "does not exist" is the common answer here, and the only one we could
+   * not act on anyway. */
+  if (pod_runtime (env, del, 30, NULL, &ignored) < 0)
+    husk_error_release (&ignored);
+  if (umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+    return husk_error_set (err, errno, "unmount `%s`", rootfs);
+  return pod_rm_rf (dir, err);
+}
+
+static int
+write_meta (const char *dir, const struct pod_container *c, unsigned attempt,
+            struct husk_error **err)
+{
+  cleanup_free char *path = pod_path ("%s/meta", dir);
+  cleanup_free char *text = pod_path ("name=%s\nattempt=%u\nimage=%s\ncreated_at=%lld\n", c->name,
+                                      attempt, c->image, (long long) pod_now_ns ());
+  if (path == NULL || text == NULL)
+    return husk_error_set (err, ENOMEM, "meta");
+  return pod_write_file_atomic (path, text, strlen (text), 0644, err);
+}
+
+static int
+prepare_bundle (const struct pod_env *env, const struct pod_spec *pod,
+                const struct pod_container *c, const char *sid, const char *cid,
+                const char *dir, struct husk_error **err)
+{
+  cleanup_free char *rootfs = pod_path ("%s/bundle/rootfs", dir);
+  cleanup_free char *upper = pod_path ("%s/upper", dir);
+  cleanup_free char *work = pod_path ("%s/work", dir);
+  cleanup_free char *config = pod_path ("%s/bundle/config.json", dir);
+  cleanup_free char *json = NULL;
+  struct husk_image *img_raw = NULL;
+  size_t len;
+
+  if (!rootfs || !upper || !work || !config)
+    return husk_error_set (err, ENOMEM, "bundle");
+  if (husk_image_resolve (env->image_store, c->image, &img_raw, err) < 0)
+    return husk_error_wrap (err, "image `%s`", c->image);
+  __attribute__ ((cleanup (husk_image_freep))) struct husk_image *img = img_raw;
+  if (pod_mkdir_p (rootfs, 0755, err) < 0
+      || husk_image_mount (img, upper, work, rootfs, err) < 0)
+    return -1;
+  struct pod_config_input in = {
+    .env = env, .pod = pod, .container = c, .image = img, .sandbox_id = sid, .cid = cid,
+    .holder_pid = pod_holder_pid (env, sid), .pid1 = pod_holder_pid1 (env, sid),
+  };
+  if (pod_config_generate (&in, &json, &len, err) < 0)
+    return -1;
+  return pod_write_file_atomic (config, json, len, 0644, err);
+}
+
+/* The runtime's own words are in its --log file: add them to the error. */
+static int
+create_failed (const struct pod_env *env, const char *cid, struct husk_error **err)
+{
+  cleanup_free char *path = NULL, *log = NULL;
+  struct husk_error *e = NULL;
+
+  if (container_file (env, cid, HOLDER_RUNTIME_LOG_FILE, &path, &e) < 0
+      || pod_read_file (path, &log, NULL, &e) < 0)
+    {
+      husk_error_release (&e);
+      return -1;
+    }
+  char *end = log + strlen (log);
+  while (end > log && end[-1] == '\n')
+    *--end = '\0';
+  char *last = strrchr (log, '\n');
+  return husk_error_wrap (err, "%s", last ? last + 1 : log);
+}
+
+static int
+create_locked (const struct pod_env *env, const char *sid, const char *name, unsigned attempt,
+               const char *cid, struct husk_error **err)
+{
+  cleanup_pod_spec struct pod_spec *pod = NULL;
+  cleanup_free char *dir = pod_container_dir (env, cid);
+  cleanup_free char *parent = pod_path ("%s/%s/containers", env->pods_root, sid);
+  const struct pod_container *c;
+  pid_t pid;
+
+  if (pod_load_spec (env, sid, &pod, err) < 0)
+    return -1;
+  if ((c = pod_spec_find_container (pod, name)) == NULL)
+    return husk_error_set (err, ENOENT, "pod `%s` has no container `%s`", pod->name, name);
+  if (pod_holder_pid (env, sid) <= 0)
+    return husk_error_set (err, ESRCH, "sandbox `%s` is not ready (no holder)", sid);
+  if (dir == NULL || parent == NULL)
+    return husk_error_set (err, ENOMEM, "create");
+  if ((mkdir (parent, 0700) < 0 && errno != EEXIST) || mkdir (dir, 0700) < 0)
+    return husk_error_set (err, errno, "container `%s`", cid);
+  if (write_meta (dir, c, attempt, err) < 0
+      || prepare_bundle (env, pod, c, sid, cid, dir, err) < 0)
+    return -1;
+  if (pod_holder_create (env, sid, cid, &pid, err) < 0)
+    return create_failed (env, cid, err);
+  return 0;
+}
+
+int
+husk_pod_container_create (const struct husk_sandbox_env *henv, const char *sid, const char *name,
+                           unsigned attempt, char **container_id, struct husk_error **err)
+{
+  cleanup_pod_env struct pod_env env = { 0 };
+  cleanup_free char *cid = NULL;
+  cleanup_close int lock = -1;
+
+  if (pod_env_resolve (henv, &env, err) < 0 || pod_check_sandbox_id (sid, err) < 0)
+    return -1;
+  if (name == NULL || strchr (name, '/') || name[0] == '\0')
+    return husk_error_set (err, EINVAL, "invalid container name");
+  if ((cid = pod_path ("%s-%s-%u", sid, name, attempt)) == NULL)
+    return husk_error_set (err, ENOMEM, "create");
+  if (pod_lock (&env, sid, &lock, err) < 0)
+    return -1;
+  if (create_locked (&env, sid, name, attempt, cid, err) < 0)
+    {
+      struct husk_error *ignored = NULL;
+      /* EEXIST: the directory is another create's, not ours to remove. */
+      if ((*err)->errnum != EEXIST)
+        if (container_teardown (&env, cid, &ignored) < 0)
+          husk_error_release (&ignored);
+      return husk_error_wrap (err, "create container `%s`", name);
+    }
+  *container_id = steal_pointer (&cid);
+  return 0;
+}
+
+/* Resolves the environment and checks the id: the prologue of every call. */
+static int
+begin (const struct husk_sandbox_env *henv, const char *cid, struct pod_env *env,
+       char sid[33], struct husk_error **err)
+{
+  if (pod_env_resolve (henv, env, err) < 0 || pod_split_container_id (cid, sid, NULL, NULL, err) < 0)
+    return -1;
+  cleanup_free char *dir = pod_container_dir (env, cid);
+  if (dir == NULL || access (dir, F_OK) < 0)
+    return husk_error_set (err, ENOENT, "container `%s`", cid);
+  return 0;
+}
+
+int
+husk_pod_container_start (const struct husk_sandbox_env *henv, const char *cid,
+                          struct husk_error **err)
+{
+  cleanup_pod_env struct pod_env env = { 0 };
+  cleanup_free char *path = NULL, *stamp = NULL;
+  const char *const args[] = { "start", cid, NULL };
+  char sid[33];
+
+  if (begin (henv, cid, &env, sid, err) < 0 || container_file (&env, cid, "started", &path, err) < 0)
+    return -1;
+  if ((stamp = pod_path ("%lld\n", (long long) pod_now_ns ())) == NULL)
+    return husk_error_set (err, ENOMEM, "start");
+  /* Written first: a process that exits at once has started before. */
+  if (pod_write_file_atomic (path, stamp, strlen (stamp), 0644, err) < 0)
+    return -1;
+  if (pod_runtime (&env, args, 60, NULL, err) < 0)
+    {
+      unlink (path);
+      return husk_error_wrap (err, "start `%s`", cid);
+    }
+  return 0;
+}
+
+static bool
+wait_exit_file (const char *path, int ms)
+{
+  struct timespec ts = { 0, 20 * 1000 * 1000 };
+  for (int waited = 0;; waited += 20)
+    {
+      if (access (path, F_OK) == 0)
+        return true;
+      if (waited >= ms)
+        return false;
+      nanosleep (&ts, NULL);
+    }
+}
+
+static void
+runtime_kill (const struct pod_env *env, const char *cid, const char *sig)
+{
+  const char *const args[] = { "kill", cid, sig, NULL };
+  struct husk_error *ignored = NULL;
+  if (pod_runtime (env, args, 30, NULL, &ignored) < 0)
+    husk_error_release (&ignored);
+}
+
+static int
+stop_container (const struct pod_env *env, const char *cid, int grace_seconds,
+                struct husk_error **err)
+{
+  cleanup_free char *exit_path = NULL, *pid_path = NULL;
+
+  if (container_file (env, cid, HOLDER_EXIT_FILE, &exit_path, err) < 0
+      || container_file (env, cid, HOLDER_INIT_PID_FILE, &pid_path, err) < 0)
+    return -1;
+  if (access (exit_path, F_OK) == 0 || access (pid_path, F_OK) < 0)
+    return 0;
+  char sid[33];
+  snprintf (sid, sizeof sid, "%.32s", cid);
+  if (pod_holder_pid (env, sid) <= 0)
+    {
+      /* Nobody is left to record the exit: just make sure it is dead. */
+      runtime_kill (env, cid, "KILL");
+      return 0;
+    }
+  if (grace_seconds > 0)
+    {
+      runtime_kill (env, cid, "TERM");
+      if (wait_exit_file (exit_path, grace_seconds * 1000))
+        return 0;
+    }
+  runtime_kill (env, cid, "KILL");
+  if (!wait_exit_file (exit_path, 10000))
+    return husk_error_set (err, ETIMEDOUT, "container `%s` did not exit after SIGKILL", cid);
+  return 0;
+}
+
+int
+husk_pod_container_stop (const struct husk_sandbox_env *henv, const char *cid, int grace_seconds,
+                         struct husk_error **err)
+{
+  cleanup_pod_env struct pod_env env = { 0 };
+  char sid[33];
+
+  if (begin (henv, cid, &env, sid, err) < 0)
+    return -1;
+  return stop_container (&env, cid, grace_seconds, err) < 0 ? husk_error_wrap (err, "stop") : 0;
+}
+
+int
+husk_pod_container_remove (const struct husk_sandbox_env *henv, const char *cid,
+                           struct husk_error **err)
+{
+  cleanup_pod_env struct pod_env env = { 0 };
+  char sid[33];
+
+  if (pod_env_resolve (henv, &env, err) < 0
+      || pod_split_container_id (cid, sid, NULL, NULL, err) < 0)
+    return -1;
+  if (stop_container (&env, cid, 0, err) < 0 || container_teardown (&env, cid, err) < 0)
+    return husk_error_wrap (err, "remove `%s`", cid);
+  return 0;
+}
+
+int
+pod_containers_teardown (const struct pod_env *env, const char *sid, struct husk_error **err)
+{
+  cleanup_free char *dir = pod_path ("%s/%s/containers", env->pods_root, sid);
+  cleanup_dir DIR *d = dir ? opendir (dir) : NULL;
+
+  for (struct dirent *e; d && (e = readdir (d));)
+    {
+      if (e->d_name[0] == '.')
+        continue;
+      if (stop_container (env, e->d_name, 0, err) < 0
+          || container_teardown (env, e->d_name, err) < 0)
+        return -1;
+    }
+  return 0;
+}

@@ -1,0 +1,112 @@
+/* What the files of the pod sandbox share: the resolved environment, the
+ * directory layout, and the one function that runs the runtime. */
+#ifndef HUSK_SANDBOX_POD_INTERNAL_H
+#define HUSK_SANDBOX_POD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../oci/error.h"
+#include "../image/image.h"
+#include "pod_spec.h"
+#include "sandbox.h"
+
+/* husk_sandbox_env with every default filled in (owned strings). */
+struct pod_env {
+  char *pods_root;
+  char *runtime_root;
+  char *runtime;
+  char *holder;
+  char *cni_conf_dir; /* NULL: loopback only */
+  char *cni_bin_dir;
+  char *image_store;
+  char *cgroup_parent;
+  uint64_t log_max_bytes;
+};
+
+int pod_env_resolve (const struct husk_sandbox_env *in, struct pod_env *out,
+                     struct husk_error **err);
+void pod_env_clear (struct pod_env *env);
+#define cleanup_pod_env __attribute__ ((cleanup (pod_env_clear)))
+
+/* Ids are checked before they become paths: a sandbox id is 32 hex
+ * characters, a container id "<sandbox id>-<name>-<attempt>". */
+int pod_check_sandbox_id (const char *id, struct husk_error **err);
+int pod_split_container_id (const char *cid, char sandbox_id[33], char **name,
+                            unsigned *attempt, struct husk_error **err);
+
+char *pod_sandbox_dir (const struct pod_env *env, const char *sandbox_id);
+char *pod_container_dir (const struct pod_env *env, const char *cid);
+
+/* flock on <pod dir>/lock: calls on one pod serialise. */
+int pod_lock (const struct pod_env *env, const char *sandbox_id, int *fd,
+              struct husk_error **err);
+
+/* Loads the pod's pod.json. */
+int pod_load_spec (const struct pod_env *env, const char *sandbox_id, struct pod_spec **out,
+                   struct husk_error **err);
+
+/* The holder's pid (0 when it is not running) and namespace paths. */
+pid_t pod_holder_pid (const struct pod_env *env, const char *sandbox_id);
+pid_t pod_holder_pid1 (const struct pod_env *env, const char *sandbox_id);
+
+/* ---- pod_holder.c ---- */
+int pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod,
+                       const char *sandbox_id, struct husk_error **err);
+/* Asks the holder to run the runtime's create; *pid is the init. */
+int pod_holder_create (const struct pod_env *env, const char *sandbox_id, const char *cid,
+                       pid_t *pid, struct husk_error **err);
+/* SIGTERM, then SIGKILL after a while; also the pod's PID 1. */
+int pod_holder_stop (const struct pod_env *env, const char *sandbox_id, struct husk_error **err);
+
+/* ---- pod_runtime.c: the one way the sandbox drives the runtime ---- */
+/* Runs `<runtime> --root <root> args...`; a non-zero exit becomes an error
+ * carrying the runtime's own message.  `out` (may be NULL) gets stdout. */
+int pod_runtime (const struct pod_env *env, const char *const args[], int timeout_s, char **out,
+                 struct husk_error **err);
+
+/* ---- pod_config.c ---- */
+struct pod_config_input {
+  const struct pod_env *env;
+  const struct pod_spec *pod;
+  const struct pod_container *container;
+  const struct husk_image *image; /* its config; NULL for a plain rootfs */
+  const char *sandbox_id;
+  const char *cid;
+  pid_t holder_pid;
+  pid_t pid1; /* 0 without shareProcessNamespace */
+};
+/* config.json for one container of the pod, written with yajl_gen. */
+int pod_config_generate (const struct pod_config_input *in, char **json, size_t *len,
+                         struct husk_error **err);
+
+/* ---- pod_volumes.c ---- */
+int pod_volumes_setup (const struct pod_env *env, const struct pod_spec *pod,
+                       const char *sandbox_id, struct husk_error **err);
+/* Unmounts and removes what setup made; tolerant of half-made state. */
+int pod_volumes_teardown (const struct pod_env *env, const char *sandbox_id,
+                          struct husk_error **err);
+/* The host path bind-mounted for a volume mount (subPath applied and
+ * checked to stay inside the volume); malloc'd. */
+int pod_volume_source (const struct pod_env *env, const char *sandbox_id,
+                       const struct pod_volume *vol, const struct pod_volume_mount *m,
+                       char **out, struct husk_error **err);
+
+/* ---- pod_etc.c ---- */
+int pod_etc_write (const struct pod_env *env, const struct pod_spec *pod, const char *sandbox_id,
+                   const char *ip, struct husk_error **err);
+
+/* ---- pod_cgroup.c ---- */
+char *pod_cgroup_path (const struct pod_env *env, const char *sandbox_id);
+int pod_cgroup_create (const struct pod_env *env, const struct pod_spec *pod,
+                       const char *sandbox_id, struct husk_error **err);
+int pod_cgroup_destroy (const struct pod_env *env, const char *sandbox_id,
+                        struct husk_error **err);
+
+/* ---- pod_container.c ---- */
+/* Deletes from the runtime, unmounts, removes the dir: every container. */
+int pod_containers_teardown (const struct pod_env *env, const char *sandbox_id,
+                             struct husk_error **err);
+
+#endif

@@ -1,0 +1,193 @@
+/* The pod sandbox: a CRI-shaped library over the husk runtime.
+ *
+ * A pod is a state directory `<pods_root>/<sandbox_id>/` and a holder
+ * process (sandbox/holder/) that owns the pod's network, IPC and UTS
+ * namespaces (and its PID namespace with shareProcessNamespace).  The holder
+ * is the parent of every container's init: it reaps them, records their
+ * exits and writes their stdout/stderr as CRI log files, so a container's
+ * exit is known even when no husk command and no daemon runs.  Every call
+ * below is a short-lived operation on that directory; none keeps a thread or
+ * a process of its own behind, so huskd can be killed at any moment and
+ * find every pod again with husk_pod_sandbox_list().
+ *
+ * Ids: a sandbox id is 32 hex characters, a container id is
+ * "<sandbox_id>-<name>-<attempt>", so one container name can be created again
+ * (a restart) while its previous attempt's status and logs stay readable.
+ *
+ * Layout of `<pods_root>/<sandbox_id>/`:
+ *   pod.json             the Pod v1 object as given
+ *   holder.pid, holder.sock, network.json (the CNI result), created
+ *   etc/hosts, etc/hostname, etc/resolv.conf (bind-mounted into containers)
+ *   volumes/<name>/      emptyDir volumes
+ *   containers/<container_id>/
+ *       bundle/config.json, bundle/rootfs (overlay mount), upper/, work/
+ *       created, started (ns timestamps), exit (written atomically by the
+ *       holder the moment it reaps the init: key=value lines)
+ *       container.log    CRI log (rotated to container.log.1)
+ *
+ * Threading: calls on different sandboxes run concurrently; calls on one
+ * sandbox serialise on a lock in its directory.  Every function follows
+ * husk's error rule: < 0 means *err is set.  A failed run/create leaves
+ * nothing behind (mounts, cgroups, processes, veths, IPs, directories). */
+#ifndef HUSK_SANDBOX_POD_SANDBOX_H
+#define HUSK_SANDBOX_POD_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../oci/error.h"
+
+#define HUSK_PODS_ROOT_DEFAULT "/run/husk/pods"
+#define HUSK_POD_RUNTIME_ROOT_DEFAULT "/run/husk/pod-containers"
+#define HUSK_IMAGE_STORE_DEFAULT "/var/lib/husk/images"
+#define HUSK_POD_LOG_MAX_DEFAULT (10u * 1024 * 1024)
+
+/* Where things live.  Every field may be NULL/0 for its default; the daemon
+ * and husk-pod fill it from their flags.  The struct is only read. */
+struct husk_sandbox_env {
+  const char *pods_root;     /* HUSK_PODS_ROOT_DEFAULT */
+  const char *runtime_root;  /* --root given to the runtime for containers */
+  const char *husk_binary;   /* runtime CLI (husk, or runc: same verbs);
+                                NULL: $HUSK_POD_RUNTIME, then the husk next to
+                                husk-pod, then `husk` on PATH */
+  const char *holder_binary; /* husk-pod-holder; NULL: $HUSK_POD_HOLDER, then
+                                next to the calling binary, then PATH */
+  const char *cni_conf_dir;  /* NULL: loopback only */
+  const char *cni_bin_dir;   /* CNI_PATH; default /usr/lib/cni */
+  const char *image_store;   /* HUSK_IMAGE_STORE_DEFAULT */
+  const char *cgroup_parent; /* pods' cgroups go under it; default "/husk" */
+  uint64_t log_max_bytes;    /* rotation size per container log */
+};
+
+/* ---- pod sandboxes ---------------------------------------------------- */
+
+/* Brings a pod up from a Kubernetes Pod v1 object in JSON: parses and
+ * validates it (errors name the field: `pod.json: spec.containers[0].image:
+ * required`), makes the state dir, starts the holder (namespaces, hostname,
+ * loopback up), runs CNI ADD when a CNI config is given (not for
+ * hostNetwork), writes /etc/hosts, hostname and resolv.conf, creates the pod
+ * cgroup and the emptyDir/hostPath volumes.  Containers are not created.
+ * *sandbox_id is malloc'd. */
+int husk_pod_sandbox_run (const struct husk_sandbox_env *env, const char *pod_json,
+                          size_t pod_json_len, char **sandbox_id, struct husk_error **err);
+
+/* Stops every container (SIGTERM, `grace_seconds`, SIGKILL; < 0 takes the
+ * pod's terminationGracePeriodSeconds, default 30), then the holder.  The
+ * state dir, logs and exit statuses stay; idempotent. */
+int husk_pod_sandbox_stop (const struct husk_sandbox_env *env, const char *sandbox_id,
+                           int grace_seconds, struct husk_error **err);
+
+/* Stops the pod if needed, then removes everything it made: containers,
+ * overlay mounts, the pod cgroup, CNI DEL, emptyDir volumes, the state dir.
+ * Removing an id that no longer exists is not an error. */
+int husk_pod_sandbox_remove (const struct husk_sandbox_env *env, const char *sandbox_id,
+                             struct husk_error **err);
+
+enum husk_pod_sandbox_state { HUSK_POD_SANDBOX_READY, HUSK_POD_SANDBOX_NOTREADY };
+
+struct husk_pod_sandbox_status {
+  char *id;
+  char *name;         /* metadata.name */
+  char *namespace_;   /* metadata.namespace, "default" when unset */
+  char *uid;          /* metadata.uid, may be NULL */
+  enum husk_pod_sandbox_state state; /* READY while the holder lives */
+  pid_t holder_pid;
+  char *ip;           /* CNI result, NULL with loopback only / hostNetwork */
+  char *netns_path;   /* /proc/<holder>/ns/net, NULL when not ready */
+  bool host_network;
+  int64_t created_at; /* ns since the epoch */
+  char *pod_json;     /* the Pod object as given */
+};
+void husk_pod_sandbox_status_free (struct husk_pod_sandbox_status *st);
+
+int husk_pod_sandbox_status (const struct husk_sandbox_env *env, const char *sandbox_id,
+                             struct husk_pod_sandbox_status *out, struct husk_error **err);
+
+/* Every sandbox under pods_root, sorted; *ids is NULL terminated too.  Free
+ * with husk_strv_free(). */
+int husk_pod_sandbox_list (const struct husk_sandbox_env *env, char ***ids, size_t *len,
+                           struct husk_error **err);
+void husk_strv_free (char **v);
+
+/* ---- containers ------------------------------------------------------- */
+
+/* Creates the container `name` of spec.containers or spec.initContainers:
+ * resolves and mounts its image, writes its config.json (joining the
+ * holder's namespaces, volumes, /etc files, securityContext, resources,
+ * the pod cgroup) and asks the holder to run the runtime's create, so the
+ * holder is the init's parent and owns its stdout/stderr.  `attempt` makes
+ * the id unique per restart.  *container_id is malloc'd. */
+int husk_pod_container_create (const struct husk_sandbox_env *env, const char *sandbox_id,
+                               const char *name, unsigned attempt, char **container_id,
+                               struct husk_error **err);
+
+/* Lets a created container run its process. */
+int husk_pod_container_start (const struct husk_sandbox_env *env, const char *container_id,
+                              struct husk_error **err);
+
+/* SIGTERM, waits up to grace_seconds for the holder to record its exit,
+ * then SIGKILL.  Stopping a container that is not running is not an error. */
+int husk_pod_container_stop (const struct husk_sandbox_env *env, const char *container_id,
+                             int grace_seconds, struct husk_error **err);
+
+/* Deletes a stopped container from the runtime and removes its rootfs and
+ * bundle; its status and log are removed too. */
+int husk_pod_container_remove (const struct husk_sandbox_env *env, const char *container_id,
+                               struct husk_error **err);
+
+enum husk_pod_container_state {
+  HUSK_POD_CONTAINER_CREATED,
+  HUSK_POD_CONTAINER_RUNNING,
+  HUSK_POD_CONTAINER_EXITED,
+  HUSK_POD_CONTAINER_UNKNOWN,
+};
+
+struct husk_pod_container_status {
+  char *id;
+  char *sandbox_id;
+  char *name;
+  unsigned attempt;
+  enum husk_pod_container_state state;
+  pid_t pid;           /* host pid of the init, 0 when exited */
+  int exit_code;       /* valid when EXITED: 128+N when killed by signal N */
+  int signal;          /* the signal that killed it, 0 if it exited */
+  bool oom_killed;
+  int64_t created_at;  /* ns since the epoch; 0 when not yet */
+  int64_t started_at;
+  int64_t finished_at;
+  char *log_path;
+  char *image;
+  char *reason;        /* "Completed", "Error", "OOMKilled", or NULL */
+};
+void husk_pod_container_status_free (struct husk_pod_container_status *st);
+
+int husk_pod_container_status (const struct husk_sandbox_env *env, const char *container_id,
+                               struct husk_pod_container_status *out, struct husk_error **err);
+
+/* The containers of a sandbox (every attempt), sorted. */
+int husk_pod_container_list (const struct husk_sandbox_env *env, const char *sandbox_id,
+                             char ***ids, size_t *len, struct husk_error **err);
+
+struct husk_exec_result {
+  char *out;   /* captured stdout (NUL terminated), truncated at 16 MiB */
+  size_t out_len;
+  char *err;   /* captured stderr */
+  size_t err_len;
+  int exit_code; /* 128+N when killed by signal N; 124 on timeout (killed) */
+  bool timed_out;
+};
+void husk_exec_result_free (struct husk_exec_result *r);
+
+/* Runs argv in the container (the runtime's exec), captures both streams
+ * and waits at most timeout_s (0: no limit). */
+int husk_pod_container_exec_sync (const struct husk_sandbox_env *env, const char *container_id,
+                                  char *const argv[], int timeout_s, struct husk_exec_result *out,
+                                  struct husk_error **err);
+
+/* The container's current CRI log file. */
+int husk_pod_container_log_path (const struct husk_sandbox_env *env, const char *container_id,
+                                 char **path, struct husk_error **err);
+
+#endif

@@ -1,0 +1,481 @@
+/* Real cgroups on this machine (v1 or v2, whichever it runs): create with
+ * limits, check the files the kernel shows, enter a child, freeze, kill,
+ * OOM, devices, destroy, and prove nothing is left behind.  Needs root. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include "tap.h"
+#include "cgroup.h"
+#include "internal.h"
+#include "v2/v2.h"
+
+static enum husk_cgroup_mode mode;
+static char base[64];
+
+struct kid {
+  pid_t pid;
+  int cmd; /* write one byte: 'd' devices probe, 'm' eat memory */
+};
+
+static void
+kid_main (int rfd)
+{
+  char c = 0;
+  if (read (rfd, &c, 1) != 1)
+    _exit (0);
+  if (c == 'd')
+    {
+      int null_fd = open ("/dev/null", O_RDWR), kmsg_fd = open ("/dev/kmsg", O_RDONLY);
+      _exit ((null_fd >= 0 ? 1 : 0) | (kmsg_fd < 0 && errno == EPERM ? 2 : 0));
+    }
+  if (c == 'k')
+    _exit (open ("/dev/kmsg", O_RDONLY) >= 0 ? 4 : 0);
+  if (c == 'm')
+    for (;;)
+      {
+        char *p = mmap (NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED)
+          memset (p, 1, 1 << 20);
+      }
+  for (;;)
+    pause ();
+}
+
+static struct kid
+spawn (void)
+{
+  int p[2];
+  struct kid k = { -1, -1 };
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return k;
+  k.pid = fork ();
+  if (k.pid == 0)
+    {
+      close (p[1]);
+      kid_main (p[0]);
+    }
+  close (p[0]);
+  k.cmd = p[1];
+  return k;
+}
+
+static int
+kid_wait (struct kid *k)
+{
+  int status = 0;
+  waitpid (k->pid, &status, 0);
+  close (k->cmd);
+  return status;
+}
+
+static char *
+slurp (const char *path)
+{
+  static char buf[4096];
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+  if (fd >= 0)
+    close (fd);
+  if (n < 0)
+    return NULL;
+  buf[n] = '\0';
+  buf[strcspn (buf, "\n")] = '\0';
+  return buf;
+}
+
+static void
+check_file (struct husk_cgroup *cg, const char *controller, const char *file, const char *want)
+{
+  char path[512];
+  const char *dir = husk_cgroup_dir (cg, controller);
+  snprintf (path, sizeof path, "%s/%s", dir ? dir : "(none)", file);
+  is_str (slurp (path), want, "%s", path);
+}
+
+static bool
+is_dir (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
+/* Whether `inner` exists in any hierarchy under /sys/fs/cgroup. */
+static bool
+left_anywhere (const char *inner)
+{
+  char path[512];
+  DIR *d;
+  struct dirent *de;
+  bool found = false;
+  if (mode == HUSK_CGROUP_V2)
+    {
+      snprintf (path, sizeof path, "%s%s", HUSK_CGROUP_ROOT, inner);
+      return is_dir (path);
+    }
+  d = opendir (HUSK_CGROUP_ROOT);
+  while (d && (de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.')
+        continue;
+      snprintf (path, sizeof path, "%s/%s%s", HUSK_CGROUP_ROOT, de->d_name, inner);
+      found = found || is_dir (path);
+    }
+  if (d)
+    closedir (d);
+  return found;
+}
+
+static void
+report (int r, struct husk_error **err, const char *what)
+{
+  ok (r == 0, "%s%s%s", what, *err ? ": " : "", *err ? (*err)->message : "");
+  husk_error_release (err);
+}
+
+static struct oci_memory mem = { .limit = { true, 64 << 20 } };
+static struct oci_pids pids = { .limit = 32 };
+static struct oci_cpu cpu = { .shares = { true, 512 }, .quota = { true, 50000 }, .period = { true, 100000 } };
+
+static void
+check_limits (struct husk_cgroup *cg)
+{
+  if (mode == HUSK_CGROUP_V1)
+    {
+      check_file (cg, "memory", "memory.limit_in_bytes", "67108864");
+      check_file (cg, "pids", "pids.max", "32");
+      check_file (cg, "cpu", "cpu.shares", "512");
+      check_file (cg, "cpu", "cpu.cfs_quota_us", "50000");
+      check_file (cg, "cpu", "cpu.cfs_period_us", "100000");
+    }
+  else
+    {
+      check_file (cg, NULL, "memory.max", "67108864");
+      check_file (cg, NULL, "pids.max", "32");
+      check_file (cg, NULL, "cpu.weight", "20");
+      check_file (cg, NULL, "cpu.max", "50000 100000");
+    }
+}
+
+static void
+test_errors (struct husk_cgroup *cg)
+{
+  struct husk_error *err = NULL;
+  struct oci_cpu bad_cpu = { .cpus = (char *) "99999" };
+  struct oci_resources r = { .cpu = &bad_cpu };
+  int rc = husk_cgroup_update (cg, &r, &err);
+  ok (rc < 0 && err && strstr (err->message, "cpuset.cpus\" = \"99999\": "),
+      "bad cpuset named in the error: %s", err ? err->message : "(no error)");
+  husk_error_release (&err);
+  if (mode == HUSK_CGROUP_V1)
+    {
+      struct oci_memory bad = { .limit = { true, -5 } };
+      struct oci_resources rm = { .memory = &bad };
+      char want[512];
+      snprintf (want, sizeof want, "write \"%s/memory.limit_in_bytes\" = \"-5\": Invalid argument",
+                husk_cgroup_dir (cg, "memory"));
+      rc = husk_cgroup_update (cg, &rm, &err);
+      is_str (err ? err->message : NULL, want, "bad memory limit error");
+      husk_error_release (&err);
+    }
+}
+
+static void
+test_lifecycle (void)
+{
+  struct oci_resources res = { .memory = &mem, .pids = &pids, .cpu = &cpu };
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  char path[128], procfile[64];
+  pid_t *list = NULL;
+  size_t len = 0;
+  bool frozen = true;
+  char *json = NULL;
+  struct kid k;
+  int status;
+
+  snprintf (path, sizeof path, "%s/c1", base);
+  report (husk_cgroup_create (path, "c1", &res, &cg, &err), &err, "create with limits");
+  if (cg == NULL)
+    return;
+  is_str (husk_cgroup_path (cg), path, "path kept for the state");
+  check_limits (cg);
+
+  k = spawn ();
+  report (husk_cgroup_enter (cg, k.pid, &err), &err, "enter a child");
+  snprintf (procfile, sizeof procfile, "/proc/%d/cgroup", (int) k.pid);
+  {
+    FILE *f = fopen (procfile, "re");
+    char line[512];
+    bool in = false;
+    while (f && fgets (line, sizeof line, f))
+      in = in || strstr (line, path) != NULL;
+    if (f)
+      fclose (f);
+    ok (in, "/proc/<pid>/cgroup names %s", path);
+  }
+  report (husk_cgroup_pids (cg, &list, &len, &err), &err, "pids");
+  ok (len == 1 && list && list[0] == k.pid, "pids lists the child only (%zu)", len);
+  free (list);
+
+  report (husk_cgroup_freeze (cg, true, &err), &err, "freeze");
+  husk_cgroup_is_frozen (cg, &frozen, &err);
+  ok (frozen, "reports frozen");
+  report (husk_cgroup_freeze (cg, false, &err), &err, "thaw");
+  husk_cgroup_is_frozen (cg, &frozen, &err);
+  ok (!frozen, "reports thawed");
+
+  report (husk_cgroup_stats_json (cg, &json, &err), &err, "stats");
+  ok (json && strstr (json, "\"pids\":{\"current\":1,\"limit\":32}"), "stats: pids current 1 limit 32");
+  ok (json && strstr (json, "\"memory\":{") && strstr (json, "\"limit\":67108864"), "stats: memory limit");
+  ok (json && strstr (json, "\"cpu\":{\"usage\":{"), "stats: cpu usage");
+  if (json)
+    printf ("# %s\n", json);
+  free (json);
+
+  pids.limit = 64;
+  {
+    struct oci_resources up = { .pids = &pids };
+    report (husk_cgroup_update (cg, &up, &err), &err, "update pids");
+    check_file (cg, mode == HUSK_CGROUP_V1 ? "pids" : NULL, "pids.max", "64");
+  }
+  test_errors (cg);
+
+  report (husk_cgroup_kill_all (cg, SIGKILL, &err), &err, "kill_all SIGKILL");
+  status = kid_wait (&k);
+  ok (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL, "child died of SIGKILL");
+  report (husk_cgroup_destroy (cg, &err), &err, "destroy");
+  ok (!left_anywhere (path), "no %s left in any hierarchy", path);
+  husk_cgroup_free (cg);
+}
+
+static void
+test_destroy_busy (void)
+{
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  char path[128];
+  struct kid k;
+  int status;
+  snprintf (path, sizeof path, "%s/busy", base);
+  report (husk_cgroup_create (path, "busy", NULL, &cg, &err), &err, "create (no resources)");
+  if (cg == NULL)
+    return;
+  k = spawn ();
+  husk_cgroup_enter (cg, k.pid, &err);
+  husk_error_release (&err);
+  report (husk_cgroup_destroy (cg, &err), &err, "destroy kills what is inside, then removes");
+  status = kid_wait (&k);
+  ok (WIFSIGNALED (status), "the process inside was killed");
+  ok (!left_anywhere (path), "no %s left", path);
+  husk_cgroup_free (cg);
+}
+
+static void
+test_devices (void)
+{
+  struct oci_device_cgroup deny = { .allow = false, .access = (char *) "rwm" };
+  struct oci_resources res = { .devices = &deny, .devices_len = 1 };
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  char path[128];
+  struct kid k;
+  int status;
+
+  snprintf (path, sizeof path, "%s/dev", base);
+  report (husk_cgroup_create (path, "dev", &res, &cg, &err), &err, "create with device rules");
+  if (cg == NULL)
+    return;
+  if (mode == HUSK_CGROUP_V1)
+    {
+      char list[512];
+      snprintf (list, sizeof list, "%s/devices.list", husk_cgroup_dir (cg, "devices"));
+      {
+        char *l = slurp (list);
+        ok (l && strcmp (l, "a *:* rwm") != 0, "devices.list is no longer allow-all (%s)", l ? l : "?");
+      }
+    }
+  k = spawn ();
+  husk_cgroup_enter (cg, k.pid, &err);
+  husk_error_release (&err);
+  if (write (k.cmd, "d", 1) != 1)
+    ok (false, "command the child");
+  status = kid_wait (&k);
+  is_int (WIFEXITED (status) ? WEXITSTATUS (status) : -1, 3,
+          "inside: /dev/null opens, /dev/kmsg is refused with EPERM");
+  report (husk_cgroup_destroy (cg, &err), &err, "destroy");
+  husk_cgroup_free (cg);
+}
+
+static void
+test_oom (void)
+{
+  struct oci_memory m = { .limit = { true, 32 << 20 }, .swap = { true, 32 << 20 } };
+  struct oci_resources res = { .memory = &m };
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  struct pollfd pfd = { .fd = -1, .events = POLLIN };
+  uint64_t count = 0;
+  char path[128];
+  struct kid k;
+  int status;
+
+  snprintf (path, sizeof path, "%s/oom", base);
+  report (husk_cgroup_create (path, "oom", &res, &cg, &err), &err, "create with a 32M limit");
+  if (cg == NULL)
+    return;
+  report (husk_cgroup_oom_fd (cg, &pfd.fd, &err), &err, "oom fd");
+  k = spawn ();
+  husk_cgroup_enter (cg, k.pid, &err);
+  husk_error_release (&err);
+  if (write (k.cmd, "m", 1) != 1)
+    ok (false, "command the child");
+  status = kid_wait (&k);
+  ok (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL, "the memory eater was OOM killed");
+  ok (poll (&pfd, 1, 10000) == 1, "the oom fd became readable");
+  report (husk_cgroup_oom_count (cg, &count, &err), &err, "oom count");
+  ok (count >= 1, "oom_kill counted (%llu)", (unsigned long long) count);
+  close (pfd.fd);
+  report (husk_cgroup_destroy (cg, &err), &err, "destroy");
+  husk_cgroup_free (cg);
+}
+
+static void
+test_relative_and_open (void)
+{
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL, *again = NULL;
+  char id[64], own_dir[1200];
+  const char *ctl = mode == HUSK_CGROUP_V1 ? "memory" : NULL;
+
+  snprintf (id, sizeof id, "husk-rel-%d", (int) getpid ());
+  report (husk_cgroup_create (NULL, id, NULL, &cg, &err), &err, "create with no cgroupsPath");
+  if (cg == NULL)
+    return;
+  {
+    FILE *f = fopen ("/proc/self/cgroup", "re");
+    char line[512], own[512] = "/";
+    while (f && fgets (line, sizeof line, f))
+      if ((mode == HUSK_CGROUP_V1 && strstr (line, ":memory:")) ||
+          (mode == HUSK_CGROUP_V2 && strncmp (line, "0::", 3) == 0))
+        sscanf (strrchr (line, ':') + 1, "%511s", own);
+    if (f)
+      fclose (f);
+    if (mode == HUSK_CGROUP_V2) /* v2: the parent of our own cgroup */
+      *(strrchr (own, '/') == own ? own + 1 : strrchr (own, '/')) = '\0';
+    snprintf (own_dir, sizeof own_dir, "%s%s%s/%s", HUSK_CGROUP_ROOT,
+              mode == HUSK_CGROUP_V1 ? "/memory" : "", strcmp (own, "/") ? own : "", id);
+  }
+  is_str (husk_cgroup_dir (cg, ctl), own_dir, "relative to the caller's cgroup (runc's default)");
+  report (husk_cgroup_open (husk_cgroup_path (cg), &again, &err), &err, "open from the path string");
+  if (again)
+    is_str (husk_cgroup_dir (again, ctl), own_dir, "open finds the same directory");
+  report (husk_cgroup_destroy (again ? again : cg, &err), &err, "destroy");
+  ok (!is_dir (own_dir), "%s removed", own_dir);
+  husk_cgroup_free (again);
+  husk_cgroup_free (cg);
+  ok (husk_cgroup_open ("/husk-surely-absent", &again, &err) < 0 && err && err->errnum == ENOENT,
+      "open of a missing cgroup: ENOENT");
+  husk_error_release (&err);
+}
+
+static void
+test_failed_create (void)
+{
+  struct oci_cpu bad = { .cpus = (char *) "99999" };
+  struct oci_resources res = { .cpu = &bad };
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  char path[128];
+  snprintf (path, sizeof path, "%s/bad/deeper", base);
+  ok (husk_cgroup_create (path, "bad", &res, &cg, &err) < 0, "create with an impossible cpuset fails");
+  husk_error_release (&err);
+  snprintf (path, sizeof path, "%s/bad", base);
+  ok (!left_anywhere (path), "the failed create removed what it made");
+}
+
+/* The device program on the host's cgroup2 (hybrid hosts): v1 mode never
+ * uses it, but the kernel enforces it there, so it is tested for real. */
+static void
+test_bpf_on_unified (void)
+{
+  struct oci_device_cgroup deny = { .allow = false, .access = (char *) "rwm" };
+  struct oci_device_cgroup kmsg = { .allow = true, .type = (char *) "c", .major = { true, 1 },
+                                    .minor = { true, 11 }, .access = (char *) "r" };
+  struct oci_device_cgroup both[] = { deny, kmsg };
+  struct oci_resources r1 = { .devices = &deny, .devices_len = 1 };
+  struct oci_resources r2 = { .devices = both, .devices_len = 2 };
+  struct husk_error *err = NULL;
+  struct statfs st;
+  char dir[128];
+  struct kid k;
+  int status;
+
+  if (statfs (HUSK_CGROUP_ROOT "/unified", &st) < 0 || st.f_type != CGROUP2_SUPER_MAGIC)
+    return;
+  snprintf (dir, sizeof dir, HUSK_CGROUP_ROOT "/unified/husk-bpf-%d", (int) getpid ());
+  if (mkdir (dir, 0755) < 0)
+    return;
+  report (cg_v2_devices_apply (dir, &r1, false, &err), &err, "bpf device program attached");
+  k = spawn ();
+  cg_writef (dir, "cgroup.procs", &err, "%d", (int) k.pid);
+  husk_error_release (&err);
+  if (write (k.cmd, "d", 1) != 1)
+    ok (false, "command the child");
+  status = kid_wait (&k);
+  is_int (WIFEXITED (status) ? WEXITSTATUS (status) : -1, 3, "bpf: /dev/null allowed, /dev/kmsg refused");
+  report (cg_v2_devices_apply (dir, &r2, true, &err), &err, "bpf program replaced on update");
+  k = spawn ();
+  cg_writef (dir, "cgroup.procs", &err, "%d", (int) k.pid);
+  husk_error_release (&err);
+  if (write (k.cmd, "k", 1) != 1)
+    ok (false, "command the child");
+  status = kid_wait (&k);
+  is_int (WIFEXITED (status) ? WEXITSTATUS (status) : -1, 4, "bpf: /dev/kmsg readable after update");
+  ok (rmdir (dir) == 0, "unified test cgroup removed");
+}
+
+int
+main (void)
+{
+  struct husk_error *err = NULL;
+  struct husk_cgroup *top = NULL;
+
+  if (geteuid () != 0)
+    {
+      printf ("1..0 # SKIP needs root\n");
+      return 0;
+    }
+  if (husk_cgroup_mode (&mode, &err) < 0)
+    {
+      printf ("1..0 # SKIP %s\n", err->message);
+      return 0;
+    }
+  printf ("# cgroup mode: v%d\n", (int) mode);
+  snprintf (base, sizeof base, "/husk-test-%d", (int) getpid ());
+  test_lifecycle ();
+  test_destroy_busy ();
+  test_devices ();
+  test_oom ();
+  test_relative_and_open ();
+  test_failed_create ();
+  if (mode == HUSK_CGROUP_V1)
+    test_bpf_on_unified ();
+  if (husk_cgroup_open (base, &top, &err) == 0)
+    report (husk_cgroup_destroy (top, &err), &err, "destroy the test parent");
+  husk_error_release (&err);
+  husk_cgroup_free (top);
+  ok (!left_anywhere (base), "nothing left under %s in any hierarchy", base);
+  return tap_done ();
+}

@@ -1,0 +1,261 @@
+/* The documents husk writes: state.json round trips, features.json has the
+ * runtime-spec's keys, and `husk spec` is `runc spec` (same tree, apart
+ * from ociVersion and hostname) and parses back with our own parser. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "state.h"
+#include "tap.h"
+
+static yajl_val
+tree_of (const char *text)
+{
+  char errbuf[256];
+  return yajl_tree_parse (text, errbuf, sizeof errbuf);
+}
+
+static char *
+read_fixture (const char *name)
+{
+  cleanup_free char *path = NULL;
+  cleanup_fclose FILE *f = NULL;
+  char *buf = calloc (1, 1 << 20);
+
+  if (asprintf (&path, "%s/%s", HUSK_SPEC_FIXTURES, name) < 0 || buf == NULL)
+    abort ();
+  f = fopen (path, "r");
+  if (f == NULL || fread (buf, 1, (1 << 20) - 1, f) == 0)
+    {
+      free (buf);
+      return NULL;
+    }
+  return buf;
+}
+
+/* Structural equality; objects compare as key sets, keys in `skip` at the
+ * top level are ignored. */
+static bool
+tree_equal (yajl_val a, yajl_val b, const char *const *skip)
+{
+  if (a == NULL || b == NULL || a->type != b->type)
+    return false;
+  switch (a->type)
+    {
+    case yajl_t_string: return strcmp (a->u.string, b->u.string) == 0;
+    case yajl_t_number: return strcmp (a->u.number.r, b->u.number.r) == 0;
+    case yajl_t_array:
+      if (a->u.array.len != b->u.array.len)
+        return false;
+      for (size_t i = 0; i < a->u.array.len; i++)
+        if (!tree_equal (a->u.array.values[i], b->u.array.values[i], NULL))
+          return false;
+      return true;
+    case yajl_t_object:
+      {
+        size_t na = 0, nb = 0;
+        for (size_t i = 0; i < a->u.object.len; i++)
+          {
+            const char *k = a->u.object.keys[i];
+            const char *path[] = { k, NULL };
+            bool skipped = false;
+            for (const char *const *s = skip; s && *s; s++)
+              skipped |= strcmp (*s, k) == 0;
+            if (skipped)
+              continue;
+            na++;
+            if (!tree_equal (a->u.object.values[i], yajl_tree_get (b, path, yajl_t_any), NULL))
+              {
+                printf ("# differs at key %s\n", k);
+                return false;
+              }
+          }
+        for (size_t i = 0; i < b->u.object.len; i++)
+          {
+            bool skipped = false;
+            for (const char *const *s = skip; s && *s; s++)
+              skipped |= strcmp (*s, b->u.object.keys[i]) == 0;
+            nb += !skipped;
+          }
+        return na == nb;
+      }
+    default: return true;
+    }
+}
+
+static void
+test_spec_default (bool rootless)
+{
+  static const char *const skip[] = { "ociVersion", "hostname", NULL };
+  const char *label = rootless ? "spec --rootless" : "spec";
+  const char *fixture = rootless ? "runc-rootless.json" : "runc.json";
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *ours = NULL, *runc = read_fixture (fixture);
+  struct oci_config *c = NULL;
+  size_t len = 0;
+  yajl_val t1, t2;
+
+  if (!ok (oci_spec_default_json (rootless, &ours, &len, &err) == 0, "%s: written", label))
+    return;
+  is_int (len, strlen (ours), "%s: length", label);
+  t1 = tree_of (ours);
+  t2 = runc ? tree_of (runc) : NULL;
+  ok (t1 && t2 && tree_equal (t1, t2, skip), "%s: same tree as %s", label, fixture);
+  is_str (YAJL_GET_STRING (yajl_tree_get (t1, (const char *[]){ "ociVersion", NULL },
+                                          yajl_t_string)), OCI_VERSION, "%s: ociVersion", label);
+  yajl_tree_free (t1);
+  yajl_tree_free (t2);
+  if (!ok (oci_config_parse_data ("config.json", ours, len, &c, &err) == 0,
+           "%s: parses back", label))
+    printf ("# %s\n", err->message);
+  else
+    is_str (c->hostname, "husk", "%s: hostname", label);
+  oci_config_free (c);
+}
+
+static void
+test_state_round_trip (bool pretty)
+{
+  char *keys[] = { "org.example.a", "b", NULL }, *values[] = { "1", "two \"quoted\"", NULL };
+  struct oci_state in = {
+    .oci_version = (char *) "1.2.0", .id = (char *) "web-1", .status = OCI_STATUS_RUNNING,
+    .pid = 4242, .bundle = (char *) "/run/bundles/web 1",
+    .annotations = { .keys = keys, .values = values, .len = 2 },
+  };
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *json = NULL;
+  struct oci_state *out = NULL;
+  size_t len = 0;
+
+  if (!ok (oci_state_to_json (&in, pretty, &json, &len, &err) == 0, "state written (pretty=%d)",
+           pretty))
+    return;
+  ok ((strchr (json, '\n') != NULL) == pretty, "state pretty=%d has newlines iff pretty", pretty);
+  if (!ok (oci_state_parse_data ("state.json", json, len, &out, &err) == 0, "state parses back"))
+    {
+      printf ("# %s\n", err->message);
+      return;
+    }
+  is_str (out->oci_version, "1.2.0", "state ociVersion");
+  is_str (out->id, "web-1", "state id");
+  is_int (out->status, OCI_STATUS_RUNNING, "state status");
+  is_int (out->pid, 4242, "state pid");
+  is_str (out->bundle, "/run/bundles/web 1", "state bundle");
+  is_int (out->annotations.len, 2, "state annotations");
+  is_str (oci_map_get (&out->annotations, "b"), "two \"quoted\"", "state annotation b");
+  oci_state_free (out);
+}
+
+static void
+test_state_stopped (void)
+{
+  struct oci_state in = { .id = (char *) "x", .status = OCI_STATUS_STOPPED, .bundle = (char *) "/b" };
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+
+  ok (oci_state_to_json (&in, false, &json, &len, &err) == 0, "stopped state written");
+  is_str (json, "{\"ociVersion\":\"1.2.0\",\"id\":\"x\",\"status\":\"stopped\","
+          "\"bundle\":\"/b\"}", "stopped state: no pid, no annotations");
+}
+
+static void
+test_state_errors (void)
+{
+  static const struct { const char *doc, *msg; } cases[] = {
+    { "{\"ociVersion\":\"1.2.0\",\"id\":\"x\",\"status\":\"dancing\",\"bundle\":\"/b\"}",
+      "state.json: status: unknown status \"dancing\"" },
+    { "{\"ociVersion\":\"1.2.0\",\"status\":\"created\",\"bundle\":\"/b\"}",
+      "state.json: id: required" },
+    { "{\"ociVersion\":\"1.2.0\",\"id\":\"x\",\"status\":\"created\",\"pid\":-1,"
+      "\"bundle\":\"/b\"}", "state.json: pid: -1 is out of range (0..2147483647)" },
+    { "[]", "state.json: expected an object, got an array" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      cleanup_error struct husk_error *err = NULL;
+      struct oci_state *s = NULL;
+      ok (oci_state_parse_data (NULL, cases[i].doc, strlen (cases[i].doc), &s, &err) < 0
+              && s == NULL, "bad state %zu refused", i);
+      is_str (err ? err->message : NULL, cases[i].msg, "bad state %zu message", i);
+    }
+  for (int st = OCI_STATUS_CREATING; st <= OCI_STATUS_PAUSED; st++)
+    is_int (oci_status_from_name (oci_status_name ((enum oci_status) st)), st, "status %s",
+            oci_status_name ((enum oci_status) st));
+  is_int (oci_status_from_name ("nope"), -1, "unknown status name");
+}
+
+static yajl_val
+get (yajl_val t, const char *a, const char *b, const char *c)
+{
+  const char *path[] = { a, b, c, NULL };
+  return yajl_tree_get (t, path, yajl_t_any);
+}
+
+static bool
+array_has (yajl_val arr, const char *s)
+{
+  for (size_t i = 0; YAJL_IS_ARRAY (arr) && i < arr->u.array.len; i++)
+    if (YAJL_IS_STRING (arr->u.array.values[i]) && !strcmp (arr->u.array.values[i]->u.string, s))
+      return true;
+  return false;
+}
+
+static void
+test_features (void)
+{
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+  yajl_val t;
+
+  if (!ok (oci_features_to_json (&json, &len, &err) == 0, "features written"))
+    return;
+  t = tree_of (json);
+  if (!ok (YAJL_IS_OBJECT (t), "features is a JSON object"))
+    return;
+  is_str (YAJL_GET_STRING (get (t, "ociVersionMin", NULL, NULL)), "1.0.0", "ociVersionMin");
+  is_str (YAJL_GET_STRING (get (t, "ociVersionMax", NULL, NULL)), OCI_VERSION, "ociVersionMax");
+  ok (array_has (get (t, "hooks", NULL, NULL), "createRuntime"), "hooks has createRuntime");
+  ok (array_has (get (t, "mountOptions", NULL, NULL), "rbind"), "mountOptions has rbind");
+  ok (array_has (get (t, "mountOptions", NULL, NULL), "tmpcopyup"), "mountOptions has tmpcopyup");
+  is_int (get (t, "mountOptions", NULL, NULL)->u.array.len, 62, "62 mount options, as runc");
+  ok (array_has (get (t, "linux", "namespaces", NULL), "time"), "namespaces has time");
+  ok (array_has (get (t, "linux", "capabilities", NULL), "CAP_CHOWN"), "caps has CAP_CHOWN");
+  ok (array_has (get (t, "linux", "capabilities", NULL), "CAP_CHECKPOINT_RESTORE"),
+      "caps has CAP_CHECKPOINT_RESTORE (libcap's last)");
+  ok (YAJL_IS_TRUE (get (t, "linux", "cgroup", "v2")), "cgroup.v2");
+  ok (YAJL_IS_FALSE (get (t, "linux", "cgroup", "systemd")), "cgroup.systemd false");
+  ok (YAJL_IS_TRUE (get (t, "linux", "seccomp", "enabled")), "seccomp.enabled");
+  ok (array_has (get (t, "linux", "seccomp", "actions"), "SCMP_ACT_NOTIFY"), "seccomp actions");
+  ok (array_has (get (t, "linux", "seccomp", "operators"), "SCMP_CMP_MASKED_EQ"), "operators");
+  ok (array_has (get (t, "linux", "seccomp", "archs"), "SCMP_ARCH_X86_64"), "archs");
+  ok (array_has (get (t, "linux", "seccomp", "knownFlags"), "SECCOMP_FILTER_FLAG_LOG"), "flags");
+  ok (YAJL_IS_ARRAY (get (t, "linux", "seccomp", "supportedFlags")), "supportedFlags");
+  ok (YAJL_IS_FALSE (get (t, "linux", "apparmor", "enabled")), "apparmor disabled");
+  ok (YAJL_IS_FALSE (get (t, "linux", "selinux", "enabled")), "selinux disabled");
+  ok (YAJL_IS_OBJECT (get (t, "linux", "intelRdt", NULL)), "intelRdt");
+  ok (YAJL_IS_OBJECT (get (t, "linux", "mountExtensions", "idmap")), "mountExtensions.idmap");
+  {
+    const char *p[] = { "annotations", "org.opencontainers.runc.checkpoint.enabled", NULL };
+    ok (YAJL_IS_STRING (yajl_tree_get (t, p, yajl_t_any)), "runc annotations");
+  }
+  yajl_tree_free (t);
+}
+
+int
+main (void)
+{
+  test_state_round_trip (false);
+  test_state_round_trip (true);
+  test_state_stopped ();
+  test_state_errors ();
+  test_features ();
+  test_spec_default (false);
+  if (getuid () == 0)
+    test_spec_default (true); /* the fixture was saved as root: hostID 0 */
+  return tap_done ();
+}
