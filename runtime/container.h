@@ -64,11 +64,26 @@ int husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk
 /* Blocks every signal (to be forwarded later); the child unblocks. */
 void husk_block_signals (sigset_t *old);
 
+/* socketpair + clone(): the child runs husk_init_main(plan) (clone flags
+ * of plan->ns unless two-stage); `lock_fd` is closed in the child. */
+int husk_launch_spawn (struct husk_plan *plan, int lock_fd, int *sync_fd, pid_t *child,
+                       struct husk_error **err);
+
+/* Two-stage launch: answers stage1's user map request (when `linux_` has
+ * maps), takes the init's pid, reaps stage1. */
+int husk_launch_await_pid (int sync_fd, pid_t stage1, const struct oci_linux *linux_, pid_t *pid,
+                           struct husk_error **err);
+/* After GO: the pty master (to `console_socket`, else kept in *pty_master),
+ * the seccomp listener (sent to its listenerPath), until READY. */
+int husk_launch_await_ready (int sync_fd, const char *console_socket,
+                             const struct oci_seccomp *seccomp, const char *state_json,
+                             int *pty_master, struct husk_error **err);
+
 /* poststart hooks (warnings) of a started container. */
 void husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec);
 
 /* Sends START and waits for the exec (EOF) or the child's error. */
-int husk_launch_start (int sync_fd, struct husk_error **err);
+int husk_launch_start (int sync_fd, int pty_master, struct husk_error **err);
 
 int husk_write_pid_file (const char *path, pid_t pid, struct husk_error **err);
 

@@ -93,15 +93,15 @@ check_config (struct create_ctx *c, bool foreground, struct husk_error **err)
   const struct oci_process *p = c->config->process;
 
   if (p == NULL || p->args_len == 0)
-    return husk_error_set (err, EINVAL, "config.json: process.args: required");
+    return husk_error_plain (err, EINVAL, "config.json: process.args: required");
   if (c->config->root == NULL || c->config->root->path == NULL)
-    return husk_error_set (err, EINVAL, "config.json: root.path: required");
+    return husk_error_plain (err, EINVAL, "config.json: root.path: required");
   if (p->terminal && !foreground && c->opts->console_socket == NULL)
-    return husk_error_set (err, EINVAL,
+    return husk_error_plain (err, EINVAL,
                            "cannot allocate tty if husk will detach without setting console "
                            "socket");
   if (!p->terminal && c->opts->console_socket)
-    return husk_error_set (err, EINVAL,
+    return husk_error_plain (err, EINVAL,
                            "cannot use console socket if husk will not detach or allocate tty");
   if (c->config->root->path[0] == '/')
     c->rootfs = strdup (c->config->root->path);
@@ -125,13 +125,13 @@ make_plan (struct create_ctx *c, bool foreground, struct husk_error **err)
   plan->bundle = c->bundle;
   plan->no_pivot = c->opts->no_pivot;
   plan->no_new_keyring = c->opts->no_new_keyring;
-  plan->preserve_fds = c->opts->preserve_fds;
+  plan->preserve_fds = c->opts->listen_fds + c->opts->preserve_fds;
   memcpy (plan->stdio, c->opts->stdio, sizeof plan->stdio);
   plan->time_offsets = l ? &l->time_offsets : NULL;
   snprintf (plan->keyring_name, sizeof plan->keyring_name, "_ses.%s", c->opts->id);
   if (husk_caps_validate (config->process->capabilities, "process.capabilities", err) < 0
       || husk_plan_rlimits (config->process, &plan->rlimits, &plan->rlimits_len, err) < 0
-      || husk_plan_env (config->process, &plan->env, err) < 0
+      || husk_plan_env (config->process, c->opts->listen_fds, &plan->env, err) < 0
       || husk_ns_plan_init (config, &plan->ns, err) < 0)
     return -1;
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
@@ -174,51 +174,19 @@ make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
 static int
 spawn (struct create_ctx *c, struct husk_error **err)
 {
-  int fds[2];
-  bool two_stage = c->plan.ns.any_join || c->plan.ns.create_time;
-  long flags = SIGCHLD | (two_stage ? 0 : c->plan.ns.clone_flags);
-  pid_t pid;
-
-  if (husk_sync_socketpair (fds, err) < 0)
-    return -1;
-  c->sync_fd = fds[0];
-  c->plan.sync_fd = fds[1];
   c->plan.state_dirfd = c->child_dirfd;
-  c->plan.close_fds[0] = fds[0];
-  c->plan.close_fds[1] = c->dir.dirfd;
-  pid = (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
-  if (pid < 0)
-    {
-      close (fds[1]);
-      return husk_error_set (err, errno, "clone (flags 0x%lx)", flags);
-    }
-  if (pid == 0)
-    husk_init_main (&c->plan);
-  close (fds[1]);
-  c->child = pid;
-  c->pid = two_stage ? 0 : pid;
+  if (husk_launch_spawn (&c->plan, c->dir.dirfd, &c->sync_fd, &c->child, err) < 0)
+    return -1;
+  c->pid = c->plan.ns.any_join || c->plan.ns.create_time ? 0 : c->child;
   return 0;
 }
 
-/* Two-stage: user maps for stage1, then the init's pid. */
 static int
 await_init_pid (struct create_ctx *c, struct husk_error **err)
 {
-  unsigned want = HUSK_SYNC_BIT (HUSK_SYNC_USERMAP_REQUEST) | HUSK_SYNC_BIT (HUSK_SYNC_INIT_PID);
-
-  while (c->pid == 0)
-    {
-      struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
-      if (husk_sync_recv (c->sync_fd, want, &msg, err) < 0)
-        return -1;
-      if (msg.type == HUSK_SYNC_INIT_PID)
-        c->pid = msg.value;
-      else if (husk_ns_write_id_maps (c->child, c->config->linux_, err) < 0
-               || husk_sync_send (c->sync_fd, HUSK_SYNC_USERMAP_DONE, 0, NULL, 0, -1, err) < 0)
-        return -1;
-    }
-  waitpid (c->child, NULL, 0);
-  c->child = 0;
+  if (husk_launch_await_pid (c->sync_fd, c->child, c->config->linux_, &c->pid, err) < 0)
+    return -1;
+  c->child = 0; /* reaped */
   return 0;
 }
 
@@ -310,36 +278,12 @@ prepare_child (struct create_ctx *c, const struct husk_state_record *rec,
 }
 
 static int
-handle_message (struct create_ctx *c, struct husk_sync_msg *msg, struct husk_error **err)
-{
-  if (msg->type == HUSK_SYNC_PTY_MASTER)
-    {
-      if (c->opts->console_socket)
-        return husk_terminal_send_console (c->opts->console_socket, msg->fd, err);
-      c->pty_master = steal_fd (&msg->fd);
-      return 0;
-    }
-  if (husk_seccomp_send_listener (c->config->linux_->seccomp, c->state_json, msg->fd, err) < 0)
-    return -1;
-  return husk_sync_send (c->sync_fd, HUSK_SYNC_SECCOMP_DONE, 0, NULL, 0, -1, err);
-}
-
-static int
 await_ready (struct create_ctx *c, struct husk_error **err)
 {
-  unsigned want = HUSK_SYNC_BIT (HUSK_SYNC_PTY_MASTER) | HUSK_SYNC_BIT (HUSK_SYNC_SECCOMP_LISTENER)
-                  | HUSK_SYNC_BIT (HUSK_SYNC_READY);
+  const struct oci_seccomp *seccomp = c->config->linux_ ? c->config->linux_->seccomp : NULL;
 
-  for (;;)
-    {
-      struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
-      if (husk_sync_recv (c->sync_fd, want, &msg, err) < 0)
-        return -1;
-      if (msg.type == HUSK_SYNC_READY)
-        return 0;
-      if (handle_message (c, &msg, err) < 0)
-        return -1;
-    }
+  return husk_launch_await_ready (c->sync_fd, c->opts->console_socket, seccomp, c->state_json,
+                                  &c->pty_master, err);
 }
 
 /* Undo: the child, the cgroup, the state dir. */
@@ -395,7 +339,7 @@ husk_create_internal (struct husk_runtime *rt, const struct husk_create_options 
   for (int i = 0; i < OCI_NS__COUNT; i++)
     c.plan.ns.join_fds[i] = -1;
   if (rt->systemd_cgroup)
-    return husk_error_set (err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver is not supported");
+    return husk_error_plain (err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver is not supported");
   if (husk_state_validate_id (opts->id, err) < 0)
     return -1;
   if (create_steps (&c, launch != NULL, &rec, err) < 0)

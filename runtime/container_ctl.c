@@ -19,7 +19,7 @@ open_cgroup (struct husk_runtime *rt, const char *id, struct husk_cgroup **cg,
     return -1;
   *status = husk_record_status (dir.dirfd, rec);
   if (rec->cgroup_path == NULL)
-    return husk_error_set (err, ENOENT, "container has no cgroup");
+    return husk_error_plain (err, ENOENT, "container has no cgroup");
   return husk_cgroup_open (rec->cgroup_path, cg, err);
 }
 
@@ -32,9 +32,9 @@ freeze (struct husk_runtime *rt, const char *id, bool frozen, struct husk_error 
   if (open_cgroup (rt, id, &cg, &status, err) < 0)
     return -1;
   if (frozen && status != OCI_STATUS_RUNNING)
-    return husk_error_set (err, EINVAL, "container not running");
+    return husk_error_plain (err, EINVAL, "container not running");
   if (!frozen && status != OCI_STATUS_PAUSED)
-    return husk_error_set (err, EINVAL, "container not paused");
+    return husk_error_plain (err, EINVAL, "container not paused");
   return husk_cgroup_freeze (cg, frozen, err);
 }
 
@@ -60,7 +60,7 @@ husk_container_update (struct husk_runtime *rt, const char *id,
   if (open_cgroup (rt, id, &cg, &status, err) < 0)
     return -1;
   if (status == OCI_STATUS_STOPPED)
-    return husk_error_set (err, EINVAL, "container not running");
+    return husk_error_plain (err, EINVAL, "container not running");
   return husk_cgroup_update (cg, resources, err);
 }
 
@@ -86,7 +86,7 @@ husk_container_stats_json (struct husk_runtime *rt, const char *id, char **json,
   if (open_cgroup (rt, id, &cg, &status, err) < 0)
     return -1;
   if (status == OCI_STATUS_STOPPED)
-    return husk_error_set (err, EINVAL, "container not running");
+    return husk_error_plain (err, EINVAL, "container not running");
   return husk_cgroup_stats_json (cg, json, err);
 }
 
@@ -110,6 +110,7 @@ load_info (struct husk_runtime *rt, const char *id, struct husk_container_info *
   info->id = steal_pointer (&rec->id);
   info->pid = info->status == OCI_STATUS_STOPPED ? 0 : rec->pid;
   info->bundle = steal_pointer (&rec->bundle);
+  info->rootfs = steal_pointer (&rec->rootfs);
   info->created = steal_pointer (&rec->created);
   info->owner = steal_pointer (&rec->owner);
   husk_state_record_free (rec);
@@ -160,6 +161,7 @@ husk_container_info_free (struct husk_container_info *infos, size_t len)
     {
       free (infos[i].id);
       free (infos[i].bundle);
+      free (infos[i].rootfs);
       free (infos[i].created);
       free (infos[i].owner);
     }

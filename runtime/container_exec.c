@@ -1,8 +1,21 @@
-/* husk exec: placeholder until the exec path lands (fails loudly). */
+/* husk exec: a new process in a running container.  It joins the init's
+ * namespaces (/proc/<init>/ns/..., user first) and cgroup, and gets the
+ * container's seccomp; a stage1 process joins and forks, since a pid
+ * namespace is only entered by children. */
 #include "container.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../oci/cleanup.h"
+#include "security/identity.h"
+#include "security/seccomp.h"
+#include "sync.h"
 
 void
 husk_exec_options_init (struct husk_exec_options *opts)
@@ -12,8 +25,181 @@ husk_exec_options_init (struct husk_exec_options *opts)
 }
 
 int
+husk_container_exec_config (struct husk_runtime *rt, const char *id, struct oci_config **out,
+                            struct husk_error **err)
+{
+  cleanup_state_dir struct husk_state_dir dir = { .dirfd = -1 };
+  cleanup_state_record struct husk_state_record *rec = NULL;
+
+  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+    return -1;
+  return husk_container_config (dir.dirfd, out, err);
+}
+
+struct exec_ctx {
+  struct husk_plan plan;
+  struct husk_state_dir dir;
+  struct husk_state_record *rec;
+  struct oci_config *config;
+  struct husk_cgroup *cg;
+  struct husk_seccomp_program *seccomp;
+  char *state_json;
+  int sync_fd;
+  int pty_master;
+  pid_t child;
+  pid_t pid;
+};
+
+static void
+exec_ctx_clear (struct exec_ctx *x)
+{
+  husk_ns_plan_clear (&x->plan.ns);
+  free (x->plan.rlimits);
+  free (x->plan.env);
+  husk_state_dir_close (&x->dir);
+  husk_state_record_free (x->rec);
+  oci_config_free (x->config);
+  husk_cgroup_free (x->cg);
+  husk_seccomp_program_free (x->seccomp);
+  free (x->state_json);
+  husk_closep (&x->sync_fd);
+  husk_closep (&x->pty_master);
+}
+
+static int
+exec_check (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk_error **err)
+{
+  enum oci_status status = husk_record_status (x->dir.dirfd, x->rec);
+
+  if (status == OCI_STATUS_STOPPED)
+    return husk_error_plain (err, EINVAL, "cannot exec in a stopped container");
+  if (status == OCI_STATUS_PAUSED)
+    return husk_error_plain (err, EINVAL, "cannot exec in a paused container");
+  if (opts->process == NULL || opts->process->args_len == 0)
+    return husk_error_plain (err, EINVAL, "process.args: required");
+  if (opts->process->terminal && opts->detach && opts->console_socket == NULL)
+    return husk_error_plain (err, EINVAL,
+                             "cannot allocate tty if husk will detach without setting console "
+                             "socket");
+  if (!opts->process->terminal && opts->console_socket)
+    return husk_error_plain (err, EINVAL,
+                             "cannot use console socket if husk will not detach or allocate tty");
+  return 0;
+}
+
+static int
+exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk_error **err)
+{
+  struct husk_plan *plan = &x->plan;
+  const struct oci_seccomp *seccomp = x->config && x->config->linux_ ? x->config->linux_->seccomp
+                                                                     : NULL;
+
+  plan->process = opts->process;
+  plan->config = x->config;
+  plan->id = opts->id;
+  plan->bundle = x->rec->bundle;
+  plan->is_exec = true;
+  plan->no_new_keyring = true;
+  plan->preserve_fds = opts->preserve_fds;
+  memcpy (plan->stdio, opts->stdio, sizeof plan->stdio);
+  plan->state_dirfd = -1;
+  if (husk_caps_validate (opts->process->capabilities, "process.capabilities", err) < 0
+      || husk_plan_rlimits (opts->process, &plan->rlimits, &plan->rlimits_len, err) < 0
+      || husk_plan_env (opts->process, 0, &plan->env, err) < 0
+      || husk_ns_plan_from_pid (x->rec->pid, &plan->ns, err) < 0)
+    return -1;
+  plan->in_user_ns = plan->ns.join_fds[OCI_NS_USER] >= 0;
+  if (seccomp)
+    {
+      if (husk_seccomp_compile (seccomp, &x->seccomp, err) < 0)
+        return -1;
+      plan->seccomp = x->seccomp;
+      plan->seccomp_notify = husk_seccomp_program_has_notify (x->seccomp);
+    }
+  if (x->rec->cgroup_path && husk_cgroup_open (x->rec->cgroup_path, &x->cg, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk_error **err)
+{
+  const struct oci_seccomp *seccomp = x->config && x->config->linux_ ? x->config->linux_->seccomp
+                                                                     : NULL;
+
+  if (husk_launch_spawn (&x->plan, x->dir.dirfd, &x->sync_fd, &x->child, err) < 0)
+    return -1;
+  if (!x->plan.ns.any_join)
+    x->pid = x->child;
+  else if (husk_launch_await_pid (x->sync_fd, x->child, NULL, &x->pid, err) < 0)
+    return -1;
+  x->child = 0;
+  if (x->cg && husk_cgroup_enter (x->cg, x->pid, err) < 0)
+    return -1;
+  if (husk_hook_state (x->rec, OCI_STATUS_RUNNING, &x->state_json, err) < 0
+      || husk_sync_send (x->sync_fd, HUSK_SYNC_GO, 0, x->state_json, strlen (x->state_json), -1,
+                         err)
+             < 0)
+    return -1;
+  if (husk_launch_await_ready (x->sync_fd, opts->console_socket, seccomp, x->state_json,
+                               &x->pty_master, err)
+      < 0)
+    return -1;
+  husk_state_dir_unlock (&x->dir);
+  if (husk_launch_start (x->sync_fd, x->pty_master, err) < 0)
+    return -1;
+  if (opts->pid_file && husk_write_pid_file (opts->pid_file, x->pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+exec_steps (struct husk_runtime *rt, struct exec_ctx *x, const struct husk_exec_options *opts,
+            struct husk_error **err)
+{
+  if (husk_container_load (rt, opts->id, &x->dir, &x->rec, err) < 0)
+    return -1;
+  if (husk_container_config (x->dir.dirfd, &x->config, err) < 0)
+    {
+      if ((*err)->errnum != ENOENT)
+        return -1;
+      husk_error_release (err); /* made in-process with a parsed config */
+    }
+  if (exec_check (x, opts, err) < 0 || exec_plan (x, opts, err) < 0)
+    return -1;
+  if (exec_launch (x, opts, err) < 0)
+    {
+      if (x->pid > 0)
+        kill (x->pid, SIGKILL);
+      if (x->child > 0)
+        kill (x->child, SIGKILL), waitpid (x->child, NULL, 0);
+      if (x->pid > 0)
+        waitpid (x->pid, NULL, __WALL);
+      return -1;
+    }
+  return 0;
+}
+
+int
 husk_container_exec (struct husk_runtime *rt, const struct husk_exec_options *opts, pid_t *pid,
                      int *exit_code, struct husk_error **err)
 {
-  return husk_error_set (err, ENOSYS, "exec: not implemented yet");
+  struct exec_ctx x = { .sync_fd = -1, .pty_master = -1, .dir = { .dirfd = -1 } };
+  sigset_t old;
+  int ret;
+
+  x.plan.close_fds[0] = x.plan.close_fds[1] = -1;
+  husk_block_signals (&old);
+  if (!opts->detach)
+    prctl (PR_SET_CHILD_SUBREAPER, 1);
+  ret = exec_steps (rt, &x, opts, err);
+  if (ret == 0 && pid)
+    *pid = x.pid;
+  if (ret == 0 && exit_code)
+    *exit_code = 0;
+  if (ret == 0 && !opts->detach)
+    ret = husk_wait_foreground (x.pid, x.pty_master, exit_code, err);
+  exec_ctx_clear (&x);
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  return ret;
 }

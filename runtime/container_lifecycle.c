@@ -52,7 +52,7 @@ open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
       if (poll (p, pidfd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR)
         return husk_error_set (err, errno, "poll exec fifo");
       if (pidfd < 0 || (p[1].revents & POLLIN))
-        return husk_error_set (err, ESRCH, "container init exited before start");
+        return husk_error_plain (err, ESRCH, "container init exited before start");
     }
   if (unlinkat (dir->dirfd, HUSK_FIFO_FILE, 0) < 0)
     return husk_error_set (err, errno, "remove exec fifo");
@@ -104,9 +104,9 @@ husk_container_start (struct husk_runtime *rt, const char *id, struct husk_error
     return -1;
   status = husk_record_status (dir.dirfd, rec);
   if (status == OCI_STATUS_STOPPED)
-    return husk_error_set (err, EINVAL, "cannot start a container that has stopped");
+    return husk_error_plain (err, EINVAL, "cannot start a container that has stopped");
   if (status != OCI_STATUS_CREATED)
-    return husk_error_set (err, EINVAL, "cannot start an already running container");
+    return husk_error_plain (err, EINVAL, "cannot start an already running container");
   if (open_fifo (&dir, rec, err) < 0)
     return -1;
   run_hooks_warn (rt, dir.dirfd, rec, false, OCI_STATUS_RUNNING);
@@ -119,7 +119,7 @@ signal_init (const struct husk_state_record *rec, int signal, struct husk_error 
   cleanup_close int pidfd = pidfd_of (rec);
 
   if (pidfd < 0)
-    return husk_error_set (err, ESRCH, "container not running");
+    return husk_error_plain (err, ESRCH, "container not running");
   if (syscall (SYS_pidfd_send_signal, pidfd, signal, NULL, 0) < 0)
     return husk_error_set (err, errno, "kill pid %d with signal %d", (int) rec->pid, signal);
   return 0;
@@ -151,7 +151,7 @@ husk_container_kill (struct husk_runtime *rt, const char *id, int signal, bool a
   if (all)
     return signal_all (rec, signal, err);
   if (husk_record_status (dir.dirfd, rec) == OCI_STATUS_STOPPED)
-    return husk_error_set (err, ESRCH, "container not running");
+    return husk_error_plain (err, ESRCH, "container not running");
   return signal_init (rec, signal, err);
 }
 
@@ -218,7 +218,7 @@ husk_container_delete (struct husk_runtime *rt, const char *id, bool force,
     }
   status = husk_record_status (dir.dirfd, rec);
   if ((status == OCI_STATUS_RUNNING || status == OCI_STATUS_PAUSED) && !force)
-    return husk_error_set (err, EBUSY, "cannot delete container %s that is not stopped: %s",
+    return husk_error_plain (err, EBUSY, "cannot delete container %s that is not stopped: %s",
                            id, oci_status_name (status));
   if (status != OCI_STATUS_STOPPED || rec->shared_pidns)
     if (kill_and_wait (rec, status, err) < 0)

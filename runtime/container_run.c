@@ -120,10 +120,13 @@ husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_err
 
 /* START, then EOF once the process exec'd (the socket is CLOEXEC). */
 int
-husk_launch_start (int sync_fd, struct husk_error **err)
+husk_launch_start (int sync_fd, int pty_master, struct husk_error **err)
 {
   struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
 
+  /* the process should see the caller's terminal size from its start */
+  if (pty_master >= 0)
+    husk_terminal_copy_size (0, pty_master);
   if (husk_sync_send (sync_fd, HUSK_SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
   return husk_sync_recv (sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_EOF), &msg, err);
@@ -160,7 +163,7 @@ husk_container_run (struct husk_runtime *rt, const struct husk_create_options *o
   if (!detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1);
   ret = husk_create_internal (rt, opts, &l, NULL, err);
-  if (ret == 0 && husk_launch_start (l.sync_fd, err) < 0)
+  if (ret == 0 && husk_launch_start (l.sync_fd, l.pty_master, err) < 0)
     {
       struct husk_state_record *rec = NULL;
       cleanup_error struct husk_error *ignored = NULL;

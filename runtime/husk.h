@@ -38,6 +38,9 @@ struct husk_create_options {
   bool no_new_keyring;
   int preserve_fds;                 /* fds 3..3+N-1 pass to the container */
   int stdio[3];                     /* fds for the process's 0,1,2; -1 inherit */
+  int listen_fds;                   /* socket activation (LISTEN_FDS): fds 3..3+N-1 pass
+                                       first, the process gets LISTEN_FDS=N, LISTEN_PID=1;
+                                       preserve_fds follow them */
   /* For in-process callers (the pod holder): the caller reaps the init and
    * must not get SIGCHLD-confused; the pid is returned through *pid. */
 };
@@ -103,6 +106,7 @@ struct husk_container_info {
   pid_t pid; /* 0 when stopped */
   enum oci_status status;
   char *bundle;
+  char *rootfs;
   char *created; /* RFC 3339 with nanoseconds */
   char *owner;
 };
@@ -116,6 +120,11 @@ int husk_list_format_table (const struct husk_container_info *infos, size_t len,
                             char **out, struct husk_error **err);
 int husk_list_format_json (const struct husk_container_info *infos, size_t len, char **out,
                            struct husk_error **err);
+
+/* The config.json the container was created with (exec takes its process
+ * defaults from it: env, cwd, user, capabilities, rlimits...). */
+int husk_container_exec_config (struct husk_runtime *rt, const char *id, struct oci_config **out,
+                                struct husk_error **err);
 
 /* `events --stats`: the cgroup's stats "data" object. */
 int husk_container_stats_json (struct husk_runtime *rt, const char *id, char **json,

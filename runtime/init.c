@@ -55,10 +55,7 @@ init_stage1 (struct husk_plan *plan, struct husk_error **err)
   if (pid < 0)
     return husk_error_set (err, errno, "fork init");
   if (pid == 0)
-    {
-      prctl (PR_SET_PDEATHSIG, SIGKILL);
-      return 0;
-    }
+    return 0; /* no death signal: stage1, its parent, leaves right away */
   if (husk_sync_send (plan->sync_fd, HUSK_SYNC_INIT_PID, pid, NULL, 0, -1, err) < 0)
     return -1;
   _exit (0);
@@ -120,7 +117,7 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
   if (plan->ns.any_join || plan->ns.create_time)
     if (init_stage1 (plan, err) < 0)
       return -1;
-  prctl (PR_SET_NAME, "husk:[init]");
+  prctl (PR_SET_NAME, plan->is_exec ? "husk:[exec]" : "husk:[init]");
   if (wait_go (plan, err) < 0)
     return -1;
   if ((plan->ns.clone_flags & CLONE_NEWUSER) && !(plan->ns.any_join || plan->ns.create_time)
@@ -187,6 +184,8 @@ husk_init_main (struct husk_plan *plan)
   /* CVE-2019-5736: nobody in the container may open /proc/<init>/exe or
    * our fds until execve resets this. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* a create that dies half way must not leave a half-made init behind */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (init_prepare (plan, exec_path, &err) < 0)
     {
       husk_sync_send_error (plan->sync_fd, err);

@@ -16,12 +16,12 @@ width (size_t current, const char *s)
   return n > current ? n : current;
 }
 
-/* Go's tabwriter with minwidth 12, padding 1: a column is as wide as its
- * widest cell plus one space, at least 12. */
+/* runc's tabwriter (minwidth 12, padding 3): a column is as wide as its
+ * widest cell plus three spaces, at least 12. */
 static size_t
 column (size_t w)
 {
-  return w + 1 > 12 ? w + 1 : 12;
+  return w + 3 > 12 ? w + 3 : 12;
 }
 
 int
@@ -96,6 +96,7 @@ husk_list_format_json (const struct husk_container_info *infos, size_t len, char
       yajl_gen_integer (g, infos[i].pid);
       gen_pair (g, "status", oci_status_name (infos[i].status));
       gen_pair (g, "bundle", infos[i].bundle);
+      gen_pair (g, "rootfs", infos[i].rootfs ? infos[i].rootfs : "");
       gen_pair (g, "created", infos[i].created);
       gen_pair (g, "owner", infos[i].owner);
       yajl_gen_map_close (g);

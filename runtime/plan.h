@@ -64,7 +64,8 @@ int husk_process_identity (const struct husk_plan *plan, struct husk_error **err
 /* Parent: rlimit names to numbers; env with the default PATH. */
 int husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **out,
                        size_t *len, struct husk_error **err);
-int husk_plan_env (const struct oci_process *process, char ***out, struct husk_error **err);
+int husk_plan_env (const struct oci_process *process, int listen_fds, char ***out,
+                   struct husk_error **err);
 
 /* Terminal (terminal.c). Child: a pty made inside the container, the slave
  * as stdio and controlling terminal; the master goes back to the parent. */

@@ -75,22 +75,33 @@ husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **
 }
 
 int
-husk_plan_env (const struct oci_process *process, char ***out, struct husk_error **err)
+husk_plan_env (const struct oci_process *process, int listen_fds, char ***out,
+               struct husk_error **err)
 {
   size_t n = process->env_len;
   bool has_path = false;
   char **env;
+  /* the strings live as long as the vector: one block after it */
+  char (*listen)[32];
 
   for (size_t i = 0; i < n; i++)
     if (strncmp (process->env[i], "PATH=", 5) == 0)
       has_path = true;
-  env = calloc (n + 2, sizeof *env);
+  env = calloc (1, (n + 4) * sizeof *env + 2 * sizeof *listen);
   if (env == NULL)
     return husk_error_set (err, ENOMEM, "calloc");
+  listen = (char (*)[32]) (env + n + 4);
   for (size_t i = 0; i < n; i++)
     env[i] = process->env[i];
   if (!has_path)
-    env[n] = (char *) DEFAULT_PATH;
+    env[n++] = (char *) DEFAULT_PATH;
+  if (listen_fds > 0)
+    {
+      snprintf (listen[0], sizeof listen[0], "LISTEN_FDS=%d", listen_fds);
+      snprintf (listen[1], sizeof listen[1], "LISTEN_PID=1");
+      env[n++] = listen[0];
+      env[n++] = listen[1];
+    }
   *out = env; /* borrowed strings: free only the vector */
   return 0;
 }

@@ -71,7 +71,8 @@ husk_state_record_to_json (const struct husk_state_record *rec, enum oci_status 
   gen_kv (g, "bundle", rec->bundle);
   gen_kv (g, "rootfs", rec->rootfs);
   gen_kv (g, "created", rec->created);
-  gen_kv (g, "owner", rec->owner);
+  /* runc's state shows an empty owner; only list looks it up */
+  gen_kv (g, "owner", internal ? rec->owner : "");
   if (rec->annotations.len > 0 || internal)
     gen_annotations (g, &rec->annotations);
   if (internal)
@@ -178,7 +179,7 @@ husk_state_record_read (int dirfd, struct husk_state_record **out, struct husk_e
   if (fd < 0)
     {
       if (errno == ENOENT)
-        return husk_error_set (err, ENOENT, "container does not exist");
+        return husk_error_plain (err, ENOENT, "container does not exist");
       return husk_error_set (err, errno, "open state.json");
     }
   n = read (fd, buf, sizeof buf);

@@ -19,18 +19,18 @@ husk_state_validate_id (const char *id, struct husk_error **err)
   size_t len = id ? strlen (id) : 0;
 
   if (len == 0)
-    return husk_error_set (err, EINVAL, "container id cannot be empty");
+    return husk_error_plain (err, EINVAL, "container id cannot be empty");
   if (len > 1024)
-    return husk_error_set (err, EINVAL, "invalid id format: id is longer than 1024 bytes");
+    return husk_error_plain (err, EINVAL, "invalid id format: id is longer than 1024 bytes");
   if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
-    return husk_error_set (err, EINVAL, "invalid container id format: %s", id);
+    return husk_error_plain (err, EINVAL, "invalid container id format: %s", id);
   for (const char *p = id; *p; p++)
     {
       char c = *p;
       bool good = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                   || c == '_' || c == '+' || c == '-' || c == '.';
       if (!good)
-        return husk_error_set (err, EINVAL, "invalid container id format: %s", id);
+        return husk_error_plain (err, EINVAL, "invalid container id format: %s", id);
     }
   return 0;
 }
@@ -59,7 +59,7 @@ lock_dir (const char *path, struct husk_state_dir *out, struct husk_error **err)
   if (fd < 0)
     {
       if (errno == ENOENT)
-        return husk_error_set (err, ENOENT, "container does not exist");
+        return husk_error_plain (err, ENOENT, "container does not exist");
       return husk_error_set (err, errno, "open `%s`", path);
     }
   if (flock (fd, LOCK_EX) < 0)
@@ -88,7 +88,7 @@ husk_state_dir_create (const char *root, const char *id, struct husk_state_dir *
   if (mkdir (path, 0711) < 0)
     {
       if (errno == EEXIST)
-        return husk_error_set (err, EEXIST, "container with id exists: %s", id);
+        return husk_error_plain (err, EEXIST, "container with id exists: %s", id);
       return husk_error_set (err, errno, "mkdir `%s`", path);
     }
   if (lock_dir (path, out, err) < 0)

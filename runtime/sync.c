@@ -162,7 +162,7 @@ husk_sync_recv (int fd, unsigned expected, struct husk_sync_msg *msg, struct hus
       enum husk_sync_type got = msg->type;
       husk_sync_msg_clear (msg);
       if (got == HUSK_SYNC_EOF)
-        return husk_error_set (err, EPIPE, "child exited unexpectedly");
+        return husk_error_set (err, 0, "child exited unexpectedly");
       return husk_error_set (err, EPROTO, "sync: unexpected message %s (%u)",
                              husk_sync_type_name (got), (unsigned) got);
     }

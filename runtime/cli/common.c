@@ -6,21 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 husk_cli_usage_error (struct husk_error **err, const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  husk_error_setv (err, EINVAL, fmt, ap);
+  /* the message is complete without strerror; the code stays for callers */
+  husk_error_setv (err, 0, fmt, ap);
   va_end (ap);
-  (*err)->errnum = 0;
-  {
-    /* usage errors carry no strerror suffix */
-    char *colon = strstr ((*err)->message, ": Invalid argument");
-    if (colon)
-      *colon = '\0';
-  }
+  (*err)->errnum = EINVAL;
   return -1;
 }
 
@@ -85,6 +81,17 @@ static const struct option create_options[] = {
   { NULL, 0, NULL, 0 },
 };
 
+/* systemd socket activation meant for us passes on, as runc does. */
+static int
+listen_fds (void)
+{
+  const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
+
+  if (fds == NULL || pid == NULL || atoi (pid) != getpid ())
+    return 0;
+  return atoi (fds) > 0 ? atoi (fds) : 0;
+}
+
 static int
 create_flag (int c, bool run, struct husk_cli_create_flags *f, struct husk_error **err)
 {
@@ -130,6 +137,7 @@ husk_cli_parse_create (struct husk_cli *cli, int argc, char **argv, bool run,
   if (husk_cli_need_id (cli, argc, argv, 1, 1, err) < 0)
     return -1;
   f->opts.id = cli->id;
+  f->opts.listen_fds = listen_fds ();
   return 0;
 }
 

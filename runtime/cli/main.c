@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <seccomp.h>
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
@@ -83,7 +84,10 @@ print_help (void)
 static void
 print_version (void)
 {
-  printf ("husk version %s\nspec: %s\n", HUSK_VERSION, OCI_VERSION);
+  const struct scmp_version *v = seccomp_version ();
+
+  printf ("husk version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", HUSK_VERSION, OCI_VERSION,
+          v->major, v->minor, v->micro);
 }
 
 static int
@@ -116,7 +120,7 @@ parse_global (struct husk_cli *cli, int argc, char **argv, struct husk_error **e
         return husk_cli_usage_error (err, "flag provided but not defined: %s", argv[optind - 1]);
       }
   if (cli->rt.systemd_cgroup)
-    return husk_error_set (err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver is not supported");
+    return husk_cli_usage_error (err, "--systemd-cgroup: systemd cgroup driver is not supported");
   return 0;
 }
 

@@ -15,6 +15,6 @@ husk_cli_state (struct husk_cli *cli, int argc, char **argv, struct husk_error *
     return -1;
   if (husk_container_state_json (&cli->rt, cli->id, &json, err) < 0)
     return -1;
-  printf ("%s\n", json);
+  fputs (json, stdout); /* yajl ends a beautified document with a newline */
   return 0;
 }

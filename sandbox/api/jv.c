@@ -62,6 +62,26 @@ jv_int (long long i)
 }
 
 yajl_val
+jv_number (const char *raw)
+{
+  char *end;
+  yajl_val v;
+  double d = strtod (raw, &end);
+  if (!*raw || *end)
+    return NULL;
+  v = node (yajl_t_number);
+  v->u.number.d = d;
+  v->u.number.r = xstrdup (raw);
+  v->u.number.flags = YAJL_NUMBER_DOUBLE_VALID;
+  if (!strpbrk (raw, ".eE"))
+    {
+      v->u.number.i = strtoll (raw, NULL, 10);
+      v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+    }
+  return v;
+}
+
+yajl_val
 jv_bool (bool b)
 {
   return node (b ? yajl_t_true : yajl_t_false);

@@ -16,6 +16,8 @@
 
 yajl_val jv_string (const char *s);
 yajl_val jv_int (long long i);
+/* A number from its JSON text ("1.5", "-3e2"); NULL when it is not one. */
+yajl_val jv_number (const char *raw);
 yajl_val jv_bool (bool b);
 yajl_val jv_null (void);
 yajl_val jv_object (void);

@@ -87,7 +87,7 @@ record_exit (struct holder_container *c, int status)
 static bool
 pump (struct holder_container *c, int *fd, struct cri_log_stream *s)
 {
-  char buf[65536];
+  char buf[16384];
 
   for (;;)
     {
@@ -145,7 +145,7 @@ create_done (struct holder *h, struct holder_container *c, int status)
   c->create_pid = 0;
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || (c->init_pid = read_init_pid (c)) <= 0)
     {
-      reply (&c->client_fd, "err %d runtime create failed (%s %d)", EIO,
+      reply (&c->client_fd, "err %d runtime create failed (%s %d)", 0,
              WIFEXITED (status) ? "exit status" : "signal",
              WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
       c->init_pid = -1;

@@ -378,6 +378,16 @@ sandbox_netns (struct pod_sync *s)
   return netns;
 }
 
+static bool
+sync_init_done (yajl_val list, const struct observed *o)
+{
+  for (size_t i = 0; i < array_len (list); i++)
+    if (!o[i].has_latest || o[i].latest.state != HUSK_POD_CONTAINER_EXITED
+        || o[i].latest.exit_code != 0)
+      return false;
+  return true;
+}
+
 void
 pod_sync_run (struct pod_sync *s)
 {

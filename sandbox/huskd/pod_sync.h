@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 
-#include "sandbox.h"
+#include "probe.h"
+#include "sandbox/pod/sandbox.h"
 
 struct sync_event {
   char *type, *reason, *field_path, *message;
@@ -75,5 +76,9 @@ void pod_format_time (long long ns, char buf[40]);
  * restarted. */
 bool pod_probes_run (struct pod_sync *s, yajl_val container, const struct observed *o,
                      const char *netns);
+
+/* One run of one probe's handler, thresholds aside (for POST .../probe). */
+enum husk_probe_result pod_probe_once (struct pod_sync *s, yajl_val c, yajl_val probe,
+                                       const char *id, const char *netns, char **output);
 
 #endif

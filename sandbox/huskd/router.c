@@ -2,6 +2,7 @@
  * hands the request to the resource's handler.  Paths are decoded once
  * here; a "." or ".." segment, an empty segment or a NUL byte is refused
  * before any handler sees it, so no handler can be led outside the tree. */
+#include <sys/queue.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>

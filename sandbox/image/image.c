@@ -33,6 +33,13 @@ husk_image_free (struct husk_image *img)
   free (img);
 }
 
+static const char *
+jstr (yajl_val v)
+{
+  const char *s = YAJL_IS_STRING (v) ? v->u.string : NULL;
+  return s ? s : "";
+}
+
 static char **
 strv_of (yajl_val arr)
 {
@@ -41,8 +48,7 @@ strv_of (yajl_val arr)
 
   for (size_t i = 0; v && i < n; i++)
     {
-      const char *s = YAJL_GET_STRING (arr->u.array.values[i]);
-      v[i] = strdup (s ? s : "");
+      v[i] = strdup (jstr (arr->u.array.values[i]));
     }
   return v;
 }
@@ -90,10 +96,10 @@ find_manifest (const char *layout, yajl_val index, const char *tag, char **diges
     {
       yajl_val m = list->u.array.values[i];
       yajl_val name = get (m, "annotations", REF_NAME_ANNOTATION, yajl_t_string);
-      if (tag == NULL || (name && strcmp (YAJL_GET_STRING (name), tag) == 0))
+      if (tag == NULL || (name && strcmp (jstr (name), tag) == 0))
         {
           yajl_val arch = get (m, "platform", "architecture", yajl_t_string);
-          if (pick == NULL || (arch && strcmp (YAJL_GET_STRING (arch), "amd64") == 0))
+          if (pick == NULL || (arch && strcmp (jstr (arch), "amd64") == 0))
             pick = m;
         }
     }
@@ -102,14 +108,14 @@ find_manifest (const char *layout, yajl_val index, const char *tag, char **diges
                            tag ? tag : "", layout);
   yajl_val d = get (pick, "digest", NULL, yajl_t_string);
   yajl_val mt = get (pick, "mediaType", NULL, yajl_t_string);
-  if (mt && strstr (YAJL_GET_STRING (mt), "index"))
+  if (mt && strstr (jstr (mt), "index"))
     {
       cleanup_json yajl_val nested = NULL;
-      if (read_blob_json (layout, d ? YAJL_GET_STRING (d) : NULL, &nested, err) < 0)
+      if (read_blob_json (layout, d ? jstr (d) : NULL, &nested, err) < 0)
         return -1;
       return find_manifest (layout, nested, NULL, digest, err);
     }
-  *digest = d ? strdup (YAJL_GET_STRING (d)) : NULL;
+  *digest = d ? strdup (jstr (d)) : NULL;
   return *digest ? 0 : husk_error_set (err, EINVAL, "manifest without a digest");
 }
 
@@ -120,15 +126,15 @@ read_config (const char *layout, yajl_val manifest, struct husk_image *img,
   yajl_val d = get (manifest, "config", "digest", yajl_t_string);
   cleanup_json yajl_val cfg = NULL;
 
-  if (read_blob_json (layout, d ? YAJL_GET_STRING (d) : NULL, &cfg, err) < 0)
+  if (read_blob_json (layout, d ? jstr (d) : NULL, &cfg, err) < 0)
     return husk_error_wrap (err, "image config");
   img->entrypoint = strv_of (get (cfg, "config", "Entrypoint", yajl_t_any));
   img->cmd = strv_of (get (cfg, "config", "Cmd", yajl_t_any));
   img->env = strv_of (get (cfg, "config", "Env", yajl_t_any));
   yajl_val wd = get (cfg, "config", "WorkingDir", yajl_t_string);
   yajl_val user = get (cfg, "config", "User", yajl_t_string);
-  img->working_dir = wd ? strdup (YAJL_GET_STRING (wd)) : NULL;
-  img->user = user ? strdup (YAJL_GET_STRING (user)) : NULL;
+  img->working_dir = wd ? strdup (jstr (wd)) : NULL;
+  img->user = user ? strdup (jstr (user)) : NULL;
   return 0;
 }
 
@@ -177,7 +183,7 @@ resolve_layers (const char *store, const char *layout, yajl_val manifest, struct
   for (size_t i = 0; i < n; i++)
     {
       yajl_val d = get (layers->u.array.values[i], "digest", NULL, yajl_t_string);
-      if (ensure_layer (store, layout, d ? YAJL_GET_STRING (d) : NULL, &img->layers[i], err) < 0)
+      if (ensure_layer (store, layout, d ? jstr (d) : NULL, &img->layers[i], err) < 0)
         return husk_error_wrap (err, "layers[%zu]", i);
       img->layers_len++;
     }

@@ -4,7 +4,9 @@
  * component, hard links only to names that pass the same check.  libarchive
  * then refuses to write through any symlink on the way
  * (ARCHIVE_EXTRACT_SECURE_SYMLINKS), so a layer that plants `lib -> /` and
- * then writes `lib/x` fails instead of writing to the host. */
+ * then writes `lib/x` fails instead of writing to the host.  Not with
+ * ARCHIVE_EXTRACT_UNLINK: with it libarchive silently replaces the symlink
+ * by a directory, which hides a hostile layer instead of refusing it. */
 #include "image.h"
 
 #include <archive.h>
@@ -177,7 +179,7 @@ husk_image_unpack_layer (const char *tarball, const char *dir, struct husk_error
   archive_write_disk_set_options (out, ARCHIVE_EXTRACT_SECURE_SYMLINKS
                                            | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_PERM
                                            | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_OWNER
-                                           | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK);
+                                           | ARCHIVE_EXTRACT_XATTR);
   if (archive_read_open_filename (in, tarball, 65536) != ARCHIVE_OK)
     return husk_error_set (err, archive_errno (in), "open layer `%s`: %s", tarball,
                            archive_error_string (in));

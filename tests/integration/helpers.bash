@@ -279,8 +279,8 @@ test_processes() {
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$$" ] && continue
 		if grep -qsa "HUSK_TEST_TOKEN=$TOKEN" "$p/environ" ||
-			tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -e "$BUNDLE" -e "$ROOT"; then
-			echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+			tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -e "$BUNDLE" -e "$ROOT"; then
+			echo "${p#/proc/} $(tr '\0' ' ' 2>/dev/null <"$p/cmdline")"
 		fi
 	done
 }

@@ -43,17 +43,6 @@ teardown() { teardown_bundle; }
 	[ "$rc" -eq 137 ]
 }
 
-@test "run: SIGTERM of the container gives 143" {
-	set_args /bin/sleep 100
-	"$HUSK" --root "$ROOT" run "$CID" >/dev/null 2>&1 &
-	local pid=$!
-	wait_for_status "$CID" running
-	__husk kill "$CID" TERM
-	local rc=0
-	wait "$pid" || rc=$?
-	[ "$rc" -eq 143 ]
-}
-
 @test "run: SIGTERM to the runtime is forwarded to the container" {
 	set_args /bin/sh -c 'trap "echo got-term; exit 7" TERM; while true; do sleep 0.1; done'
 	"$HUSK" --root "$ROOT" run "$CID" >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null &

@@ -99,17 +99,19 @@ static void
 test_list_table (void)
 {
   struct husk_container_info infos[] = {
-    { "c1", 100, OCI_STATUS_RUNNING, "/bundle", "2024-01-01T00:00:00Z", "root" },
-    { "a-much-longer-id", 0, OCI_STATUS_STOPPED, "/b", "2024-01-01T00:00:00Z", "root" },
+    { .id = "c1", .pid = 100, .status = OCI_STATUS_RUNNING, .bundle = "/bundle",
+      .created = "2024-01-01T00:00:00Z", .owner = "root" },
+    { .id = "a-much-longer-id", .status = OCI_STATUS_STOPPED, .bundle = "/b",
+      .created = "2024-01-01T00:00:00Z", .owner = "root" },
   };
   struct husk_error *err = NULL;
   char *text = NULL;
 
   ok (husk_list_format_table (infos, 2, false, &text, &err) == 0, "table formats");
   is_str (text,
-          "ID                PID         STATUS      BUNDLE      CREATED               OWNER\n"
-          "c1                100         running     /bundle     2024-01-01T00:00:00Z  root\n"
-          "a-much-longer-id  0           stopped     /b          2024-01-01T00:00:00Z  root\n",
+          "ID                 PID         STATUS      BUNDLE      CREATED                OWNER\n"
+          "c1                 100         running     /bundle     2024-01-01T00:00:00Z   root\n"
+          "a-much-longer-id   0           stopped     /b          2024-01-01T00:00:00Z   root\n",
           "tabwriter columns like runc");
   free (text);
   ok (husk_list_format_table (infos, 2, true, &text, &err) == 0, "quiet formats");

@@ -1,0 +1,276 @@
+#include "controller.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "controller_internal.h"
+#include "events.h"
+#include "jv.h"
+#include "request.h"
+
+#define SANDBOX_ANNOTATION "husk.dev/sandbox-id"
+
+static struct pod_ctl *
+find_ctl (struct huskd_controller *c, const char *ns, const char *name)
+{
+  for (struct pod_ctl *pc = c->pods; pc; pc = pc->next)
+    if (!strcmp (pc->ns, ns) && !strcmp (pc->name, name))
+      return pc;
+  return NULL;
+}
+
+static void on_timer (evutil_socket_t fd, short what, void *arg);
+
+static void
+schedule (struct pod_ctl *pc, double seconds)
+{
+  struct timeval tv = { .tv_sec = (time_t) seconds,
+                        .tv_usec = (suseconds_t) ((seconds - (double) (time_t) seconds) * 1e6) };
+  evtimer_add (pc->timer, &tv);
+}
+
+static void
+build_tracks (struct pod_ctl *pc, yajl_val pod)
+{
+  const char *lists[] = { "initContainers", "containers" };
+  for (size_t l = 0; l < 2; l++)
+    {
+      yajl_val list = jv_path (pod, "spec", lists[l], NULL);
+      for (size_t i = 0; list && list->type == yajl_t_array && i < list->u.array.len; i++)
+        {
+          pc->tracks = realloc (pc->tracks, (pc->n_tracks + 1) * sizeof *pc->tracks);
+          memset (&pc->tracks[pc->n_tracks], 0, sizeof *pc->tracks);
+          pc->tracks[pc->n_tracks++].name = strdup (jv_str (list->u.array.values[i], "name") ?: "");
+        }
+    }
+}
+
+static struct pod_ctl *
+add_ctl (struct huskd_controller *c, yajl_val pod)
+{
+  yajl_val meta = jv_get (pod, "metadata");
+  struct pod_ctl *pc = calloc (1, sizeof *pc);
+  const char *sandbox = jv_str (jv_get (meta, "annotations"), SANDBOX_ANNOTATION);
+  pc->c = c;
+  pc->ns = strdup (jv_str (meta, "namespace"));
+  pc->name = strdup (jv_str (meta, "name"));
+  pc->sandbox_id = sandbox ? strdup (sandbox) : NULL;
+  pc->timer = evtimer_new (c->d->base, on_timer, pc);
+  jv_int_of (meta, "generation", &pc->generation);
+  pc->deleting = jv_get (meta, "deletionTimestamp") != NULL;
+  build_tracks (pc, pod);
+  pc->next = c->pods;
+  c->pods = pc;
+  return pc;
+}
+
+static void
+free_ctl (struct huskd_controller *c, struct pod_ctl *pc)
+{
+  for (struct pod_ctl **pp = &c->pods; *pp; pp = &(*pp)->next)
+    if (*pp == pc)
+      {
+        *pp = pc->next;
+        break;
+      }
+  event_free (pc->timer);
+  for (size_t i = 0; i < pc->n_tracks; i++)
+    free (pc->tracks[i].name);
+  free (pc->tracks);
+  free (pc->ns);
+  free (pc->name);
+  free (pc->sandbox_id);
+  free (pc);
+}
+
+struct sync_job {
+  struct huskd_job job;
+  struct pod_ctl *pc;
+  struct pod_sync sync;
+};
+
+static void
+sync_run (struct huskd_job *job)
+{
+  pod_sync_run (&((struct sync_job *) job)->sync);
+}
+
+static void
+record_events (struct huskd_controller *c, yajl_val pod, struct pod_sync *s)
+{
+  for (size_t i = 0; i < s->n_events; i++)
+    {
+      cleanup_error struct husk_error *err = NULL;
+      struct sync_event *e = &s->events[i];
+      api_event_record (c->d->store, pod, e->type, e->reason, e->field_path, e->message, &err);
+    }
+}
+
+/* Writes the sandbox id and the new status when they changed. */
+static void
+apply_status (struct huskd_controller *c, struct pod_ctl *pc, yajl_val pod, struct pod_sync *s)
+{
+  cleanup_error struct husk_error *err = NULL;
+  const char *known = jv_str (jv_path (pod, "metadata", "annotations", NULL), SANDBOX_ANNOTATION);
+  bool new_sandbox = s->sandbox_id && (!known || strcmp (known, s->sandbox_id));
+  const char *old_phase = jv_str (jv_get (pod, "status"), "phase");
+  yajl_val copy;
+
+  if (!new_sandbox && (!s->status || jv_equal (s->status, jv_get (pod, "status"))))
+    return;
+  copy = jv_copy (pod);
+  if (new_sandbox)
+    jv_set (jv_obj_at (jv_obj_at (copy, "metadata"), "annotations"), SANDBOX_ANNOTATION,
+            jv_string (s->sandbox_id));
+  if (s->status)
+    jv_set (copy, "status", steal_pointer (&s->status));
+  api_store_put (c->d->store, "pods", copy, false, NULL, &err);
+  if (!old_phase || strcmp (old_phase, jv_str (jv_get (copy, "status"), "phase") ?: ""))
+    huskd_quota_refresh (c->d, pc->ns);
+}
+
+static void
+sync_done (struct huskd_job *job)
+{
+  struct sync_job *sj = (struct sync_job *) job;
+  struct pod_ctl *pc = sj->pc;
+  struct huskd_controller *c = pc->c;
+  yajl_val pod = api_store_get (c->d->store, "pods", pc->ns, pc->name);
+  cleanup_error struct husk_error *err = NULL;
+
+  pc->busy = false;
+  if (sj->sync.sandbox_id && !pc->sandbox_id)
+    pc->sandbox_id = strdup (sj->sync.sandbox_id);
+  if (pod)
+    record_events (c, pod, &sj->sync);
+  if (pod && sj->sync.gone)
+    {
+      cleanup_free char *ns = strdup (pc->ns);
+      api_store_delete (c->d->store, "pods", pc->ns, pc->name, &err);
+      free_ctl (c, pc);
+      huskd_quota_refresh (c->d, ns);
+      huskd_controller_namespaces_gc (c);
+    }
+  else if (!pod)
+    free_ctl (c, pc);
+  else
+    {
+      apply_status (c, pc, pod, &sj->sync);
+      schedule (pc, pc->again ? 0 : sj->sync.next_delay);
+      pc->again = false;
+    }
+  pod_sync_clear (&sj->sync);
+  free (sj);
+}
+
+static void
+start_sync (struct pod_ctl *pc, yajl_val pod)
+{
+  struct sync_job *sj = calloc (1, sizeof *sj);
+  long long grace = 30;
+  sj->job.run = sync_run;
+  sj->job.done = sync_done;
+  sj->pc = pc;
+  sj->sync.env = &pc->c->env;
+  sj->sync.pod = jv_copy (pod);
+  sj->sync.sandbox_id = pc->sandbox_id ? strdup (pc->sandbox_id) : NULL;
+  sj->sync.deleting = jv_path (pod, "metadata", "deletionTimestamp", NULL) != NULL;
+  if (!jv_int_of (jv_get (pod, "metadata"), "deletionGracePeriodSeconds", &grace))
+    jv_int_of (jv_get (pod, "spec"), "terminationGracePeriodSeconds", &grace);
+  sj->sync.grace = grace;
+  sj->sync.tracks = pc->tracks;
+  sj->sync.n_tracks = pc->n_tracks;
+  pc->busy = true;
+  huskd_workers_submit (pc->c->workers, &sj->job);
+}
+
+static void
+on_timer (evutil_socket_t fd, short what, void *arg)
+{
+  struct pod_ctl *pc = arg;
+  yajl_val pod = api_store_get (pc->c->d->store, "pods", pc->ns, pc->name);
+  if (!pod)
+    {
+      if (!pc->busy) /* a running sync still holds pc; its end frees it */
+        free_ctl (pc->c, pc);
+      return;
+    }
+  if (pc->busy)
+    pc->again = true;
+  else
+    start_sync (pc, pod);
+}
+
+void
+huskd_controller_kick (struct huskd_controller *c, const char *ns, const char *name)
+{
+  struct pod_ctl *pc = find_ctl (c, ns, name);
+  yajl_val pod = api_store_get (c->d->store, "pods", ns, name);
+  if (!pc && pod)
+    pc = add_ctl (c, pod);
+  if (pc)
+    schedule (pc, 0);
+}
+
+/* New pods get a controller entry; spec or deletion changes a sync now.
+ * The controller's own status writes come back here too and are ignored. */
+static void
+on_store_change (void *ctx, enum api_event_type type, const char *resource, yajl_val obj)
+{
+  struct huskd_controller *c = ctx;
+  yajl_val meta = jv_get (obj, "metadata");
+  long long gen = 0;
+  struct pod_ctl *pc;
+  if (strcmp (resource, "pods") != 0 || type == API_DELETED)
+    return;
+  pc = find_ctl (c, jv_str (meta, "namespace"), jv_str (meta, "name"));
+  if (!pc)
+    {
+      huskd_controller_kick (c, jv_str (meta, "namespace"), jv_str (meta, "name"));
+      return;
+    }
+  jv_int_of (meta, "generation", &gen);
+  if (gen != pc->generation || (jv_get (meta, "deletionTimestamp") && !pc->deleting))
+    {
+      pc->generation = gen;
+      pc->deleting = jv_get (meta, "deletionTimestamp") != NULL;
+      schedule (pc, 0);
+    }
+}
+
+int
+huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct husk_error **err)
+{
+  struct huskd_controller *c = calloc (1, sizeof *c);
+  size_t n;
+  c->d = d;
+  c->env.pods_root = d->opts.pod_root;
+  if (huskd_workers_new (d->base, 4, &c->workers) < 0)
+    {
+      free (c);
+      return husk_error_set (err, errno, "start worker threads");
+    }
+  c->watch = api_store_watch (d->store, on_store_change, c);
+  /* recovery: every pod in the store is synced again from what is on disk */
+  cleanup_free yajl_val *pods = api_store_list (d->store, "pods", NULL, &n);
+  for (size_t i = 0; i < n; i++)
+    huskd_controller_kick (c, jv_str (jv_get (pods[i], "metadata"), "namespace"),
+                           jv_str (jv_get (pods[i], "metadata"), "name"));
+  huskd_controller_collect_orphans (c);
+  *out = c;
+  return 0;
+}
+
+void
+huskd_controller_free (struct huskd_controller *c)
+{
+  if (!c)
+    return;
+  huskd_workers_free (c->workers);
+  api_store_unwatch (c->d->store, c->watch);
+  while (c->pods)
+    free_ctl (c, c->pods);
+  free (c);
+}

@@ -1,0 +1,44 @@
+/* The controller's state, shared by its files (controller.c: scheduling
+ * and results; controller_jobs.c: exec/probe/holder requests, namespace
+ * removal, orphan sandboxes). */
+#ifndef HUSK_HUSKD_CONTROLLER_INTERNAL_H
+#define HUSK_HUSKD_CONTROLLER_INTERNAL_H
+
+#include "controller.h"
+#include "pod_sync.h"
+#include "workers.h"
+
+struct pod_ctl {
+  struct huskd_controller *c;
+  char *ns, *name;
+  char *sandbox_id;
+  struct event *timer;
+  bool busy, again, deleting;
+  long long generation;
+  struct container_track *tracks; /* lent to the running sync while busy */
+  size_t n_tracks;
+  struct pod_ctl *next;
+};
+
+struct huskd_controller {
+  struct huskd *d;
+  struct husk_sandbox_env env;
+  struct huskd_workers *workers;
+  void *watch;
+  struct pod_ctl *pods;
+};
+
+/* Removes Terminating namespaces whose pods are all gone. */
+void huskd_controller_namespaces_gc (struct huskd_controller *c);
+/* Removes sandboxes whose pod is no longer in the store (deleted while
+ * huskd was down). */
+void huskd_controller_collect_orphans (struct huskd_controller *c);
+
+/* The sandbox id of a pod from its annotation, NULL when it has none. */
+const char *huskd_pod_sandbox_id (yajl_val pod);
+
+/* The id of a container's latest (or previous) attempt, from the stored
+ * status (containerID husk://...). */
+char *huskd_pod_container_id (yajl_val pod, const char *container, bool previous);
+
+#endif

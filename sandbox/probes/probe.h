@@ -1,0 +1,24 @@
+/* Network probes made from inside a pod's network namespace without a new
+ * process: the calling thread enters the pod's netns only long enough to
+ * create the socket (a socket stays in the namespace it was made in), goes
+ * back, then connects with a deadline.  As Kubernetes' pkg/probe, each
+ * returns success, failure or unknown and a short output for events. */
+#ifndef HUSK_PROBES_PROBE_H
+#define HUSK_PROBES_PROBE_H
+
+enum husk_probe_result { HUSK_PROBE_SUCCESS, HUSK_PROBE_FAILURE, HUSK_PROBE_UNKNOWN };
+
+/* A socket of `type` (SOCK_STREAM) in the netns at `netns_path` (NULL: the
+ * caller's own); -errno on failure.  Only the calling thread switches. */
+int husk_probe_socket_in (const char *netns_path, int family, int type);
+
+/* TCP: the connection is accepted within timeout_ms. *output is malloc'd. */
+enum husk_probe_result husk_probe_tcp (const char *netns_path, const char *host, int port,
+                                       int timeout_ms, char **output);
+
+/* HTTP GET: a status in [200, 400) is success (redirects are not followed,
+ * as a kubelet following them off-host would not count them either). */
+enum husk_probe_result husk_probe_http (const char *netns_path, const char *host, int port,
+                                        const char *path, int timeout_ms, char **output);
+
+#endif

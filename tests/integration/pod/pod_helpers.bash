@@ -1,0 +1,153 @@
+# Helpers of the pod sandbox suites (husk-pod).  Loaded after ../helpers.
+#
+#   setup()    { setup_pod_env; }
+#   teardown() { teardown_pod_env; }
+#   write_pod "$POD_FILE" <<<'{... "image": "@ROOTFS@" ...}'
+#   pod up "$POD_FILE"; SID=$output
+#
+# Each test has its own pods root ($PODS), runtime root ($RTROOT), image
+# store, cgroup parent (with $TOKEN in it) and a leak check at teardown.
+# The runtime is $HUSK_POD_RUNTIME, else $HUSK (helpers.bash: the husk build).
+
+POD_RUNTIME=${HUSK_POD_RUNTIME:-$HUSK}
+
+# The newest husk-pod of any build dir (or $HUSK_POD).
+find_husk_pod() {
+	if [ -n "${HUSK_POD:-}" ]; then
+		echo "$HUSK_POD"
+		return
+	fi
+	ls -t "$REPO_ROOT"/build*/sandbox/podctl/husk-pod 2>/dev/null | head -1
+}
+
+HUSK_POD_BIN=$(find_husk_pod)
+POD_ROOTFS=$TESTS_TMP/pod-rootfs
+
+# The test rootfs plus pod-ipc (a static helper), built once under a lock.
+ensure_pod_rootfs() {
+	ensure_rootfs || return 1
+	(
+		flock 9
+		local src=$INTEGRATION_ROOT/pod/ipc-helper.c
+		if [ ! -x "$POD_ROOTFS/bin/pod-ipc" ] || [ "$src" -nt "$POD_ROOTFS/bin/pod-ipc" ] ||
+			[ "$ROOTFS_CACHE/.stamp" -nt "$POD_ROOTFS/.stamp" ]; then
+			rm -rf "$POD_ROOTFS"
+			cp -a "$ROOTFS_CACHE" "$POD_ROOTFS" || exit 1
+			gcc -O2 -static -o "$POD_ROOTFS/bin/pod-ipc" "$src" || exit 1
+			touch "$POD_ROOTFS/.stamp"
+		fi
+	) 9>"$TESTS_TMP/.pod-lock"
+}
+
+setup_pod_env() {
+	requires root
+	[ -x "$HUSK_POD_BIN" ] || skip "husk-pod is not built"
+	ensure_pod_rootfs || fail "cannot build the pod rootfs"
+	TOKEN="hpod$$x${BATS_TEST_NUMBER:-0}x$RANDOM"
+	PODS=$BATS_TEST_TMPDIR/pods
+	RTROOT=$BATS_TEST_TMPDIR/rt
+	STORE=$BATS_TEST_TMPDIR/images
+	CGPARENT=/husk-test-$TOKEN
+	POD_FILE=$BATS_TEST_TMPDIR/pod.json
+	POD_FLAGS=(--root "$PODS" --runtime "$POD_RUNTIME" --runtime-root "$RTROOT"
+		--image-store "$STORE" --cgroup-parent "$CGPARENT")
+	snapshot_pod_debris "$BATS_TEST_TMPDIR/before"
+}
+
+# pod ARGS...: husk-pod like bats' run ($status, $output: stdout, $stderr).
+pod() {
+	local out="$BATS_TEST_TMPDIR/.pod.out" err="$BATS_TEST_TMPDIR/.pod.err"
+	status=0
+	"$HUSK_POD_BIN" "${POD_FLAGS[@]}" "$@" </dev/null >"$out" 2>"$err" || status=$?
+	output=$(cat "$out")
+	stderr=$(cat "$err")
+	mapfile -t lines <<<"$output"
+	echo "$ husk-pod $* (status=$status):" >&2
+	echo "$output" >&2
+	[ -z "$stderr" ] || echo "stderr: $stderr" >&2
+}
+
+# write_pod FILE: the Pod JSON on stdin, with @ROOTFS@ and @TOKEN@ replaced
+# and HUSK_TEST_TOKEN added to every container's env (for the leak check).
+write_pod() {
+	sed -e "s|@ROOTFS@|$POD_ROOTFS|g" -e "s|@TOKEN@|$TOKEN|g" |
+		jq --arg t "$TOKEN" '(.spec.containers[]?, .spec.initContainers[]?) |= (.env = ((.env // []) + [{"name":"HUSK_TEST_TOKEN","value":$t}]))' >"$1"
+}
+
+# pod_up: husk-pod up "$POD_FILE", the sandbox id in $SID.
+pod_up() {
+	pod up "$POD_FILE"
+	[ "$status" -eq 0 ] || fail "husk-pod up failed: $stderr"
+	SID=$output
+}
+
+# wait_exited CID [SECONDS]: the container's exit code in $output.
+wait_exited() {
+	pod wait -t "${2:-10}" "$1"
+	[ "$status" -eq 0 ]
+}
+
+pod_test_processes() {
+	local p
+	for p in /proc/[0-9]*; do
+		if grep -qsa "HUSK_TEST_TOKEN=$TOKEN" "$p/environ" ||
+			tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -e "$PODS" -e "$RTROOT"; then
+			echo "${p#/proc/} $(tr '\0' ' ' 2>/dev/null <"$p/cmdline")"
+		fi
+	done
+}
+
+snapshot_pod_debris() {
+	local dir=$1
+	mkdir -p "$dir"
+	grep -F "$BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort >"$dir/mounts"
+	find /sys/fs/cgroup -type d -path "*$TOKEN*" 2>/dev/null | sort >"$dir/cgroups"
+	pod_test_processes | sort >"$dir/processes"
+	ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sort >"$dir/veths"
+	(cd "$PODS" 2>/dev/null && find . -mindepth 1 -maxdepth 1 ! -name lock | sort) >"$dir/pods"
+}
+
+# Removes the test's cgroup parent (empty unless a pod cgroup leaked).
+remove_cgroup_parent() {
+	local d
+	for d in /sys/fs/cgroup/*"$CGPARENT" /sys/fs/cgroup/*/"${CGPARENT#/}"; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	return 0
+}
+
+# check_pod_debris: nothing of the test's pods is left: mounts, cgroups,
+# processes (holder, pod PID 1, containers), veths, pod directories.
+check_pod_debris() {
+	local after=$BATS_TEST_TMPDIR/after before=$BATS_TEST_TMPDIR/before bad=0 what
+	remove_cgroup_parent
+	snapshot_pod_debris "$after"
+	for what in mounts cgroups processes veths pods; do
+		if [ -n "$(comm -13 "$before/$what" "$after/$what")" ]; then
+			echo "DEBRIS: $what left behind:" >&2
+			comm -13 "$before/$what" "$after/$what" >&2
+			bad=1
+		fi
+	done
+	return $bad
+}
+
+# Removes every pod of the test, then checks for debris; cleans by force
+# what a failing test left so the machine stays clean.
+teardown_pod_env() {
+	[ -n "${PODS:-}" ] || return 0
+	local id ok=0
+	for id in $(ls "$PODS" 2>/dev/null); do
+		[ "$id" = lock ] && continue
+		"$HUSK_POD_BIN" "${POD_FLAGS[@]}" rm "$id" >&2 || echo "teardown: rm $id failed" >&2
+	done
+	check_pod_debris || ok=1
+	if [ "$ok" -ne 0 ]; then
+		pod_test_processes | while read -r p _; do kill -9 "$p" 2>/dev/null; done
+		grep -F "$BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+			while read -r m; do umount -l "$m" 2>/dev/null; done
+		sleep 0.3
+		find /sys/fs/cgroup -depth -type d -path "*$TOKEN*" -exec rmdir {} \; 2>/dev/null
+	fi
+	return $ok
+}

@@ -1,0 +1,204 @@
+#!/bin/bash
+# The cgroup v2 test: this host is cgroup v1 (hybrid), so boot Debian's
+# kernel under qemu (TCG: KVM guests hang here) with cgroup_no_v1=all, mount
+# cgroup2 at /sys/fs/cgroup in a busybox initramfs, and run the cgroup tests
+# there (and `husk run` with memory/pids limits when husk is built).
+#
+#   tests/vm/run-cgroup-v2.sh [BUILD_DIR]     (default: build)
+#
+# Prints TAP lines ("ok N - ...", "not ok N - ...") and a plan; exits non-zero
+# when a check fails, the guest never finishes, or the time runs out.
+# Environment: VM_KERNEL (default: newest /boot/vmlinuz-*), VM_TIMEOUT
+# seconds (default 300), VM_KEEP=1 keeps the work dir for a look.
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-${BUILD_DIR:-$src/build}}
+build=$(cd "$build" && pwd)
+timeout_s=${VM_TIMEOUT:-300}
+kernel=${VM_KERNEL:-$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
+busybox=$(command -v busybox || true)
+
+n=0
+failed=0
+tap() { # tap ok|"not ok" description
+	n=$((n + 1))
+	echo "$1 $n - $2"
+	[ "$1" = ok ] || failed=$((failed + 1))
+}
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+[ -n "$kernel" ] && [ -r "$kernel" ] || bail "no readable kernel in /boot (apt-get install linux-image-amd64)"
+command -v qemu-system-x86_64 >/dev/null || bail "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+command -v cpio >/dev/null || bail "cpio missing"
+[ -n "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' || bail "a static busybox is needed (busybox-static)"
+
+tests=()
+for t in test-cgroup-live test-cgroup-values; do
+	[ -x "$build/tests/unit/$t" ] || bail "$build/tests/unit/$t not built (ninja -C $build tests/unit/$t)"
+	tests+=("$build/tests/unit/$t")
+done
+husk=""
+[ -x "$build/runtime/cli/husk" ] && husk="$build/runtime/cli/husk"
+[ -z "$husk" ] && [ -x "$build/husk" ] && husk="$build/husk"
+
+work=$(mktemp -d /tmp/husk-vm.XXXXXX)
+if [ "${VM_KEEP:-0}" = 1 ]; then echo "# work dir: $work"; else trap 'rm -rf "$work"' EXIT; fi
+root=$work/root
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,etc,tests,bundle/rootfs/bin}
+cp "$busybox" "$root/bin/busybox"
+
+# A binary and the shared objects it needs, at the same paths inside.
+copy_with_libs() { # file dest
+	cp "$1" "$2"
+	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		[ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"; }
+	done
+}
+for t in "${tests[@]}"; do copy_with_libs "$t" "$root/tests/"; done
+if [ -n "$husk" ]; then
+	copy_with_libs "$husk" "$root/bin/husk"
+	cp "$busybox" "$root/bundle/rootfs/bin/busybox"
+	for a in sh cat; do ln -s busybox "$root/bundle/rootfs/bin/$a"; done
+	mkdir -p "$root/bundle/rootfs"/{proc,sys,dev,tmp}
+	cat >"$root/bundle/config.json" <<'EOF'
+{
+  "ociVersion": "1.2.0",
+  "process": {
+    "terminal": false,
+    "user": {"uid": 0, "gid": 0},
+    "args": ["/bin/sh", "-c", "echo mem=$(cat /sys/fs/cgroup/memory.max) pids=$(cat /sys/fs/cgroup/pids.max); echo cgroup: $(cat /proc/self/cgroup); grep cgroup /proc/mounts"],
+    "env": ["PATH=/bin"],
+    "cwd": "/"
+  },
+  "root": {"path": "rootfs"},
+  "hostname": "vm",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+    {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}
+  ],
+  "linux": {
+    "resources": {
+      "devices": [{"allow": false, "access": "rwm"}],
+      "memory": {"limit": 33554432},
+      "pids": {"limit": 20}
+    },
+    "cgroupsPath": "/husk-vm/c1",
+    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}, {"type": "cgroup"}]
+  }
+}
+EOF
+fi
+
+# Every line meant for the host starts with "@@ "; the rest is the kernel's.
+cat >"$root/init" <<'EOF'
+#!/bin/busybox sh
+# pivot_root(2) refuses the initramfs (rootfs) as the old root, and
+# containers pivot: move everything to a tmpfs first.
+if [ ! -e /.on-tmpfs ]; then
+	/bin/busybox mkdir /newroot
+	/bin/busybox mount -t tmpfs -o size=768m tmpfs /newroot
+	for f in /*; do [ "$f" = /newroot ] || /bin/busybox cp -a "$f" /newroot/; done
+	/bin/busybox touch /newroot/.on-tmpfs
+	exec /bin/busybox switch_root /newroot /init
+fi
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+echo 1 > /proc/sys/kernel/printk 2>/dev/null
+say() { echo "@@ $*"; }
+echo
+if mount -t cgroup2 cgroup2 /sys/fs/cgroup && grep -q "^cgroup2 /sys/fs/cgroup cgroup2 " /proc/mounts; then
+	say "ok cgroup2 mounted at /sys/fs/cgroup (controllers: $(cat /sys/fs/cgroup/cgroup.controllers))"
+else
+	say "not-ok cgroup2 mount at /sys/fs/cgroup"
+fi
+mkdir -p /tmp/v1
+if mount -t cgroup -o memory cgroup /tmp/v1 2>/dev/null; then
+	say "not-ok cgroup v1 is still available (cgroup_no_v1=all ignored)"
+	umount /tmp/v1
+else
+	say "ok no cgroup v1 controllers (cgroup_no_v1=all)"
+fi
+for t in /tests/test-*; do
+	name=${t##*/test-}
+	"$t" >/tmp/out 2>&1
+	rc=$?
+	sed "s/^/@@ T $name: /" /tmp/out
+	say "exit $name $rc"
+done
+if [ -x /bin/husk ]; then
+	cd /bundle
+	out=$(husk --root /run/husk run vm-c1 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/@@ # husk: /'
+	case "$out" in
+	*"mem=33554432 pids=20"*) say "ok husk run: the container sees memory.max 33554432 and pids.max 20" ;;
+	*) say "not-ok husk run (exit $rc): memory.max/pids.max not seen inside" ;;
+	esac
+	if [ -d /sys/fs/cgroup/husk-vm/c1 ]; then
+		say "not-ok husk run left /sys/fs/cgroup/husk-vm/c1 behind"
+	else
+		say "ok husk run removed its cgroup"
+	fi
+	rmdir /sys/fs/cgroup/husk-vm 2>/dev/null
+fi
+say "DONE"
+sync
+poweroff -f
+EOF
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+
+echo "# kernel: $kernel; build: $build${husk:+; husk: $husk}"
+set +e
+timeout --foreground "$timeout_s" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
+	-nographic -no-reboot -monitor none -serial stdio \
+	-kernel "$kernel" -initrd "$work/initrd.gz" \
+	-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=1" \
+	</dev/null >"$work/console.log" 2>&1
+qemu_rc=$?
+set -e
+# Firmware escapes may share a line with the first message: cut them off.
+tr -d '\r' <"$work/console.log" | sed 's/^.*@@ /@@ /' >"$work/console.txt"
+
+done_seen=0
+while IFS= read -r line; do
+	case "$line" in
+	"@@ ok "*) tap ok "${line#@@ ok }" ;;
+	"@@ not-ok "*) tap "not ok" "${line#@@ not-ok }" ;;
+	"@@ T "*)
+		rest=${line#@@ T }
+		name=${rest%%: *}
+		body=${rest#*: }
+		case "$body" in
+		"ok "*) tap ok "$name: ${body#ok [0-9]* - }" ;;
+		"not ok "*) tap "not ok" "$name: ${body#not ok [0-9]* - }" ;;
+		*) echo "# $name: $body" ;;
+		esac
+		;;
+	"@@ exit "*)
+		set -- ${line#@@ exit }
+		if [ "$2" = 0 ]; then tap ok "$1: exits 0"; else tap "not ok" "$1: exits $2"; fi
+		;;
+	"@@ DONE") done_seen=1 ;;
+	"@@ "*) echo "${line#@@ }" ;;
+	esac
+done <"$work/console.txt"
+
+if [ "$done_seen" != 1 ]; then
+	tap "not ok" "the guest finished (qemu exit $qemu_rc; timeout ${timeout_s}s)"
+	echo "# last console lines:"
+	tail -n 30 "$work/console.txt" | sed 's/^/#   /'
+fi
+echo "1..$n"
+[ "$failed" = 0 ] && [ "$done_seen" = 1 ]
