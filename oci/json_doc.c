@@ -12,43 +12,208 @@
 #include "cleanup.h"
 #include "json_reader.h"
 
-struct prescan {
-  unsigned depth;
-  bool too_deep;
+/* The tree is built here rather than by yajl_tree_parse(), which grows
+ * arrays and objects one realloc per element (quadratic where realloc
+ * copies) and has no depth limit.  Nodes are yajl_val_s, attached to their
+ * parent as soon as they exist, so a parse stopped half way leaves a tree
+ * that yajl_tree_free() releases. */
+struct frame {
+  yajl_val node;
+  size_t cap;
+  char *key; /* objects: the key waiting for its value */
 };
 
-static int
-prescan_open (void *ctx)
+struct builder {
+  yajl_val root;
+  struct frame stack[JSON_DOC_MAX_DEPTH];
+  size_t depth;
+  bool too_deep, oom;
+};
+
+static bool
+grow (void **array, size_t elem, size_t len, size_t *cap)
 {
-  struct prescan *p = ctx;
-  if (++p->depth > JSON_DOC_MAX_DEPTH)
+  void *p;
+  size_t n;
+
+  if (len < *cap)
+    return true;
+  n = *cap ? *cap * 2 : 8;
+  p = realloc (*array, n * elem);
+  if (p == NULL)
+    return false;
+  *array = p;
+  *cap = n;
+  return true;
+}
+
+static bool
+attach_to_object (struct frame *f, yajl_val v)
+{
+  yajl_val o = f->node;
+  size_t cap = f->cap;
+
+  if (!grow ((void **) &o->u.object.keys, sizeof (char *), o->u.object.len, &cap))
+    return false;
+  cap = f->cap;
+  if (!grow ((void **) &o->u.object.values, sizeof (yajl_val), o->u.object.len, &cap))
+    return false;
+  f->cap = cap;
+  o->u.object.keys[o->u.object.len] = f->key;
+  o->u.object.values[o->u.object.len++] = v;
+  f->key = NULL;
+  return true;
+}
+
+/* Takes ownership of v, attached or freed.  Returns 0 to stop yajl. */
+static int
+attach (struct builder *b, yajl_val v)
+{
+  struct frame *f;
+
+  if (v == NULL)
     {
-      p->too_deep = true;
-      return 0; /* cancels the parse */
+      b->oom = true;
+      return 0;
     }
+  if (b->depth == 0)
+    {
+      b->root = v;
+      return 1;
+    }
+  f = &b->stack[b->depth - 1];
+  if (f->node->type == yajl_t_object ? attach_to_object (f, v)
+      : grow ((void **) &f->node->u.array.values, sizeof (yajl_val), f->node->u.array.len,
+              &f->cap))
+    {
+      if (f->node->type == yajl_t_array)
+        f->node->u.array.values[f->node->u.array.len++] = v;
+      return 1;
+    }
+  yajl_tree_free (v);
+  b->oom = true;
+  return 0;
+}
+
+static yajl_val
+new_node (yajl_type type)
+{
+  yajl_val v = calloc (1, sizeof *v);
+  if (v)
+    v->type = type;
+  return v;
+}
+
+static int
+on_null (void *ctx)
+{
+  return attach (ctx, new_node (yajl_t_null));
+}
+
+static int
+on_boolean (void *ctx, int value)
+{
+  return attach (ctx, new_node (value ? yajl_t_true : yajl_t_false));
+}
+
+/* Numbers keep their text: the reader converts with range checks. */
+static int
+on_number (void *ctx, const char *text, size_t len)
+{
+  yajl_val v = new_node (yajl_t_number);
+
+  if (v && (v->u.number.r = strndup (text, len)) == NULL)
+    {
+      free (v);
+      v = NULL;
+    }
+  return attach (ctx, v);
+}
+
+static int
+on_string (void *ctx, const unsigned char *text, size_t len)
+{
+  yajl_val v = new_node (yajl_t_string);
+
+  if (v && (v->u.string = strndup ((const char *) text, len)) == NULL)
+    {
+      free (v);
+      v = NULL;
+    }
+  return attach (ctx, v);
+}
+
+static int
+on_open (struct builder *b, yajl_type type)
+{
+  yajl_val v;
+
+  if (b->depth >= JSON_DOC_MAX_DEPTH)
+    {
+      b->too_deep = true;
+      return 0;
+    }
+  v = new_node (type);
+  if (!attach (b, v))
+    return 0;
+  b->stack[b->depth++] = (struct frame){ .node = v };
   return 1;
 }
 
 static int
-prescan_open_map (void *ctx)
+on_start_map (void *ctx)
 {
-  return prescan_open (ctx);
+  return on_open (ctx, yajl_t_object);
 }
 
 static int
-prescan_close (void *ctx)
+on_start_array (void *ctx)
 {
-  struct prescan *p = ctx;
-  p->depth--;
+  return on_open (ctx, yajl_t_array);
+}
+
+static int
+on_map_key (void *ctx, const unsigned char *key, size_t len)
+{
+  struct builder *b = ctx;
+  struct frame *f = &b->stack[b->depth - 1];
+
+  free (f->key);
+  f->key = strndup ((const char *) key, len);
+  if (f->key == NULL)
+    b->oom = true;
+  return f->key != NULL;
+}
+
+static int
+on_close (void *ctx)
+{
+  struct builder *b = ctx;
+  b->depth--;
   return 1;
 }
 
-static const yajl_callbacks prescan_callbacks = {
-  .yajl_start_map = prescan_open_map,
-  .yajl_end_map = prescan_close,
-  .yajl_start_array = prescan_open,
-  .yajl_end_array = prescan_close,
+static const yajl_callbacks builder_callbacks = {
+  .yajl_null = on_null,
+  .yajl_boolean = on_boolean,
+  .yajl_number = on_number,
+  .yajl_string = on_string,
+  .yajl_start_map = on_start_map,
+  .yajl_map_key = on_map_key,
+  .yajl_end_map = on_close,
+  .yajl_start_array = on_start_array,
+  .yajl_end_array = on_close,
 };
+
+static void
+builder_release (struct builder *b)
+{
+  for (size_t i = 0; i < b->depth; i++)
+    free (b->stack[i].key);
+  if (b->root)
+    yajl_tree_free (b->root);
+  b->root = NULL;
+}
 
 static void
 yajl_handle_freep (yajl_handle *h)
@@ -83,17 +248,18 @@ syntax_error (const char *filename, yajl_handle h, const char *data, size_t len,
   return ret;
 }
 
-/* Streams the bytes through yajl without building anything: checks syntax,
- * UTF-8 (yajl validates strings unless told not to) and depth. */
+/* Streams the bytes through yajl into a tree: yajl checks syntax and
+ * UTF-8 (string validation stays on; comments stay off), we check depth. */
 static int
-prescan_document (const char *filename, const char *data, size_t len, struct husk_error **err)
+build_document (const char *filename, const char *data, size_t len, yajl_val *out,
+                struct husk_error **err)
 {
-  struct prescan p = { 0 };
+  __attribute__ ((cleanup (builder_release))) struct builder b = { 0 };
   __attribute__ ((cleanup (yajl_handle_freep))) yajl_handle h = NULL;
   yajl_status st;
   size_t at;
 
-  h = yajl_alloc (&prescan_callbacks, NULL, &p);
+  h = yajl_alloc (&builder_callbacks, NULL, &b);
   if (h == NULL)
     return husk_error_set (err, ENOMEM, "%s", filename);
   st = yajl_parse (h, (const unsigned char *) data, len);
@@ -105,10 +271,13 @@ prescan_document (const char *filename, const char *data, size_t len, struct hus
       st = yajl_complete_parse (h);
       at = len;
     }
-  if (p.too_deep)
+  if (b.too_deep)
     return husk_error_set (err, 0, "%s: nesting deeper than %d", filename, JSON_DOC_MAX_DEPTH);
+  if (b.oom)
+    return husk_error_set (err, ENOMEM, "%s", filename);
   if (st != yajl_status_ok)
     return syntax_error (filename, h, data, len, at, err);
+  *out = steal_pointer (&b.root);
   return 0;
 }
 
@@ -174,23 +343,6 @@ check_duplicates (struct jr *r, yajl_val v)
   return 0;
 }
 
-static int
-build_tree (const char *filename, const char *data, size_t len, yajl_val *out,
-            struct husk_error **err)
-{
-  cleanup_free char *copy = malloc (len + 1);
-  char errbuf[256] = "";
-
-  if (copy == NULL)
-    return husk_error_set (err, ENOMEM, "%s: %zu bytes", filename, len);
-  memcpy (copy, data, len);
-  copy[len] = '\0'; /* no NUL inside: the prescan refused those */
-  *out = yajl_tree_parse (copy, errbuf, sizeof errbuf);
-  if (*out == NULL)
-    return husk_error_set (err, 0, "%s: %s", filename, errbuf[0] ? errbuf : "out of memory");
-  return 0;
-}
-
 int
 json_doc_parse (const char *filename, const char *data, size_t len, yajl_val *out,
                 struct husk_error **err)
@@ -205,9 +357,7 @@ json_doc_parse (const char *filename, const char *data, size_t len, yajl_val *ou
                            filename, len, JSON_DOC_MAX_SIZE >> 20);
   if (data == NULL || only_whitespace (data, len))
     return husk_error_set (err, 0, "%s: empty document", filename);
-  if (prescan_document (filename, data, len, err) < 0)
-    return -1;
-  if (build_tree (filename, data, len, &tree, err) < 0)
+  if (build_document (filename, data, len, &tree, err) < 0)
     return -1;
   jr_init (&r, filename, err);
   ret = check_duplicates (&r, tree);

@@ -2,9 +2,10 @@
  *
  * yajl_tree_parse() would build any tree it is given, and yajl_tree_free()
  * recurses, so a document nested a million deep crashes the process.  The
- * bytes are therefore checked with a streaming pass first (size, syntax,
- * UTF-8, no comments, depth) and only then built into a tree; the tree is
- * then checked for duplicate keys, which yajl accepts silently. */
+ * tree is therefore built from yajl's callbacks, which stop the parse as
+ * soon as it nests deeper than JSON_DOC_MAX_DEPTH (after a size check, with
+ * yajl checking syntax and UTF-8, comments refused); the tree is then
+ * checked for duplicate keys, which yajl accepts silently. */
 #ifndef HUSK_OCI_JSON_DOC_H
 #define HUSK_OCI_JSON_DOC_H
 

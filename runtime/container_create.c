@@ -113,7 +113,7 @@ check_config (struct create_ctx *c, bool foreground, struct husk_error **err)
 }
 
 static int
-make_plan (struct create_ctx *c, bool foreground, struct husk_error **err)
+make_plan (struct create_ctx *c, struct husk_error **err)
 {
   const struct oci_config *config = c->config;
   struct husk_plan *plan = &c->plan;
@@ -134,6 +134,11 @@ make_plan (struct create_ctx *c, bool foreground, struct husk_error **err)
       || husk_plan_env (config->process, c->opts->listen_fds, &plan->env, err) < 0
       || husk_ns_plan_init (config, &plan->ns, err) < 0)
     return -1;
+  /* the rootfs is set up (pivot_root, mounts) only in a mount namespace of
+   * its own: never on the host's mount table */
+  if (!(plan->ns.clone_flags & CLONE_NEWNS) && plan->ns.join_fds[OCI_NS_MOUNT] < 0)
+    return husk_error_plain (err, EINVAL,
+                             "config.json: linux.namespaces: a mount namespace is required");
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
   if (l && l->seccomp)
     {
@@ -142,7 +147,6 @@ make_plan (struct create_ctx *c, bool foreground, struct husk_error **err)
       plan->seccomp = c->seccomp;
       plan->seccomp_notify = husk_seccomp_program_has_notify (c->seccomp);
     }
-  (void) foreground;
   return 0;
 }
 
@@ -311,7 +315,7 @@ create_steps (struct create_ctx *c, bool foreground, struct husk_state_record **
               struct husk_error **err)
 {
   if (load_config (c, err) < 0 || check_config (c, foreground, err) < 0
-      || make_plan (c, foreground, err) < 0 || make_state (c, !foreground, err) < 0
+      || make_plan (c, err) < 0 || make_state (c, !foreground, err) < 0
       || spawn (c, err) < 0)
     return -1;
   if (c->pid == 0 && await_init_pid (c, err) < 0)

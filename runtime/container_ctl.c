@@ -90,6 +90,17 @@ husk_container_stats_json (struct husk_runtime *rt, const char *id, char **json,
   return husk_cgroup_stats_json (cg, json, err);
 }
 
+int
+husk_container_oom_fd (struct husk_runtime *rt, const char *id, int *fd, struct husk_error **err)
+{
+  cleanup_cgroup struct husk_cgroup *cg = NULL;
+  enum oci_status status;
+
+  if (open_cgroup (rt, id, &cg, &status, err) < 0)
+    return -1;
+  return husk_cgroup_oom_fd (cg, fd, err);
+}
+
 static int
 compare_info (const void *a, const void *b)
 {

@@ -130,6 +130,11 @@ int husk_container_exec_config (struct husk_runtime *rt, const char *id, struct 
 int husk_container_stats_json (struct husk_runtime *rt, const char *id, char **json,
                                struct husk_error **err);
 
+/* An fd that turns readable when the container's cgroup sees an OOM kill
+ * (see husk_cgroup_oom_fd: read it to re-arm); the caller closes it. */
+int husk_container_oom_fd (struct husk_runtime *rt, const char *id, int *fd,
+                           struct husk_error **err);
+
 /* A log line as runc writes it: text "husk: <msg>" or JSON
  * {"level":..,"msg":..,"time":RFC3339}; fd -1 means stderr. */
 void husk_log_line (int fd, bool json, const char *level, const char *msg);

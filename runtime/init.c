@@ -81,21 +81,26 @@ create_container_hooks (void *data, struct husk_error **err)
 }
 
 static int
+init_hostname (const struct oci_config *config, struct husk_error **err)
+{
+  if (config->hostname && sethostname (config->hostname, strlen (config->hostname)) < 0)
+    return husk_error_set (err, errno, "sethostname `%s`", config->hostname);
+  if (config->domainname
+      && setdomainname (config->domainname, strlen (config->domainname)) < 0)
+    return husk_error_set (err, errno, "setdomainname `%s`", config->domainname);
+  return 0;
+}
+
+static int
 init_rootfs (struct husk_plan *plan, struct husk_error **err)
 {
-  const struct oci_config *config = plan->config;
   struct husk_rootfs_options opts = {
     .bundle = plan->bundle,
     .no_pivot = plan->no_pivot,
     .in_user_ns = plan->in_user_ns,
   };
 
-  if (config->hostname && sethostname (config->hostname, strlen (config->hostname)) < 0)
-    return husk_error_set (err, errno, "sethostname `%s`", config->hostname);
-  if (config->domainname
-      && setdomainname (config->domainname, strlen (config->domainname)) < 0)
-    return husk_error_set (err, errno, "setdomainname `%s`", config->domainname);
-  return husk_rootfs_setup (config, &opts, create_container_hooks, plan, err);
+  return husk_rootfs_setup (plan->config, &opts, create_container_hooks, plan, err);
 }
 
 static int
@@ -125,9 +130,10 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
     return husk_error_set (err, errno, "become root in the user namespace");
   if (husk_process_setup_stdio (plan, err) < 0)
     return -1;
-  if (plan->is_exec)
-    ;
-  else if (init_rootfs (plan, err) < 0)
+  /* exec, or a mount namespace joined by path: its root is already set */
+  if (!plan->is_exec && init_hostname (plan->config, err) < 0)
+    return -1;
+  if (!plan->is_exec && (plan->ns.clone_flags & CLONE_NEWNS) && init_rootfs (plan, err) < 0)
     return -1;
   if (init_terminal (plan, err) < 0)
     return -1;

@@ -18,6 +18,7 @@
 #include "../oci/cleanup.h"
 #include "security/identity.h"
 #include "security/seccomp.h"
+#include "errors.h"
 #include "sync.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -64,7 +65,7 @@ husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **
       const struct oci_rlimit *r = &process->rlimits[i];
       plans[i].resource = rlimit_from_name (r->type);
       if (plans[i].resource < 0)
-        return husk_error_set (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit \"%s\"",
+        return husk_error_plain (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit \"%s\"",
                                i, r->type);
       plans[i].limit = (struct rlimit){ .rlim_cur = r->soft, .rlim_max = r->hard };
       plans[i].name = r->type;
@@ -181,8 +182,8 @@ husk_process_lookup (const char *file, char *const *env, char out[static 4096],
       if (errno != ENOENT && errno != ENOTDIR)
         first_errno = errno;
     }
-  return husk_error_set (err, first_errno, "exec: \"%s\": executable file not found in $PATH",
-                         file);
+  return husk_error_plain (err, first_errno,
+                           "exec: \"%s\": executable file not found in $PATH", file);
 }
 
 int

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yajl/yajl_gen.h>
 
 #include "../oci/cleanup.h"
@@ -168,13 +169,47 @@ husk_state_record_write (int dirfd, const struct husk_state_record *rec, struct 
   return husk_write_file_at (dirfd, HUSK_STATE_FILE, json, len, 0600, err);
 }
 
+/* Reads the whole of fd (state.json is small: one read, usually). */
+static int
+read_all (int fd, char **out, size_t *len, struct husk_error **err)
+{
+  cleanup_free char *buf = NULL;
+  size_t used = 0, cap = 0;
+
+  for (;;)
+    {
+      ssize_t n;
+      if (used == cap)
+        {
+          char *grown;
+          if (cap >= JSON_DOC_MAX_SIZE)
+            return husk_error_set (err, EFBIG, "state.json: larger than %u bytes",
+                                   JSON_DOC_MAX_SIZE);
+          cap = cap ? cap * 2 : 16384;
+          if ((grown = realloc (buf, cap)) == NULL)
+            return husk_error_set (err, ENOMEM, "realloc");
+          buf = grown;
+        }
+      n = read (fd, buf + used, cap - used);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return husk_error_set (err, errno, "read state.json");
+      if (n == 0)
+        break;
+      used += (size_t) n;
+    }
+  *out = steal_pointer (&buf);
+  *len = used;
+  return 0;
+}
+
 int
 husk_state_record_read (int dirfd, struct husk_state_record **out, struct husk_error **err)
 {
   cleanup_close int fd = openat (dirfd, HUSK_STATE_FILE, O_RDONLY | O_CLOEXEC);
-  char buf[65536];
-  cleanup_free char *big = NULL;
-  ssize_t n;
+  cleanup_free char *data = NULL;
+  size_t len = 0;
 
   if (fd < 0)
     {
@@ -182,21 +217,7 @@ husk_state_record_read (int dirfd, struct husk_state_record **out, struct husk_e
         return husk_error_plain (err, ENOENT, "container does not exist");
       return husk_error_set (err, errno, "open state.json");
     }
-  n = read (fd, buf, sizeof buf);
-  if (n < 0)
-    return husk_error_set (err, errno, "read state.json");
-  if ((size_t) n < sizeof buf)
-    return husk_state_record_parse (HUSK_STATE_FILE, buf, (size_t) n, out, err);
-  close (steal_fd (&fd));
-  {
-    char path[64];
-    size_t len;
-    snprintf (path, sizeof path, "/proc/self/fd/%d", dirfd);
-    cleanup_free char *file = NULL;
-    if (asprintf (&file, "%s/" HUSK_STATE_FILE, path) < 0)
-      return husk_error_set (err, ENOMEM, "asprintf");
-    if (json_doc_read_file (file, &big, &len, err) < 0)
-      return -1;
-    return husk_state_record_parse (HUSK_STATE_FILE, big, len, out, err);
-  }
+  if (read_all (fd, &data, &len, err) < 0)
+    return -1;
+  return husk_state_record_parse (HUSK_STATE_FILE, data, len, out, err);
 }

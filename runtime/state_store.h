@@ -6,7 +6,6 @@
 #ifndef HUSK_RUNTIME_STATE_STORE_H
 #define HUSK_RUNTIME_STATE_STORE_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -15,23 +14,11 @@
 #include "../oci/config.h"
 #include "../oci/error.h"
 #include "../oci/state.h"
+#include "errors.h"
 
 #define HUSK_STATE_FILE "state.json"
 #define HUSK_FIFO_FILE "exec.fifo"
 #define HUSK_CONFIG_FILE "config.json"
-
-/* An error whose message is complete without strerror (runc's wording,
- * "container does not exist") but which still carries `code` for callers. */
-static inline __attribute__ ((format (printf, 3, 4))) int
-husk_error_plain (struct husk_error **err, int code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  husk_error_setv (err, 0, fmt, ap);
-  va_end (ap);
-  (*err)->errnum = code;
-  return -1;
-}
 
 struct husk_state_record {
   char *id;

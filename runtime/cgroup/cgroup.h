@@ -102,10 +102,11 @@ int husk_cgroup_stats_json (struct husk_cgroup *cg, char **json, struct husk_err
 
 /* An fd (O_CLOEXEC, owned by the caller) that becomes readable when the
  * cgroup sees an OOM event: v1 an eventfd registered through
- * cgroup.event_control on memory.oom_control (read 8 bytes to re-arm); v2
- * an inotify watch on memory.events (read the inotify events to re-arm,
- * then ask husk_cgroup_oom_count whether oom_kill moved: memory.events also
- * changes for high/max events). */
+ * cgroup.event_control on memory.oom_control (read 8 bytes to re-arm; it
+ * also fires once when the cgroup is removed); v2 an inotify watch on
+ * memory.events (read the inotify events to re-arm).  Either way, confirm
+ * with husk_cgroup_oom_count that oom_kill moved: memory.events also
+ * changes for high/max events. */
 int husk_cgroup_oom_fd (struct husk_cgroup *cg, int *fd, struct husk_error **err);
 
 /* The number of OOM kills so far: v2 "oom_kill" of memory.events; v1

@@ -95,7 +95,21 @@ int cg_own_cgroup (const char *controllers, char **out, struct husk_error **err)
 /* Joins "a" and "/b" into "a/b" (no double slash); malloc'd. */
 char *cg_join (const char *a, const char *b);
 
-/* ---- path rules (paths.c) ---- */
+/* A counter that may be missing on this kernel reads as 0. */
+uint64_t cg_read_u64_or_zero (const char *dir, const char *file);
+
+/* ---- writes shared by v1 and v2 (common.c) ---- */
+
+int cg_write_pids (const char *dir, const struct oci_pids *pids, struct husk_error **err);
+/* cpuset.cpus and cpuset.mems, each checked first. */
+int cg_write_cpuset (const char *dir, const struct oci_cpu *cpu, struct husk_error **err);
+int cg_write_rdma (const char *dir, const struct oci_rdma *rdma, size_t len,
+                   struct husk_error **err);
+/* hugetlb.<size>.<suffix>: "limit_in_bytes" on v1, "max" on v2. */
+int cg_write_hugetlb (const char *dir, const struct oci_hugepage_limit *limits, size_t len,
+                      const char *suffix, struct husk_error **err);
+
+/* ---- path and rule helpers (values.c) ---- */
 
 /* Lexical clean as runc's CleanPath: collapses "//", ".", ".." without
  * climbing above the start; a relative path stays relative. */

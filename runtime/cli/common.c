@@ -1,5 +1,6 @@
 /* Helpers shared by the verbs. */
 #include "cli.h"
+#include "errors.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,10 +14,8 @@ husk_cli_usage_error (struct husk_error **err, const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  /* the message is complete without strerror; the code stays for callers */
-  husk_error_setv (err, 0, fmt, ap);
+  husk_error_plainv (err, EINVAL, fmt, ap);
   va_end (ap);
-  (*err)->errnum = EINVAL;
   return -1;
 }
 

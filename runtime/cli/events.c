@@ -1,6 +1,10 @@
-/* husk events [--stats] [--interval N] <id>: runc's event lines. */
+/* husk events [--stats] [--interval N] <id>: runc's event lines, one JSON
+ * object each: {"type":"stats","id":..,"data":{..}} every interval and
+ * {"type":"oom","id":..} when the cgroup sees an OOM kill. */
 #include "cli.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +12,8 @@
 
 #include "../../oci/cleanup.h"
 
+/* The id was validated (no quotes or backslashes) and data is yajl's, so
+ * the line needs no escaping. */
 static int
 print_stats (struct husk_cli *cli, struct husk_error **err)
 {
@@ -15,10 +21,45 @@ print_stats (struct husk_cli *cli, struct husk_error **err)
 
   if (husk_container_stats_json (&cli->rt, cli->id, &data, err) < 0)
     return -1;
-  /* the id was validated (no quotes or backslashes), data is yajl's */
   printf ("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}\n", cli->id, data);
   fflush (stdout);
   return 0;
+}
+
+static void
+print_oom (struct husk_cli *cli, int fd)
+{
+  char buf[4096];
+
+  if (read (fd, buf, sizeof buf) < 0 && errno != EAGAIN)
+    return;
+  printf ("{\"type\":\"oom\",\"id\":\"%s\"}\n", cli->id);
+  fflush (stdout);
+}
+
+static int
+watch (struct husk_cli *cli, int interval, struct husk_error **err)
+{
+  cleanup_close int oom = -1;
+
+  if (husk_container_oom_fd (&cli->rt, cli->id, &oom, err) < 0)
+    husk_error_release (err); /* no memory controller: stats only */
+  for (;;)
+    {
+      struct pollfd p = { oom, POLLIN, 0 };
+      int n = poll (&p, oom >= 0 ? 1 : 0, interval * 1000);
+      if (n < 0 && errno != EINTR)
+        return husk_error_set (err, errno, "poll");
+      if (n > 0)
+        print_oom (cli, oom);
+      else if (print_stats (cli, err) < 0)
+        {
+          /* the container went away: the stream ends, as runc's does */
+          if ((*err)->errnum == EINVAL || (*err)->errnum == ENOENT)
+            return husk_error_release (err), 0;
+          return -1;
+        }
+    }
 }
 
 int
@@ -37,7 +78,12 @@ husk_cli_events (struct husk_cli *cli, int argc, char **argv, struct husk_error 
       if (c == 's')
         stats = true;
       else if (c == 'i')
-        interval = atoi (optarg) > 0 ? atoi (optarg) : 5;
+        {
+          /* runc takes a Go duration; whole seconds, with or without "s" */
+          interval = atoi (optarg);
+          if (interval <= 0)
+            return husk_cli_usage_error (err, "invalid interval \"%s\"", optarg);
+        }
       else
         return husk_cli_usage_error (err, "flag provided but not defined: %s", argv[optind - 1]);
     }
@@ -45,10 +91,5 @@ husk_cli_events (struct husk_cli *cli, int argc, char **argv, struct husk_error 
     return -1;
   if (stats)
     return print_stats (cli, err) < 0 ? -1 : 0;
-  for (;;)
-    {
-      if (print_stats (cli, err) < 0)
-        return -1;
-      sleep ((unsigned) interval);
-    }
+  return watch (cli, interval, err) < 0 ? -1 : 0;
 }

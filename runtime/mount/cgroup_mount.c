@@ -142,7 +142,7 @@ mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
   if (fd < 0)
     return -1;
   int r = oci_config_namespace (ctx->config, OCI_NS_CGROUP)
-              ? husk_mount_fd ("cgroup", fd, dest, h->fstype, o->flags,
+              ? husk_mount_fd (h->fstype, fd, dest, h->fstype, o->flags,
                                *h->controllers ? h->controllers : NULL, err)
               : bind_hierarchy (ctx, h, o, fd, dest, err);
   return r < 0 ? r : link_combined (tmpfs_fd, name, err);

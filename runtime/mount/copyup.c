@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -24,7 +25,9 @@ copy_data (int lower_dir, int upper_dir, const char *name, const struct stat *st
     return -errno;
   for (;;)
     {
-      ssize_t n = copy_file_range (in, NULL, out, NULL, SSIZE_MAX, 0);
+      /* sendfile, not copy_file_range: that one refuses to cross from the
+       * image's filesystem to tmpfs (EXDEV). */
+      ssize_t n = sendfile (out, in, NULL, 1 << 30);
       if (n == 0)
         return 0;
       if (n < 0)
@@ -108,7 +111,15 @@ copy_dir (int lower_fd, int upper_fd, int depth)
 int
 husk_copy_tree (int lower_fd, int upper_fd, const char *shown, struct husk_error **err)
 {
+  struct stat st;
   int r = copy_dir (lower_fd, upper_fd, 0);
+  /* The tmpfs root takes the hidden directory's owner and mode, not
+   * tmpfs's default 1777. */
+  if (r == 0 && fstat (lower_fd, &st) < 0)
+    r = -errno;
+  if (r == 0 && (fchown (upper_fd, st.st_uid, st.st_gid) < 0
+                 || fchmod (upper_fd, st.st_mode & 07777) < 0))
+    r = -errno;
   if (r < 0)
     return husk_error_set (err, -r, "tmpcopyup \"%s\"", shown);
   return 0;

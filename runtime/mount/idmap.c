@@ -62,9 +62,10 @@ write_maps (const struct rootfs_ctx *ctx, const struct oci_mount *m, const char 
  * new pid namespace while /proc is still the host's), then waits for the
  * socket to close.  Only system calls: we may be a forked copy. */
 static void
-helper (int sock)
+helper (int sock, int parent_end)
 {
   char pid[32];
+  close (parent_end); /* else our read below never sees the parent close it */
   ssize_t n = readlink ("/proc/self", pid, sizeof pid);
   if (n <= 0 || write (sock, pid, n) != n || read (sock, pid, 1) < 0)
     _exit (1);
@@ -85,7 +86,8 @@ idmap_userns (const struct rootfs_ctx *ctx, const struct oci_mount *m, struct hu
   if (pid < 0)
     return husk_error_set (err, errno, "clone a user namespace for an idmapped mount");
   if (pid == 0)
-    helper (theirs);
+    helper (theirs, mine);
+  close (steal_fd (&theirs));
   char proc_pid[32] = "", path[64];
   ssize_t n = read (mine, proc_pid, sizeof proc_pid - 1);
   snprintf (path, sizeof path, "/proc/%s/ns/user", proc_pid);

@@ -47,6 +47,8 @@ static int
 mask_dir (int fd, const char *path, struct husk_error **err)
 {
   cleanup_close int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0 && errno == ENOSYS) /* no new mount API: mount(2) through /proc */
+    return husk_mount_fd ("tmpfs", fd, path, "tmpfs", MS_RDONLY, NULL, err);
   if (fs < 0)
     return husk_error_set (err, errno, "fsopen tmpfs to mask \"%s\"", path);
   if (fsconfig (fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0
@@ -86,6 +88,18 @@ husk_masked_paths_apply (int root_fd, char *const *paths, size_t len, struct hus
   return 0;
 }
 
+/* runc's way, where the new mount API is missing: bind, then remount. */
+static int
+readonly_by_proc_fd (int root_fd, int fd, const char *path, struct husk_error **err)
+{
+  if (husk_mount_bind_fd (fd, path, fd, path, true, err) < 0)
+    return -1;
+  cleanup_close int mounted = husk_safe_open (root_fd, path, O_PATH, err);
+  if (mounted < 0)
+    return -1;
+  return husk_mount_remount_bind (mounted, path, MS_RDONLY, err);
+}
+
 /* A recursive bind of the path onto itself, made read-only while still
  * detached so it is never visible writable. */
 static int
@@ -95,9 +109,12 @@ readonly_one (int root_fd, const char *path, struct husk_error **err)
   int r = open_existing (root_fd, path, &fd, err);
   if (r <= 0)
     return r;
-  cleanup_close int tree = husk_mount_clone (fd, path, true, err);
+  cleanup_error struct husk_error *clone_err = NULL;
+  cleanup_close int tree = husk_mount_clone (fd, path, true, &clone_err);
+  if (tree < 0 && clone_err->errnum == ENOSYS)
+    return readonly_by_proc_fd (root_fd, fd, path, err);
   if (tree < 0)
-    return -1;
+    return husk_error_propagate (err, &clone_err);
   if (husk_mount_setattr (tree, path, true, MOUNT_ATTR_RDONLY, 0, err) < 0)
     return -1;
   return husk_mount_move (tree, path, fd, path, err);

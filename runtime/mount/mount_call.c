@@ -112,12 +112,27 @@ husk_mount_move (int tree_fd, const char *shown_source, int target_fd, const cha
   return 0;
 }
 
+/* Where the new mount API is missing (ENOSYS: Linux < 5.2, valgrind), the
+ * same bind through mount(2) on /proc/self/fd names. */
+static int
+bind_by_proc_fd (int source_fd, const char *shown_source, int target_fd,
+                 const char *shown_target, bool recursive, struct husk_error **err)
+{
+  char source[HUSK_FD_PATH_SIZE];
+  (void) shown_source;
+  return husk_mount_fd (husk_fd_path (source_fd, source), target_fd, shown_target, NULL,
+                        MS_BIND | (recursive ? MS_REC : 0), NULL, err);
+}
+
 int
 husk_mount_bind_fd (int source_fd, const char *shown_source, int target_fd,
                     const char *shown_target, bool recursive, struct husk_error **err)
 {
-  cleanup_close int tree = husk_mount_clone (source_fd, shown_source, recursive, err);
+  cleanup_error struct husk_error *clone_err = NULL;
+  cleanup_close int tree = husk_mount_clone (source_fd, shown_source, recursive, &clone_err);
+  if (tree < 0 && clone_err->errnum == ENOSYS)
+    return bind_by_proc_fd (source_fd, shown_source, target_fd, shown_target, recursive, err);
   if (tree < 0)
-    return -1;
+    return husk_error_propagate (err, &clone_err);
   return husk_mount_move (tree, shown_source, target_fd, shown_target, err);
 }

@@ -28,7 +28,10 @@ husk_safe_openat2 (int root_fd, const char *path, int flags)
   };
   if (flags & O_CREAT)
     how.mode = 0644;
-  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+  int fd = (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS)
+    return husk_safe_open_walk (root_fd, path, flags);
+  return fd;
 }
 
 int

@@ -11,9 +11,13 @@
 enum husk_safe_kind { HUSK_SAFE_DIR, HUSK_SAFE_FILE };
 
 /* openat2(root_fd, path, flags | O_CLOEXEC, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS):
- * the fd, or -1 with errno set (ENOSYS before Linux 5.6).  No error object,
+ * the fd, or -1 with errno set.  No error object,
  * for callers for whom ENOENT is an answer (masked paths). */
 int husk_safe_openat2 (int root_fd, const char *path, int flags);
+
+/* The same resolution walked in user space, used when openat2 is ENOSYS
+ * (Linux < 5.6, valgrind); exposed so tests run both. */
+int husk_safe_open_walk (int root_fd, const char *path, int flags);
 
 /* The same with an error naming the path: `open "/etc/x" in the rootfs`. */
 int husk_safe_open (int root_fd, const char *path, int flags, struct husk_error **err);

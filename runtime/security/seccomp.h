@@ -49,6 +49,11 @@ const char *const *husk_seccomp_program_notes (const struct husk_seccomp_program
 int husk_seccomp_send_listener (const struct oci_seccomp *seccomp, const char *state_json,
                                 int listener_fd, struct husk_error **err);
 
+/* The same with the pid of the process the fd belongs to given explicitly
+ * (an exec'd process: the state's pid is the container's init). */
+int husk_seccomp_send_listener_pid (const struct oci_seccomp *seccomp, const char *state_json,
+                                    int pid, int listener_fd, struct husk_error **err);
+
 /* Builds the containerProcessState document (yajl_gen) for the above; *out
  * is malloc'd.  pid is the container process the fd belongs to. */
 int husk_seccomp_process_state_json (const struct oci_seccomp *seccomp, const char *state_json,

@@ -181,6 +181,14 @@ int
 husk_seccomp_send_listener (const struct oci_seccomp *seccomp, const char *state_json,
                             int listener_fd, struct husk_error **err)
 {
+  return husk_seccomp_send_listener_pid (seccomp, state_json, state_pid (state_json), listener_fd,
+                                         err);
+}
+
+int
+husk_seccomp_send_listener_pid (const struct oci_seccomp *seccomp, const char *state_json,
+                                int pid, int listener_fd, struct husk_error **err)
+{
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   const char *path = seccomp->listener_path;
   cleanup_close int sock = -1;
@@ -190,8 +198,7 @@ husk_seccomp_send_listener (const struct oci_seccomp *seccomp, const char *state
   if (path == NULL || strlen (path) >= sizeof addr.sun_path)
     return husk_error_set (err, 0, "linux.seccomp.listenerPath: \"%s\" is not a usable socket path",
                            path ? path : "");
-  if (husk_seccomp_process_state_json (seccomp, state_json, state_pid (state_json), &doc, &len,
-                                       err) < 0)
+  if (husk_seccomp_process_state_json (seccomp, state_json, pid, &doc, &len, err) < 0)
     return -1;
   strcpy (addr.sun_path, path);
   sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -1,5 +1,6 @@
 #include "jv.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,13 +166,21 @@ jv_str (yajl_val v, const char *key)
   return s && s->type == yajl_t_string ? s->u.string : NULL;
 }
 
+/* Reads the number's text rather than trusting its flags: trees built by
+ * other parsers (oci/json_doc.c) keep only the text. */
 bool
 jv_int_of (yajl_val v, const char *key, long long *out)
 {
   yajl_val n = key ? jv_get (v, key) : v;
-  if (!n || n->type != yajl_t_number || !(n->u.number.flags & YAJL_NUMBER_INT_VALID))
+  char *end;
+  long long i;
+  if (!n || n->type != yajl_t_number || !n->u.number.r)
     return false;
-  *out = n->u.number.i;
+  errno = 0;
+  i = strtoll (n->u.number.r, &end, 10);
+  if (errno || *end || end == n->u.number.r)
+    return false;
+  *out = i;
   return true;
 }
 

@@ -68,7 +68,12 @@ api_quantity_parse (const char *s, long long *milli)
         }
   if (factor == 0)
     return false;
-  v = strtod (s, NULL) * factor * 1000.0;
+  char number[64];
+  if (num >= sizeof number)
+    return false;
+  memcpy (number, s, num);
+  number[num] = '\0';
+  v = strtod (number, NULL) * factor * 1000.0;
   if (v > 9.2e18 || v < -9.2e18)
     return false;
   /* Kubernetes rounds up to the smallest unit it keeps */

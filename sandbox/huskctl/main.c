@@ -101,7 +101,7 @@ collect (struct ctl *c, int argc, char **argv, char **operands, int *n)
             operands[(*n)++] = argv[i++];
           break;
         }
-      optind = 1;
+      optind = 0; /* glibc: 0 re-initialises getopt for a new argv */
       int used = parse (c, argc - i + 1, argv + i - 1);
       if (used < 0)
         return -1;

@@ -180,6 +180,7 @@ start_sync (struct pod_ctl *pc, yajl_val pod)
   if (!jv_int_of (jv_get (pod, "metadata"), "deletionGracePeriodSeconds", &grace))
     jv_int_of (jv_get (pod, "spec"), "terminationGracePeriodSeconds", &grace);
   sj->sync.grace = grace;
+  sj->sync.stopped = jv_str (jv_path (pod, "metadata", "annotations", NULL), "husk.dev/stopped") != NULL;
   sj->sync.tracks = pc->tracks;
   sj->sync.n_tracks = pc->n_tracks;
   pc->busy = true;
@@ -247,6 +248,11 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   size_t n;
   c->d = d;
   c->env.pods_root = d->opts.pod_root;
+  c->env.husk_binary = d->opts.runtime;
+  c->env.runtime_root = d->opts.runtime_root;
+  c->env.image_store = d->opts.image_store;
+  c->env.cgroup_parent = d->opts.cgroup_parent;
+  c->env.cni_conf_dir = d->opts.cni_conf_dir;
   if (huskd_workers_new (d->base, 4, &c->workers) < 0)
     {
       free (c);

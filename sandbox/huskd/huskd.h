@@ -31,6 +31,11 @@ struct huskd_options {
   const char *state_dir;
   const char *listen;   /* "127.0.0.1:6443" for the TLS listener, or NULL */
   const char *pod_root; /* where the sandbox keeps pods, NULL for its default */
+  const char *runtime;       /* the OCI runtime binary the holder runs */
+  const char *runtime_root;  /* its --root for pod containers */
+  const char *image_store;
+  const char *cgroup_parent;
+  const char *cni_conf_dir;
 };
 
 struct huskd {

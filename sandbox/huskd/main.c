@@ -22,7 +22,10 @@ usage (FILE *f)
               "  --state-dir DIR   objects, certificates, kubeconfig (default "
               HUSKD_DEFAULT_STATE_DIR ")\n"
               "  --listen ADDR     also serve over TLS there, e.g. 127.0.0.1:6443\n"
-              "  --pod-root DIR    where pod sandboxes live (sandbox default)\n");
+              "  --pod-root DIR    where pod sandboxes live (sandbox default)\n"
+              "  --runtime PATH    OCI runtime for containers (default: husk)\n"
+              "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
+              "  --cni-conf-dir D  CNI configuration for pod networks\n");
 }
 
 static int
@@ -31,6 +34,9 @@ parse_args (int argc, char **argv, struct huskd_options *o)
   static const struct option longopts[] = {
     { "socket", required_argument, NULL, 's' },   { "state-dir", required_argument, NULL, 'd' },
     { "listen", required_argument, NULL, 'l' },   { "pod-root", required_argument, NULL, 'p' },
+    { "runtime", required_argument, NULL, 'r' },  { "runtime-root", required_argument, NULL, 'R' },
+    { "image-store", required_argument, NULL, 'i' }, { "cgroup-parent", required_argument, NULL, 'g' },
+    { "cni-conf-dir", required_argument, NULL, 'C' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
@@ -44,6 +50,11 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'd': o->state_dir = optarg; break;
       case 'l': o->listen = optarg; break;
       case 'p': o->pod_root = optarg; break;
+      case 'r': o->runtime = optarg; break;
+      case 'R': o->runtime_root = optarg; break;
+      case 'i': o->image_store = optarg; break;
+      case 'g': o->cgroup_parent = optarg; break;
+      case 'C': o->cni_conf_dir = optarg; break;
       case 'v': printf ("huskd %s\n", HUSK_VERSION); exit (0);
       case 'h': usage (stdout); exit (0);
       default: usage (stderr); return -1;

@@ -294,11 +294,12 @@ run_pre_stop (struct pod_sync *s, yajl_val c, const char *id)
 }
 
 /* preStop hooks, then the sandbox stops its containers within the grace
- * period and is removed. */
-static void
-sync_delete (struct pod_sync *s, yajl_val list, struct observed *o)
+ * period; true when it did. */
+static bool
+stop_all (struct pod_sync *s, yajl_val list, struct observed *o)
 {
   cleanup_error struct husk_error *err = NULL;
+  bool any = false;
   for (size_t i = 0; i < array_len (list); i++)
     if (o[i].has_latest && o[i].latest.state == HUSK_POD_CONTAINER_RUNNING)
       {
@@ -307,7 +308,27 @@ sync_delete (struct pod_sync *s, yajl_val list, struct observed *o)
         pod_sync_add_event (s, "Normal", "Killing", fp, "Stopping container %s",
                             jv_str (list->u.array.values[i], "name"));
         run_pre_stop (s, list->u.array.values[i], o[i].latest.id);
+        any = true;
       }
+  if (any && husk_pod_sandbox_stop (s->env, s->sandbox_id, (int) s->grace, &err) < 0)
+    {
+      pod_sync_add_event (s, "Warning", "FailedKillPod", NULL, "error killing pod: %s",
+                          err->message);
+      return false;
+    }
+  return true;
+}
+
+/* Stops everything, then removes the sandbox. */
+static void
+sync_delete (struct pod_sync *s, yajl_val list, struct observed *o)
+{
+  cleanup_error struct husk_error *err = NULL;
+  if (!stop_all (s, list, o))
+    {
+      s->next_delay = 5;
+      return;
+    }
   if (husk_pod_sandbox_stop (s->env, s->sandbox_id, (int) s->grace, &err) < 0
       || husk_pod_sandbox_remove (s->env, s->sandbox_id, &err) < 0)
     {
@@ -411,6 +432,15 @@ pod_sync_run (struct pod_sync *s)
   observe (s, regular, oc);
   if (s->deleting)
     sync_delete (s, regular, oc);
+  else if (s->stopped)
+    {
+      stop_all (s, regular, oc);
+      observed_free (oc, array_len (regular));
+      oc = calloc (array_len (regular) + 1, sizeof *oc);
+      observe (s, regular, oc);
+      initialized = sync_init_done (init, oi);
+      s->next_delay = 10;
+    }
   else
     {
       netns = sandbox_netns (s);

@@ -39,6 +39,7 @@ struct pod_sync {
   yajl_val pod;           /* a copy, owned */
   char *sandbox_id;       /* in and out */
   bool deleting;
+  bool stopped;           /* huskctl stop: containers stopped, no restarts */
   long long grace;
   struct container_track *tracks; /* owned by the controller, lent for the sync */
   size_t n_tracks;

@@ -49,6 +49,7 @@ void huskd_handle_events (struct hreq *r);
 void huskd_handle_quotas (struct hreq *r);
 void huskd_handle_limitranges (struct hreq *r);
 void huskd_handle_husk (struct hreq *r);
+void huskd_handle_openapi (struct hreq *r, const char *what);
 
 /* pods.c, pod_delete.c, pod_log.c, pod_exec.c */
 void huskd_delete_pod (struct hreq *r, yajl_val old);

@@ -109,6 +109,8 @@ dispatch (struct hreq *r, char **seg, size_t n)
       huskd_handle_discovery (r);
       return;
     }
+  if (n >= 2 && strcmp (seg[0], "openapi") == 0)
+    return huskd_handle_openapi (r, r->path + strlen ("/openapi/"));
   if (n >= 3 && strcmp (seg[0], "husk") == 0 && strcmp (seg[1], "v1") == 0)
     {
       r->husk = true;

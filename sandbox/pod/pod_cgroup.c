@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../oci/cleanup.h"
 #include "../../runtime/cgroup/cgroup.h"
@@ -56,6 +57,22 @@ pod_cgroup_create (const struct pod_env *env, const struct pod_spec *pod, const 
   return 0;
 }
 
+/* On a hybrid v1 host runc also makes each container's cgroup in the
+ * cgroup2 hierarchy at unified/ (with its parents), which husk's v1 cgroups
+ * do not manage: the pod's directory there is removed here.  ENOENT: not
+ * made (husk, or a v1-only host). */
+static int
+remove_unified_leftover (const char *path, struct husk_error **err)
+{
+  cleanup_free char *dir = pod_path ("%s/unified%s", HUSK_CGROUP_ROOT, path);
+
+  if (dir == NULL)
+    return husk_error_set (err, ENOMEM, "pod cgroup");
+  if (rmdir (dir) < 0 && errno != ENOENT)
+    return husk_error_set (err, errno, "rmdir `%s`", dir);
+  return 0;
+}
+
 int
 pod_cgroup_destroy (const struct pod_env *env, const char *sandbox_id, struct husk_error **err)
 {
@@ -66,6 +83,8 @@ pod_cgroup_destroy (const struct pod_env *env, const char *sandbox_id, struct hu
 
   if (path == NULL)
     return husk_error_set (err, ENOMEM, "pod cgroup");
+  if (remove_unified_leftover (path, err) < 0)
+    return -1;
   if (husk_cgroup_open (path, &cg, &open_err) < 0)
     {
       bool gone = open_err->errnum == ENOENT;

@@ -34,7 +34,8 @@ bail() {
 [ -n "$kernel" ] && [ -r "$kernel" ] || bail "no readable kernel in /boot (apt-get install linux-image-amd64)"
 command -v qemu-system-x86_64 >/dev/null || bail "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 command -v cpio >/dev/null || bail "cpio missing"
-[ -n "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' || bail "a static busybox is needed (busybox-static)"
+# ldd fails on a static binary.
+[ -n "$busybox" ] && ! ldd "$busybox" >/dev/null 2>&1 || bail "a static busybox is needed (busybox-static)"
 
 tests=()
 for t in test-cgroup-live test-cgroup-values; do
@@ -54,11 +55,21 @@ cp "$busybox" "$root/bin/busybox"
 # A binary and the shared objects it needs, at the same paths inside.
 copy_with_libs() { # file dest
 	cp "$1" "$2"
-	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+	# (a static binary has no list: ldd and grep fail, which is fine)
+	{ ldd "$1" 2>/dev/null || true; } | { grep -o '/[^ ]*' || true; } | while read -r lib; do
 		[ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"; }
 	done
 }
 for t in "${tests[@]}"; do copy_with_libs "$t" "$root/tests/"; done
+# A RAM disk gives the io controller a block device to throttle (brd has no
+# dependencies; compressed modules are unpacked for busybox insmod).
+kver=${kernel##*/vmlinuz-}
+brd=$(find "/lib/modules/$kver" -name 'brd.ko*' 2>/dev/null | head -n 1)
+case "$brd" in
+*.ko) cp "$brd" "$root/brd.ko" ;;
+*.ko.xz) xz -dc "$brd" >"$root/brd.ko" ;;
+*.ko.zst) zstd -qdc "$brd" >"$root/brd.ko" ;;
+esac
 if [ -n "$husk" ]; then
 	copy_with_libs "$husk" "$root/bin/husk"
 	cp "$busybox" "$root/bundle/rootfs/bin/busybox"
@@ -70,7 +81,7 @@ if [ -n "$husk" ]; then
   "process": {
     "terminal": false,
     "user": {"uid": 0, "gid": 0},
-    "args": ["/bin/sh", "-c", "echo mem=$(cat /sys/fs/cgroup/memory.max) pids=$(cat /sys/fs/cgroup/pids.max); echo cgroup: $(cat /proc/self/cgroup); grep cgroup /proc/mounts"],
+    "args": ["/bin/sh", "-c", "p=$(sed s/^0::// /proc/self/cgroup); [ \"$p\" = / ] && p=; echo mem=$(cat /sys/fs/cgroup$p/memory.max) pids=$(cat /sys/fs/cgroup$p/pids.max) cg=$(cat /proc/self/cgroup)"],
     "env": ["PATH=/bin"],
     "cwd": "/"
   },
@@ -116,6 +127,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 echo 1 > /proc/sys/kernel/printk 2>/dev/null
 say() { echo "@@ $*"; }
+[ -f /brd.ko ] && insmod /brd.ko rd_nr=1 rd_size=4096 && say "# ram disk: $(cat /sys/block/ram0/dev)"
 echo
 if mount -t cgroup2 cgroup2 /sys/fs/cgroup && grep -q "^cgroup2 /sys/fs/cgroup cgroup2 " /proc/mounts; then
 	say "ok cgroup2 mounted at /sys/fs/cgroup (controllers: $(cat /sys/fs/cgroup/cgroup.controllers))"
@@ -142,8 +154,13 @@ if [ -x /bin/husk ]; then
 	rc=$?
 	echo "$out" | sed 's/^/@@ # husk: /'
 	case "$out" in
-	*"mem=33554432 pids=20"*) say "ok husk run: the container sees memory.max 33554432 and pids.max 20" ;;
+	*"mem=33554432 pids=20"*) say "ok husk run: the container's cgroup has memory.max 33554432 and pids.max 20" ;;
 	*) say "not-ok husk run (exit $rc): memory.max/pids.max not seen inside" ;;
+	esac
+	# With a cgroup namespace the container's cgroup is its "/", as in runc.
+	case "$out" in
+	*"cg=0::/") say "ok husk run: /proc/self/cgroup is 0::/ in the container's cgroup namespace" ;;
+	*) say "not-ok husk run: /proc/self/cgroup inside is not 0::/ (cgroup namespace made before the cgroup was entered?)" ;;
 	esac
 	if [ -d /sys/fs/cgroup/husk-vm/c1 ]; then
 		say "not-ok husk run left /sys/fs/cgroup/husk-vm/c1 behind"
@@ -187,8 +204,8 @@ while IFS= read -r line; do
 		esac
 		;;
 	"@@ exit "*)
-		set -- ${line#@@ exit }
-		if [ "$2" = 0 ]; then tap ok "$1: exits 0"; else tap "not ok" "$1: exits $2"; fi
+		read -r tname trc <<<"${line#@@ exit }"
+		if [ "$trc" = 0 ]; then tap ok "$tname: exits 0"; else tap "not ok" "$tname: exits $trc"; fi
 		;;
 	"@@ DONE") done_seen=1 ;;
 	"@@ "*) echo "${line#@@ }" ;;

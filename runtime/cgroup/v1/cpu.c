@@ -86,19 +86,7 @@ cg_v1_cpuset_apply (const char *dir, const struct oci_resources *r, bool update,
     return 0;
   if (dir == NULL)
     return cg_v1_not_mounted ("cpuset", "linux.resources.cpu.cpus", err);
-  if (c->cpus && *c->cpus)
-    {
-      if (husk_cgroup_check_cpuset ("linux.resources.cpu.cpus", c->cpus, err) < 0 ||
-          cg_write (dir, "cpuset.cpus", c->cpus, err) < 0)
-        return -1;
-    }
-  if (c->mems && *c->mems)
-    {
-      if (husk_cgroup_check_cpuset ("linux.resources.cpu.mems", c->mems, err) < 0 ||
-          cg_write (dir, "cpuset.mems", c->mems, err) < 0)
-        return -1;
-    }
-  return 0;
+  return cg_write_cpuset (dir, c, err);
 }
 
 static int

@@ -70,7 +70,7 @@ set_kernel (const char *dir, const char *file, const oci_opt_i64 *v, struct husk
     return 0;
   if (cg_write_i64 (dir, file, v->value, &e) == 0)
     return 0;
-  if (e->errnum == EOPNOTSUPP || e->errnum == KERNEL_ENOTSUPP || e->errnum == EINVAL)
+  if (e->errnum == EOPNOTSUPP || e->errnum == KERNEL_ENOTSUPP)
     return 0;
   return husk_error_propagate (err, &e);
 }

@@ -6,17 +6,7 @@
 
 #include "v1.h"
 
-/* Reads a counter that may be missing on this kernel as 0. */
-static uint64_t
-opt_u64 (const char *dir, const char *file)
-{
-  cleanup_error struct husk_error *e = NULL;
-  uint64_t v = 0;
-  if (cg_read_u64 (dir, file, &v, &e) < 0)
-    return 0;
-  return v;
-}
-
+/* A list file absent on this kernel leaves the list empty. */
 static int
 list_file (const char *dir, const char *file, struct husk_cg_u64_list *l, struct husk_error **err)
 {
@@ -36,7 +26,7 @@ cpu_stats (struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_err
     {
       cleanup_free char *stat = NULL;
       uint64_t ticks = sysconf (_SC_CLK_TCK) > 0 ? (uint64_t) sysconf (_SC_CLK_TCK) : 100, v;
-      st->cpu.total = opt_u64 (acct, "cpuacct.usage");
+      st->cpu.total = cg_read_u64_or_zero (acct, "cpuacct.usage");
       if (list_file (acct, "cpuacct.usage_percpu", &st->cpu.percpu, err) < 0 ||
           list_file (acct, "cpuacct.usage_percpu_sys", &st->cpu.percpu_kernel, err) < 0 ||
           list_file (acct, "cpuacct.usage_percpu_user", &st->cpu.percpu_user, err) < 0)
@@ -69,13 +59,13 @@ memory_entry (const char *dir, const char *prefix, struct husk_cg_memory_entry *
   if (!cg_has (dir, file))
     return;
   e->set = true;
-  e->usage = opt_u64 (dir, file);
+  e->usage = cg_read_u64_or_zero (dir, file);
   snprintf (file, sizeof file, "%s.max_usage_in_bytes", prefix);
-  e->max = opt_u64 (dir, file);
+  e->max = cg_read_u64_or_zero (dir, file);
   snprintf (file, sizeof file, "%s.failcnt", prefix);
-  e->failcnt = opt_u64 (dir, file);
+  e->failcnt = cg_read_u64_or_zero (dir, file);
   snprintf (file, sizeof file, "%s.limit_in_bytes", prefix);
-  e->limit = opt_u64 (dir, file);
+  e->limit = cg_read_u64_or_zero (dir, file);
 }
 
 static int
@@ -158,7 +148,7 @@ hugetlb_stats (struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk
       snprintf (u, sizeof u, "hugetlb.%s.usage_in_bytes", *s);
       snprintf (m, sizeof m, "hugetlb.%s.max_usage_in_bytes", *s);
       snprintf (f, sizeof f, "hugetlb.%s.failcnt", *s);
-      if (husk_cg_hugetlb_add (st, *s, opt_u64 (dir, u), opt_u64 (dir, m), opt_u64 (dir, f), err) < 0)
+      if (husk_cg_hugetlb_add (st, *s, cg_read_u64_or_zero (dir, u), cg_read_u64_or_zero (dir, m), cg_read_u64_or_zero (dir, f), err) < 0)
         return -1;
     }
   return 0;
@@ -173,8 +163,8 @@ cg_v1_stats (struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_e
     return -1;
   if (pids)
     {
-      st->pids.current = opt_u64 (pids, "pids.current");
-      st->pids.limit = opt_u64 (pids, "pids.max");
+      st->pids.current = cg_read_u64_or_zero (pids, "pids.current");
+      st->pids.limit = cg_read_u64_or_zero (pids, "pids.max");
       if (st->pids.limit == UINT64_MAX)
         st->pids.limit = 0;
     }

@@ -71,15 +71,7 @@ set_cpu (const char *dir, const struct oci_cpu *c, struct husk_error **err)
     return -1;
   if (c->idle.set && cg_write_i64 (dir, "cpu.idle", c->idle.value, err) < 0)
     return -1;
-  if (c->cpus && *c->cpus &&
-      (husk_cgroup_check_cpuset ("linux.resources.cpu.cpus", c->cpus, err) < 0 ||
-       cg_write (dir, "cpuset.cpus", c->cpus, err) < 0))
-    return -1;
-  if (c->mems && *c->mems &&
-      (husk_cgroup_check_cpuset ("linux.resources.cpu.mems", c->mems, err) < 0 ||
-       cg_write (dir, "cpuset.mems", c->mems, err) < 0))
-    return -1;
-  return 0;
+  return cg_write_cpuset (dir, c, err);
 }
 
 static int
@@ -123,31 +115,11 @@ set_io (const char *dir, const struct oci_block_io *b, struct husk_error **err)
 static int
 set_small (const char *dir, const struct oci_resources *r, struct husk_error **err)
 {
-  char buf[24];
-  if (r->pids)
-    {
-      husk_cgroup_limit_string (r->pids->limit > 0 ? r->pids->limit : -1, buf);
-      if (cg_write (dir, "pids.max", buf, err) < 0)
-        return -1;
-    }
-  for (size_t i = 0; i < r->hugepage_limits_len; i++)
-    {
-      cleanup_free char *file = NULL;
-      if (asprintf (&file, "hugetlb.%s.max", r->hugepage_limits[i].page_size) < 0)
-        return husk_error_set (err, ENOMEM, "hugetlb");
-      if (cg_write_u64 (dir, file, r->hugepage_limits[i].limit, err) < 0)
-        return -1;
-    }
-  for (size_t i = 0; i < r->rdma_len; i++)
-    {
-      char h[24] = "max", o[24] = "max";
-      if (r->rdma[i].hca_handles.set)
-        snprintf (h, sizeof h, "%" PRIu64, r->rdma[i].hca_handles.value);
-      if (r->rdma[i].hca_objects.set)
-        snprintf (o, sizeof o, "%" PRIu64, r->rdma[i].hca_objects.value);
-      if (cg_writef (dir, "rdma.max", err, "%s hca_handle=%s hca_object=%s", r->rdma[i].device, h, o) < 0)
-        return -1;
-    }
+  if (r->pids && cg_write_pids (dir, r->pids, err) < 0)
+    return -1;
+  if (cg_write_hugetlb (dir, r->hugepage_limits, r->hugepage_limits_len, "max", err) < 0 ||
+      cg_write_rdma (dir, r->rdma, r->rdma_len, err) < 0)
+    return -1;
   if (r->network && (r->network->class_id.set || r->network->priorities_len > 0))
     return husk_error_set (err, ENOTSUP,
                            "linux.resources.network: net_cls/net_prio do not exist on cgroup v2");

@@ -7,15 +7,6 @@
 
 #include "v2.h"
 
-static uint64_t
-opt_u64 (const char *dir, const char *file)
-{
-  cleanup_error struct husk_error *e = NULL;
-  uint64_t v = 0;
-  cg_read_u64 (dir, file, &v, &e);
-  return v;
-}
-
 static int
 cpu_stats (const char *dir, struct husk_cgroup_stats *st, struct husk_error **err)
 {
@@ -52,16 +43,16 @@ memory_stats (const char *dir, struct husk_cgroup_stats *st, struct husk_error *
   if (!cg_has (dir, "memory.current"))
     return 0; /* memory controller not enabled here */
   st->memory.usage.set = true;
-  st->memory.usage.usage = opt_u64 (dir, "memory.current");
-  st->memory.usage.limit = opt_u64 (dir, "memory.max");
-  st->memory.usage.max = opt_u64 (dir, "memory.peak");
+  st->memory.usage.usage = cg_read_u64_or_zero (dir, "memory.current");
+  st->memory.usage.limit = cg_read_u64_or_zero (dir, "memory.max");
+  st->memory.usage.max = cg_read_u64_or_zero (dir, "memory.peak");
   failcnt (dir, "memory.events", &st->memory.usage.failcnt);
   if (cg_has (dir, "memory.swap.current"))
     {
       st->memory.swap.set = true;
-      st->memory.swap.usage = opt_u64 (dir, "memory.swap.current");
-      st->memory.swap.limit = opt_u64 (dir, "memory.swap.max");
-      st->memory.swap.max = opt_u64 (dir, "memory.swap.peak");
+      st->memory.swap.usage = cg_read_u64_or_zero (dir, "memory.swap.current");
+      st->memory.swap.limit = cg_read_u64_or_zero (dir, "memory.swap.max");
+      st->memory.swap.max = cg_read_u64_or_zero (dir, "memory.swap.peak");
       failcnt (dir, "memory.swap.events", &st->memory.swap.failcnt);
     }
   if (cg_read (dir, "memory.stat", &s, err) < 0)
@@ -131,7 +122,7 @@ hugetlb_stats (const char *dir, struct husk_cgroup_stats *st, struct husk_error 
       if (!cg_has (dir, cur))
         continue;
       failcnt (dir, ev, &fails);
-      if (husk_cg_hugetlb_add (st, *s, opt_u64 (dir, cur), 0, fails, err) < 0)
+      if (husk_cg_hugetlb_add (st, *s, cg_read_u64_or_zero (dir, cur), 0, fails, err) < 0)
         return -1;
     }
   return 0;
@@ -143,8 +134,8 @@ cg_v2_stats (struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_e
   if (cpu_stats (cg->dir, st, err) < 0 || memory_stats (cg->dir, st, err) < 0 ||
       io_stats (cg->dir, st, err) < 0 || hugetlb_stats (cg->dir, st, err) < 0)
     return -1;
-  st->pids.current = opt_u64 (cg->dir, "pids.current");
-  st->pids.limit = opt_u64 (cg->dir, "pids.max");
+  st->pids.current = cg_read_u64_or_zero (cg->dir, "pids.current");
+  st->pids.limit = cg_read_u64_or_zero (cg->dir, "pids.max");
   if (st->pids.limit == UINT64_MAX)
     st->pids.limit = 0;
   return 0;

@@ -10,6 +10,9 @@
 # The runtime is $HUSK_POD_RUNTIME, else $HUSK (helpers.bash: the husk build).
 
 POD_RUNTIME=${HUSK_POD_RUNTIME:-$HUSK}
+if [ ! -x "$POD_RUNTIME" ]; then
+	POD_RUNTIME=$(ls -t "$REPO_ROOT"/build*/runtime/cli/husk 2>/dev/null | head -1)
+fi
 
 # The newest husk-pod of any build dir (or $HUSK_POD).
 find_husk_pod() {
@@ -104,7 +107,8 @@ snapshot_pod_debris() {
 	find /sys/fs/cgroup -type d -path "*$TOKEN*" 2>/dev/null | sort >"$dir/cgroups"
 	pod_test_processes | sort >"$dir/processes"
 	ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sort >"$dir/veths"
-	(cd "$PODS" 2>/dev/null && find . -mindepth 1 -maxdepth 1 ! -name lock | sort) >"$dir/pods"
+	{ [ -d "$PODS" ] && cd "$PODS" && find . -mindepth 1 -maxdepth 1 ! -name lock | sort; } >"$dir/pods" 2>/dev/null || true
+	cd "$BATS_TEST_TMPDIR" || true
 }
 
 # Removes the test's cgroup parent (empty unless a pod cgroup leaked).

@@ -146,7 +146,8 @@ report (int r, struct husk_error **err, const char *what)
 
 static struct oci_memory mem = { .limit = { true, 64 << 20 } };
 static struct oci_pids pids = { .limit = 32 };
-static struct oci_cpu cpu = { .shares = { true, 512 }, .quota = { true, 50000 }, .period = { true, 100000 } };
+static struct oci_cpu cpu = { .shares = { true, 512 }, .quota = { true, 50000 }, .period = { true, 100000 },
+                              .cpus = (char *) "0", .mems = (char *) "0" };
 
 static void
 check_limits (struct husk_cgroup *cg)
@@ -158,6 +159,8 @@ check_limits (struct husk_cgroup *cg)
       check_file (cg, "cpu", "cpu.shares", "512");
       check_file (cg, "cpu", "cpu.cfs_quota_us", "50000");
       check_file (cg, "cpu", "cpu.cfs_period_us", "100000");
+      check_file (cg, "cpuset", "cpuset.cpus", "0");
+      check_file (cg, "cpuset", "cpuset.mems", "0");
     }
   else
     {
@@ -165,6 +168,8 @@ check_limits (struct husk_cgroup *cg)
       check_file (cg, NULL, "pids.max", "32");
       check_file (cg, NULL, "cpu.weight", "20");
       check_file (cg, NULL, "cpu.max", "50000 100000");
+      check_file (cg, NULL, "cpuset.cpus", "0");
+      check_file (cg, NULL, "cpuset.mems", "0");
     }
 }
 
@@ -282,6 +287,125 @@ test_destroy_busy (void)
   husk_cgroup_free (cg);
 }
 
+/* An update replaces the rules (v2: the program; a stacked old program
+ * would still refuse /dev/kmsg). */
+/* kill --all on a paused container: the signal waits, the pause holds. */
+static void
+test_kill_paused (void)
+{
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  bool frozen = false;
+  char path[128];
+  struct kid k;
+  int status = 0;
+  pid_t reaped;
+
+  snprintf (path, sizeof path, "%s/paused", base);
+  report (husk_cgroup_create (path, "paused", NULL, &cg, &err), &err, "create");
+  if (cg == NULL)
+    return;
+  k = spawn ();
+  husk_cgroup_enter (cg, k.pid, &err);
+  husk_error_release (&err);
+  report (husk_cgroup_freeze (cg, true, &err), &err, "pause");
+  report (husk_cgroup_kill_all (cg, SIGTERM, &err), &err, "kill_all SIGTERM while paused");
+  husk_cgroup_is_frozen (cg, &frozen, &err);
+  husk_error_release (&err);
+  ok (frozen, "still paused after the signal");
+  /* A v1 frozen task holds even fatal signals until thawed; the v2
+   * freezer lets a fatal signal kill a frozen task at once. */
+  reaped = waitpid (k.pid, &status, WNOHANG);
+  if (mode == HUSK_CGROUP_V1)
+    ok (reaped == 0, "v1: the frozen child has not died yet");
+  report (husk_cgroup_freeze (cg, false, &err), &err, "resume");
+  if (reaped == 0)
+    status = kid_wait (&k);
+  else
+    close (k.cmd);
+  ok (WIFSIGNALED (status) && WTERMSIG (status) == SIGTERM, "the child died of SIGTERM");
+  report (husk_cgroup_destroy (cg, &err), &err, "destroy");
+  husk_cgroup_free (cg);
+}
+
+/* Block io throttling on the first block device there is, and hugetlb
+ * limits (v1 here has no hugetlb hierarchy: the error must say so). */
+static void
+test_io_and_hugetlb (void)
+{
+  struct oci_throttle_device rbps = { .rate = 1048576 };
+  struct oci_block_io bio = { .throttle_read_bps_device = &rbps, .throttle_read_bps_device_len = 1 };
+  struct oci_hugepage_limit huge = { .page_size = (char *) "2MB", .limit = 4 << 20 };
+  struct oci_resources res = { .hugepage_limits = &huge, .hugepage_limits_len = 1 };
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  char path[128], want[64];
+  unsigned maj = 0, min = 0;
+  DIR *d = opendir ("/sys/block");
+  struct dirent *de;
+
+  snprintf (path, sizeof path, "%s/io", base);
+  if (mode == HUSK_CGROUP_V1 && !is_dir ("/sys/fs/cgroup/hugetlb"))
+    {
+      int r = husk_cgroup_create (path, "io", &res, &cg, &err);
+      ok (r < 0 && err && strstr (err->message, "linux.resources.hugepageLimits: the cgroup v1 \"hugetlb\" hierarchy is not mounted"),
+          "hugetlb asked, not mounted: %s", err ? err->message : "(no error)");
+      husk_error_release (&err);
+      res.hugepage_limits_len = 0;
+    }
+  while (d && (de = readdir (d)) != NULL)
+    {
+      char dev[300];
+      snprintf (dev, sizeof dev, "/sys/block/%s/dev", de->d_name);
+      if (de->d_name[0] != '.' && slurp (dev) && sscanf (slurp (dev), "%u:%u", &maj, &min) == 2 && maj != 7)
+        break;
+      maj = 0;
+    }
+  if (d)
+    closedir (d);
+  if (maj != 0)
+    {
+      rbps.major = maj, rbps.minor = min;
+      res.block_io = &bio;
+    }
+  report (husk_cgroup_create (path, "io", &res, &cg, &err), &err, "create with io/hugetlb limits");
+  if (cg == NULL)
+    return;
+  if (maj != 0)
+    {
+      snprintf (want, sizeof want, mode == HUSK_CGROUP_V1 ? "%u:%u 1048576" : "%u:%u rbps=1048576 wbps=max riops=max wiops=max", maj, min);
+      check_file (cg, mode == HUSK_CGROUP_V1 ? "blkio" : NULL,
+                  mode == HUSK_CGROUP_V1 ? "blkio.throttle.read_bps_device" : "io.max", want);
+    }
+  if (res.hugepage_limits_len)
+    check_file (cg, "hugetlb", mode == HUSK_CGROUP_V1 ? "hugetlb.2MB.limit_in_bytes" : "hugetlb.2MB.max", "4194304");
+  report (husk_cgroup_destroy (cg, &err), &err, "destroy");
+  husk_cgroup_free (cg);
+}
+
+static void
+test_devices_update (struct husk_cgroup *cg)
+{
+  struct oci_device_cgroup rules[] = {
+    { .allow = false, .access = (char *) "rwm" },
+    { .allow = true, .type = (char *) "c", .major = { true, 1 }, .minor = { true, 11 },
+      .access = (char *) "r" },
+  };
+  struct oci_resources res = { .devices = rules, .devices_len = 2 };
+  struct husk_error *err = NULL;
+  struct kid k;
+  int status;
+
+  report (husk_cgroup_update (cg, &res, &err), &err, "update the device rules");
+  k = spawn ();
+  husk_cgroup_enter (cg, k.pid, &err);
+  husk_error_release (&err);
+  if (write (k.cmd, "k", 1) != 1)
+    ok (false, "command the child");
+  status = kid_wait (&k);
+  is_int (WIFEXITED (status) ? WEXITSTATUS (status) : -1, 4, "after update: /dev/kmsg readable");
+}
+
 static void
 test_devices (void)
 {
@@ -314,6 +438,47 @@ test_devices (void)
   status = kid_wait (&k);
   is_int (WIFEXITED (status) ? WEXITSTATUS (status) : -1, 3,
           "inside: /dev/null opens, /dev/kmsg is refused with EPERM");
+  test_devices_update (cg);
+  report (husk_cgroup_destroy (cg, &err), &err, "destroy");
+  husk_cgroup_free (cg);
+}
+
+/* Swap is memory+swap (v1 memsw); raising and lowering both values needs
+ * the writes in the right order, or the kernel refuses one. */
+static void
+test_memory_swap (void)
+{
+  struct oci_memory m = { .limit = { true, 64 << 20 }, .swap = { true, 64 << 20 },
+                          .reservation = { true, 16 << 20 }, .swappiness = { true, 10 },
+                          .kernel_tcp = { true, 32 << 20 } };
+  struct oci_resources res = { .memory = &m };
+  struct husk_error *err = NULL;
+  struct husk_cgroup *cg = NULL;
+  bool v1 = mode == HUSK_CGROUP_V1;
+  const char *ctl = v1 ? "memory" : NULL;
+  char path[128];
+
+  snprintf (path, sizeof path, "%s/swap", base);
+  report (husk_cgroup_create (path, "swap", &res, &cg, &err), &err, "create with memory+swap");
+  if (cg == NULL)
+    return;
+  check_file (cg, ctl, v1 ? "memory.soft_limit_in_bytes" : "memory.low", "16777216");
+  if (v1)
+    check_file (cg, ctl, "memory.swappiness", "10");
+  if (v1 && cg_has (husk_cgroup_dir (cg, ctl), "memory.kmem.tcp.limit_in_bytes"))
+    check_file (cg, ctl, "memory.kmem.tcp.limit_in_bytes", "33554432");
+  m = (struct oci_memory){ .limit = { true, 128 << 20 }, .swap = { true, 256 << 20 } };
+  report (husk_cgroup_update (cg, &res, &err), &err, "raise limit and swap");
+  check_file (cg, ctl, v1 ? "memory.limit_in_bytes" : "memory.max", "134217728");
+  if (v1 || cg_has (husk_cgroup_dir (cg, NULL), "memory.swap.max"))
+    check_file (cg, ctl, v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max",
+                v1 ? "268435456" : "134217728");
+  m = (struct oci_memory){ .limit = { true, 32 << 20 }, .swap = { true, 48 << 20 } };
+  report (husk_cgroup_update (cg, &res, &err), &err, "lower limit and swap");
+  check_file (cg, ctl, v1 ? "memory.limit_in_bytes" : "memory.max", "33554432");
+  if (v1 || cg_has (husk_cgroup_dir (cg, NULL), "memory.swap.max"))
+    check_file (cg, ctl, v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max",
+                v1 ? "50331648" : "16777216");
   report (husk_cgroup_destroy (cg, &err), &err, "destroy");
   husk_cgroup_free (cg);
 }
@@ -466,7 +631,10 @@ main (void)
   snprintf (base, sizeof base, "/husk-test-%d", (int) getpid ());
   test_lifecycle ();
   test_destroy_busy ();
+  test_kill_paused ();
+  test_io_and_hugetlb ();
   test_devices ();
+  test_memory_swap ();
   test_oom ();
   test_relative_and_open ();
   test_failed_create ();

@@ -1,7 +1,10 @@
 /* husk-rootfs-driver: tries husk_rootfs_setup on a bundle before the husk
  * CLI exists, the way the container's init will call it.
  *
- *   husk-rootfs-driver [--no-pivot] [--userns] BUNDLE CMD [ARG...]
+ *   husk-rootfs-driver [--no-pivot] [--userns] [--before-pivot] BUNDLE CMD [ARG...]
+ *
+ * --before-pivot passes a callback that writes "dev/before-pivot" relative
+ * to its cwd (the rootfs, with the mounts in place), as a hook would.
  *
  * It forks a child that unshares the namespaces config.json asks for (a
  * user namespace with --userns, mapped from linux.uidMappings), forks pid 1
@@ -23,7 +26,7 @@
 
 struct driver {
   const char *bundle;
-  bool no_pivot, userns;
+  bool no_pivot, userns, before_pivot;
   char **argv;
   struct oci_config *config;
 };
@@ -69,6 +72,16 @@ write_id_map (pid_t pid, const char *file, const struct oci_id_mapping *m, size_
   write_file (path, text);
 }
 
+static int
+before_pivot (void *data, struct husk_error **err)
+{
+  int fd = open ("dev/before-pivot", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return husk_error_set (err, errno, "before_pivot: create dev/before-pivot");
+  close (fd);
+  return 0;
+}
+
 /* pid 1 of the new pid namespace: the container's init, in short. */
 static int
 container_init (struct driver *d)
@@ -78,7 +91,8 @@ container_init (struct driver *d)
                                       .in_user_ns = d->userns };
   if (d->config->hostname)
     sethostname (d->config->hostname, strlen (d->config->hostname));
-  if (husk_rootfs_setup (d->config, &opts, NULL, NULL, &err) < 0)
+  if (husk_rootfs_setup (d->config, &opts, d->before_pivot ? before_pivot : NULL, NULL, &err)
+      < 0)
     return fail (err);
   execvp (d->argv[0], d->argv);
   fprintf (stderr, "husk-rootfs-driver: exec %s: %s\n", d->argv[0], strerror (errno));
@@ -152,9 +166,11 @@ main (int argc, char **argv)
       d.no_pivot = true;
     else if (strcmp (argv[i], "--userns") == 0)
       d.userns = true;
+    else if (strcmp (argv[i], "--before-pivot") == 0)
+      d.before_pivot = true;
   if (argc - i < 2)
     {
-      fprintf (stderr, "usage: %s [--no-pivot] [--userns] BUNDLE CMD [ARG...]\n", argv[0]);
+      fprintf (stderr, "usage: %s [--no-pivot] [--userns] [--before-pivot] BUNDLE CMD [ARG...]\n", argv[0]);
       return 2;
     }
   d.bundle = argv[i];

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,76 @@ test_validate (void)
   is_int (husk_caps_validate (NULL, "process.capabilities", &err), 0, "no capabilities is valid");
 }
 
+static int
+write_file (const char *path, const char *text)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  int r = fd >= 0 && write (fd, text, strlen (text)) == (ssize_t) strlen (text) ? 0 : -1;
+  if (fd >= 0)
+    close (fd);
+  return r;
+}
+
+/* A child in a new user namespace whose setgroups file says "deny" (what
+ * an unprivileged runtime gets) applies `p`; returns the error message or
+ * "" on success. */
+static char *
+apply_in_userns_deny (const struct oci_process *p)
+{
+  static char msg[512];
+  int go[2], res[2], st;
+  char path[64], c;
+  ssize_t n;
+  pid_t pid;
+
+  if (pipe (go) < 0 || pipe (res) < 0)
+    return NULL;
+  pid = fork ();
+  if (pid == 0)
+    {
+      struct husk_error *err = NULL;
+      close (go[1]), close (res[0]);
+      if (unshare (CLONE_NEWUSER) < 0)
+        _exit (2);
+      (void) !write (res[1], "u", 1);
+      if (read (go[0], &c, 1) != 1)
+        _exit (3);
+      if (husk_identity_apply (p, &err) < 0)
+        (void) !write (res[1], err->message, strlen (err->message));
+      _exit (0);
+    }
+  close (go[0]), close (res[1]);
+  if (read (res[0], &c, 1) == 1)
+    {
+      snprintf (path, sizeof path, "/proc/%d/setgroups", (int) pid);
+      write_file (path, "deny");
+      snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
+      write_file (path, "0 100000 65536");
+      snprintf (path, sizeof path, "/proc/%d/gid_map", (int) pid);
+      write_file (path, "0 100000 65536");
+    }
+  (void) !write (go[1], "g", 1);
+  n = read (res[0], msg, sizeof msg - 1);
+  msg[n < 0 ? 0 : n] = '\0';
+  close (go[1]), close (res[0]);
+  waitpid (pid, &st, 0);
+  return WIFEXITED (st) && WEXITSTATUS (st) == 0 ? msg : NULL;
+}
+
+static void
+test_userns_setgroups_denied (void)
+{
+  uint32_t gids[] = { 1001 };
+  struct oci_process p = { .capabilities = &caps, .user = { .uid = 1000, .gid = 1000 } };
+
+  is_str (apply_in_userns_deny (&p), "",
+          "setgroups denied in the user namespace: skipped when no additionalGids");
+  p.user.additional_gids = gids, p.user.additional_gids_len = 1;
+  is_str (apply_in_userns_deny (&p),
+          "process.user.additionalGids: cannot be set: setgroups is denied in this user namespace: Operation not permitted",
+          "asking for additionalGids there is an error");
+}
+
 int
 main (void)
 {
@@ -193,6 +264,7 @@ main (void)
     {
       test_non_root ();
       test_root_and_none ();
+      test_userns_setgroups_denied ();
     }
   return tap_done ();
 }

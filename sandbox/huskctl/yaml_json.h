@@ -2,8 +2,8 @@
  * Plain scalars resolve as Kubernetes' YAML reader (sigs.k8s.io/yaml over
  * YAML 1.1-ish rules) resolves them: null/~, true/false, integers and
  * floats; anything quoted or tagged !!str stays a string. */
-#ifndef HUSK_HUSKCTL_YAML_H
-#define HUSK_HUSKCTL_YAML_H
+#ifndef HUSK_HUSKCTL_YAML_JSON_H
+#define HUSK_HUSKCTL_YAML_JSON_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "yaml.h"
+#include "yaml_json.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -33,9 +33,10 @@ static yajl_val
 scalar (yaml_node_t *n)
 {
   const char *s = (const char *) n->data.scalar.value;
-  const char *tag = (const char *) n->tag;
   yajl_val num;
-  if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || (tag && !strcmp (tag, YAML_STR_TAG)))
+  /* libyaml's loader tags every plain scalar !!str by default, so the tag
+   * cannot tell an explicit !!str apart: only quoting makes a string */
+  if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
     return jv_string (s);
   if (one_of (s, nulls))
     return jv_null ();

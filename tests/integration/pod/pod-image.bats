@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# Images from OCI image layouts: layers unpacked once per digest into the
+# store, whiteouts honoured, overlayfs with a writable layer per container,
+# and a layer that escapes refused with nothing left behind.
+
+load ../helpers
+load pod_helpers
+
+setup() {
+	setup_pod_env
+	LAYOUT=$BATS_TEST_TMPDIR/layout
+	mkdir -p "$LAYOUT/blobs/sha256"
+	echo '{"imageLayoutVersion": "1.0.0"}' >"$LAYOUT/oci-layout"
+}
+
+teardown() {
+	teardown_pod_env
+}
+
+# add_blob FILE: prints "sha256:<hex> <size>" and stores the blob.
+add_blob() {
+	local hex size
+	hex=$(sha256sum "$1" | cut -d' ' -f1)
+	size=$(stat -c %s "$1")
+	cp "$1" "$LAYOUT/blobs/sha256/$hex"
+	echo "sha256:$hex $size"
+}
+
+# make_layout TAG LAYER.tar...: config (Entrypoint, Env, WorkingDir) and a
+# manifest over the given layers, tagged TAG in index.json.
+make_layout() {
+	local tag=$1 layers="[]" d s l
+	shift
+	for l in "$@"; do
+		read -r d s < <(add_blob "$l")
+		layers=$(jq --arg d "$d" --argjson s "$s" '. + [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": $d, "size": $s}]' <<<"$layers")
+	done
+	jq -n '{"architecture": "amd64", "os": "linux", "config": {"Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo image-cmd; sleep 1000"], "Env": ["IMAGE_VAR=from-image", "PATH=/bin:/usr/bin"], "WorkingDir": "/work"}, "rootfs": {"type": "layers", "diff_ids": []}}' >"$BATS_TEST_TMPDIR/config.json"
+	read -r d s < <(add_blob "$BATS_TEST_TMPDIR/config.json")
+	jq -n --arg d "$d" --argjson s "$s" --argjson layers "$layers" '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": $d, "size": $s}, "layers": $layers}' >"$BATS_TEST_TMPDIR/manifest.json"
+	read -r d s < <(add_blob "$BATS_TEST_TMPDIR/manifest.json")
+	jq -n --arg d "$d" --argjson s "$s" --arg tag "$tag" '{"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": $d, "size": $s, "annotations": {"org.opencontainers.image.ref.name": $tag}}]}' >"$LAYOUT/index.json"
+}
+
+make_layers() {
+	local l1=$BATS_TEST_TMPDIR/l1 l2=$BATS_TEST_TMPDIR/l2
+	mkdir -p "$l1/work" "$l1/etc/app" "$l2/etc/app" "$l2/work"
+	cp -a "$POD_ROOTFS"/. "$l1"/
+	echo gone >"$l1/etc/deleted"
+	echo old >"$l1/etc/app/old"
+	echo layer1 >"$l1/work/which"
+	: >"$l2/etc/.wh.deleted"
+	: >"$l2/etc/app/.wh..wh..opq"
+	echo new >"$l2/etc/app/new"
+	echo layer2 >"$l2/work/which"
+	tar -C "$l1" -czf "$BATS_TEST_TMPDIR/l1.tar.gz" .
+	tar -C "$l2" -cf "$BATS_TEST_TMPDIR/l2.tar" .
+	L1=$BATS_TEST_TMPDIR/l1.tar.gz
+	L2=$BATS_TEST_TMPDIR/l2.tar
+}
+
+@test "pod: an OCI layout image runs with its config, layers and whiteouts" {
+	make_layers
+	make_layout v1 "$L1" "$L2"
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "oci"},
+ "spec": {"containers": [{"name": "a", "image": "$LAYOUT:v1"},
+                         {"name": "b", "image": "$LAYOUT:v1", "args": ["echo b-args; sleep 1000"]}]}}
+EOF_POD
+	pod_up
+	pod exec "$SID-a-0" sh -c 'pwd; echo $IMAGE_VAR; cat which; ls /etc/app; ls /etc/deleted'
+	[ "${lines[0]}" = /work ]
+	[ "${lines[1]}" = from-image ]
+	[ "${lines[2]}" = layer2 ]
+	[ "${lines[3]}" = new ]
+	[ "${#lines[@]}" -eq 4 ]
+	retry 20 0.1 grep -q image-cmd "$PODS/$SID/containers/$SID-a-0/container.log"
+	retry 20 0.1 grep -q b-args "$PODS/$SID/containers/$SID-b-0/container.log"
+	# Each container writes to its own upper layer; the store is shared.
+	pod exec "$SID-a-0" sh -c 'echo mine > /work/which'
+	pod exec "$SID-b-0" cat /work/which
+	[ "$output" = layer2 ]
+	[ "$(ls "$STORE/layers" | grep -vc '^\.')" -eq 2 ]
+}
+
+@test "pod: a layer with a path that escapes is refused and leaves nothing behind" {
+	mkdir -p "$BATS_TEST_TMPDIR/evil"
+	echo x >"$BATS_TEST_TMPDIR/evil/escape-$TOKEN"
+	tar -C "$BATS_TEST_TMPDIR/evil" -cf "$BATS_TEST_TMPDIR/evil.tar" -P \
+		--transform="s,^escape,../../../escape," "escape-$TOKEN" 2>/dev/null
+	make_layout bad "$BATS_TEST_TMPDIR/evil.tar"
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "evil"},
+ "spec": {"containers": [{"name": "a", "image": "$LAYOUT:bad", "command": ["true"]}]}}
+EOF_POD
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"escapes the layer"* ]]
+	[ -z "$(find / -xdev -name "escape-$TOKEN" -not -path "$BATS_TEST_TMPDIR/evil/*" 2>/dev/null | head -1)" ]
+	[ -z "$(ls -A "$STORE/layers")" ]
+	check_pod_debris
+}
+
+@test "pod: an unknown tag is an error" {
+	make_layers
+	make_layout v1 "$L1"
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "notag"},
+ "spec": {"containers": [{"name": "a", "image": "$LAYOUT:v2"}]}}
+EOF_POD
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"no manifest for tag v2"* ]]
+	check_pod_debris
+}

@@ -1,0 +1,202 @@
+#!/usr/bin/env bats
+# A pod's containers over their life: exits recorded by the holder alone,
+# CRI logs, stop with a grace period, removal, and failed creations that
+# leave nothing behind.
+
+load ../helpers
+load pod_helpers
+
+setup() {
+	setup_pod_env
+}
+
+teardown() {
+	teardown_pod_env
+}
+
+one_container_pod() { # NAME COMMAND-JSON [EXTRA-SPEC-JSON]
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "$1"},
+ "spec": {${3:+$3,} "containers": [{"name": "main", "image": "@ROOTFS@", "command": $2}]}}
+EOF_POD
+}
+
+@test "pod: an exit is recorded by the holder with no husk command running" {
+	one_container_pod exiter '["sh", "-c", "sleep 1; exit 7"]'
+	pod_up
+	exit_file=$PODS/$SID/containers/$SID-main-0/exit
+	[ ! -e "$exit_file" ]
+	# No husk-pod and no daemon runs while the container exits.
+	sleep 2.5
+	[ -e "$exit_file" ]
+	grep -qx 'exit_code=7' "$exit_file"
+	pod status "$SID-main-0"
+	echo "$output" | jq -e '.state == "exited" and .exitCode == 7 and .reason == "Error"'
+	echo "$output" | jq -e '.finishedAt > .startedAt and .startedAt >= .createdAt'
+}
+
+@test "pod: a container killed by a signal is recorded with it" {
+	one_container_pod killed '["sleep", "1000"]'
+	pod_up
+	pod status "$SID-main-0"
+	pid=$(echo "$output" | jq -r .pid)
+	kill -9 "$pid"
+	wait_exited "$SID-main-0"
+	[ "$output" = 137 ]
+	pod status "$SID-main-0"
+	echo "$output" | jq -e '.signal == 9'
+}
+
+@test "pod: logs hold both streams in the CRI format" {
+	one_container_pod logger '["sh", "-c", "echo out1; echo err1 >&2; printf partial; sleep 0.2; echo \" rest\""]'
+	pod_up
+	wait_exited "$SID-main-0"
+	pod logs "$SID-main-0"
+	[ "$status" -eq 0 ]
+	re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z (stdout|stderr) [PF] '
+	for l in "${lines[@]}"; do
+		[[ "$l" =~ $re ]] || fail "not a CRI log line: $l"
+	done
+	[[ "$output" == *" stdout F out1"* ]]
+	[[ "$output" == *" stderr F err1"* ]]
+	[[ "$output" == *" stdout F partial rest"* ]]
+}
+
+@test "pod: logs are rotated at the size limit" {
+	POD_FLAGS+=(--log-max-bytes 4096)
+	one_container_pod rotator '["sh", "-c", "seq 1 2000"]'
+	pod_up
+	wait_exited "$SID-main-0"
+	log=$PODS/$SID/containers/$SID-main-0/container.log
+	[ -e "$log.1" ]
+	[ "$(stat -c %s "$log")" -le 4096 ]
+	pod logs "$SID-main-0"
+	[[ "$output" == *" stdout F 2000"* ]]
+}
+
+@test "pod: stop sends SIGTERM, then SIGKILL after the grace period" {
+	one_container_pod stopper '["sh", "-c", "trap \"exit 3\" TERM; while true; do sleep 0.1; done"]'
+	pod_up
+	pod stop -t 5 "$SID-main-0"
+	[ "$status" -eq 0 ]
+	wait_exited "$SID-main-0"
+	[ "$output" = 3 ]
+
+	one_container_pod stubborn '["sh", "-c", "trap \"\" TERM; while true; do sleep 0.1; done"]'
+	pod_up
+	start=$(date +%s)
+	pod stop -t 1 "$SID-main-0"
+	[ "$status" -eq 0 ]
+	[ $(($(date +%s) - start)) -ge 1 ]
+	wait_exited "$SID-main-0"
+	[ "$output" = 137 ]
+}
+
+@test "pod: stopping the pod stops its containers, then the holder" {
+	one_container_pod stopall '["sleep", "1000"]'
+	pod_up
+	holder=$(cat "$PODS/$SID/holder.pid")
+	pod stop -t 1 "$SID"
+	[ "$status" -eq 0 ]
+	pod status "$SID"
+	echo "$output" | jq -e '.state == "notready"'
+	[ ! -d "/proc/$holder" ] || grep -q '^State:.*Z' "/proc/$holder/status"
+	pod status "$SID-main-0"
+	echo "$output" | jq -e '.state == "exited"'
+}
+
+@test "pod: init containers run in order before the containers" {
+	write_pod "$POD_FILE" <<'EOF_POD'
+{"kind": "Pod", "metadata": {"name": "inits"},
+ "spec": {"volumes": [{"name": "w", "emptyDir": {}}],
+  "initContainers": [
+   {"name": "first", "image": "@ROOTFS@", "command": ["sh", "-c", "echo 1 >> /w/order"],
+    "volumeMounts": [{"name": "w", "mountPath": "/w"}]},
+   {"name": "second", "image": "@ROOTFS@", "command": ["sh", "-c", "echo 2 >> /w/order"],
+    "volumeMounts": [{"name": "w", "mountPath": "/w"}]}],
+  "containers": [{"name": "main", "image": "@ROOTFS@", "command": ["sleep", "1000"],
+    "volumeMounts": [{"name": "w", "mountPath": "/w"}]}]}}
+EOF_POD
+	pod_up
+	pod exec "$SID-main-0" cat /w/order
+	[ "$output" = "$(printf '1\n2')" ]
+}
+
+@test "pod: shareProcessNamespace puts the containers in one PID namespace" {
+	write_pod "$POD_FILE" <<'EOF_POD'
+{"kind": "Pod", "metadata": {"name": "pidns"},
+ "spec": {"shareProcessNamespace": true,
+  "containers": [{"name": "a", "image": "@ROOTFS@", "command": ["sleep", "1001"]},
+                 {"name": "b", "image": "@ROOTFS@", "command": ["sleep", "1002"]}]}}
+EOF_POD
+	pod_up
+	pod exec "$SID-b-0" ps -o pid,args
+	[[ "$output" == *"sleep 1001"* ]]
+	[[ "$output" =~ [[:space:]]1[[:space:]] ]]
+	pid1=$(cat "$PODS/$SID/pid1.pid")
+	[ "$(cat /proc/$pid1/comm)" = "husk:[pod-pid1]" ]
+}
+
+@test "pod: securityContext sets the user, capabilities and a read-only rootfs" {
+	one_container_pod secure '["sleep", "1000"]'
+	jq '.spec.containers[0].securityContext = {"runAsUser": 1000, "runAsGroup": 1000,
+		"readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"], "add": ["NET_ADMIN"]}}' \
+		"$POD_FILE" >"$POD_FILE.new" && mv "$POD_FILE.new" "$POD_FILE"
+	pod_up
+	pod exec "$SID-main-0" id -u
+	[ "$output" = 1000 ]
+	pod exec "$SID-main-0" sh -c 'grep CapBnd /proc/self/status'
+	[[ "$output" == *0000000000001000* ]]
+	pod exec "$SID-main-0" touch /newfile
+	[ "$status" -ne 0 ]
+}
+
+@test "pod: a pod removed leaves nothing behind" {
+	one_container_pod leaves '["sleep", "1000"]'
+	pod_up
+	pod rm "$SID"
+	[ "$status" -eq 0 ]
+	[ ! -e "$PODS/$SID" ]
+	check_pod_debris
+	pod rm "$SID"
+	[ "$status" -eq 0 ]
+}
+
+@test "pod: failed creations leave nothing behind" {
+	one_container_pod noimage '["true"]'
+	sed -i "s|$POD_ROOTFS|/nonexistent-$TOKEN|" "$POD_FILE"
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"/nonexistent-$TOKEN"* ]]
+	check_pod_debris
+
+	one_container_pod badvolume '["true"]' '"volumes": [{"name": "h", "hostPath": {"path": "/nonexistent-'"$TOKEN"'", "type": "Directory"}}]'
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"hostPath"* ]]
+	check_pod_debris
+
+	echo '{"kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": [' >"$POD_FILE"
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"pod.json"* ]]
+	check_pod_debris
+
+	one_container_pod nocommand '[]'
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"no command"* ]]
+	check_pod_debris
+
+	one_container_pod badcmd '["/no/such/binary"]'
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	check_pod_debris
+}
+
+@test "pod: errors name the field of the Pod" {
+	echo '{"kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": [{"name": "a"}]}}' >"$POD_FILE"
+	pod run "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"spec.containers[0].image: required"* ]]
+}

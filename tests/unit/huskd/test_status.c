@@ -1,0 +1,67 @@
+/* Status objects as kube-apiserver spells them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_doc.h"
+#include "jv.h"
+#include "status.h"
+#include "tap.h"
+#include "validate.h"
+
+static yajl_val
+parse (const char *text)
+{
+  yajl_val v = NULL;
+  struct husk_error *err = NULL;
+  if (json_doc_parse ("test", text, strlen (text), &v, &err) < 0)
+    husk_error_release (&err);
+  return v;
+}
+
+static yajl_val
+status_tree (struct api_status *s)
+{
+  char *text = api_status_json (s, NULL);
+  yajl_val v = parse (text);
+  free (text);
+  api_status_free (s);
+  return v;
+}
+
+int
+main (void)
+{
+  cleanup_jv yajl_val nf = status_tree (api_not_found ("pods", "web"));
+  long long code = 0;
+  is_str (jv_str (nf, "kind"), "Status", "kind Status");
+  is_str (jv_str (nf, "status"), "Failure", "status Failure");
+  is_str (jv_str (nf, "reason"), "NotFound", "reason NotFound");
+  is_str (jv_str (nf, "message"), "pods \"web\" not found", "NotFound message");
+  ok (jv_int_of (nf, "code", &code) && code == 404, "code 404");
+  is_str (jv_str (jv_get (nf, "details"), "kind"), "pods", "details.kind");
+
+  cleanup_jv yajl_val ae = status_tree (api_already_exists ("pods", "web"));
+  is_str (jv_str (ae, "message"), "pods \"web\" already exists", "AlreadyExists message");
+
+  cleanup_jv yajl_val pod = parse ("{\"metadata\":{\"name\":\"web\"},\"spec\":{\"containers\":"
+                                   "[{\"name\":\"c\"}]}}");
+  cleanup_jv yajl_val inv = status_tree (api_pod_validate (pod));
+  is_str (jv_str (inv, "reason"), "Invalid", "Invalid reason");
+  is_str (jv_str (inv, "message"), "Pod \"web\" is invalid: spec.containers[0].image: Required value",
+          "one cause: no brackets");
+  yajl_val causes = jv_path (inv, "details", "causes", NULL);
+  ok (causes && causes->u.array.len == 1, "one cause");
+  is_str (jv_str (causes->u.array.values[0], "field"), "spec.containers[0].image", "cause field");
+  is_str (jv_str (causes->u.array.values[0], "reason"), "FieldValueRequired", "cause reason");
+
+  cleanup_jv yajl_val pod2 = parse ("{\"metadata\":{\"name\":\"web\"},\"spec\":{}}");
+  cleanup_jv yajl_val inv2 = status_tree (api_pod_validate (pod2));
+  is_str (jv_str (inv2, "message"), "Pod \"web\" is invalid: spec.containers: Required value",
+          "containers required");
+
+  cleanup_jv yajl_val pod3 = parse ("{\"metadata\":{\"name\":\"web\"},\"spec\":{\"containers\":7}}");
+  struct api_status *bad = api_pod_check_types (pod3);
+  ok (bad && bad->code == 400 && !strcmp (bad->reason, "BadRequest"), "wrong type is a 400");
+  api_status_free (bad);
+  return tap_done ();
+}
