@@ -32,6 +32,7 @@ vfail (struct vctx *v, const char *fmt, ...)
   if (vasprintf (&msg, fmt, ap) < 0)
     msg = NULL;
   va_end (ap);
+  jr_sanitize (msg);
   return husk_error_set (v->err, 0, "%s: %s", v->filename, msg ? msg : "invalid config");
 }
 

@@ -27,8 +27,19 @@ struct builder {
   yajl_val root;
   struct frame stack[JSON_DOC_MAX_DEPTH];
   size_t depth;
-  bool too_deep, oom;
+  bool too_deep, oom, nul;
 };
+
+/* "\u0000" decodes to a NUL byte, which C strings would silently cut
+ * ("/etc\u0000/x" read as "/etc"): such strings are refused. */
+static bool
+has_nul (struct builder *b, const void *text, size_t len)
+{
+  if (memchr (text, '\0', len) == NULL)
+    return false;
+  b->nul = true;
+  return true;
+}
 
 static bool
 grow (void **array, size_t elem, size_t len, size_t *cap)
@@ -133,8 +144,11 @@ on_number (void *ctx, const char *text, size_t len)
 static int
 on_string (void *ctx, const unsigned char *text, size_t len)
 {
-  yajl_val v = new_node (yajl_t_string);
+  yajl_val v;
 
+  if (has_nul (ctx, text, len))
+    return 0;
+  v = new_node (yajl_t_string);
   if (v && (v->u.string = strndup ((const char *) text, len)) == NULL)
     {
       free (v);
@@ -178,6 +192,8 @@ on_map_key (void *ctx, const unsigned char *key, size_t len)
   struct builder *b = ctx;
   struct frame *f = &b->stack[b->depth - 1];
 
+  if (has_nul (b, key, len))
+    return 0;
   free (f->key);
   f->key = strndup ((const char *) key, len);
   if (f->key == NULL)
@@ -275,6 +291,9 @@ build_document (const char *filename, const char *data, size_t len, yajl_val *ou
     return husk_error_set (err, 0, "%s: nesting deeper than %d", filename, JSON_DOC_MAX_DEPTH);
   if (b.oom)
     return husk_error_set (err, ENOMEM, "%s", filename);
+  if (b.nul)
+    return husk_error_set (err, 0, "%s: invalid JSON near byte %zu: a string contains \\u0000",
+                           filename, at);
   if (st != yajl_status_ok)
     return syntax_error (filename, h, data, len, at, err);
   *out = steal_pointer (&b.root);
@@ -311,7 +330,7 @@ duplicate_key (yajl_val obj, int *oom)
   return NULL;
 }
 
-/* Recursion is bounded by JSON_DOC_MAX_DEPTH, checked before the tree. */
+/* Recursion is bounded by JSON_DOC_MAX_DEPTH, enforced while building. */
 static int
 check_duplicates (struct jr *r, yajl_val v)
 {

@@ -100,6 +100,33 @@ jr_leave (struct jr *r, size_t mark)
     r->path[r->len] = '\0';
 }
 
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
+static size_t
+utf8_seq (const unsigned char *s)
+{
+  size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
+             : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
+  for (size_t i = 1; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  return n;
+}
+
+void
+jr_sanitize (char *msg)
+{
+  unsigned char *p = (unsigned char *) msg;
+
+  while (p && *p)
+    {
+      size_t n = utf8_seq (p);
+      if (n == 0)
+        *p++ = '?';
+      else
+        p += n;
+    }
+}
+
 int
 jr_fail (struct jr *r, const char *fmt, ...)
 {
@@ -110,6 +137,8 @@ jr_fail (struct jr *r, const char *fmt, ...)
   if (vasprintf (&msg, fmt, ap) < 0)
     msg = NULL;
   va_end (ap);
+  jr_sanitize (msg);
+  jr_sanitize (r->path);
   if (r->len > 0)
     return husk_error_set (r->err, 0, "%s: %s: %s", r->filename, r->path,
                            msg ? msg : "invalid value");
@@ -196,7 +225,7 @@ integer_text (struct jr *r, yajl_val v)
   text = v->u.number.r;
   if (text == NULL || strpbrk (text, ".eE") != NULL)
     {
-      jr_fail (r, "expected an integer, got %s", text ? text : "a number");
+      jr_fail (r, "expected an integer, got %.40s", text ? text : "a number");
       return NULL;
     }
   return text;
@@ -213,7 +242,7 @@ jr_i64_value (struct jr *r, yajl_val v, int64_t min, int64_t max, int64_t *out)
   errno = 0;
   n = strtoll (text, NULL, 10);
   if (errno == ERANGE || n < min || n > max)
-    return jr_fail (r, "%s is out of range (%" PRId64 "..%" PRId64 ")", text, min, max);
+    return jr_fail (r, "%.40s is out of range (%" PRId64 "..%" PRId64 ")", text, min, max);
   *out = n;
   return 1;
 }
@@ -227,11 +256,11 @@ jr_u64_value (struct jr *r, yajl_val v, uint64_t max, uint64_t *out)
   if (text == NULL)
     return -1;
   if (text[0] == '-')
-    return jr_fail (r, "must not be negative, got %s", text);
+    return jr_fail (r, "must not be negative, got %.40s", text);
   errno = 0;
   n = strtoull (text, NULL, 10);
   if (errno == ERANGE || n > max)
-    return jr_fail (r, "%s is out of range (max %" PRIu64 ")", text, max);
+    return jr_fail (r, "%.40s is out of range (max %" PRIu64 ")", text, max);
   *out = n;
   return 1;
 }

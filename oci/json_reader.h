@@ -41,6 +41,10 @@ void jr_leave (struct jr *r, size_t mark);
 
 /* "<file>: <path>: <message>" (or "<file>: <message>" at the root). */
 int jr_fail (struct jr *r, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+/* Replaces bytes that are not valid UTF-8 by '?': values cut to a length
+ * in a message may end in half a character, and messages travel on in
+ * JSON logs. */
+void jr_sanitize (char *msg);
 int jr_fail_type (struct jr *r, const char *expected, yajl_val got);
 const char *jr_type_name (yajl_val v);
 

@@ -41,7 +41,7 @@ open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
 
   if (fd < 0)
     return husk_error_set (err, errno, "open exec fifo");
-  for (;;)
+  for (bool init_gone = false;;)
     {
       struct pollfd p[2] = { { fd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
       ssize_t n = read (fd, &byte, 1);
@@ -49,10 +49,13 @@ open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
         break;
       if (n < 0 && errno != EAGAIN && errno != EINTR)
         return husk_error_set (err, errno, "read exec fifo");
+      /* a process that exits at once may be gone before we look: its byte
+       * is still in the fifo, so read again before calling it dead */
+      if (init_gone)
+        return husk_error_plain (err, ESRCH, "container init exited before start");
       if (poll (p, pidfd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR)
         return husk_error_set (err, errno, "poll exec fifo");
-      if (pidfd < 0 || (p[1].revents & POLLIN))
-        return husk_error_plain (err, ESRCH, "container init exited before start");
+      init_gone = pidfd < 0 || (p[1].revents & POLLIN);
     }
   if (unlinkat (dir->dirfd, HUSK_FIFO_FILE, 0) < 0)
     return husk_error_set (err, errno, "remove exec fifo");

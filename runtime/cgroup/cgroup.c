@@ -138,6 +138,8 @@ husk_cgroup_dir (const struct husk_cgroup *cg, const char *controller)
 {
   if (cg->hiers == NULL)
     return cg->dir;
+  if (controller == NULL)
+    return NULL;
   for (size_t i = 0; i < cg->hiers_len; i++)
     {
       const char *c = cg->hiers[i].controllers;

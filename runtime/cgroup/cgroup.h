@@ -63,7 +63,8 @@ const char *husk_cgroup_path (const struct husk_cgroup *cg);
 
 /* The directory of the cgroup: on v2 the cgroup itself, on v1 the cgroup in
  * the `controller` hierarchy ("memory", "name=systemd"), NULL if that
- * hierarchy is not used.  `controller` is ignored on v2. */
+ * hierarchy is not used (or `controller` is NULL).  `controller` is
+ * ignored on v2. */
 const char *husk_cgroup_dir (const struct husk_cgroup *cg, const char *controller);
 
 /* Moves `pid` (its whole thread group) into the cgroup in every hierarchy. */

@@ -49,6 +49,51 @@ list (yajl_gen g, const char *k, const struct husk_cg_u64_list *l)
 }
 
 static void
+gen_psi_line (yajl_gen g, const char *k, const struct husk_cg_psi_line *l)
+{
+  key (g, k);
+  yajl_gen_map_open (g);
+  key (g, "avg10");
+  yajl_gen_number (g, l->avg10[0] ? l->avg10 : "0", strlen (l->avg10[0] ? l->avg10 : "0"));
+  key (g, "avg60");
+  yajl_gen_number (g, l->avg60[0] ? l->avg60 : "0", strlen (l->avg60[0] ? l->avg60 : "0"));
+  key (g, "avg300");
+  yajl_gen_number (g, l->avg300[0] ? l->avg300 : "0", strlen (l->avg300[0] ? l->avg300 : "0"));
+  num (g, "total", l->total, false);
+  yajl_gen_map_close (g);
+}
+
+static void
+gen_psi (yajl_gen g, const struct husk_cg_psi *psi)
+{
+  if (!psi->set)
+    return;
+  key (g, "psi");
+  yajl_gen_map_open (g);
+  gen_psi_line (g, "some", &psi->some);
+  gen_psi_line (g, "full", &psi->full);
+  yajl_gen_map_close (g);
+}
+
+void
+husk_cg_psi_parse (const char *content, struct husk_cg_psi *psi)
+{
+  for (const char *line = content; line && *line; line = strchr (line, '\n'), line = line ? line + 1 : NULL)
+    {
+      struct husk_cg_psi_line *l = strncmp (line, "some ", 5) == 0   ? &psi->some
+                                   : strncmp (line, "full ", 5) == 0 ? &psi->full
+                                                                     : NULL;
+      unsigned long long total = 0;
+      if (l && sscanf (line + 5, "avg10=%15s avg60=%15s avg300=%15s total=%llu", l->avg10,
+                       l->avg60, l->avg300, &total) == 4)
+        {
+          l->total = total;
+          psi->set = true;
+        }
+    }
+}
+
+static void
 gen_cpu (yajl_gen g, const struct husk_cgroup_stats *st)
 {
   key (g, "cpu");
@@ -68,6 +113,7 @@ gen_cpu (yajl_gen g, const struct husk_cgroup_stats *st)
   num (g, "throttled_periods", st->cpu.throttled_periods, true);
   num (g, "throttled_time", st->cpu.throttled_time, true);
   yajl_gen_map_close (g);
+  gen_psi (g, &st->cpu.psi);
   yajl_gen_map_close (g);
 }
 
@@ -103,6 +149,7 @@ gen_memory (yajl_gen g, const struct husk_cgroup_stats *st)
         num (g, st->memory.raw_keys[i], st->memory.raw_values[i], false);
       yajl_gen_map_close (g);
     }
+  gen_psi (g, &st->memory.psi);
   yajl_gen_map_close (g);
 }
 
@@ -137,6 +184,7 @@ gen_blkio (yajl_gen g, const struct husk_cgroup_stats *st)
         }
       yajl_gen_array_close (g);
     }
+  gen_psi (g, &st->blkio_psi);
   yajl_gen_map_close (g);
 }
 

@@ -41,11 +41,24 @@ struct husk_cg_hugetlb {
   uint64_t usage, max, failcnt;
 };
 
+/* Pressure stall information (v2 <controller>.pressure); the averages are
+ * kept as the kernel prints them ("0.42"), which is already JSON. */
+struct husk_cg_psi_line {
+  char avg10[16], avg60[16], avg300[16];
+  uint64_t total;
+};
+
+struct husk_cg_psi {
+  bool set;
+  struct husk_cg_psi_line some, full;
+};
+
 struct husk_cgroup_stats {
   struct {
     uint64_t total, kernel, user;
     struct husk_cg_u64_list percpu, percpu_kernel, percpu_user;
     uint64_t periods, throttled_periods, throttled_time;
+    struct husk_cg_psi psi;
   } cpu;
   struct {
     uint64_t cache;
@@ -53,11 +66,13 @@ struct husk_cgroup_stats {
     char **raw_keys; /* memory.stat, in file order */
     uint64_t *raw_values;
     size_t raw_len;
+    struct husk_cg_psi psi;
   } memory;
   struct {
     uint64_t current, limit; /* limit 0: unlimited, as runc */
   } pids;
   struct husk_cg_blkio_list blkio[HUSK_CG_BLKIO__COUNT];
+  struct husk_cg_psi blkio_psi;
   struct husk_cg_hugetlb *hugetlb;
   size_t hugetlb_len;
 };
@@ -74,6 +89,8 @@ int husk_cg_blkio_add (struct husk_cg_blkio_list *l, uint64_t major, uint64_t mi
                        const char *op, uint64_t value, struct husk_error **err);
 int husk_cg_hugetlb_add (struct husk_cgroup_stats *st, const char *size, uint64_t usage,
                          uint64_t max, uint64_t failcnt, struct husk_error **err);
+/* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull ..." */
+void husk_cg_psi_parse (const char *content, struct husk_cg_psi *psi);
 /* The page sizes the kernel offers ("2MB", "1GB"), from
  * /sys/kernel/mm/hugepages, as cgroup file names spell them. */
 int husk_cg_hugepage_sizes (char ***sizes, struct husk_error **err);

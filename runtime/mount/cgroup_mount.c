@@ -212,7 +212,7 @@ mount_cgroup_v1 (struct rootfs_ctx *ctx, const struct oci_mount *m,
 }
 
 /* cgroup2 outside a cgroup namespace owned by our user namespace is
- * refused (EPERM, EBUSY): bind the host's tree, as runc does. */
+ * refused (EPERM, EBUSY): bind the container's own cgroup, as runc does. */
 static int
 mount_cgroup_v2 (struct rootfs_ctx *ctx, const struct oci_mount *m,
                  const struct husk_mount_options *o, int target_fd, struct husk_error **err)
@@ -223,13 +223,8 @@ mount_cgroup_v2 (struct rootfs_ctx *ctx, const struct oci_mount *m,
     return 0;
   if (first->errnum != EPERM && first->errnum != EBUSY)
     return husk_error_propagate (err, &first);
-  if (husk_mount_fd (HOST_CGROUP_ROOT, target_fd, m->destination, NULL, MS_BIND | MS_REC, NULL,
-                     err) < 0)
-    return -1;
-  cleanup_close int fd = husk_safe_open (ctx->root_fd, m->destination, O_PATH, err);
-  if (fd < 0)
-    return -1;
-  return husk_mount_remount_bind (fd, m->destination, o->flags & ~(unsigned long) MS_REC, err);
+  struct hierarchy h = { .mountpoint = HOST_CGROUP_ROOT, .fstype = "cgroup2", .controllers = "" };
+  return bind_hierarchy (ctx, &h, o, target_fd, m->destination, err);
 }
 
 int

@@ -5,11 +5,15 @@
  * propagation. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "../../oci/cleanup.h"
 #include "rootfs_internal.h"
@@ -76,6 +80,40 @@ data_without_gid (const char *data)
     if (strncmp (w, "gid=", 4) != 0)
       sprintf (out + strlen (out), "%s%s", *out ? "," : "", w);
   return out;
+}
+
+/* Nothing may be mounted over or inside /proc but a proc (CVE-2019-16884,
+ * CVE-2019-19921: a bind over /proc/self/attr defeats LSMs), except the
+ * files lxcfs emulates; runc's checkProcMount.  `target_fd` is resolved,
+ * so a symlink cannot hide where the mount lands. */
+static int
+check_proc_destination (const struct rootfs_ctx *ctx, const struct oci_mount *m,
+                        const char *source, int target_fd, struct husk_error **err)
+{
+  static const char *const allowed[] = {
+    "/cpuinfo", "/diskstats", "/meminfo", "/stat", "/swaps", "/uptime", "/loadavg",
+    "/slabinfo", "/net/dev", "/sys/kernel/ns_last_pid",
+  };
+  char link[HUSK_FD_PATH_SIZE], real[PATH_MAX];
+  ssize_t n = readlink (husk_fd_path (target_fd, link), real, sizeof real - 1);
+  if (n < 0)
+    return husk_error_set (err, errno, "mount \"%s\": resolve the target", m->destination);
+  real[n] = '\0';
+  size_t root_len = strlen (ctx->rootfs);
+  const char *in_root = real + root_len;
+  if (strncmp (real, ctx->rootfs, root_len) != 0 || strncmp (in_root, "/proc", 5) != 0
+      || (in_root[5] != '\0' && in_root[5] != '/'))
+    return 0;
+  struct statfs sfs;
+  if (in_root[5] == '\0')
+    return type_is (m, "proc") || (statfs (source, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+               ? 0
+               : husk_error_set (err, EPERM, "mount \"%s\" on \"%s\": not a proc", source,
+                                 m->destination);
+  for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+    if (strcmp (in_root + 5, allowed[i]) == 0)
+      return 0;
+  return husk_error_set (err, EPERM, "mount on \"%s\": inside /proc", m->destination);
 }
 
 /* The mount itself.  *as_bind is set when a fallback made it a bind. */
@@ -155,6 +193,8 @@ mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_
   cleanup_close int target = husk_safe_create (ctx->root_fd, m->destination,
                                                mount_point_kind (source, bind), err);
   if (target < 0)
+    return -1;
+  if (check_proc_destination (ctx, m, source, target, err) < 0)
     return -1;
   if (type_is (m, "cgroup"))
     return husk_mount_cgroup (ctx, m, o, target, err);

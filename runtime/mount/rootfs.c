@@ -103,8 +103,11 @@ static int
 after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
 {
   const struct oci_linux *l = ctx->config->linux_;
-  /* Set on "/" only now: before the pivot it would be the host's root. */
-  if (husk_mount (NULL, "/", NULL, NULL, propagation, NULL, err) < 0)
+  /* An explicit linux.rootfsPropagation is set on "/" again now, as runc
+   * does (before the pivot "/" was the host's root).  Not the default
+   * rslave: it would turn the mounts' own rshared options private. */
+  if (l && l->rootfs_propagation
+      && husk_mount (NULL, "/", NULL, NULL, propagation, NULL, err) < 0)
     return -1;
   if (apply_sysctl (l, err) < 0)
     return -1;

@@ -3,15 +3,13 @@
  * business (oci/), as in runc; here only the write. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
 #include "rootfs_internal.h"
+#include "safe_path.h"
 
 /* "net.ipv4.ip_forward" -> "net/ipv4/ip_forward".  A key already written
  * with slashes is kept, so an interface name with a dot ("eth0.100") can
@@ -33,13 +31,9 @@ write_sysctl (int proc_sys_fd, const char *key, const char *value, struct husk_e
   cleanup_free char *path = sysctl_path (key);
   if (path == NULL)
     return husk_error_set (err, ENOMEM, "sysctl \"%s\"", key);
-  /* Beneath /proc/sys and through no symlink: a key cannot name a file
-   * elsewhere ("../../self/..."). */
-  struct open_how how = {
-    .flags = O_WRONLY | O_CLOEXEC,
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-  };
-  cleanup_close int fd = (int) syscall (SYS_openat2, proc_sys_fd, path, &how, sizeof how);
+  /* Resolved as if /proc/sys were the root: a key cannot name a file
+   * elsewhere ("..../self/..."). */
+  cleanup_close int fd = husk_safe_openat2 (proc_sys_fd, path, O_WRONLY);
   if (fd < 0)
     return husk_error_set (err, errno, "sysctl \"%s\": open /proc/sys/%s", key, path);
   size_t len = strlen (value);

@@ -49,15 +49,18 @@ static const char *const action_names[] = {
   [OCI_SCMP_ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
 };
 
+/* `path` is the object holding the action: "linux.seccomp" for the
+ * default (keys defaultAction, defaultErrnoRet), a syscalls[i] otherwise. */
 static int
 action_value (enum oci_seccomp_action action, const oci_opt_u64 *errno_ret, const char *path,
-              uint32_t *out, struct husk_error **err)
+              bool is_default, uint32_t *out, struct husk_error **err)
 {
   uint64_t ret = errno_ret->set ? errno_ret->value : EPERM;
 
   /* SECCOMP_RET_DATA is 16 bits: a larger errno would silently wrap. */
   if (errno_ret->set && errno_ret->value > 0xffff)
-    return husk_error_set (err, 0, "%s: errnoRet %llu is out of range (max 65535)", path,
+    return husk_error_set (err, 0, "%s.%s: %llu is out of range (max 65535)", path,
+                           is_default ? "defaultErrnoRet" : "errnoRet",
                            (unsigned long long) errno_ret->value);
   switch (action)
     {
@@ -71,7 +74,8 @@ action_value (enum oci_seccomp_action action, const oci_opt_u64 *errno_ret, cons
     case OCI_SCMP_ACT_LOG: *out = SCMP_ACT_LOG; return 0;
     case OCI_SCMP_ACT_NOTIFY: *out = SCMP_ACT_NOTIFY; return 0;
     }
-  return husk_error_set (err, 0, "%s: unknown action %d", path, (int) action);
+  return husk_error_set (err, 0, "%s.%s: unknown action %d", path,
+                         is_default ? "defaultAction" : "action", (int) action);
 }
 
 /* "SCMP_ARCH_X86_64" → libseccomp's "x86_64" → its token. */
@@ -93,20 +97,34 @@ arch_token (const char *name, uint32_t *token)
   return *token == 0 ? -1 : 0;
 }
 
+static int notes_add (struct husk_seccomp_program *prog, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+/* An architecture this libseccomp does not know (newer than it), or one of
+ * the other byte order (a filter is all little- or all big-endian: such
+ * syscalls cannot happen on this machine), is skipped like an unknown
+ * syscall name, with a note. */
 static int
 add_architectures (scmp_filter_ctx ctx, const struct oci_seccomp *seccomp,
-                   struct husk_error **err)
+                   struct husk_seccomp_program *prog, struct husk_error **err)
 {
   for (size_t i = 0; i < seccomp->architectures_len; i++)
     {
       const char *name = seccomp->architectures[i];
-      uint32_t token;
+      uint32_t token = 0;
       int r;
 
-      if (arch_token (name, &token) < 0)
+      if (strncmp (name, "SCMP_ARCH_", 10) != 0)
         return husk_error_set (err, 0, SECCOMP_JSON ".architectures[%zu]: unknown architecture \"%s\"", i, name);
+      if (arch_token (name, &token) < 0)
+        {
+          notes_add (prog, SECCOMP_JSON ".architectures[%zu]: \"%s\" unknown to libseccomp: skipped", i, name);
+          continue;
+        }
       r = seccomp_arch_add (ctx, token);
-      if (r < 0 && r != -EEXIST) /* the native arch is always there */
+      if (r == -EDOM)
+        notes_add (prog, SECCOMP_JSON ".architectures[%zu]: \"%s\" has the other byte order: skipped", i, name);
+      else if (r < 0 && r != -EEXIST) /* the native arch is always there */
         return husk_error_set (err, -r, SECCOMP_JSON ".architectures[%zu]: add \"%s\"", i, name);
     }
   return 0;
@@ -147,10 +165,6 @@ parse_flags (const struct oci_seccomp *seccomp, unsigned int *flags, struct husk
     }
   return 0;
 }
-
-static int
-notes_add (struct husk_seccomp_program *prog, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
 
 static int
 notes_add (struct husk_seccomp_program *prog, const char *fmt, ...)
@@ -249,7 +263,7 @@ add_rule (scmp_filter_ctx ctx, const struct oci_seccomp *seccomp, size_t rule,
   snprintf (path, sizeof path, SECCOMP_JSON ".syscalls[%zu]", rule);
   if (conds == NULL)
     return husk_error_set (err, ENOMEM, "%s", path);
-  if (action_value (sc->action, &sc->errno_ret, path, &action, err) < 0
+  if (action_value (sc->action, &sc->errno_ret, path, false, &action, err) < 0
       || build_conditions (sc, rule, conds, &split, err) < 0)
     return -1;
   if (action == default_action)
@@ -315,14 +329,14 @@ compile_into (const struct oci_seccomp *seccomp, struct husk_seccomp_program *pr
 
   if (seccomp->default_action == OCI_SCMP_ACT_NOTIFY)
     return husk_error_set (err, 0, SECCOMP_JSON ".defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
-  if (action_value (seccomp->default_action, &seccomp->default_errno_ret,
-                    SECCOMP_JSON ".defaultAction", &default_action, err) < 0)
+  if (action_value (seccomp->default_action, &seccomp->default_errno_ret, SECCOMP_JSON, true,
+                    &default_action, err) < 0)
     return -1;
   ctx = seccomp_init (default_action);
   if (ctx == NULL)
     return husk_error_set (err, 0, SECCOMP_JSON ".defaultAction: seccomp_init (%s)",
                            action_names[seccomp->default_action]);
-  if (add_architectures (ctx, seccomp, err) < 0 || parse_flags (seccomp, &prog->flags, err) < 0)
+  if (add_architectures (ctx, seccomp, prog, err) < 0 || parse_flags (seccomp, &prog->flags, err) < 0)
     return -1;
   for (size_t i = 0; i < seccomp->syscalls_len; i++)
     if (add_rule (ctx, seccomp, i, default_action, prog, err) < 0)

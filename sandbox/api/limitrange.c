@@ -16,8 +16,12 @@ fill_defaults (yajl_val c, yajl_val item)
   for (size_t i = 0; i < 2; i++)
     {
       const char *name = resource_names[i];
-      const char *def = jv_str (jv_get (item, "default"), name);
-      const char *def_req = jv_str (jv_get (item, "defaultRequest"), name);
+      /* the LimitRange's own defaulting (SetDefaults_LimitRangeItem):
+       * default falls back to max, defaultRequest to default, then min */
+      const char *def = jv_str (jv_get (item, "default"), name)
+                            ?: jv_str (jv_get (item, "max"), name);
+      const char *def_req = jv_str (jv_get (item, "defaultRequest"), name)
+                                ?: def ?: jv_str (jv_get (item, "min"), name);
       const char *lim = jv_str (jv_get (res, "limits"), name);
       if (def && !lim)
         jv_set (jv_obj_at (res, "limits"), name, jv_string (lim = def));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
+#include "../../runtime/cgroup/cgroup.h"
 #include "../holder/holder_proto.h"
 #include "pod_util.h"
 
@@ -44,6 +45,37 @@ fill_exit (struct husk_pod_container_status *st, const char *exit_text)
   st->finished_at = kv_i64 (exit_text, "finished_at");
   st->pid = 0;
   st->reason = strdup (st->exit_code == 0 ? "Completed" : "Error");
+}
+
+/* A SIGKILL is an OOM kill when the container's memory cgroup counted one.
+ * The answer is kept in the container's directory: the cgroup goes away
+ * when the container is deleted, the answer must not. */
+static bool
+oom_killed (const struct pod_env *env, const struct husk_pod_container_status *st,
+            const char *dir)
+{
+  cleanup_free char *known = read_optional (dir, "oom");
+  cleanup_free char *pod_cg = NULL, *path = NULL, *file = NULL;
+  struct husk_cgroup *cg = NULL;
+  struct husk_error *e = NULL;
+  uint64_t count = 0;
+
+  if (known)
+    return known[0] == '1';
+  if (st->signal != SIGKILL || (pod_cg = pod_cgroup_path (env, st->sandbox_id)) == NULL
+      || (path = pod_path ("%s/%s", pod_cg, st->id)) == NULL)
+    return false;
+  if (husk_cgroup_open (path, &cg, &e) < 0 || husk_cgroup_oom_count (cg, &count, &e) < 0)
+    {
+      husk_error_release (&e);
+      husk_cgroup_free (cg);
+      return false;
+    }
+  husk_cgroup_free (cg);
+  if ((file = pod_path ("%s/oom", dir)) != NULL
+      && pod_write_file_atomic (file, count ? "1\n" : "0\n", 2, 0644, &e) < 0)
+    husk_error_release (&e);
+  return count > 0;
 }
 
 static void
@@ -86,6 +118,13 @@ husk_pod_container_status (const struct husk_sandbox_env *henv, const char *cid,
   out->created_at = kv_i64 (meta, "created_at");
   out->log_path = pod_path ("%s/%s", dir, HOLDER_LOG_FILE);
   fill_state (out, dir);
+  if (out->state == HUSK_POD_CONTAINER_EXITED && out->sandbox_id && out->id
+      && oom_killed (&env, out, dir))
+    {
+      out->oom_killed = true;
+      free (out->reason);
+      out->reason = strdup ("OOMKilled");
+    }
   if (!out->id || !out->sandbox_id || !out->name || !out->image || !out->log_path)
     {
       husk_pod_container_status_free (out);

@@ -24,6 +24,8 @@ static const struct {
   { "rm", podctl_rm, "rm ID                     remove a container or a whole pod" },
   { "logs", podctl_logs, "logs CONTAINER            print the CRI log" },
   { "exec", podctl_exec, "exec [-t SECONDS] CONTAINER CMD...  run and exit with its code" },
+  { "bench-create", podctl_bench_create,
+    "bench-create HUSK BUNDLE ROOT N  in-process libhusk vs the binary" },
   { "wait", podctl_wait, "wait [-t SECONDS] CONTAINER  wait for its exit, print the code" },
 };
 

@@ -29,6 +29,9 @@ int podctl_logs (struct podctl *ctx, struct husk_error **err);
 int podctl_exec (struct podctl *ctx, struct husk_error **err);
 int podctl_wait (struct podctl *ctx, struct husk_error **err);
 
+/* cmd_bench.c */
+int podctl_bench_create (struct podctl *ctx, struct husk_error **err);
+
 /* A sandbox id is 32 hex characters; anything longer is a container's. */
 int podctl_is_sandbox_id (const char *id);
 

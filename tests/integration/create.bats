@@ -52,11 +52,12 @@ teardown() { teardown_bundle; }
 }
 
 @test "create: the container is in a cgroup named by cgroupsPath" {
+	update_config ".linux.cgroupsPath = \"/husk-test-$TOKEN\""
 	husk create "$CID"
 	[ "$status" -eq 0 ]
 	local pid
 	pid=$(container_pid "$CID")
-	grep -q "$TOKEN" "/proc/$pid/cgroup"
+	grep -q ":/husk-test-$TOKEN\$" "/proc/$pid/cgroup"
 }
 
 @test "create: a created container can be deleted without --force" {

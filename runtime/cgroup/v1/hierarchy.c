@@ -200,7 +200,8 @@ static const char *
 path_for (const char *path, const char *controllers)
 {
   size_t n = strlen (controllers);
-  if (strchr (path, '=') == NULL)
+  /* A single path is absolute; the list form starts with a controller. */
+  if (path[0] == '/')
     return path;
   for (const char *p = path; p; p = strchr (p, ';'), p = p ? p + 1 : NULL)
     if (strncmp (p, controllers, n) == 0 && p[n] == '=')
@@ -218,7 +219,9 @@ cg_v1_open (struct husk_cgroup *cg, const char *path, struct husk_error **err)
     {
       struct cg_hier *h = &cg->hiers[i];
       const char *p = path_for (path, h->controllers);
-      cleanup_free char *one = p ? strndup (p, strcspn (p, ";")) : NULL;
+      cleanup_free char *one = p == NULL      ? NULL
+                               : p == path ? strdup (p)
+                                           : strndup (p, strcspn (p, ";"));
       if (one == NULL || set_inner (h, one, err) < 0 || access (h->dir, F_OK) < 0)
         {
           husk_error_release (err); /* not used by this cgroup: drop it */

@@ -128,9 +128,22 @@ hugetlb_stats (const char *dir, struct husk_cgroup_stats *st, struct husk_error 
   return 0;
 }
 
+/* Pressure files exist with CONFIG_PSI and psi=1; absent, nothing is said. */
+static void
+psi (const char *dir, const char *file, struct husk_cg_psi *out)
+{
+  cleanup_free char *s = NULL;
+  cleanup_error struct husk_error *e = NULL;
+  if (cg_read (dir, file, &s, &e) == 0)
+    husk_cg_psi_parse (s, out);
+}
+
 int
 cg_v2_stats (struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_error **err)
 {
+  psi (cg->dir, "cpu.pressure", &st->cpu.psi);
+  psi (cg->dir, "memory.pressure", &st->memory.psi);
+  psi (cg->dir, "io.pressure", &st->blkio_psi);
   if (cpu_stats (cg->dir, st, err) < 0 || memory_stats (cg->dir, st, err) < 0 ||
       io_stats (cg->dir, st, err) < 0 || hugetlb_stats (cg->dir, st, err) < 0)
     return -1;

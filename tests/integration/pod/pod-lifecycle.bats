@@ -200,3 +200,16 @@ EOF_POD
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"spec.containers[0].image: required"* ]]
 }
+
+@test "pod: a container killed for memory is reported OOMKilled" {
+	one_container_pod oom '["sh", "-c", "x=$(head -c 400000000 /dev/zero | tr \"\\\\0\" a); echo survived"]'
+	jq '.spec.containers[0].resources = {"limits": {"memory": "32Mi"}}' "$POD_FILE" >"$POD_FILE.new"
+	mv "$POD_FILE.new" "$POD_FILE"
+	pod_up
+	wait_exited "$SID-main-0" 30
+	[ "$output" = 137 ]
+	pod status "$SID-main-0"
+	echo "$output" | jq -e '.oomKilled == true and .reason == "OOMKilled" and .signal == 9'
+	# The pod's cgroup holds the pod's limit: the sum of its containers'.
+	[ "$(cat /sys/fs/cgroup/memory"$CGPARENT/pod_$SID"/memory.limit_in_bytes)" -eq $((32 << 20)) ]
+}

@@ -196,6 +196,37 @@ test_errors (struct husk_cgroup *cg)
     }
 }
 
+/* v1 has realtime cpu budgets (with RT group scheduling); v2 has none and
+ * must say so rather than drop them. */
+static void
+test_realtime (struct husk_cgroup *cg)
+{
+  struct oci_cpu rt = { .realtime_period = { true, 1000000 }, .realtime_runtime = { true, 10000 } };
+  struct oci_resources r = { .cpu = &rt };
+  struct husk_error *err = NULL;
+  int rc;
+  if (mode == HUSK_CGROUP_V1 && cg_has (husk_cgroup_dir (cg, "cpu"), "cpu.rt_runtime_us"))
+    {
+      /* A new parent has no realtime budget to hand down: give it some,
+       * as a user of realtime cgroups must. */
+      char parent[512];
+      snprintf (parent, sizeof parent, "%s", husk_cgroup_dir (cg, "cpu"));
+      *strrchr (parent, '/') = '\0';
+      report (cg_write (parent, "cpu.rt_runtime_us", "20000", &err), &err, "parent realtime budget");
+    }
+  rc = husk_cgroup_update (cg, &r, &err);
+  if (mode == HUSK_CGROUP_V2)
+    ok (rc < 0 && err && strstr (err->message, "realtime"), "v2 refuses realtime: %s",
+        err ? err->message : "(no error)");
+  else if (cg_has (husk_cgroup_dir (cg, "cpu"), "cpu.rt_runtime_us"))
+    {
+      report (rc, &err, "update realtime period and runtime");
+      check_file (cg, "cpu", "cpu.rt_period_us", "1000000");
+      check_file (cg, "cpu", "cpu.rt_runtime_us", "10000");
+    }
+  husk_error_release (&err);
+}
+
 static void
 test_lifecycle (void)
 {
@@ -245,6 +276,8 @@ test_lifecycle (void)
   ok (json && strstr (json, "\"pids\":{\"current\":1,\"limit\":32}"), "stats: pids current 1 limit 32");
   ok (json && strstr (json, "\"memory\":{") && strstr (json, "\"limit\":67108864"), "stats: memory limit");
   ok (json && strstr (json, "\"cpu\":{\"usage\":{"), "stats: cpu usage");
+  if (mode == HUSK_CGROUP_V2 && cg_has (husk_cgroup_dir (cg, NULL), "cpu.pressure"))
+    ok (json && strstr (json, "\"psi\":{\"some\":{\"avg10\":"), "stats: pressure (psi)");
   if (json)
     printf ("# %s\n", json);
   free (json);
@@ -256,6 +289,7 @@ test_lifecycle (void)
     check_file (cg, mode == HUSK_CGROUP_V1 ? "pids" : NULL, "pids.max", "64");
   }
   test_errors (cg);
+  test_realtime (cg);
 
   report (husk_cgroup_kill_all (cg, SIGKILL, &err), &err, "kill_all SIGKILL");
   status = kid_wait (&k);

@@ -8,6 +8,7 @@
 #include "tap.h"
 #include "cgroup.h"
 #include "internal.h"
+#include "stats.h"
 #include "v2/v2.h"
 
 static void
@@ -166,6 +167,19 @@ test_bpf_program (void)
   husk_error_release (&err);
 }
 
+static void
+test_psi (void)
+{
+  struct husk_cg_psi psi = { 0 };
+  husk_cg_psi_parse ("some avg10=1.50 avg60=0.25 avg300=0.00 total=12345\n"
+                     "full avg10=0.00 avg60=0.00 avg300=0.00 total=7\n",
+                     &psi);
+  ok (psi.set, "psi parsed");
+  is_str (psi.some.avg10, "1.50", "psi some avg10");
+  is_int (psi.some.total, 12345, "psi some total");
+  is_int (psi.full.total, 7, "psi full total");
+}
+
 int
 main (void)
 {
@@ -175,5 +189,6 @@ main (void)
   test_cpuset ();
   test_paths ();
   test_bpf_program ();
+  test_psi ();
   return tap_done ();
 }

@@ -1,8 +1,10 @@
 /* husk-rootfs-driver: tries husk_rootfs_setup on a bundle before the husk
  * CLI exists, the way the container's init will call it.
  *
- *   husk-rootfs-driver [--no-pivot] [--userns] [--before-pivot] BUNDLE CMD [ARG...]
+ *   husk-rootfs-driver [--no-pivot] [--userns] [--before-pivot] [--cgroup2-host] BUNDLE CMD [ARG...]
  *
+ * --cgroup2-host makes the driver's private mount namespace look like a
+ * cgroup v2 host (the host's unified hierarchy bound on /sys/fs/cgroup).
  * --before-pivot passes a callback that writes "dev/before-pivot" relative
  * to its cwd (the rootfs, with the mounts in place), as a hook would.
  *
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +29,7 @@
 
 struct driver {
   const char *bundle;
-  bool no_pivot, userns, before_pivot;
+  bool no_pivot, userns, before_pivot, cgroup2_host;
   char **argv;
   struct oci_config *config;
 };
@@ -82,6 +85,17 @@ before_pivot (void *data, struct husk_error **err)
   return 0;
 }
 
+/* Only in our private mount namespace: made a slave first so nothing
+ * propagates back to the host. */
+static int
+fake_cgroup2_host (struct husk_error **err)
+{
+  if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0
+      || mount ("/sys/fs/cgroup/unified", "/sys/fs/cgroup", NULL, MS_BIND, NULL) < 0)
+    return husk_error_set (err, errno, "--cgroup2-host");
+  return 0;
+}
+
 /* pid 1 of the new pid namespace: the container's init, in short. */
 static int
 container_init (struct driver *d)
@@ -91,6 +105,8 @@ container_init (struct driver *d)
                                       .in_user_ns = d->userns };
   if (d->config->hostname)
     sethostname (d->config->hostname, strlen (d->config->hostname));
+  if (d->cgroup2_host && fake_cgroup2_host (&err) < 0)
+    return fail (err);
   if (husk_rootfs_setup (d->config, &opts, d->before_pivot ? before_pivot : NULL, NULL, &err)
       < 0)
     return fail (err);
@@ -168,9 +184,11 @@ main (int argc, char **argv)
       d.userns = true;
     else if (strcmp (argv[i], "--before-pivot") == 0)
       d.before_pivot = true;
+    else if (strcmp (argv[i], "--cgroup2-host") == 0)
+      d.cgroup2_host = true;
   if (argc - i < 2)
     {
-      fprintf (stderr, "usage: %s [--no-pivot] [--userns] [--before-pivot] BUNDLE CMD [ARG...]\n", argv[0]);
+      fprintf (stderr, "usage: %s [--no-pivot] [--userns] [--before-pivot] [--cgroup2-host] BUNDLE CMD [ARG...]\n", argv[0]);
       return 2;
     }
   d.bundle = argv[i];

@@ -1,8 +1,16 @@
 /* libFuzzer target for the spec parsers: every input goes through the
  * config, process, resources and state parsers; a state that parses is
- * written back and must parse again.  Build with
- *   CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined
- * and run build-fuzz/tests/unit/fuzz-config tests/fixtures/specs -max_total_time=300 */
+ * written back and must parse again.  Build and run:
+ *
+ *   CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+ *       -Db_lundef=false
+ *   ninja -C build-fuzz tests/unit/oci/fuzz-config
+ *   mkdir -p /tmp/corpus
+ *   build-fuzz/tests/unit/oci/fuzz-config /tmp/corpus tests/fixtures/specs \
+ *       -dict=tests/fixtures/specs/fuzz.dict -max_total_time=300
+ *
+ * libFuzzer writes what it finds into the first folder only, and reads the
+ * fixtures (hostile/ included) as seeds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "cleanup.h"
@@ -246,9 +247,94 @@ test_features (void)
   yajl_tree_free (t);
 }
 
+static void
+test_process_json (void)
+{
+  static const char doc[] = "{\"args\":[\"ls\",\"-l\"],\"cwd\":\"/tmp\",\"env\":[\"A=b\"],"
+                            "\"user\":{\"uid\":1,\"gid\":2},\"terminal\":false}";
+  static const char bad[] = "{\"args\":[\"ls\"],\"cwd\":\"tmp\",\"user\":{\"uid\":1,\"gid\":2}}";
+  static const char bad_type[] = "{\"args\":[\"ls\"],\"cwd\":\"/\",\"user\":{\"uid\":\"root\"}}";
+  cleanup_error struct husk_error *err = NULL;
+  struct oci_process *p = NULL;
+
+  if (ok (oci_process_parse_data (NULL, doc, strlen (doc), &p, &err) == 0, "process.json parses"))
+    {
+      is_int (p->args_len, 2, "process.json args");
+      is_str (p->args[1], "-l", "process.json args[1]");
+      is_str (p->cwd, "/tmp", "process.json cwd");
+      is_int (p->user.gid, 2, "process.json user.gid");
+    }
+  oci_process_free (p);
+  p = NULL;
+  ok (oci_process_parse_data (NULL, bad, strlen (bad), &p, &err) < 0, "relative cwd refused");
+  is_str (err ? err->message : NULL, "process.json: cwd: must be absolute, got \"tmp\"",
+          "process.json paths have no process. prefix");
+  husk_error_release (&err);
+  ok (oci_process_parse_data ("p.json", bad_type, strlen (bad_type), &p, &err) < 0,
+      "string uid refused");
+  is_str (err ? err->message : NULL, "p.json: user.uid: expected an integer, got a string",
+          "process.json type error names the file given");
+}
+
+static void
+test_resources_json (void)
+{
+  static const char doc[] = "{\"memory\":{\"limit\":1048576},\"pids\":{\"limit\":-1},"
+                            "\"cpu\":{\"cpus\":\"0\"}}";
+  static const char bad[] = "{\"pids\":{}}";
+  cleanup_error struct husk_error *err = NULL;
+  struct oci_resources *r = NULL;
+
+  if (ok (oci_resources_parse_data (NULL, doc, strlen (doc), &r, &err) == 0,
+          "resources.json parses"))
+    {
+      ok (r->memory->limit.set && r->memory->limit.value == 1048576, "memory.limit");
+      is_int (r->pids->limit, -1, "pids.limit -1 (unlimited)");
+      is_str (r->cpu->cpus, "0", "cpu.cpus");
+      ok (r->block_io == NULL, "absent blockIO is NULL");
+    }
+  oci_resources_free (r);
+  r = NULL;
+  ok (oci_resources_parse_data (NULL, bad, strlen (bad), &r, &err) < 0, "pids without limit");
+  is_str (err ? err->message : NULL, "resources.json: pids.limit: required", "message");
+}
+
+static bool
+valid_utf8 (const char *s)
+{
+  yajl_gen g = yajl_gen_alloc (NULL);
+  bool good;
+
+  yajl_gen_config (g, yajl_gen_validate_utf8, 1);
+  good = yajl_gen_string (g, (const unsigned char *) s, strlen (s)) == yajl_gen_status_ok;
+  yajl_gen_free (g);
+  return good;
+}
+
+/* Values cut to a length in messages must not end in half a character. */
+static void
+test_message_utf8 (void)
+{
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *doc = NULL, *key = calloc (1, 402);
+  struct oci_config *c = NULL;
+
+  key[0] = 'a'; /* so that a cut at 64 bytes falls inside a character */
+  for (int i = 0; i < 200; i++)
+    memcpy (key + 1 + 2 * i, "\xc3\xa9", 2); /* é */
+  if (asprintf (&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"},\"hostname\":\"h\","
+                "\"annotations\":{\"%s\":1}}", key) < 0)
+    abort ();
+  ok (oci_config_parse_data (NULL, doc, strlen (doc), &c, &err) < 0, "long UTF-8 key refused");
+  ok (err && valid_utf8 (err->message), "message is valid UTF-8: %s", err ? err->message : "");
+}
+
 int
 main (void)
 {
+  test_process_json ();
+  test_resources_json ();
+  test_message_utf8 ();
   test_state_round_trip (false);
   test_state_round_trip (true);
   test_state_stopped ();

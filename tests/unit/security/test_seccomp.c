@@ -1,5 +1,6 @@
 /* Compiles filters from oci_seccomp values and checks, in a child that
  * loads them, what the syscalls really do. */
+#include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -259,9 +260,33 @@ test_arch_and_flags (void)
 }
 
 static void
+test_arch_skipped (void)
+{
+  char *arches[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_MIPS", "SCMP_ARCH_VAX", NULL };
+  struct oci_seccomp s = allow_but (NULL, 0);
+  struct husk_seccomp_program *prog;
+  const char *const *notes;
+  size_t n = 0;
+
+  s.architectures = arches, s.architectures_len = 3;
+  prog = compile_ok (&s, "arches of the other byte order or unknown to libseccomp");
+  if (prog == NULL)
+    return;
+  notes = husk_seccomp_program_notes (prog, &n);
+  is_int (n, 2, "two notes");
+  is_str (n > 0 ? notes[0] : NULL,
+          "linux.seccomp.architectures[1]: \"SCMP_ARCH_MIPS\" has the other byte order: skipped",
+          "a big-endian arch is skipped");
+  is_str (n > 1 ? notes[1] : NULL,
+          "linux.seccomp.architectures[2]: \"SCMP_ARCH_VAX\" unknown to libseccomp: skipped",
+          "an arch unknown to libseccomp is skipped");
+  husk_seccomp_program_free (prog);
+}
+
+static void
 test_errors (void)
 {
-  char *bad_arch[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_VAX", NULL };
+  char *bad_arch[] = { "SCMP_ARCH_X86_64", "x86_64", NULL };
   char *bad_flag[] = { "SECCOMP_FILTER_FLAG_FOO", NULL };
   struct oci_seccomp_arg idx = { .index = 6, .op = OCI_SCMP_CMP_EQ };
   struct oci_seccomp_syscall r[2] = {
@@ -278,8 +303,8 @@ test_errors (void)
                  "arg index 6");
   s = allow_but (r, 1);
   s.architectures = bad_arch, s.architectures_len = 2;
-  compile_fails (&s, "linux.seccomp.architectures[1]: unknown architecture \"SCMP_ARCH_VAX\"",
-                 "unknown arch");
+  compile_fails (&s, "linux.seccomp.architectures[1]: unknown architecture \"x86_64\"",
+                 "an arch not named SCMP_ARCH_*");
   s = allow_but (r, 1);
   s.flags = bad_flag, s.flags_len = 1;
   compile_fails (&s, "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_FOO\"",
@@ -297,8 +322,51 @@ test_errors (void)
                  "notify as default");
   r[0].errno_ret = (oci_opt_u64) { true, 70000 };
   s = allow_but (r, 1);
-  compile_fails (&s, "linux.seccomp.syscalls[0]: errnoRet 70000 is out of range (max 65535)",
+  compile_fails (&s, "linux.seccomp.syscalls[0].errnoRet: 70000 is out of range (max 65535)",
                  "errnoRet too large");
+  s = allow_but (NULL, 0);
+  s.default_action = OCI_SCMP_ACT_ERRNO;
+  s.default_errno_ret = (oci_opt_u64) { true, 65536 };
+  compile_fails (&s, "linux.seccomp.defaultErrnoRet: 65536 is out of range (max 65535)",
+                 "defaultErrnoRet too large");
+}
+
+static int
+child_big_profile (void *data)
+{
+  if (getpid () <= 0)
+    return 1;
+  return probe_errno (0, 0) == EPERM ? 0 : 2;
+}
+
+/* A default-deny profile the size of Docker's (every syscall libseccomp
+ * knows but one, three arches) still fits the kernel's 4096 instructions. */
+static void
+test_big_profile (void)
+{
+  static char *names[1024];
+  char *arches[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL };
+  struct oci_seccomp_syscall rule = { .names = names, .action = OCI_SCMP_ACT_ALLOW };
+  struct oci_seccomp s = { .default_action = OCI_SCMP_ACT_ERRNO, .syscalls = &rule,
+                           .syscalls_len = 1, .architectures = arches, .architectures_len = 3 };
+  struct husk_seccomp_program *prog;
+  int st;
+
+  for (int nr = 0; nr < 1000 && rule.names_len < 1023; nr++)
+    {
+      char *name = seccomp_syscall_resolve_num_arch (SCMP_ARCH_NATIVE, nr);
+      if (name && strcmp (name, "getppid") != 0)
+        names[rule.names_len++] = name;
+      else
+        free (name);
+    }
+  ok (rule.names_len > 300, "%zu syscall names", rule.names_len);
+  prog = compile_ok (&s, "a default-deny profile allowing every other syscall");
+  st = prog ? run_filtered (prog, child_big_profile, NULL) : -1;
+  ok (WIFEXITED (st) && WEXITSTATUS (st) == 0, "allowed calls work, the rest get EPERM (status %#x)", st);
+  husk_seccomp_program_free (prog);
+  for (size_t i = 0; i < rule.names_len; i++)
+    free (names[i]);
 }
 
 int
@@ -310,6 +378,8 @@ main (void)
   test_personality ();
   test_unknown_syscall_skipped ();
   test_arch_and_flags ();
+  test_arch_skipped ();
   test_errors ();
+  test_big_profile ();
   return tap_done ();
 }

@@ -1,0 +1,110 @@
+#!/bin/bash
+# Time to create a pod and start its first container, and the memory each
+# pod costs beside its containers (the monitor processes: husk's holder and
+# the pod PID 1; podman's conmon and infra container), for:
+#   husk-pod with the husk runtime, husk-pod with runc, podman + runc.
+#
+#   tests/bench/pod-start.sh [PODS]        (default 10; root)
+#
+# husk-pod's holder forks the runtime binary for `create` (see
+# sandbox/pod/pod_runtime.c); the husk and runc rows compare the runtime
+# binaries behind the same holder.  podman's infra container needs
+# RLIMIT_NPROC raised, which this machine forbids (no CAP_SYS_RESOURCE), so
+# podman runs with --infra=false when the infra container cannot start:
+# that row then has one process less per pod than a real podman pod.
+set -euo pipefail
+
+N=${1:-10}
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+POD_BIN=${HUSK_POD:-$(ls -t "$REPO"/build*/sandbox/podctl/husk-pod | head -1)}
+HUSK_BIN=${HUSK:-$(ls -t "$REPO"/build*/runtime/cli/husk | head -1)}
+WORK=$(mktemp -d /tmp/husk-bench-XXXXXX)
+ROOTFS=$WORK/rootfs
+trap 'cleanup' EXIT
+
+# Pods are removed with the runtime that made them, and the work dir only
+# when nothing is mounted in it any more.
+cleanup() {
+	local root
+	for root in "$WORK"/pods-*; do
+		[ -d "$root" ] && [ -f "$root.runtime" ] || continue
+		for id in $(ls "$root" | grep -v lock); do
+			"$POD_BIN" --root "$root" --runtime "$(cat "$root.runtime")" --runtime-root "$root.rt" \
+				--cgroup-parent /husk-bench rm "$id" >/dev/null 2>&1 || true
+		done
+	done
+	if command -v podman >/dev/null; then
+		for i in $(seq 1 "$N"); do podman pod rm -f "husk-bench-$i" >/dev/null 2>&1 || true; done
+		podman rmi -f localhost/husk-bench >/dev/null 2>&1 || true
+	fi
+	if grep -qF "$WORK" /proc/self/mountinfo; then
+		echo "pod-start.sh: mounts left under $WORK, not removing it" >&2
+	else
+		rm -rf "$WORK"
+	fi
+}
+
+now_ms() { date +%s%3N; }
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+"$REPO/tests/fixtures/make-rootfs.sh" "$ROOTFS" >/dev/null
+cat >"$WORK/pod.json" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "bench"},
+ "spec": {"containers": [{"name": "main", "image": "$ROOTFS", "command": ["sleep", "1000"]}]}}
+EOF_POD
+
+# bench_husk KEY LABEL RUNTIME: prints "LABEL avg_ms kB_per_pod"
+bench_husk() {
+	local name=$2 runtime=$3 root=$WORK/pods-$1 total=0 mem=0 t0 t1 id
+	echo "$runtime" >"$root.runtime"
+	for i in $(seq 1 "$N"); do
+		t0=$(now_ms)
+		"$POD_BIN" --root "$root" --runtime "$runtime" --runtime-root "$root.rt" \
+			--cgroup-parent /husk-bench up "$WORK/pod.json" >/dev/null
+		t1=$(now_ms)
+		total=$((total + t1 - t0))
+	done
+	for id in $(ls "$root" | grep -v lock); do
+		mem=$((mem + $(rss_kb "$(cat "$root/$id/holder.pid")")))
+		[ ! -f "$root/$id/pid1.pid" ] || mem=$((mem + $(rss_kb "$(cat "$root/$id/pid1.pid")")))
+	done
+	printf '%-28s %10s %14s\n' "$name" "$((total / N))" "$((mem / N))"
+	for id in $(ls "$root" | grep -v lock); do
+		"$POD_BIN" --root "$root" --runtime "$runtime" --runtime-root "$root.rt" \
+			--cgroup-parent /husk-bench rm "$id" >/dev/null
+	done
+}
+
+bench_podman() {
+	command -v podman >/dev/null || { printf '%-28s %10s\n' "podman" "(not installed)"; return; }
+	local conf=$WORK/containers.conf total=0 mem=0 t0 t1 infra=true
+	# Without CAP_SYS_RESOURCE the container may not raise its rlimits above
+	# ours, which podman's defaults do.
+	printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n[engine]\nruntime = "runc"\n' \
+		"$(ulimit -Hn)" "$(ulimit -Hn)" "$(ulimit -Hu)" "$(ulimit -Hu)" >"$conf"
+	export CONTAINERS_CONF=$conf
+	tar -C "$ROOTFS" -c . | podman import -q - localhost/husk-bench >/dev/null
+	podman pod create --name husk-bench-probe >/dev/null
+	podman pod start husk-bench-probe >/dev/null 2>&1 || infra=false
+	podman pod rm -f husk-bench-probe >/dev/null 2>&1
+	for i in $(seq 1 "$N"); do
+		t0=$(now_ms)
+		podman pod create --infra="$infra" --name "husk-bench-$i" >/dev/null
+		if ! podman run -d --pod "husk-bench-$i" localhost/husk-bench sleep 1000 >/dev/null 2>"$WORK/podman.err"; then
+			printf '%-28s %10s\n' "podman+runc" "failed: $(tail -1 "$WORK/podman.err")"
+			return 0
+		fi
+		t1=$(now_ms)
+		total=$((total + t1 - t0))
+	done
+	for p in $(pgrep -x conmon); do mem=$((mem + $(rss_kb "$p"))); done
+	for p in $(pgrep -f 'catatonit -P' || true); do mem=$((mem + $(rss_kb "$p"))); done
+	printf '%-28s %10s %14s\n' "podman+runc (infra=$infra)" "$((total / N))" "$((mem / N))"
+}
+
+echo "$N pods each; time = pod create + first container started; memory = monitor RSS per pod"
+printf '%-28s %10s %14s\n' "" "ms/pod" "kB/pod"
+bench_husk husk "husk-pod + husk" "$HUSK_BIN"
+bench_husk runc "husk-pod + runc" "$(command -v runc)"
+bench_podman

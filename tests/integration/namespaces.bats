@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# Namespaces: each type created when listed, shared with the host when not,
+# joined when given a path.
+
+load helpers
+
+setup() { setup_bundle; }
+teardown() {
+	if [ -n "${NETNS:-}" ]; then ip netns del "$NETNS" 2>/dev/null || true; fi
+	teardown_bundle
+}
+
+host_ns() {
+	stat -L -c %i "/proc/self/ns/$1"
+}
+
+# Whether the runtime says it supports a namespace type.
+runtime_has_ns() {
+	__husk features 2>/dev/null | jq -e --arg ns "$1" '.linux.namespaces | index($ns)' >/dev/null
+}
+
+# ns_is_new SPEC_TYPE PROC_NAME: listed alone (plus mount/pid which the
+# checker needs nothing of), the namespace differs from the host's.
+@test "namespaces: pid, network, ipc, uts, mount are new" {
+	run_checker namespaces
+	local t
+	for t in pid net ipc uts mnt; do
+		jq_ok ".namespaces.$t != $(host_ns "$t")"
+	done
+}
+
+@test "namespaces: unlisted namespaces are the host's" {
+	update_config '.linux.namespaces = [{"type": "mount"}, {"type": "pid"}] | del(.hostname)'
+	run_checker namespaces
+	local t
+	for t in net ipc uts cgroup user; do
+		jq_ok ".namespaces.$t == $(host_ns "$t")"
+	done
+}
+
+@test "namespaces: pid namespace makes the process pid 1" {
+	run_checker process
+	jq_ok '.pid == 1'
+}
+
+@test "namespaces: a new network namespace has only lo" {
+	set_args /bin/ip -o link
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -c ': ')" -eq 1 ]
+	[[ "$output" == *" lo:"* ]]
+}
+
+@test "namespaces: uts namespace carries the hostname" {
+	update_config '.hostname = "uts-inside"'
+	run_checker uts namespaces
+	jq_ok '.hostname == "uts-inside"'
+	[ "$(hostname)" != uts-inside ]
+}
+
+@test "namespaces: ipc namespace hides host message queues" {
+	local qid
+	qid=$(ipcmk -Q | awk '{print $NF}')
+	[ -n "$qid" ]
+	grep -qw "$qid" /proc/sysvipc/msg
+	set_args /bin/cat /proc/sysvipc/msg
+	husk run "$CID"
+	ipcrm -q "$qid"
+	[ "$status" -eq 0 ]
+	! echo "$output" | awk 'NR > 1 {print $2}' | grep -qx "$qid"
+}
+
+@test "namespaces: cgroup namespace is new when listed" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	run_checker namespaces cgroup
+	jq_ok ".namespaces.cgroup != $(host_ns cgroup)"
+	jq_ok '[.cgroup[] | select(.controllers == "pids")][0].path == "/"'
+}
+
+@test "namespaces: user namespace with mappings" {
+	requires userns
+	# The mapped root must reach the rootfs through the test's tmpdirs.
+	local d=$BUNDLE
+	while [ "$d" != / ]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "cgroup"))'
+	run_checker namespaces ids
+	jq_ok ".namespaces.user != $(host_ns user)"
+	jq_ok '.ids.uid == 0'
+	local pid_maps
+	set_args /bin/cat /proc/self/uid_map
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$(echo "$output" | awk '{print $1, $2, $3}')" == "0 100000 65536" ]]
+}
+
+@test "namespaces: time namespace is new when listed" {
+	requires timens
+	runtime_has_ns time || skip "runtime does not support time namespaces"
+	update_config '.linux.namespaces += [{"type": "time"}]'
+	run_checker namespaces
+	jq_ok ".namespaces.time != $(host_ns time)"
+}
+
+@test "namespaces: join a network namespace by path (ip netns add)" {
+	requires netns
+	NETNS="$TOKEN"
+	ip netns add "$NETNS"
+	ip netns exec "$NETNS" ip link set lo up
+	local ino
+	ino=$(stat -L -c %i "/run/netns/$NETNS")
+	update_config "(.linux.namespaces[] | select(.type == \"network\")) .path = \"/run/netns/$NETNS\""
+	run_checker namespaces
+	jq_ok ".namespaces.net == $ino"
+	set_args /bin/ip -o link
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	# lo is down in a fresh namespace; up only in the one we prepared.
+	[[ "$output" == *"lo: <LOOPBACK,UP"* ]]
+}
+
+@test "namespaces: join the uts namespace of another container" {
+	update_config '.hostname = "first"'
+	set_args /bin/sleep 100
+	husk run -d "$CID"
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(container_pid "$CID")
+	update_config "del(.hostname) | (.linux.namespaces[] | select(.type == \"uts\")) .path = \"/proc/$pid/ns/uts\""
+	set_args /bin/hostname
+	husk run "${CID}-2"
+	[ "$status" -eq 0 ]
+	[ "$output" = first ]
+}
+
+@test "namespaces: a path to a namespace of the wrong type fails" {
+	update_config '(.linux.namespaces[] | select(.type == "network")) .path = "/proc/self/ns/uts"'
+	husk run "$CID"
+	[ "$status" -ne 0 ]
+	check_no_debris
+}
