@@ -407,6 +407,11 @@ void oci_config_free (struct oci_config *config);
  * parser's: "config.json: mounts[1].destination: must be absolute, got \"tmp\"". */
 int oci_config_validate (const char *filename, const struct oci_config *config,
                          struct husk_error **err);
+/* The process rows of that table (args, cwd, rlimits, scheduler, ...) for a
+ * process on its own, as `exec` builds or reads it; paths have no
+ * "process." prefix: "process.json: cwd: must be absolute, got \"tmp\"". */
+int oci_process_validate (const char *filename, const struct oci_process *process,
+                          struct husk_error **err);
 
 /* A process.json as given to `exec --process`, and a resources.json as
  * given to `update -r`, with the same error style. */

@@ -19,10 +19,6 @@ void oci_seccomp_free (struct oci_seccomp *seccomp);
 void oci_map_clear (struct oci_map *map);
 void oci_strv_free (char **strv, size_t len);
 
-/* The process checks of the validation table, for a process.json. */
-int oci_process_validate (const char *filename, const struct oci_process *process,
-                          struct husk_error **err);
-
 /* Parses a whole document whose top level must be an object and hands the
  * object to `fn`, which fills `out`.  Shared by config, process and
  * resources documents. */

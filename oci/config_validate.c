@@ -159,14 +159,22 @@ check_user_mappings (struct vctx *v)
 }
 
 static int
+check_time_offset (struct vctx *v, const char *name, const struct oci_time_offset *o)
+{
+  if (o->set && !has_ns (v, OCI_NS_TIME))
+    return vfail (v, "linux.timeOffsets.%s: given without a time namespace", name);
+  if (o->nanosecs >= 1000000000u)
+    return vfail (v, "linux.timeOffsets.%s.nanosecs: %u is out of range (0..999999999)", name,
+                  o->nanosecs);
+  return 0;
+}
+
+static int
 check_time_offsets (struct vctx *v)
 {
-  const struct oci_time_offsets *t = &v->l->time_offsets;
-
-  if ((t->monotonic.set || t->boottime.set) && !has_ns (v, OCI_NS_TIME))
-    return vfail (v, "linux.timeOffsets: given without a time namespace");
-  if (t->monotonic.nanosecs >= 1000000000u || t->boottime.nanosecs >= 1000000000u)
-    return vfail (v, "linux.timeOffsets: nanosecs must be below 1000000000");
+  if (check_time_offset (v, "monotonic", &v->l->time_offsets.monotonic) < 0
+      || check_time_offset (v, "boottime", &v->l->time_offsets.boottime) < 0)
+    return -1;
   return 0;
 }
 

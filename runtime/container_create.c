@@ -128,7 +128,7 @@ make_plan (struct create_ctx *c, struct husk_error **err)
   plan->preserve_fds = c->opts->listen_fds + c->opts->preserve_fds;
   memcpy (plan->stdio, c->opts->stdio, sizeof plan->stdio);
   plan->time_offsets = l ? &l->time_offsets : NULL;
-  snprintf (plan->keyring_name, sizeof plan->keyring_name, "_ses.%s", c->opts->id);
+  snprintf (plan->keyring_name, sizeof plan->keyring_name, "%s", c->opts->id); /* as runc */
   if (husk_caps_validate (config->process->capabilities, "config.json: process.capabilities", err) < 0
       || husk_plan_rlimits (config->process, &plan->rlimits, &plan->rlimits_len, err) < 0
       || husk_plan_env (config->process, c->opts->listen_fds, &plan->env, err) < 0

@@ -115,7 +115,8 @@ load_info (struct husk_runtime *rt, const char *id, struct husk_container_info *
   cleanup_state_dir struct husk_state_dir dir = { .dirfd = -1 };
   struct husk_state_record *rec = NULL;
 
-  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+  if (husk_state_dir_peek (husk_runtime_root (rt), id, &dir, err) < 0
+      || husk_state_record_read (dir.dirfd, &rec, err) < 0)
     return -1;
   info->status = husk_record_status (dir.dirfd, rec);
   info->id = steal_pointer (&rec->id);

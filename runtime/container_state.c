@@ -151,7 +151,9 @@ husk_container_state_json (struct husk_runtime *rt, const char *id, char **json,
   cleanup_state_dir struct husk_state_dir dir = { .dirfd = -1 };
   cleanup_state_record struct husk_state_record *rec = NULL;
 
-  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+  /* readers do not queue behind a create or delete in progress */
+  if (husk_state_dir_peek (husk_runtime_root (rt), id, &dir, err) < 0
+      || husk_state_record_read (dir.dirfd, &rec, err) < 0)
     return -1;
   return husk_state_record_to_json (rec, husk_record_status (dir.dirfd, rec), true, false, json,
                                     NULL, err);

@@ -53,7 +53,7 @@ husk_state_dir_unlock (struct husk_state_dir *dir)
 }
 
 static int
-lock_dir (const char *path, struct husk_state_dir *out, struct husk_error **err)
+lock_dir (const char *path, bool lock, struct husk_state_dir *out, struct husk_error **err)
 {
   cleanup_close int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
@@ -62,7 +62,7 @@ lock_dir (const char *path, struct husk_state_dir *out, struct husk_error **err)
         return husk_error_plain (err, ENOENT, "container does not exist");
       return husk_error_set (err, errno, "open `%s`", path);
     }
-  if (flock (fd, LOCK_EX) < 0)
+  if (lock && flock (fd, LOCK_EX) < 0)
     return husk_error_set (err, errno, "lock `%s`", path);
   out->path = strdup (path);
   if (out->path == NULL)
@@ -91,7 +91,7 @@ husk_state_dir_create (const char *root, const char *id, struct husk_state_dir *
         return husk_error_plain (err, EEXIST, "container with id exists: %s", id);
       return husk_error_set (err, errno, "mkdir `%s`", path);
     }
-  if (lock_dir (path, out, err) < 0)
+  if (lock_dir (path, true, out, err) < 0)
     {
       rmdir (path);
       return -1;
@@ -99,9 +99,9 @@ husk_state_dir_create (const char *root, const char *id, struct husk_state_dir *
   return 0;
 }
 
-int
-husk_state_dir_open (const char *root, const char *id, struct husk_state_dir *out,
-                     struct husk_error **err)
+static int
+open_dir (const char *root, const char *id, bool lock, struct husk_state_dir *out,
+          struct husk_error **err)
 {
   cleanup_free char *path = NULL;
 
@@ -111,7 +111,21 @@ husk_state_dir_open (const char *root, const char *id, struct husk_state_dir *ou
     return -1;
   if (asprintf (&path, "%s/%s", root, id) < 0)
     return husk_error_set (err, ENOMEM, "asprintf");
-  return lock_dir (path, out, err);
+  return lock_dir (path, lock, out, err);
+}
+
+int
+husk_state_dir_open (const char *root, const char *id, struct husk_state_dir *out,
+                     struct husk_error **err)
+{
+  return open_dir (root, id, true, out, err);
+}
+
+int
+husk_state_dir_peek (const char *root, const char *id, struct husk_state_dir *out,
+                     struct husk_error **err)
+{
+  return open_dir (root, id, false, out, err);
 }
 
 int

@@ -55,6 +55,10 @@ int husk_state_dir_create (const char *root, const char *id, struct husk_state_d
 /* Opens and locks an existing container; ENOENT "container does not exist". */
 int husk_state_dir_open (const char *root, const char *id, struct husk_state_dir *out,
                          struct husk_error **err);
+/* Opens without the lock, for readers that must not wait behind a long
+ * create (list): state.json is replaced atomically, so it is whole. */
+int husk_state_dir_peek (const char *root, const char *id, struct husk_state_dir *out,
+                         struct husk_error **err);
 /* Removes the directory and what it holds (the lock stays held until close). */
 int husk_state_dir_remove (struct husk_state_dir *dir, struct husk_error **err);
 /* Releases the lock early (e.g. while `run` waits for its process). */

@@ -143,20 +143,37 @@ report (struct husk_cli *cli, struct husk_error *err)
   fprintf (stderr, "husk: %s\n", line);
 }
 
-/* `husk pod ...` is husk-pod's, next to this binary. */
+/* `husk pod ...` is husk-pod's: next to this binary when installed, in
+ * sandbox/podctl/ of a build tree, else on PATH.  Our --root is its
+ * --runtime-root. */
 static int
-exec_pod (char **argv, struct husk_error **err)
+exec_pod (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
 {
-  char self[PATH_MAX], path[PATH_MAX + 16];
+  char self[PATH_MAX], path[PATH_MAX + 64];
   ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  cleanup_free char **args = calloc ((size_t) argc + 4, sizeof *args);
+  int i = 0;
 
   if (n < 0)
     return husk_error_set (err, errno, "readlink /proc/self/exe");
+  if (args == NULL)
+    return husk_error_set (err, ENOMEM, "calloc");
   self[n] = '\0';
-  snprintf (path, sizeof path, "%s/husk-pod", dirname (self));
-  argv[0] = path;
-  execv (path, argv);
-  return husk_error_set (err, errno, "exec `%s`", path);
+  args[i++] = (char *) "husk-pod";
+  if (cli->rt.state_root)
+    {
+      args[i++] = (char *) "--runtime-root";
+      args[i++] = (char *) cli->rt.state_root;
+    }
+  for (int j = 1; j < argc; j++)
+    args[i++] = argv[j];
+  dirname (self);
+  snprintf (path, sizeof path, "%s/husk-pod", self);
+  execv (path, args);
+  snprintf (path, sizeof path, "%s/../../sandbox/podctl/husk-pod", self);
+  execv (path, args);
+  execvp ("husk-pod", args);
+  return husk_error_set (err, errno, "exec husk-pod");
 }
 
 static int
@@ -174,7 +191,7 @@ dispatch (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
     if (strcmp (verbs[i].name, cli->verb) == 0)
       return verbs[i].fn (cli, argc, argv, err);
   if (strcmp (cli->verb, "pod") == 0)
-    return exec_pod (argv, err);
+    return exec_pod (cli, argc, argv, err);
   {
     const char *verb = cli->verb;
     cli->verb = NULL;

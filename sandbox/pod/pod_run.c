@@ -10,6 +10,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,47 +89,69 @@ remaining_ms (const struct timespec *deadline)
   return ms < 0 ? 0 : (int) (ms > 1000000 ? 1000000 : ms);
 }
 
-/* Feeds input and drains both pipes until they close or time runs out;
- * returns false on timeout. */
+/* Drains what a pipe holds now, without waiting for its writers: a
+ * process the command left behind may keep the pipe open for ever. */
+static void
+sink_drain (struct sink *s)
+{
+  if (s->fd < 0)
+    return;
+  fcntl (s->fd, F_SETFL, O_NONBLOCK);
+  while (s->fd >= 0)
+    {
+      size_t before = s->len;
+      sink_read (s);
+      if (s->fd >= 0 && s->len == before)
+        break;
+    }
+}
+
+static void
+feed_input (const struct pod_cmd *cmd, int *in_w, size_t *off)
+{
+  ssize_t w = write (*in_w, cmd->input + *off, cmd->input_len - *off);
+  if (w > 0)
+    *off += w;
+  if (w < 0 || *off == cmd->input_len)
+    {
+      close (*in_w);
+      *in_w = -1;
+    }
+}
+
+/* Feeds input and reads both pipes until the command exits (its pidfd
+ * becomes readable) or time runs out; returns false on timeout. */
 static bool
-pump_all (const struct pod_cmd *cmd, int in_w, struct sink *o, struct sink *e)
+pump_all (const struct pod_cmd *cmd, int pidfd, int in_w, struct sink *o, struct sink *e)
 {
   struct timespec deadline;
   size_t off = 0;
+  bool exited = false;
 
   clock_gettime (CLOCK_MONOTONIC, &deadline);
   deadline.tv_sec += cmd->timeout_s;
-  while (o->fd >= 0 || e->fd >= 0)
+  while (!exited)
     {
-      struct pollfd p[3] = { { o->fd, POLLIN, 0 }, { e->fd, POLLIN, 0 }, { in_w, POLLOUT, 0 } };
-      int n = poll (p, in_w >= 0 ? 3 : 2, cmd->timeout_s ? remaining_ms (&deadline) : -1);
+      struct pollfd p[4] = { { pidfd, POLLIN, 0 }, { o->fd, POLLIN, 0 }, { e->fd, POLLIN, 0 },
+                             { in_w, POLLOUT, 0 } };
+      int n = poll (p, 4, cmd->timeout_s ? remaining_ms (&deadline) : -1);
       if (n == 0)
-        {
-          if (in_w >= 0)
-            close (in_w);
-          return false;
-        }
+        break;
       if (n < 0)
         continue;
-      if (p[0].revents)
-        sink_read (o);
+      exited = p[0].revents != 0;
       if (p[1].revents)
+        sink_read (o);
+      if (p[2].revents)
         sink_read (e);
-      if (in_w >= 0 && p[2].revents)
-        {
-          ssize_t w = write (in_w, cmd->input + off, cmd->input_len - off);
-          if (w > 0)
-            off += w;
-          if (w < 0 || off == cmd->input_len)
-            {
-              close (in_w);
-              in_w = -1;
-            }
-        }
+      if (in_w >= 0 && p[3].revents)
+        feed_input (cmd, &in_w, &off);
     }
   if (in_w >= 0)
     close (in_w);
-  return true;
+  sink_drain (o);
+  sink_drain (e);
+  return exited;
 }
 
 int
@@ -161,7 +184,18 @@ pod_run (const struct pod_cmd *cmd, char **out, size_t *out_len, char **errout, 
         close (ip[1]);
       return -1;
     }
-  done = pump_all (cmd, ip[1], &o, &e);
+  cleanup_close int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    {
+      int saved = errno;
+      kill (pid, SIGKILL);
+      waitpid (pid, status, 0);
+      close (o.fd), close (e.fd);
+      if (ip[1] >= 0)
+        close (ip[1]);
+      return husk_error_set (err, saved, "pidfd_open");
+    }
+  done = pump_all (cmd, pidfd, ip[1], &o, &e);
   if (!done)
     kill (pid, SIGKILL);
   if (o.fd >= 0)

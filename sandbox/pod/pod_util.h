@@ -31,7 +31,9 @@ char *pod_kv_get (const char *text, const char *key);
 
 /* Runs argv (argv[0] a path) with stdin from /dev/null; stdout and stderr
  * captured (each may be NULL to discard), optionally `input` fed to stdin,
- * `envp` NULL to inherit.  Waits at most timeout_s (0: forever), then
+ * `envp` NULL to inherit.  Output is read until the command exits, not
+ * until the pipes close: a process it leaves behind (a container's init)
+ * may hold them for ever.  Waits at most timeout_s (0: forever), then
  * SIGKILL.  *status is the wait status. */
 struct pod_cmd {
   char *const *argv;

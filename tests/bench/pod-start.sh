@@ -7,8 +7,9 @@
 #   tests/bench/pod-start.sh [PODS]        (default 10; root)
 #
 # husk-pod's holder forks the runtime binary for `create` (see
-# sandbox/pod/pod_runtime.c); the husk and runc rows compare the runtime
-# binaries behind the same holder.  podman's infra container needs
+# sandbox/pod/pod_runtime.c): the first lines compare that with libhusk
+# called in-process; the husk and runc rows compare the runtime binaries
+# behind the same holder.  podman's infra container needs
 # RLIMIT_NPROC raised, which this machine forbids (no CAP_SYS_RESOURCE), so
 # podman runs with --infra=false when the infra container cannot start:
 # that row then has one process less per pod than a real podman pod.
@@ -103,6 +104,20 @@ bench_podman() {
 	printf '%-28s %10s %14s\n' "podman+runc (infra=$infra)" "$((total / N))" "$((mem / N))"
 }
 
+# The holder execs the runtime binary; this is what that costs against
+# libhusk called in-process (husk-pod links both).
+bench_create() {
+	local bundle=$WORK/bundle
+	mkdir -p "$bundle"
+	cp -a "$ROOTFS" "$bundle/rootfs"
+	(cd "$bundle" && "$HUSK_BIN" spec &&
+		jq '.process.args = ["sleep", "1000"] | .process.terminal = false' config.json >c.json &&
+		mv c.json config.json)
+	"$POD_BIN" bench-create "$HUSK_BIN" "$bundle" "$WORK/bench-root" "$N" </dev/null
+}
+
+bench_create
+echo
 echo "$N pods each; time = pod create + first container started; memory = monitor RSS per pod"
 printf '%-28s %10s %14s\n' "" "ms/pod" "kB/pod"
 bench_husk husk "husk-pod + husk" "$HUSK_BIN"

@@ -134,11 +134,13 @@ teardown() { teardown_huskd; }
 }
 
 @test "50 concurrent clients are all served" {
-	local i
+	local i pids=()
 	for i in $(seq 50); do
-		curl -s -o /dev/null -w '%{http_code}\n' --unix-socket "$SOCK" http://huskd/api/v1/namespaces/default/pods &
-	done >"$BATS_TEST_TMPDIR/codes"
-	wait
+		curl -s -o /dev/null -w '%{http_code}\n' --unix-socket "$SOCK" \
+			http://huskd/api/v1/namespaces/default/pods >>"$BATS_TEST_TMPDIR/codes" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
 	[ "$(grep -c '^200$' "$BATS_TEST_TMPDIR/codes")" -eq 50 ]
 }
 

@@ -2,6 +2,7 @@
  * field: the default specs of runc and crun (saved from `runc spec` and
  * `crun spec`, with their rootless variants) and a kitchen-sink config
  * that uses every field of runtime-spec 1.2. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,9 +167,47 @@ check_crun_default (const char *file, bool rootless)
   oci_config_free (c);
 }
 
+static void
+check_file_errors (void)
+{
+  cleanup_error struct husk_error *err = NULL;
+  struct oci_config *c = NULL;
+
+  ok (oci_config_parse_file ("/nonexistent/config.json", &c, &err) < 0 && c == NULL,
+      "missing file refused");
+  is_str (err ? err->message : NULL,
+          "open `/nonexistent/config.json`: No such file or directory", "missing file message");
+  husk_error_release (&err);
+  ok (oci_config_parse_file (HUSK_SPEC_FIXTURES, &c, &err) < 0, "directory refused");
+  ok (err && err->errnum == EISDIR, "directory: EISDIR");
+  husk_error_release (&err);
+  ok (oci_config_parse_file (HUSK_SPEC_FIXTURES "/hostile/no-version.json", &c, &err) < 0,
+      "file errors name the file");
+  is_str (err ? err->message : NULL, HUSK_SPEC_FIXTURES "/hostile/no-version.json: ociVersion: "
+          "required", "file error message");
+}
+
+static void
+check_helpers (void)
+{
+  for (int t = 0; t < OCI_NS__COUNT; t++)
+    is_int (oci_namespace_type_from_name (oci_namespace_type_name ((enum oci_namespace_type) t)),
+            t, "namespace name %s round trips", oci_namespace_type_name ((enum oci_namespace_type) t));
+  is_str (oci_namespace_type_name (OCI_NS_NETWORK), "network", "OCI_NS_NETWORK is network");
+  is_int (oci_namespace_type_from_name ("net"), -1, "\"net\" is not a spec name");
+  ok (oci_namespace_type_name (OCI_NS__COUNT) == NULL, "no name past the end");
+  is_int (oci_seccomp_action_from_name ("SCMP_ACT_KILL_PROCESS"), OCI_SCMP_ACT_KILL_PROCESS,
+          "seccomp action name");
+  is_str (oci_seccomp_op_name (OCI_SCMP_CMP_MASKED_EQ), "SCMP_CMP_MASKED_EQ", "seccomp op name");
+  ok (oci_map_get (NULL, "x") == NULL, "oci_map_get (NULL)");
+  ok (oci_config_namespace (NULL, OCI_NS_PID) == NULL, "oci_config_namespace (NULL)");
+}
+
 int
 main (void)
 {
+  check_file_errors ();
+  check_helpers ();
   check_runc_default ("runc.json", false);
   check_runc_default ("runc-rootless.json", true);
   check_crun_default ("crun.json", false);

@@ -1,0 +1,306 @@
+/* pods/{name}/exec: the request checked like kube-apiserver checks it, the
+ * connection upgraded and taken over from evhttp, and the session's life.
+ *
+ * libevent 2.1's evhttp has no upgrade API.  The handler writes the 101
+ * itself into the connection's bufferevent and replaces its callbacks
+ * before returning: evhttp never runs on that connection again (its read
+ * callback would abort on data in the WRITING state) and never replies to
+ * the request.  When the session ends, evhttp_connection_free() frees the
+ * request, the bufferevent (and with TLS the SSL) and the socket, the same
+ * way evhttp itself would have.  The one thing that still frees it under
+ * us is evhttp_free() at huskd's exit, after the loop stopped. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "cleanup.h"
+#include "controller_internal.h"
+#include "exec_stream.h"
+#include "jv.h"
+#include "request.h"
+#include "sandbox/pod/sandbox.h"
+
+void huskd_pod_exec_stream (struct hreq *r, yajl_val pod);
+
+static yajl_val
+container_spec (yajl_val pod, const char *name)
+{
+  const char *lists[] = { "containers", "initContainers" };
+  for (size_t l = 0; l < 2; l++)
+    {
+      yajl_val list = jv_path (pod, "spec", lists[l], NULL);
+      for (size_t i = 0; list && list->type == yajl_t_array && i < list->u.array.len; i++)
+        if (!name || !strcmp (jv_str (list->u.array.values[i], "name") ?: "", name))
+          return list->u.array.values[i];
+    }
+  return NULL;
+}
+
+static char **
+command_of (struct hreq *r)
+{
+  size_t n = 0;
+  struct evkeyval *kv;
+  TAILQ_FOREACH (kv, &r->query, next)
+    n += strcmp (kv->key, "command") == 0;
+  char **argv = n ? calloc (n + 1, sizeof *argv) : NULL;
+  n = 0;
+  TAILQ_FOREACH (kv, &r->query, next)
+    if (argv && strcmp (kv->key, "command") == 0)
+      argv[n++] = strdup (kv->value);
+  return argv;
+}
+
+static void
+free_strv (char **v)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    free (v[i]);
+  free (v);
+}
+
+static void
+stream_free (struct exec_stream *s)
+{
+  exec_proc_free (s->proc);
+  if (s->t && s->state)
+    s->t->free (s);
+  if (s->end_ev)
+    event_free (s->end_ev);
+  if (s->conn)
+    evhttp_connection_free (s->conn);
+  free_strv (s->argv);
+  free (s->container_id);
+  free (s->runtime);
+  free (s->runtime_root);
+  free (s);
+}
+
+static void
+on_end (evutil_socket_t fd, short what, void *arg)
+{
+  stream_free (arg);
+}
+
+/* Ends out of the current callback's stack: the transport that called may
+ * still hold pointers into the session. */
+void
+exec_stream_abort (struct exec_stream *s, const char *why)
+{
+  if (s->bev)
+    bufferevent_disable (s->bev, EV_READ | EV_WRITE);
+  event_active (s->end_ev, 0, 0);
+}
+
+void
+exec_stream_write (struct exec_stream *s, const void *buf, size_t len)
+{
+  bufferevent_write (s->bev, buf, len);
+}
+
+static size_t
+queued (struct exec_stream *s)
+{
+  return evbuffer_get_length (bufferevent_get_output (s->bev));
+}
+
+static bool
+cb_congested (void *arg)
+{
+  return queued (arg) >= EXEC_STREAM_HIGH;
+}
+
+static void
+cb_output (void *arg, enum stream_channel ch, const uint8_t *buf, size_t len)
+{
+  struct exec_stream *s = arg;
+  if (s->want[ch] && !s->finished)
+    s->t->output (s, ch, buf, len);
+}
+
+static void
+cb_stdin_drained (void *arg)
+{
+  struct exec_stream *s = arg;
+  if (!s->finished)
+    bufferevent_enable (s->bev, EV_READ);
+}
+
+static void
+cb_exited (void *arg, int exit_code)
+{
+  struct exec_stream *s = arg;
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+  if (stream_exit_status (exit_code, (const char *const *) s->argv, &json, &len, &err) < 0)
+    return exec_stream_abort (s, err->message);
+  s->t->finish (s, json, len);
+  s->finished = true;
+  if (queued (s) == 0)
+    exec_stream_abort (s, NULL);
+}
+
+static const struct exec_proc_cbs proc_cbs = {
+  .output = cb_output,
+  .congested = cb_congested,
+  .stdin_drained = cb_stdin_drained,
+  .exited = cb_exited,
+};
+
+void
+exec_stream_start_process (struct exec_stream *s)
+{
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+  struct exec_proc_spec spec = {
+    .runtime = s->runtime, .runtime_root = s->runtime_root, .container_id = s->container_id,
+    .argv = s->argv, .tty = s->want[STREAM_RESIZE], .stdin_ = s->want[STREAM_STDIN],
+  };
+  if (s->proc || s->finished)
+    return;
+  if (exec_proc_start (s->base, &spec, &proc_cbs, s, &s->proc, &err) == 0)
+    return;
+  if (stream_error_status (err->message, &json, &len, &err) < 0)
+    return exec_stream_abort (s, NULL);
+  s->t->finish (s, json, len);
+  s->finished = true;
+}
+
+void
+exec_stream_client_data (struct exec_stream *s, enum stream_channel ch, const uint8_t *buf,
+                         size_t len)
+{
+  cleanup_error struct husk_error *err = NULL;
+  uint16_t w, h;
+  if (!s->proc || s->finished)
+    return;
+  if (ch == STREAM_STDIN && len > 0)
+    exec_proc_write_stdin (s->proc, buf, len);
+  else if (ch == STREAM_STDIN || ch == STREAM_CLOSE)
+    exec_proc_close_stdin (s->proc);
+  else if (ch == STREAM_RESIZE && stream_resize_parse (buf, len, &w, &h, &err) == 0)
+    exec_proc_resize (s->proc, w, h);
+  if (exec_proc_stdin_queued (s->proc) >= EXEC_STREAM_HIGH)
+    bufferevent_disable (s->bev, EV_READ); /* the process reads slower than the client sends */
+}
+
+static void
+on_read (struct bufferevent *bev, void *arg)
+{
+  struct exec_stream *s = arg;
+  cleanup_error struct husk_error *err = NULL;
+  struct evbuffer *in = bufferevent_get_input (bev);
+  if (s->finished)
+    {
+      evbuffer_drain (in, evbuffer_get_length (in)); /* nothing is listening any more */
+      return;
+    }
+  if (s->t->input (s, in, &err) < 0)
+    exec_stream_abort (s, err->message);
+}
+
+static void
+on_write (struct bufferevent *bev, void *arg)
+{
+  struct exec_stream *s = arg;
+  if (s->finished && queued (s) == 0)
+    exec_stream_abort (s, NULL);
+  else
+    exec_proc_resume (s->proc);
+}
+
+/* The client closed or the connection broke: stop everything now. */
+static void
+on_event (struct bufferevent *bev, short what, void *arg)
+{
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+    exec_stream_abort (arg, "client gone");
+}
+
+static void
+take_over (struct exec_stream *s)
+{
+  bufferevent_set_timeouts (s->bev, NULL, NULL); /* a shell may idle for hours */
+  bufferevent_setwatermark (s->bev, EV_WRITE, EXEC_STREAM_HIGH / 2, 0);
+  bufferevent_setcb (s->bev, on_read, on_write, on_event, s);
+  bufferevent_enable (s->bev, EV_READ | EV_WRITE);
+  s->t->start (s);
+  /* frames the client sent right behind its request */
+  if (evbuffer_get_length (bufferevent_get_input (s->bev)) > 0)
+    on_read (s->bev, s);
+}
+
+static const struct exec_transport *
+pick_transport (struct hreq *r)
+{
+  const char *upgrade = hreq_header (r, "Upgrade");
+  if (upgrade && stream_list_has (upgrade, "websocket"))
+    return &exec_transport_websocket;
+  if (upgrade && stream_list_has (upgrade, "SPDY/3.1"))
+    return &exec_transport_spdy;
+  return NULL;
+}
+
+/* The container's current attempt, and what to run it with. */
+static struct api_status *
+fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
+{
+  const char *name = hreq_query (r, "container");
+  yajl_val spec = container_spec (pod, name);
+  struct huskd_controller *c = r->d->controller;
+  const char *runtime = c->env.husk_binary ?: getenv ("HUSK_POD_RUNTIME");
+  if (!s->argv)
+    return api_bad_request ("you must specify at least 1 command");
+  if (!spec)
+    return api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
+  s->container_id = huskd_pod_container_id (pod, jv_str (spec, "name"), false);
+  if (!s->container_id)
+    return api_bad_request ("container %s is not running in pod %s", jv_str (spec, "name"),
+                            r->name);
+  s->runtime = strdup (runtime && *runtime ? runtime : "husk");
+  s->runtime_root = strdup (c->env.runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
+  s->want[STREAM_STDIN] = hreq_query_bool (r, "stdin");
+  s->want[STREAM_STDOUT] = hreq_query_bool (r, "stdout");
+  s->want[STREAM_STDERR] = hreq_query_bool (r, "stderr");
+  s->want[STREAM_RESIZE] = hreq_query_bool (r, "tty");
+  s->want[STREAM_ERROR] = true;
+  if (s->want[STREAM_RESIZE])
+    s->want[STREAM_STDERR] = false; /* a terminal has one output stream */
+  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
+    return api_bad_request ("you must specify at least 1 of stdin, stdout, stderr");
+  return NULL;
+}
+
+void
+huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
+{
+  struct exec_stream *s = calloc (1, sizeof *s);
+  struct evbuffer *answer = evbuffer_new ();
+  cleanup_error struct husk_error *err = NULL;
+  struct api_status *st = NULL;
+  if (!s || !answer)
+    st = api_internal ("out of memory");
+  else if (!(s->base = r->d->base, s->argv = command_of (r), s->t = pick_transport (r)))
+    st = api_bad_request ("Upgrade request required");
+  else if (!(st = fill (s, r, pod)) && s->t->handshake (s, r->req, answer, &err) < 0)
+    st = api_bad_request ("%s", err->message);
+  if (!st && !(s->end_ev = event_new (s->base, -1, 0, on_end, s)))
+    st = api_internal ("out of memory");
+  if (st)
+    {
+      hreq_reply_status (r, st);
+      if (s)
+        stream_free (s);
+      if (answer)
+        evbuffer_free (answer);
+      return;
+    }
+  s->conn = evhttp_request_get_connection (r->req);
+  s->bev = evhttp_connection_get_bufferevent (s->conn);
+  bufferevent_write_buffer (s->bev, answer);
+  evbuffer_free (answer);
+  take_over (s);
+}

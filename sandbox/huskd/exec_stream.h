@@ -1,0 +1,116 @@
+/* kubectl exec: pods/{name}/exec upgraded to a streaming protocol
+ * (WebSocket v5/v4.channel.k8s.io or SPDY/3.1 with the v4 stream
+ * protocol), relaying a `husk exec` process both ways.
+ *
+ * exec_stream.c   the request, the connection taken over from evhttp, the
+ *                 session's life (ends when the status is flushed or the
+ *                 client leaves, whichever comes first)
+ * exec_stream_proc.c   the process: pipes or a pty, reaped by pidfd
+ * exec_stream_ws.c, exec_stream_spdy.c   the two transports
+ *
+ * Everything runs on the event loop and never blocks it: sockets, pipes and
+ * the pty are non-blocking, and each direction has a bound (backpressure):
+ * past EXEC_STREAM_HIGH bytes queued for a client we stop reading the
+ * process; past it queued for the process's stdin we stop reading the
+ * client. */
+#ifndef HUSK_HUSKD_EXEC_STREAM_H
+#define HUSK_HUSKD_EXEC_STREAM_H
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "channel.h"
+#include "error.h"
+
+#define EXEC_STREAM_HIGH (256u * 1024)
+#define EXEC_STREAM_MAX_FRAME (1u << 20)
+
+/* ---- the process (exec_stream_proc.c) ---- */
+
+struct exec_proc;
+
+struct exec_proc_cbs {
+  /* bytes the process wrote on stdout/stderr (or the pty) */
+  void (*output) (void *arg, enum stream_channel ch, const uint8_t *buf, size_t len);
+  /* true while the client's queue is over the bound: stop reading */
+  bool (*congested) (void *arg);
+  /* stdin's queue went under the bound again */
+  void (*stdin_drained) (void *arg);
+  /* the process is gone and its output read; called once */
+  void (*exited) (void *arg, int exit_code);
+};
+
+struct exec_proc_spec {
+  const char *runtime;      /* the husk binary (execvp'd when no '/') */
+  const char *runtime_root; /* its --root */
+  const char *container_id;
+  char *const *argv;
+  bool tty, stdin_;
+};
+
+int exec_proc_start (struct event_base *base, const struct exec_proc_spec *spec,
+                     const struct exec_proc_cbs *cbs, void *arg, struct exec_proc **out,
+                     struct husk_error **err);
+void exec_proc_write_stdin (struct exec_proc *p, const uint8_t *buf, size_t len);
+size_t exec_proc_stdin_queued (struct exec_proc *p);
+void exec_proc_close_stdin (struct exec_proc *p);
+void exec_proc_resize (struct exec_proc *p, uint16_t width, uint16_t height);
+/* The client's queue went under the bound: read the process again. */
+void exec_proc_resume (struct exec_proc *p);
+/* Kills what still runs (the command in the container too), frees all. */
+void exec_proc_free (struct exec_proc *p);
+
+/* ---- the session ---- */
+
+struct exec_stream;
+
+struct exec_transport {
+  const char *name;
+  /* Checks the upgrade request and writes the 101 answer into `out`;
+   * < 0 (with *err) means not this protocol's or malformed: 400. */
+  int (*handshake) (struct exec_stream *s, struct evhttp_request *req, struct evbuffer *out,
+                    struct husk_error **err);
+  /* The connection is ours: start (WebSocket starts the process now, SPDY
+   * once the client opened its streams). */
+  void (*start) (struct exec_stream *s);
+  /* Consumes what the client sent; < 0 ends the session. */
+  int (*input) (struct exec_stream *s, struct evbuffer *in, struct husk_error **err);
+  /* Sends process output on a channel. */
+  void (*output) (struct exec_stream *s, enum stream_channel ch, const uint8_t *buf, size_t len);
+  /* Sends the final Status on the error channel and closes the streams. */
+  void (*finish) (struct exec_stream *s, const char *status, size_t len);
+  void (*free) (struct exec_stream *s);
+};
+
+struct exec_stream {
+  struct event_base *base;
+  struct evhttp_connection *conn;
+  struct bufferevent *bev;
+  const struct exec_transport *t;
+  void *state; /* the transport's */
+  struct exec_proc *proc;
+  struct event *end_ev;
+  /* what the client asked for */
+  bool want[STREAM_N_CHANNELS];
+  char **argv;
+  char *container_id, *runtime, *runtime_root;
+  bool finished; /* the status is queued: end once it is flushed */
+};
+
+extern const struct exec_transport exec_transport_websocket;
+extern const struct exec_transport exec_transport_spdy;
+
+/* For the transports: */
+void exec_stream_start_process (struct exec_stream *s);
+/* Stdin bytes, a resize message, or stdin's end (len 0, ch STREAM_CLOSE). */
+void exec_stream_client_data (struct exec_stream *s, enum stream_channel ch, const uint8_t *buf,
+                              size_t len);
+/* Ends the session at once (the client is gone or broke the protocol). */
+void exec_stream_abort (struct exec_stream *s, const char *why);
+void exec_stream_write (struct exec_stream *s, const void *buf, size_t len);
+
+#endif

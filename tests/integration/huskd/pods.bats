@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# Real pods through huskd: phases per restartPolicy, init containers,
+# restarts with back-off, probes, grace periods, logs, exec, deletion and
+# recovery after SIGKILL.  Asserted through the API as a client sees it.
+
+load ../helpers
+load ../pod/pod_helpers
+load huskd_helpers
+
+setup() { setup_huskd; }
+teardown() { teardown_huskd; }
+
+@test "a pod runs: Running, ready, containerID, events Scheduled..Started" {
+	create_pod web <<<'{"containers":[{"name":"main","image":"@ROOTFS@","command":["sh","-c","echo hello; sleep 100"]}]}'
+	[ "$(jq -r .status.phase <<<"$output")" = Pending ]
+	wait_for 20 phase_is web Running
+	[ "$(pod_field web '.status.containerStatuses[0].ready')" = true ]
+	[[ "$(pod_field web '.status.containerStatuses[0].containerID')" == husk://* ]]
+	[ "$(pod_field web '[.status.conditions[] | select(.type=="Ready")][0].status')" = True ]
+	api GET '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dweb'
+	run jq -r '[.items[].reason] | join(",")' <<<"$output"
+	[[ "$output" == *Scheduled*Pulled*Created*Started* ]]
+	ctl get pods
+	[[ "${lines[0]}" == "NAME"*"READY"*"STATUS"*"RESTARTS"*"AGE" ]]
+	[[ "${lines[1]}" == "web"*"1/1"*"Running"*"0"* ]]
+}
+
+@test "restartPolicy Never: exit 0 is Succeeded, exit 3 is Failed" {
+	create_pod ok <<<'{"restartPolicy":"Never","containers":[{"name":"c","image":"@ROOTFS@","command":["true"]}]}'
+	create_pod bad <<<'{"restartPolicy":"Never","containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","exit 3"]}]}'
+	wait_for 20 phase_is ok Succeeded
+	wait_for 20 phase_is bad Failed
+	[ "$(pod_field bad '.status.containerStatuses[0].state.terminated.exitCode')" = 3 ]
+	[ "$(pod_field bad '.status.containerStatuses[0].state.terminated.reason')" = Error ]
+	[ "$(pod_field ok '.status.containerStatuses[0].state.terminated.reason')" = Completed ]
+	[ "$(pod_field bad '.status.containerStatuses[0].restartCount')" = 0 ]
+}
+
+@test "restartPolicy OnFailure: exit 0 is Succeeded, a failure restarts" {
+	create_pod ok <<<'{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"@ROOTFS@","command":["true"]}]}'
+	create_pod bad <<<'{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","exit 1"]}]}'
+	wait_for 20 phase_is ok Succeeded
+	wait_for 20 bash -c "[ \$(curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/bad | jq .status.containerStatuses[0].restartCount) -ge 1 ]"
+	[ "$(pod_field bad .status.phase)" = Running ]
+}
+
+@test "restartPolicy Always: a crashing container backs off (CrashLoopBackOff, 10s)" {
+	create_pod crash <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","echo boom; exit 2"]}]}'
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/crash | jq -e '.status.containerStatuses[0].state.waiting.reason == \"CrashLoopBackOff\"'"
+	[ "$(pod_field crash .status.phase)" = Running ]
+	[ "$(pod_field crash '.status.containerStatuses[0].lastState.terminated.exitCode')" = 2 ]
+	local n
+	n=$(pod_field crash '.status.containerStatuses[0].restartCount')
+	sleep 3
+	# back-off: no restart within 3 s of the previous one
+	[ "$(pod_field crash '.status.containerStatuses[0].restartCount')" -le $((n + 1)) ]
+	[[ "$(pod_field crash '.status.containerStatuses[0].state.waiting.message // ""')" == back-off* ]] ||
+		[ "$(pod_field crash '.status.containerStatuses[0].restartCount')" -gt "$n" ]
+	ctl get pods
+	[[ "${lines[1]}" == crash*0/1*CrashLoopBackOff* ]]
+}
+
+@test "init containers run in order before the containers" {
+	create_pod init <<<'{"initContainers":[{"name":"one","image":"@ROOTFS@","command":["sh","-c","echo one"]},{"name":"two","image":"@ROOTFS@","command":["sh","-c","echo two"]}],"containers":[{"name":"main","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 30 phase_is init Running
+	[ "$(pod_field init '[.status.initContainerStatuses[].state.terminated.reason] | join(",")')" = Completed,Completed ]
+	local t1 t2 t3
+	t1=$(pod_field init '.status.initContainerStatuses[0].state.terminated.finishedAt')
+	t2=$(pod_field init '.status.initContainerStatuses[1].state.terminated.startedAt')
+	[[ ! "$t2" < "$t1" ]]
+	ctl logs init -c two
+	[ "$output" = two ]
+}
+
+@test "a failing init container holds the pod in Pending (Init:Error), Never makes it Failed" {
+	create_pod stuck <<<'{"initContainers":[{"name":"bad","image":"@ROOTFS@","command":["sh","-c","exit 1"]}],"containers":[{"name":"main","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	create_pod dead <<<'{"restartPolicy":"Never","initContainers":[{"name":"bad","image":"@ROOTFS@","command":["sh","-c","exit 1"]}],"containers":[{"name":"main","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is dead Failed
+	wait_for 20 bash -c "HUSK_SOCKET=$SOCK $HUSKCTL_BIN get pods | grep -E '^stuck .*Init:(Error|CrashLoopBackOff)'"
+	[ "$(pod_field stuck .status.phase)" = Pending ]
+	[ "$(pod_field stuck '.status.containerStatuses[0].state.waiting.reason')" = PodInitializing ]
+}
+
+@test "a liveness failure restarts the container and counts it; an Unhealthy event says why" {
+	create_pod live <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","touch /tmp/ok; sleep 2; rm /tmp/ok; sleep 100"],"livenessProbe":{"exec":{"command":["cat","/tmp/ok"]},"periodSeconds":1,"failureThreshold":2}}]}'
+	wait_for 40 bash -c "[ \$(curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/live | jq .status.containerStatuses[0].restartCount) -ge 1 ]"
+	api GET '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dlive'
+	run jq -r '.items[] | select(.reason == "Unhealthy") | .message' <<<"$output"
+	[[ "$output" == "Liveness probe failed: "*"No such file"* ]]
+	api GET '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dlive'
+	run jq -r '.items[] | select(.reason == "Killing") | .message' <<<"$output"
+	[[ "$output" == *"failed liveness probe"* ]]
+}
+
+@test "readiness flips Ready and back" {
+	create_pod ready <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"],"readinessProbe":{"exec":{"command":["cat","/tmp/ready"]},"periodSeconds":1,"failureThreshold":1}}]}'
+	wait_for 20 phase_is ready Running
+	sleep 2
+	[ "$(pod_field ready '.status.containerStatuses[0].ready')" = false ]
+	ctl exec ready -- touch /tmp/ready
+	[ "$status" -eq 0 ]
+	wait_for 10 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/ready | jq -e '.status.containerStatuses[0].ready'"
+	[ "$(pod_field ready '[.status.conditions[] | select(.type=="Ready")][0].status')" = True ]
+	ctl exec ready -- rm /tmp/ready
+	wait_for 10 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/ready | jq -e '.status.containerStatuses[0].ready == false'"
+	[ "$(pod_field ready '.status.containerStatuses[0].restartCount')" = 0 ]
+}
+
+@test "a startup probe holds back liveness until it succeeds" {
+	create_pod slow <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","sleep 4; touch /tmp/up; sleep 100"],"startupProbe":{"exec":{"command":["cat","/tmp/up"]},"periodSeconds":1,"failureThreshold":20},"livenessProbe":{"exec":{"command":["cat","/tmp/up"]},"periodSeconds":1,"failureThreshold":1}}]}'
+	wait_for 20 phase_is slow Running
+	[ "$(pod_field slow '.status.containerStatuses[0].started')" = false ]
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/slow | jq -e '.status.containerStatuses[0].started'"
+	[ "$(pod_field slow '.status.containerStatuses[0].restartCount')" = 0 ]
+}
+
+@test "tcp and http probes run inside the pod's network namespace" {
+	create_pod net <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","while true; do printf \"HTTP/1.0 200 OK\\r\\n\\r\\nok\" | nc -l -p 8080; done"],"readinessProbe":{"tcpSocket":{"port":8080},"periodSeconds":1}}]}'
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/net | jq -e '.status.containerStatuses[0].ready'"
+	ctl probe net
+	[ "$status" -eq 0 ]
+	[[ "$output" == *readinessProbe*Success* ]]
+	# nothing listens on 8080 on the host: the probe really ran in the pod
+	run curl -s -m 1 http://127.0.0.1:8080/
+	[ "$status" -ne 0 ]
+}
+
+@test "logs: tail, timestamps, follow" {
+	create_pod talk <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","echo one; echo two >&2; echo three; sleep 100"]}]}'
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/talk/log | grep -q three"
+	ctl logs talk
+	[ "$output" = "$(printf 'one\ntwo\nthree')" ]
+	ctl logs talk --tail 1
+	[ "$output" = three ]
+	ctl logs talk --timestamps --tail 1
+	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ three$ ]]
+	run timeout 2 env HUSK_SOCKET="$SOCK" "$HUSKCTL_BIN" logs -f talk
+	[ "$status" -eq 124 ]
+	[[ "$output" == *three* ]]
+}
+
+@test "exec: stdout, stderr and the exit code" {
+	create_pod ex <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is ex Running
+	ctl exec ex -- sh -c 'echo out; echo err >&2; exit 7'
+	[ "$status" -eq 7 ]
+	[ "$output" = out ]
+	[[ "$stderr" == err* ]]
+	api POST /husk/v1/namespaces/default/pods/ex/exec -d '{"command":["hostname"]}'
+	[ "$status" -eq 200 ]
+	[ "$(jq -r .exitCode <<<"$output")" = 0 ]
+}
+
+@test "a process that ignores SIGTERM is killed after the grace period; delete leaves nothing" {
+	create_pod stubborn <<<'{"terminationGracePeriodSeconds":2,"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","trap \"\" TERM; while true; do sleep 1; done"]}]}'
+	wait_for 20 phase_is stubborn Running
+	local start=$SECONDS
+	ctl delete pod stubborn
+	[ "$status" -eq 0 ]
+	[ "$output" = 'pod "stubborn" deleted' ]
+	[ $((SECONDS - start)) -ge 2 ]
+	[ $((SECONDS - start)) -lt 20 ]
+	api GET /api/v1/namespaces/default/pods/stubborn
+	[ "$status" -eq 404 ]
+	run ls "$PODS"
+	[ -z "$(ls "$PODS" | grep -v lock)" ]
+}
+
+@test "huskd SIGKILLed while pods run and exit finds them again, truthfully" {
+	create_pod keeps <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	create_pod ends <<<'{"restartPolicy":"Never","containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","sleep 3; exit 5"]}]}'
+	wait_for 20 phase_is keeps Running
+	wait_for 20 phase_is ends Running
+	local uid
+	uid=$(pod_field keeps .metadata.uid)
+	kill -9 "$HUSKD_PID"
+	wait "$HUSKD_PID" 2>/dev/null || true
+	sleep 4 # "ends" exits while no huskd runs
+	start_huskd "${HUSKD_ARGS[@]}"
+	wait_for 20 phase_is ends Failed
+	[ "$(pod_field ends '.status.containerStatuses[0].state.terminated.exitCode')" = 5 ]
+	[ "$(pod_field keeps .status.phase)" = Running ]
+	[ "$(pod_field keeps .metadata.uid)" = "$uid" ]
+	[ "$(pod_field keeps '.status.containerStatuses[0].restartCount')" = 0 ]
+	# no pod duplicated: one sandbox per pod
+	[ "$(ls "$PODS" | grep -vc lock)" -eq 2 ]
+}
+
+@test "PATCH: labels change, a container image change restarts it, other spec changes are 422" {
+	create_pod pat <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is pat Running
+	api PATCH /api/v1/namespaces/default/pods/pat -H 'Content-Type: application/strategic-merge-patch+json' -d '{"metadata":{"labels":{"tier":"web"}}}'
+	[ "$status" -eq 200 ]
+	api GET '/api/v1/namespaces/default/pods?labelSelector=tier%3Dweb'
+	[ "$(jq -r '.items[0].metadata.name' <<<"$output")" = pat ]
+	api PATCH /api/v1/namespaces/default/pods/pat -H 'Content-Type: application/strategic-merge-patch+json' -d '{"spec":{"restartPolicy":"Never"}}'
+	[ "$status" -eq 422 ]
+	[[ "$(jq -r .message <<<"$output")" == 'Pod "pat" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`'* ]]
+	api PATCH /api/v1/namespaces/default/pods/pat -H 'Content-Type: application/strategic-merge-patch+json' -d '{"spec":{"containers":[{"name":"c","image":"'"$POD_ROOTFS"'/"}]}}'
+	[ "$status" -eq 200 ]
+	wait_for 20 bash -c "[ \$(curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/pat | jq .status.containerStatuses[0].restartCount) -ge 1 ]"
+	api PATCH /api/v1/namespaces/default/pods/pat -H 'Content-Type: application/strategic-merge-patch+json' -d '{"spec":{"containers":"x"}}'
+	[ "$status" -eq 400 ]
+}
+
+@test "watch streams ADDED, MODIFIED and DELETED" {
+	curl -sN --unix-socket "$SOCK" 'http://huskd/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=20' >"$BATS_TEST_TMPDIR/watch" &
+	local w=$!
+	sleep 0.5
+	create_pod w <<<'{"restartPolicy":"Never","containers":[{"name":"c","image":"@ROOTFS@","command":["true"]}]}'
+	wait_for 20 phase_is w Succeeded
+	ctl delete pod w
+	sleep 0.5
+	kill "$w" 2>/dev/null || true
+	wait "$w" 2>/dev/null || true
+	run jq -r .type "$BATS_TEST_TMPDIR/watch"
+	[ "${lines[0]}" = ADDED ]
+	[[ "$output" == *MODIFIED* ]]
+	[ "${lines[-1]}" = DELETED ]
+}
+
+@test "huskctl apply: created, unchanged, configured; exit codes" {
+	cat >"$BATS_TEST_TMPDIR/pod.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+  labels:
+    app: one
+spec:
+  containers:
+  - name: c
+    image: $POD_ROOTFS
+    command: ["sleep", "100"]
+    env:
+    - name: HUSK_TEST_TOKEN
+      value: "$TOKEN"
+YAML
+	ctl apply -f "$BATS_TEST_TMPDIR/pod.yaml"
+	[ "$output" = "pod/app created" ]
+	ctl apply -f "$BATS_TEST_TMPDIR/pod.yaml"
+	[ "$output" = "pod/app unchanged" ]
+	sed -i 's/app: one/app: two/' "$BATS_TEST_TMPDIR/pod.yaml"
+	ctl apply -f "$BATS_TEST_TMPDIR/pod.yaml"
+	[ "$output" = "pod/app configured" ]
+	[ "$(pod_field app .metadata.labels.app)" = two ]
+	ctl get pod nope
+	[ "$status" -eq 1 ]
+	[ "$stderr" = 'Error from server (NotFound): pods "nope" not found' ]
+	ctl frobnicate
+	[ "$status" -eq 2 ]
+	ctl get pod app -o json
+	[ "$(jq -r .kind <<<"$output")" = Pod ]
+	ctl get pod app -o yaml
+	[[ "$output" == *"kind: Pod"* ]]
+}
