@@ -37,18 +37,6 @@ seccomp_ctx_releasep (scmp_filter_ctx *ctx)
 }
 #define cleanup_seccomp_ctx __attribute__ ((cleanup (seccomp_ctx_releasep)))
 
-static const char *const action_names[] = {
-  [OCI_SCMP_ACT_KILL] = "SCMP_ACT_KILL",
-  [OCI_SCMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-  [OCI_SCMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
-  [OCI_SCMP_ACT_TRAP] = "SCMP_ACT_TRAP",
-  [OCI_SCMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
-  [OCI_SCMP_ACT_TRACE] = "SCMP_ACT_TRACE",
-  [OCI_SCMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",
-  [OCI_SCMP_ACT_LOG] = "SCMP_ACT_LOG",
-  [OCI_SCMP_ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
-};
-
 /* `path` is the object holding the action: "linux.seccomp" for the
  * default (keys defaultAction, defaultErrnoRet), a syscalls[i] otherwise. */
 static int
@@ -287,7 +275,7 @@ add_rule (scmp_filter_ctx ctx, const struct oci_seccomp *seccomp, size_t rule,
       r = add_one_syscall (ctx, nr, action, conds, sc->args_len, split);
       if (r < 0)
         return husk_error_set (err, -r, "%s.names[%zu]: add rule for \"%s\" (%s)", path, i, name,
-                               action_names[sc->action]);
+                               oci_seccomp_action_name (sc->action));
     }
   return 0;
 }
@@ -335,7 +323,7 @@ compile_into (const struct oci_seccomp *seccomp, struct husk_seccomp_program *pr
   ctx = seccomp_init (default_action);
   if (ctx == NULL)
     return husk_error_set (err, 0, SECCOMP_JSON ".defaultAction: seccomp_init (%s)",
-                           action_names[seccomp->default_action]);
+                           oci_seccomp_action_name (seccomp->default_action));
   if (add_architectures (ctx, seccomp, prog, err) < 0 || parse_flags (seccomp, &prog->flags, err) < 0)
     return -1;
   for (size_t i = 0; i < seccomp->syscalls_len; i++)

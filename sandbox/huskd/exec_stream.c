@@ -108,7 +108,8 @@ queued (struct exec_stream *s)
 static bool
 cb_congested (void *arg)
 {
-  return queued (arg) >= EXEC_STREAM_HIGH;
+  struct exec_stream *s = arg;
+  return queued (s) + (s->t->held ? s->t->held (s) : 0) >= EXEC_STREAM_HIGH;
 }
 
 static void

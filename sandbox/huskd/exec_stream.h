@@ -81,6 +81,8 @@ struct exec_transport {
   int (*input) (struct exec_stream *s, struct evbuffer *in, struct husk_error **err);
   /* Sends process output on a channel. */
   void (*output) (struct exec_stream *s, enum stream_channel ch, const uint8_t *buf, size_t len);
+  /* Output held back by the transport (flow control), or NULL. */
+  size_t (*held) (struct exec_stream *s);
   /* Sends the final Status on the error channel and closes the streams. */
   void (*finish) (struct exec_stream *s, const char *status, size_t len);
   void (*free) (struct exec_stream *s);

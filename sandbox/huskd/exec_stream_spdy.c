@@ -115,3 +115,235 @@ spdy_output (struct exec_stream *s, enum stream_channel ch, const uint8_t *buf, 
   evbuffer_add (st->held[ch], buf, len);
   release (s, ch);
 }
+
+static size_t
+spdy_held (struct exec_stream *s)
+{
+  struct spdy_state *st = s->state;
+  size_t n = 0;
+  for (int c = 0; c < STREAM_N_CHANNELS; c++)
+    n += evbuffer_get_length (st->held[c]);
+  return n;
+}
+
+static bool
+all_open (struct exec_stream *s)
+{
+  struct spdy_state *st = s->state;
+  for (int c = 0; c < STREAM_N_CHANNELS; c++)
+    if (s->want[c] && !st->id[c])
+      return false;
+  return true;
+}
+
+static int
+syn_reply (struct exec_stream *s, uint32_t id, struct husk_error **err)
+{
+  struct spdy_state *st = s->state;
+  static const char *const none[] = { NULL };
+  cleanup_free uint8_t *block = NULL;
+  uint8_t h[12];
+  size_t len;
+  if (spdy_headers_encode (&st->z, none, &block, &len, err) < 0)
+    return -1;
+  spdy_reply_header (h, SPDY_SYN_REPLY, id, 0, (uint32_t) len);
+  exec_stream_write (s, h, sizeof h);
+  exec_stream_write (s, block, len);
+  return 0;
+}
+
+static int
+on_syn_stream (struct exec_stream *s, const struct spdy_frame *f, struct husk_error **err)
+{
+  struct spdy_state *st = s->state;
+  struct spdy_headers hs;
+  uint8_t rst[16];
+  int c;
+  /* decoded even for a stream refused below: the zlib stream goes on */
+  if (spdy_headers_decode (&st->z, f->headers, f->headers_len, &hs, err) < 0)
+    return -1;
+  c = stream_channel_from_name (spdy_headers_get (&hs, "streamtype"));
+  spdy_headers_free (&hs);
+  if (f->stream_id <= st->last_id || !(f->stream_id & 1))
+    return husk_error_set (err, EPROTO, "spdy: stream id %u out of order", f->stream_id);
+  st->last_id = f->stream_id;
+  if (c < 0 || st->id[c] || !s->want[c])
+    {
+      exec_stream_write (s, rst, spdy_rst_stream (rst, f->stream_id, SPDY_REFUSED_STREAM));
+      return 0;
+    }
+  st->id[c] = f->stream_id;
+  st->window[c] = st->initial_window;
+  if (syn_reply (s, f->stream_id, err) < 0)
+    return -1;
+  if (!st->started && all_open (s))
+    {
+      st->started = true;
+      exec_stream_start_process (s);
+    }
+  return 0;
+}
+
+static void
+reopen_window (struct exec_stream *s, uint32_t id, size_t n)
+{
+  uint8_t b[16];
+  if (n == 0)
+    return;
+  exec_stream_write (s, b, spdy_window_update (b, id, (uint32_t) n));
+  exec_stream_write (s, b, spdy_window_update (b, 0, (uint32_t) n));
+}
+
+static void
+resize_lines (struct exec_stream *s)
+{
+  struct spdy_state *st = s->state;
+  size_t n;
+  char *line;
+  while ((line = evbuffer_readln (st->resize, &n, EVBUFFER_EOL_LF)))
+    {
+      exec_stream_client_data (s, STREAM_RESIZE, (const uint8_t *) line, n);
+      free (line);
+    }
+}
+
+static int
+on_data (struct exec_stream *s, const struct spdy_frame *f, struct husk_error **err)
+{
+  struct spdy_state *st = s->state;
+  int c = channel_of (st, f->stream_id);
+  if (c == STREAM_STDIN && f->length)
+    exec_stream_client_data (s, STREAM_STDIN, f->payload, f->length);
+  if (c == STREAM_RESIZE)
+    {
+      evbuffer_add (st->resize, f->payload, f->length);
+      if (evbuffer_get_length (st->resize) > 4096)
+        return husk_error_set (err, EMSGSIZE, "spdy: resize message too long");
+      resize_lines (s);
+    }
+  if (c == STREAM_STDIN && (f->flags & SPDY_FLAG_FIN))
+    exec_stream_client_data (s, STREAM_CLOSE, NULL, 0);
+  if (c >= 0 && !(f->flags & SPDY_FLAG_FIN))
+    reopen_window (s, f->stream_id, f->length);
+  return 0;
+}
+
+static void
+on_setting (void *arg, uint32_t id, uint32_t value)
+{
+  struct exec_stream *s = arg;
+  struct spdy_state *st = s->state;
+  if (id != SPDY_SETTINGS_INITIAL_WINDOW_SIZE || value > 0x7fffffff)
+    return;
+  /* 3.1 section 2.6.8: the difference applies to every open stream */
+  for (int c = 0; c < STREAM_N_CHANNELS; c++)
+    st->window[c] += (int64_t) value - st->initial_window;
+  st->initial_window = value;
+  st->flow = true;
+}
+
+static void
+on_window_update (struct exec_stream *s, const struct spdy_frame *f)
+{
+  struct spdy_state *st = s->state;
+  int c = channel_of (st, f->stream_id);
+  st->flow = true;
+  if (f->stream_id == 0)
+    st->conn_window += f->value;
+  else if (c >= 0)
+    st->window[c] += f->value;
+  for (int k = 0; k < STREAM_N_CHANNELS; k++)
+    release (s, k);
+}
+
+static int
+on_control (struct exec_stream *s, const struct spdy_frame *f, struct husk_error **err)
+{
+  struct spdy_state *st = s->state;
+  uint8_t b[16];
+  switch (f->type)
+    {
+    case SPDY_SYN_STREAM:
+      return on_syn_stream (s, f, err);
+    case SPDY_PING: /* only the client's own (odd) pings are echoed */
+      if (f->value & 1)
+        exec_stream_write (s, b, spdy_ping (b, f->value));
+      return 0;
+    case SPDY_SETTINGS:
+      return spdy_settings_each (f, on_setting, s, err);
+    case SPDY_WINDOW_UPDATE:
+      on_window_update (s, f);
+      return 0;
+    case SPDY_RST_STREAM:
+      if (channel_of (st, f->stream_id) == STREAM_STDIN)
+        exec_stream_client_data (s, STREAM_CLOSE, NULL, 0);
+      return 0;
+    case SPDY_GOAWAY:
+      return husk_error_set (err, 0, "spdy: the client went away");
+    default: /* SYN_REPLY and HEADERS have nothing for us; unknown types are ignored */
+      return 0;
+    }
+}
+
+static int
+spdy_input (struct exec_stream *s, struct evbuffer *in, struct husk_error **err)
+{
+  struct spdy_frame f;
+  int r;
+  while (evbuffer_get_length (in) >= SPDY_HEADER_LEN)
+    {
+      size_t len = evbuffer_get_length (in);
+      uint8_t *buf = evbuffer_pullup (in, -1);
+      if ((r = spdy_frame_parse (buf, len, EXEC_STREAM_MAX_FRAME, &f, err)) <= 0)
+        return r;
+      r = f.type == SPDY_DATA ? on_data (s, &f, err) : on_control (s, &f, err);
+      if (r < 0)
+        return -1;
+      evbuffer_drain (in, SPDY_HEADER_LEN + f.length);
+    }
+  return 0;
+}
+
+static void
+spdy_finish (struct exec_stream *s, const char *status, size_t len)
+{
+  struct spdy_state *st = s->state;
+  /* the end of the exec: what is held goes out now, windows or not */
+  st->flow = false;
+  for (int c = STREAM_STDOUT; c <= STREAM_STDERR; c++)
+    if (st->id[c])
+      {
+        release (s, c);
+        send_data (s, st->id[c], SPDY_FLAG_FIN, NULL, 0);
+      }
+  if (st->id[STREAM_ERROR])
+    {
+      send_data (s, st->id[STREAM_ERROR], 0, status, len);
+      send_data (s, st->id[STREAM_ERROR], SPDY_FLAG_FIN, NULL, 0);
+    }
+}
+
+static void
+spdy_free (struct exec_stream *s)
+{
+  struct spdy_state *st = s->state;
+  spdy_zlib_free (&st->z);
+  for (int c = 0; c < STREAM_N_CHANNELS; c++)
+    if (st->held[c])
+      evbuffer_free (st->held[c]);
+  if (st->resize)
+    evbuffer_free (st->resize);
+  free (st);
+  s->state = NULL;
+}
+
+const struct exec_transport exec_transport_spdy = {
+  .name = "spdy",
+  .handshake = spdy_handshake,
+  .start = spdy_start,
+  .input = spdy_input,
+  .output = spdy_output,
+  .held = spdy_held,
+  .finish = spdy_finish,
+  .free = spdy_free,
+};

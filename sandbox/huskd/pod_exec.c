@@ -4,10 +4,10 @@
 
 void huskd_pod_exec (struct hreq *r, yajl_val pod);
 
+void huskd_pod_exec_stream (struct hreq *r, yajl_val pod);
+
 void
 huskd_pod_exec (struct hreq *r, yajl_val pod)
 {
-  hreq_reply_status (r, api_bad_request ("exec over SPDY or WebSocket is not supported by huskd "
-                                         "yet; use POST /husk/v1/namespaces/%s/pods/%s/exec",
-                                         r->ns, r->name));
+  huskd_pod_exec_stream (r, pod);
 }

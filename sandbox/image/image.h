@@ -1,7 +1,8 @@
 /* Container images for pods: an absolute path to a rootfs directory, or an
  * OCI image layout (`PATH` or `PATH:TAG`: index.json -> manifest -> config
  * and layers).  Layers are unpacked once per digest into a shared store
- * (`<store>/layers/<sha256 hex>/`, read-only once complete) and a container
+ * (`<store>/layers/<sha256 hex>/`, read-only once complete; a blob is
+ * hashed first and refused when it does not match its digest) and a container
  * gets them through overlayfs with its own writable upper layer.
  *
  * Unpacking refuses entries that would land outside the layer: absolute

@@ -113,3 +113,20 @@ EOF_POD
 	[[ "$stderr" == *"no manifest for tag v2"* ]]
 	check_pod_debris
 }
+
+@test "pod: a blob that does not match its digest is refused" {
+	make_layers
+	make_layout v1 "$L2"
+	blob=$(jq -r '.manifests[0].digest' "$LAYOUT/index.json")
+	layer=$(jq -r '.layers[0].digest' "$LAYOUT/blobs/sha256/${blob#sha256:}")
+	echo tampered >>"$LAYOUT/blobs/sha256/${layer#sha256:}"
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "tampered"},
+ "spec": {"containers": [{"name": "a", "image": "$LAYOUT:v1", "command": ["true"]}]}}
+EOF_POD
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"does not match its digest"* ]]
+	[ -z "$(ls -A "$STORE/layers")" ]
+	check_pod_debris
+}
