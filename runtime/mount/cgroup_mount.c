@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include "../../oci/cleanup.h"
@@ -148,8 +149,18 @@ mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
   return r < 0 ? r : link_combined (tmpfs_fd, name, err);
 }
 
-/* Fills h from a mountinfo entry; false when it is not a hierarchy
- * directly under /sys/fs/cgroup. */
+/* mountinfo also lists mounts hidden under a later one (a tmpfs mounted
+ * over /sys/fs/cgroup, as done to run crun on a hybrid host): only the
+ * filesystem actually reachable at the mountpoint counts. */
+static bool
+is_visible (struct libmnt_fs *fs)
+{
+  struct stat st;
+  return stat (mnt_fs_get_target (fs), &st) == 0 && st.st_dev == mnt_fs_get_devno (fs);
+}
+
+/* Fills h from a mountinfo entry; false when it is not a visible
+ * hierarchy directly under /sys/fs/cgroup. */
 static bool
 hierarchy_from (struct libmnt_fs *fs, struct hierarchy *h)
 {
@@ -157,7 +168,7 @@ hierarchy_from (struct libmnt_fs *fs, struct hierarchy *h)
   if (type == NULL || target == NULL
       || (strcmp (type, "cgroup") != 0 && strcmp (type, "cgroup2") != 0)
       || strncmp (target, HOST_CGROUP_ROOT "/", sizeof HOST_CGROUP_ROOT) != 0
-      || strchr (target + sizeof HOST_CGROUP_ROOT, '/') != NULL)
+      || strchr (target + sizeof HOST_CGROUP_ROOT, '/') != NULL || !is_visible (fs))
     return false;
   h->mountpoint = target;
   h->fstype = type;

@@ -104,6 +104,10 @@ phase_is() {
 	[ "$(pod_field "$1" .status.phase "${3:-default}")" = "$2" ]
 }
 
+no_pods_left() {
+	[ "$(curl -s --unix-socket "$SOCK" http://huskd/api/v1/pods | jq '.items | length')" = 0 ]
+}
+
 teardown_huskd() {
 	if [ -n "${HUSKD_PID:-}" ] && kill -0 "$HUSKD_PID" 2>/dev/null; then
 		local ns pods p
@@ -115,7 +119,7 @@ teardown_huskd() {
 					"http://huskd/api/v1/namespaces/$ns/pods/$p?gracePeriodSeconds=1" >/dev/null
 			done
 		done
-		wait_for 30 test "$(curl -s --unix-socket "$SOCK" http://huskd/api/v1/pods | jq '.items | length')" = 0 ||
+		wait_for 30 no_pods_left ||
 			echo "pods still there at teardown" >&2
 		kill "$HUSKD_PID"
 		wait "$HUSKD_PID" 2>/dev/null || true

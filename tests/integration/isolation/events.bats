@@ -13,7 +13,7 @@ teardown() { teardown_bundle; }
 	husk_stdout events --stats "$CID"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -s length)" -eq 1 ]
-	jq_ok --arg x 1 '.type == "stats"' 2>/dev/null || jq_ok '.type == "stats"'
+	jq_ok '.type == "stats"'
 	jq_ok ".id == \"$CID\""
 	jq_ok '.data.memory.usage.usage > 0 and .data.memory.usage.limit == 67108864'
 	jq_ok '.data.cpu.usage.total > 0'
