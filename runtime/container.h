@@ -23,13 +23,16 @@ const char *husk_runtime_root (const struct husk_runtime *rt);
 void husk_log_warning (struct husk_runtime *rt, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
+/* --debug: a "debug" line to the --log target; nothing without --debug. */
+void husk_log_debug (struct husk_runtime *rt, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
 /* A created container whose parent stays (run): what create leaves open. */
 struct husk_launch {
   pid_t pid;
   int sync_fd;      /* parent end; -1 for create */
   int pty_master;   /* foreground terminal, -1 when none */
   struct husk_state_dir dir;
-  struct oci_config *config;
 };
 void husk_launch_clear (struct husk_launch *launch);
 
@@ -45,8 +48,10 @@ enum oci_status husk_record_status (int dirfd, const struct husk_state_record *r
 int husk_container_load (struct husk_runtime *rt, const char *id, struct husk_state_dir *dir,
                          struct husk_state_record **rec, struct husk_error **err);
 
-/* The config.json kept in the state dir at create. */
-int husk_container_config (int dirfd, struct oci_config **out, struct husk_error **err);
+/* The config.json kept in the state dir at create; for containers made
+ * in-process from a parsed config (no copy kept), the bundle's. */
+int husk_container_config (int dirfd, const struct husk_state_record *rec,
+                           struct oci_config **out, struct husk_error **err);
 
 /* The state JSON given to hooks, with `status`. */
 int husk_hook_state (const struct husk_state_record *rec, enum oci_status status, char **out,

@@ -134,6 +134,11 @@ make_plan (struct create_ctx *c, struct husk_error **err)
       || husk_plan_env (config->process, c->opts->listen_fds, &plan->env, err) < 0
       || husk_ns_plan_init (config, &plan->ns, err) < 0)
     return -1;
+  if ((config->hostname || config->domainname) && !(plan->ns.clone_flags & CLONE_NEWUTS)
+      && plan->ns.join_fds[OCI_NS_UTS] < 0)
+    return husk_error_plain (err, EINVAL,
+                             "config.json: hostname: unable to set hostname without a private "
+                             "UTS namespace");
   /* the rootfs is set up (pivot_root, mounts) only in a mount namespace of
    * its own: never on the host's mount table */
   if (!(plan->ns.clone_flags & CLONE_NEWNS) && plan->ns.join_fds[OCI_NS_MOUNT] < 0)
@@ -144,8 +149,12 @@ make_plan (struct create_ctx *c, struct husk_error **err)
     {
       if (husk_seccomp_compile (l->seccomp, &c->seccomp, err) < 0)
         return -1;
+      size_t n_notes = 0;
+      const char *const *notes = husk_seccomp_program_notes (c->seccomp, &n_notes);
       plan->seccomp = c->seccomp;
       plan->seccomp_notify = husk_seccomp_program_has_notify (c->seccomp);
+      for (size_t i = 0; i < n_notes; i++)
+        husk_log_debug (c->rt, "seccomp: %s", notes[i]);
     }
   return 0;
 }
@@ -320,6 +329,9 @@ create_steps (struct create_ctx *c, bool foreground, struct husk_state_record **
     return -1;
   if (c->pid == 0 && await_init_pid (c, err) < 0)
     return -1;
+  husk_log_debug (c->rt, "%s: init pid %d (namespaces 0x%x%s)", c->opts->id, (int) c->pid,
+                  (unsigned) c->plan.ns.clone_flags,
+                  c->plan.ns.any_join || c->plan.ns.create_time ? ", two-stage" : "");
   if (make_record (c, rec, err) < 0 || prepare_child (c, *rec, err) < 0
       || await_ready (c, err) < 0)
     return -1;
@@ -361,7 +373,6 @@ husk_create_internal (struct husk_runtime *rt, const struct husk_create_options 
       launch->pty_master = steal_fd (&c.pty_master);
       launch->dir = c.dir;
       c.dir = (struct husk_state_dir){ .dirfd = -1 };
-      launch->config = steal_pointer (&c.owned_config);
     }
   ctx_clear (&c);
   return 0;

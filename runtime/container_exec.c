@@ -33,7 +33,7 @@ husk_container_exec_config (struct husk_runtime *rt, const char *id, struct oci_
 
   if (husk_container_load (rt, id, &dir, &rec, err) < 0)
     return -1;
-  return husk_container_config (dir.dirfd, out, err);
+  return husk_container_config (dir.dirfd, rec, out, err);
 }
 
 struct exec_ctx {
@@ -159,12 +159,8 @@ exec_steps (struct husk_runtime *rt, struct exec_ctx *x, const struct husk_exec_
 {
   if (husk_container_load (rt, opts->id, &x->dir, &x->rec, err) < 0)
     return -1;
-  if (husk_container_config (x->dir.dirfd, &x->config, err) < 0)
-    {
-      if ((*err)->errnum != ENOENT)
-        return -1;
-      husk_error_release (err); /* made in-process with a parsed config */
-    }
+  if (husk_container_config (x->dir.dirfd, x->rec, &x->config, err) < 0)
+    return -1;
   if (exec_check (x, opts, err) < 0 || exec_plan (x, opts, err) < 0)
     return -1;
   if (exec_launch (x, opts, err) < 0)

@@ -72,7 +72,7 @@ run_hooks_warn (struct husk_runtime *rt, int dirfd, const struct husk_state_reco
   const struct oci_hook_list *hooks;
   int ret;
 
-  if (husk_container_config (dirfd, &config, &err) < 0)
+  if (husk_container_config (dirfd, rec, &config, &err) < 0)
     {
       if (err->errnum != ENOENT)
         husk_log_warning (rt, "%s", err->message);
@@ -210,14 +210,22 @@ husk_container_delete (struct husk_runtime *rt, const char *id, bool force,
   cleanup_state_record struct husk_state_record *rec = NULL;
   enum oci_status status;
 
-  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+  if (husk_state_dir_open (husk_runtime_root (rt), id, &dir, err) < 0)
     {
       if (force && (*err)->errnum == ENOENT)
-        {
-          husk_error_release (err);
-          return 0;
-        }
+        return husk_error_release (err), 0;
       return -1;
+    }
+  if (husk_state_record_read (dir.dirfd, &rec, err) < 0)
+    {
+      /* a create that died before writing its record (we hold the lock, so
+       * none is running): what it left is removed */
+      if ((*err)->errnum != ENOENT)
+        return -1;
+      husk_error_release (err);
+      if (husk_state_dir_remove (&dir, err) < 0)
+        return -1;
+      return force ? 0 : husk_error_plain (err, ENOENT, "container does not exist");
     }
   status = husk_record_status (dir.dirfd, rec);
   if ((status == OCI_STATUS_RUNNING || status == OCI_STATUS_PAUSED) && !force)

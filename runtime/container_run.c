@@ -4,6 +4,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -85,9 +86,17 @@ wait_loop (struct wait_ctx *w)
         if (!husk_terminal_pump (0, w->master))
           w->stdin_open = false;
     }
-  /* drain what the process wrote last */
-  while (w->master >= 0 && husk_terminal_pump (w->master, 1) > 0)
-    ;
+  /* drain what the process wrote last, without waiting for processes it
+   * left behind that still hold the terminal */
+  if (w->master >= 0)
+    {
+      char buf[8192];
+      ssize_t n;
+      fcntl (w->master, F_SETFL, fcntl (w->master, F_GETFL) | O_NONBLOCK);
+      while ((n = read (w->master, buf, sizeof buf)) > 0)
+        if (write (1, buf, (size_t) n) < 0)
+          break;
+    }
 }
 
 int

@@ -35,13 +35,25 @@ husk_log_warning (struct husk_runtime *rt, const char *fmt, ...)
 }
 
 void
+husk_log_debug (struct husk_runtime *rt, const char *fmt, ...)
+{
+  char msg[4096];
+  va_list ap;
+
+  if (!rt->debug)
+    return;
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  husk_log_line (rt->log_fd, rt->log_json, "debug", msg);
+}
+
+void
 husk_launch_clear (struct husk_launch *launch)
 {
   husk_closep (&launch->sync_fd);
   husk_closep (&launch->pty_master);
   husk_state_dir_close (&launch->dir);
-  oci_config_free (launch->config);
-  launch->config = NULL;
 }
 
 static bool
@@ -88,13 +100,21 @@ husk_container_load (struct husk_runtime *rt, const char *id, struct husk_state_
 }
 
 int
-husk_container_config (int dirfd, struct oci_config **out, struct husk_error **err)
+husk_container_config (int dirfd, const struct husk_state_record *rec,
+                       struct oci_config **out, struct husk_error **err)
 {
-  char path[64];
-  cleanup_free char *data = NULL;
+  cleanup_free char *data = NULL, *path = NULL;
   size_t len;
 
-  snprintf (path, sizeof path, "/proc/self/fd/%d/" HUSK_CONFIG_FILE, dirfd);
+  if (faccessat (dirfd, HUSK_CONFIG_FILE, F_OK, 0) == 0)
+    {
+      if (asprintf (&path, "/proc/self/fd/%d/" HUSK_CONFIG_FILE, dirfd) < 0)
+        path = NULL;
+    }
+  else if (asprintf (&path, "%s/config.json", rec->bundle) < 0)
+    path = NULL;
+  if (path == NULL)
+    return husk_error_set (err, ENOMEM, "asprintf");
   if (json_doc_read_file (path, &data, &len, err) < 0)
     return -1;
   return oci_config_parse_data (HUSK_CONFIG_FILE, data, len, out, err);

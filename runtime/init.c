@@ -30,7 +30,7 @@
 static int
 init_stage1 (struct husk_plan *plan, struct husk_error **err)
 {
-  int flags = plan->ns.clone_flags | (plan->ns.create_time ? CLONE_NEWTIME : 0);
+  int flags = (plan->ns.clone_flags & ~CLONE_NEWCGROUP) | (plan->ns.create_time ? CLONE_NEWTIME : 0);
   struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
   pid_t pid;
 
@@ -125,6 +125,10 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
   prctl (PR_SET_NAME, plan->is_exec ? "husk:[exec]" : "husk:[init]");
   if (wait_go (plan, err) < 0)
     return -1;
+  /* now that the parent put us in our cgroup, it becomes the namespace's
+   * root, as runc does */
+  if ((plan->ns.clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+    return husk_error_set (err, errno, "unshare cgroup namespace");
   if ((plan->ns.clone_flags & CLONE_NEWUSER) && !(plan->ns.any_join || plan->ns.create_time)
       && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
     return husk_error_set (err, errno, "become root in the user namespace");
@@ -170,9 +174,9 @@ init_barrier (struct husk_plan *plan, struct husk_error **err)
 }
 
 static void
-report_late (struct husk_plan *plan, struct husk_error *err)
+report_late (struct husk_plan *plan, bool parent_stays, struct husk_error *err)
 {
-  if (plan->state_dirfd < 0)
+  if (parent_stays)
     husk_sync_send_error (plan->sync_fd, err);
   else
     dprintf (2, "husk: init: %s\n", err->message);
@@ -183,6 +187,8 @@ husk_init_main (struct husk_plan *plan)
 {
   cleanup_error struct husk_error *err = NULL;
   char exec_path[4096];
+  /* run and exec wait for the exec; create's parent is gone by then */
+  bool parent_stays = plan->state_dirfd < 0;
 
   for (size_t i = 0; i < 2; i++)
     if (plan->close_fds[i] >= 0)
@@ -206,10 +212,10 @@ husk_init_main (struct husk_plan *plan)
                          plan->state_json, &err)
              < 0)
     {
-      report_late (plan, err);
+      report_late (plan, parent_stays, err);
       _exit (1);
     }
   husk_process_finish (plan, exec_path, &err);
-  report_late (plan, err);
+  report_late (plan, parent_stays, err);
   _exit (127);
 }

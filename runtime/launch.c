@@ -3,6 +3,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -78,7 +79,8 @@ husk_launch_spawn (struct husk_plan *plan, int lock_fd, int *sync_fd, pid_t *chi
 {
   int fds[2];
   bool two_stage = plan->ns.any_join || plan->ns.create_time;
-  long flags = SIGCHLD | (two_stage ? 0 : plan->ns.clone_flags);
+  /* the cgroup namespace comes later, once the child is in its cgroup */
+  long flags = SIGCHLD | (two_stage ? 0 : plan->ns.clone_flags & ~CLONE_NEWCGROUP);
   pid_t pid;
 
   if (husk_sync_socketpair (fds, err) < 0)

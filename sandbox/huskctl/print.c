@@ -84,6 +84,14 @@ upper (const char *s, char *out, size_t size)
   out[i] = '\0';
 }
 
+/* One cell: padded to its column, except the last (kubectl leaves no
+ * trailing blanks). */
+static void
+put_cell (const char *text, size_t width, bool first, bool last)
+{
+  printf ("%s%-*s", first ? "" : "   ", last ? 0 : (int) width, text);
+}
+
 void
 print_table (yajl_val table, bool wide, bool with_ns, bool headers)
 {
@@ -112,13 +120,17 @@ print_table (yajl_val table, bool wide, bool with_ns, bool headers)
         if (strlen (cell_text (cells->u.array.values[i], buf)) > width[i])
           width[i] = strlen (cell_text (cells->u.array.values[i], buf));
     }
+  size_t last = 0;
+  for (size_t i = 0; i < ncols; i++)
+    if (show[i])
+      last = i;
   if (headers)
     {
       if (with_ns)
         printf ("%-*s   ", (int) nsw, "NAMESPACE");
       for (size_t i = 0, first = 1; i < ncols; i++)
         if (show[i])
-          printf ("%s%-*s", first ? "" : "   ", (int) width[i], head[i]), first = 0;
+          put_cell (head[i], width[i], first, i == last), first = 0;
       printf ("\n");
     }
   for (size_t r = 0; r < nrows; r++)
@@ -129,8 +141,8 @@ print_table (yajl_val table, bool wide, bool with_ns, bool headers)
                 jv_str (jv_path (rows->u.array.values[r], "object", "metadata", NULL), "namespace") ?: "");
       for (size_t i = 0, first = 1; i < ncols && cells && i < cells->u.array.len; i++)
         if (show[i])
-          printf ("%s%-*s", first ? "" : "   ", (int) width[i],
-                  cell_text (cells->u.array.values[i], buf)), first = 0;
+          put_cell (cell_text (cells->u.array.values[i], buf), width[i], first, i == last),
+              first = 0;
       printf ("\n");
     }
 }

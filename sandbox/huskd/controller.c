@@ -9,6 +9,7 @@
 #include "events.h"
 #include "jv.h"
 #include "request.h"
+#include "table.h"
 
 #define SANDBOX_ANNOTATION "husk.dev/sandbox-id"
 
@@ -57,6 +58,9 @@ add_ctl (struct huskd_controller *c, yajl_val pod)
   pc->ns = strdup (jv_str (meta, "namespace"));
   pc->name = strdup (jv_str (meta, "name"));
   pc->sandbox_id = sandbox ? strdup (sandbox) : NULL;
+  pc->env = c->env;
+  pc->cgroup_parent = huskd_namespace_cgroup (c->env.cgroup_parent, pc->ns);
+  pc->env.cgroup_parent = pc->cgroup_parent;
   pc->timer = evtimer_new (c->d->base, on_timer, pc);
   jv_int_of (meta, "generation", &pc->generation);
   pc->deleting = jv_get (meta, "deletionTimestamp") != NULL;
@@ -82,6 +86,7 @@ free_ctl (struct huskd_controller *c, struct pod_ctl *pc)
   free (pc->ns);
   free (pc->name);
   free (pc->sandbox_id);
+  free (pc->cgroup_parent);
   free (pc);
 }
 
@@ -131,6 +136,14 @@ apply_status (struct huskd_controller *c, struct pod_ctl *pc, yajl_val pod, stru
     huskd_quota_refresh (c->d, pc->ns);
 }
 
+static bool
+namespace_has_pods (struct huskd_controller *c, const char *ns)
+{
+  size_t n;
+  free (api_store_list (c->d->store, "pods", ns, &n));
+  return n > 0;
+}
+
 static void
 sync_done (struct huskd_job *job)
 {
@@ -151,6 +164,8 @@ sync_done (struct huskd_job *job)
       api_store_delete (c->d->store, "pods", pc->ns, pc->name, &err);
       free_ctl (c, pc);
       huskd_quota_refresh (c->d, ns);
+      if (!namespace_has_pods (c, ns))
+        huskd_namespace_cgroup_remove (c->env.cgroup_parent, ns);
       huskd_controller_namespaces_gc (c);
     }
   else if (!pod)
@@ -165,6 +180,17 @@ sync_done (struct huskd_job *job)
   free (sj);
 }
 
+/* activeDeadlineSeconds counts from status.startTime, as the kubelet's. */
+static bool
+deadline_exceeded (yajl_val pod)
+{
+  long long deadline;
+  double start = api_parse_timestamp (jv_str (jv_get (pod, "status"), "startTime"));
+  if (!jv_int_of (jv_get (pod, "spec"), "activeDeadlineSeconds", &deadline) || start == 0)
+    return false;
+  return api_now () >= start + (double) deadline;
+}
+
 static void
 start_sync (struct pod_ctl *pc, yajl_val pod)
 {
@@ -173,13 +199,14 @@ start_sync (struct pod_ctl *pc, yajl_val pod)
   sj->job.run = sync_run;
   sj->job.done = sync_done;
   sj->pc = pc;
-  sj->sync.env = &pc->c->env;
+  sj->sync.env = &pc->env;
   sj->sync.pod = jv_copy (pod);
   sj->sync.sandbox_id = pc->sandbox_id ? strdup (pc->sandbox_id) : NULL;
   sj->sync.deleting = jv_path (pod, "metadata", "deletionTimestamp", NULL) != NULL;
   if (!jv_int_of (jv_get (pod, "metadata"), "deletionGracePeriodSeconds", &grace))
     jv_int_of (jv_get (pod, "spec"), "terminationGracePeriodSeconds", &grace);
   sj->sync.grace = grace;
+  sj->sync.deadline_exceeded = deadline_exceeded (pod);
   sj->sync.stopped = jv_str (jv_path (pod, "metadata", "annotations", NULL), "husk.dev/stopped") != NULL;
   sj->sync.tracks = pc->tracks;
   sj->sync.n_tracks = pc->n_tracks;

@@ -15,6 +15,8 @@ struct pod_ctl {
   struct event *timer;
   bool busy, again, deleting;
   long long generation;
+  struct husk_sandbox_env env;     /* the controller's, with this namespace's cgroup */
+  char *cgroup_parent;
   struct container_track *tracks; /* lent to the running sync while busy */
   size_t n_tracks;
   struct pod_ctl *next;
@@ -33,6 +35,10 @@ void huskd_controller_namespaces_gc (struct huskd_controller *c);
 /* Removes sandboxes whose pod is no longer in the store (deleted while
  * huskd was down). */
 void huskd_controller_collect_orphans (struct huskd_controller *c);
+
+/* ns_cgroup.c: "<base>/<ns>" (malloc'd), and its removal once empty. */
+char *huskd_namespace_cgroup (const char *base, const char *ns);
+void huskd_namespace_cgroup_remove (const char *base, const char *ns);
 
 /* The sandbox id of a pod from its annotation, NULL when it has none. */
 const char *huskd_pod_sandbox_id (yajl_val pod);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 
 #include "cleanup.h"
@@ -68,6 +69,10 @@ stream_free (struct exec_stream *s)
     s->t->free (s);
   if (s->end_ev)
     event_free (s->end_ev);
+  if (s->size_ev)
+    event_free (s->size_ev);
+  if (s->early_stdin)
+    evbuffer_free (s->early_stdin);
   if (s->conn)
     evhttp_connection_free (s->conn);
   free_strv (s->argv);
@@ -97,6 +102,24 @@ void
 exec_stream_write (struct exec_stream *s, const void *buf, size_t len)
 {
   bufferevent_write (s->bev, buf, len);
+}
+
+char *
+exec_stream_header_list (struct evhttp_request *req, const char *name)
+{
+  struct evkeyvalq *h = evhttp_request_get_input_headers (req);
+  struct evbuffer *b = evbuffer_new ();
+  struct evkeyval *kv;
+  char *out = NULL;
+  if (!b)
+    return NULL;
+  TAILQ_FOREACH (kv, h, next)
+    if (strcasecmp (kv->key, name) == 0)
+      evbuffer_add_printf (b, "%s%s", evbuffer_get_length (b) ? ", " : "", kv->value);
+  if (evbuffer_get_length (b))
+    out = strndup ((const char *) evbuffer_pullup (b, -1), evbuffer_get_length (b));
+  evbuffer_free (b);
+  return out;
 }
 
 static size_t
@@ -150,6 +173,30 @@ static const struct exec_proc_cbs proc_cbs = {
   .exited = cb_exited,
 };
 
+static void
+on_size_wait (evutil_socket_t fd, short what, void *arg)
+{
+  struct exec_stream *s = arg;
+  s->size_waited = true;
+  exec_stream_start_process (s);
+}
+
+/* A terminal's first size comes as a resize message right after the
+ * upgrade; a command started before it (`stty size`, a full-screen editor)
+ * would see 0x0.  So a tty session waits for it, at most a second. */
+static bool
+wait_for_size (struct exec_stream *s)
+{
+  struct timeval second = { 1, 0 };
+  if (!s->want[STREAM_RESIZE] || s->sized || s->size_waited)
+    return false;
+  if (!s->size_ev && !(s->size_ev = evtimer_new (s->base, on_size_wait, s)))
+    return false;
+  if (!evtimer_pending (s->size_ev, NULL))
+    evtimer_add (s->size_ev, &second);
+  return true;
+}
+
 void
 exec_stream_start_process (struct exec_stream *s)
 {
@@ -160,10 +207,19 @@ exec_stream_start_process (struct exec_stream *s)
     .runtime = s->runtime, .runtime_root = s->runtime_root, .container_id = s->container_id,
     .argv = s->argv, .tty = s->want[STREAM_RESIZE], .stdin_ = s->want[STREAM_STDIN],
   };
-  if (s->proc || s->finished)
+  if (s->proc || s->finished || wait_for_size (s))
     return;
   if (exec_proc_start (s->base, &spec, &proc_cbs, s, &s->proc, &err) == 0)
-    return;
+    {
+      if (s->sized)
+        exec_proc_resize (s->proc, s->width, s->height);
+      if (s->early_stdin && evbuffer_get_length (s->early_stdin))
+        exec_proc_write_stdin (s->proc, evbuffer_pullup (s->early_stdin, -1),
+                               evbuffer_get_length (s->early_stdin));
+      if (s->early_close)
+        exec_proc_close_stdin (s->proc);
+      return;
+    }
   if (stream_error_status (err->message, &json, &len, &err) < 0)
     return exec_stream_abort (s, NULL);
   s->t->finish (s, json, len);
@@ -175,15 +231,33 @@ exec_stream_client_data (struct exec_stream *s, enum stream_channel ch, const ui
                          size_t len)
 {
   cleanup_error struct husk_error *err = NULL;
-  uint16_t w, h;
-  if (!s->proc || s->finished)
+  if (s->finished)
     return;
+  if (ch == STREAM_RESIZE && stream_resize_parse (buf, len, &s->width, &s->height, &err) == 0)
+    {
+      bool waiting = !s->proc && s->size_ev && evtimer_pending (s->size_ev, NULL);
+      s->sized = true;
+      if (s->proc)
+        exec_proc_resize (s->proc, s->width, s->height);
+      else if (waiting)
+        {
+          evtimer_del (s->size_ev);
+          exec_stream_start_process (s);
+        }
+      return;
+    }
+  if (!s->proc && ch == STREAM_STDIN && len > 0 && s->early_stdin
+      && evbuffer_get_length (s->early_stdin) < EXEC_STREAM_HIGH)
+    evbuffer_add (s->early_stdin, buf, len);
+  if (!s->proc)
+    {
+      s->early_close |= ch == STREAM_CLOSE || (ch == STREAM_STDIN && len == 0);
+      return;
+    }
   if (ch == STREAM_STDIN && len > 0)
     exec_proc_write_stdin (s->proc, buf, len);
   else if (ch == STREAM_STDIN || ch == STREAM_CLOSE)
     exec_proc_close_stdin (s->proc);
-  else if (ch == STREAM_RESIZE && stream_resize_parse (buf, len, &w, &h, &err) == 0)
-    exec_proc_resize (s->proc, w, h);
   if (exec_proc_stdin_queued (s->proc) >= EXEC_STREAM_HIGH)
     bufferevent_disable (s->bev, EV_READ); /* the process reads slower than the client sends */
 }
@@ -200,7 +274,15 @@ on_read (struct bufferevent *bev, void *arg)
       return;
     }
   if (s->t->input (s, in, &err) < 0)
-    exec_stream_abort (s, err->message);
+    {
+      /* the transport queued its goodbye (a close frame): send it, then
+       * end; the command goes now */
+      exec_proc_free (steal_pointer (&s->proc));
+      s->finished = true;
+      bufferevent_disable (bev, EV_READ);
+      if (queued (s) == 0)
+        exec_stream_abort (s, err->message);
+    }
 }
 
 static void
@@ -288,7 +370,8 @@ huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
     st = api_bad_request ("Upgrade request required");
   else if (!(st = fill (s, r, pod)) && s->t->handshake (s, r->req, answer, &err) < 0)
     st = api_bad_request ("%s", err->message);
-  if (!st && !(s->end_ev = event_new (s->base, -1, 0, on_end, s)))
+  if (!st && (!(s->end_ev = event_new (s->base, -1, 0, on_end, s))
+              || !(s->early_stdin = evbuffer_new ())))
     st = api_internal ("out of memory");
   if (st)
     {

@@ -101,6 +101,12 @@ struct exec_stream {
   char **argv;
   char *container_id, *runtime, *runtime_root;
   bool finished; /* the status is queued: end once it is flushed */
+  /* with a tty, the process waits (a moment) for the client's size */
+  struct event *size_ev;
+  bool sized, size_waited;
+  uint16_t width, height;
+  struct evbuffer *early_stdin; /* sent before the process started */
+  bool early_close;
 };
 
 extern const struct exec_transport exec_transport_websocket;
@@ -114,5 +120,8 @@ void exec_stream_client_data (struct exec_stream *s, enum stream_channel ch, con
 /* Ends the session at once (the client is gone or broke the protocol). */
 void exec_stream_abort (struct exec_stream *s, const char *why);
 void exec_stream_write (struct exec_stream *s, const void *buf, size_t len);
+/* Every value of a request header, joined with ", " (a client may send
+ * the header several times); malloc'd, NULL when absent. */
+char *exec_stream_header_list (struct evhttp_request *req, const char *name);
 
 #endif

@@ -47,8 +47,8 @@ static int
 spdy_handshake (struct exec_stream *s, struct evhttp_request *req, struct evbuffer *out,
                 struct husk_error **err)
 {
-  struct evkeyvalq *h = evhttp_request_get_input_headers (req);
-  const char *proto = stream_choose_protocol (evhttp_find_header (h, "X-Stream-Protocol-Version"),
+  cleanup_free char *offered = exec_stream_header_list (req, "X-Stream-Protocol-Version");
+  const char *proto = stream_choose_protocol (offered,
                                               protocols);
   struct spdy_state *st;
   if (!proto)

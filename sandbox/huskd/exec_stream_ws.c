@@ -49,8 +49,9 @@ ws_handshake (struct exec_stream *s, struct evhttp_request *req, struct evbuffer
               struct husk_error **err)
 {
   struct evkeyvalq *h = evhttp_request_get_input_headers (req);
+  cleanup_free char *offered = exec_stream_header_list (req, "Sec-WebSocket-Protocol");
   const char *version = evhttp_find_header (h, "Sec-WebSocket-Version");
-  const char *proto = stream_choose_protocol (evhttp_find_header (h, "Sec-WebSocket-Protocol"),
+  const char *proto = stream_choose_protocol (offered,
                                               protocols);
   char accept[WS_ACCEPT_LEN];
   struct ws_state *w;

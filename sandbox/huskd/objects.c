@@ -160,10 +160,12 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
   if (!name || !api_is_dns1123_subdomain (name))
     {
       struct api_status *inv = api_invalid_new (k->kind, name);
-      api_invalid_add (inv, name ? "FieldValueInvalid" : "FieldValueRequired", "metadata.name",
-                       name ? "Invalid value: \"%s\": %s" : "Required value: name or "
-                                                            "generateName is required%s%s",
-                       name ? name : "", name ? api_dns1123_subdomain_msg : "");
+      if (name)
+        api_invalid_add (inv, "FieldValueInvalid", "metadata.name", "Invalid value: \"%s\": %s",
+                         name, api_dns1123_subdomain_msg);
+      else
+        api_invalid_add (inv, "FieldValueRequired", "metadata.name",
+                         "Required value: name or generateName is required");
       api_invalid_finish (inv);
       return hreq_reply_status (r, inv);
     }

@@ -65,7 +65,7 @@ exited_state (struct pod_sync *s, yajl_val c, const struct observed *o, yajl_val
   bool restarts = !strcmp (policy, "Always")
                   || (!strcmp (policy, "OnFailure") && o->latest.exit_code != 0);
   char msg[512];
-  if (restarts && !s->deleting && !s->stopped && t && t->backoff > 0)
+  if (restarts && !s->deleting && !s->stopped && !s->deadline_exceeded && t && t->backoff > 0)
     {
       snprintf (msg, sizeof msg, "back-off %.0fs restarting failed container=%s pod=%s_%s(%s)",
                 t->backoff, jv_str (c, "name"), jv_str (jv_get (s->pod, "metadata"), "name"),
@@ -203,7 +203,15 @@ pod_status_build (struct pod_sync *s, struct observed *init, size_t n_init,
   yajl_val probe = jv_object ();
   jv_set (probe, "spec", jv_copy (jv_get (s->pod, "spec")));
   jv_set (probe, "status", jv_copy (st));
-  jv_set (st, "phase", jv_string (init_failed ? "Failed" : api_pod_phase_of (probe, s->stopped)));
+  jv_set (st, "phase", jv_string (init_failed || s->deadline_exceeded
+                                      ? "Failed"
+                                      : api_pod_phase_of (probe, s->stopped)));
+  if (s->deadline_exceeded)
+    {
+      jv_set (st, "reason", jv_string ("DeadlineExceeded"));
+      jv_set (st, "message",
+              jv_string ("Pod was active on the node longer than the specified deadline"));
+    }
   yajl_tree_free (probe);
   return st;
 }

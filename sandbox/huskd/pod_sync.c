@@ -432,7 +432,7 @@ pod_sync_run (struct pod_sync *s)
   observe (s, regular, oc);
   if (s->deleting)
     sync_delete (s, regular, oc);
-  else if (s->stopped)
+  else if (s->stopped || s->deadline_exceeded)
     {
       stop_all (s, regular, oc);
       observed_free (oc, array_len (regular));

@@ -40,6 +40,7 @@ struct pod_sync {
   char *sandbox_id;       /* in and out */
   bool deleting;
   bool stopped;           /* huskctl stop: containers stopped, no restarts */
+  bool deadline_exceeded; /* activeDeadlineSeconds passed: stopped, Failed */
   long long grace;
   struct container_track *tracks; /* owned by the controller, lent for the sync */
   size_t n_tracks;

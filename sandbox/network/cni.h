@@ -21,8 +21,10 @@ int husk_cni_add (const char *conf_dir, const char *bin_dir, const char *state_d
                   const char *container_id, const char *netns, char **ip,
                   struct husk_error **err);
 
-/* Nothing to do (0) when ADD never succeeded.  `netns` may be NULL when the
- * namespace is gone: the plugins still release their IP allocations. */
+/* Runs DEL from the configuration and result saved at ADD in `state_dir`
+ * (`conf_dir` may be NULL: it is not read).  Nothing to do (0) when ADD
+ * never succeeded.  `netns` may be NULL when the namespace is gone: the
+ * plugins still release their IP allocations. */
 int husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
                   const char *container_id, const char *netns, struct husk_error **err);
 

@@ -71,7 +71,8 @@ int
 pod_write_file_atomic (const char *path, const char *data, size_t len, mode_t mode,
                        struct husk_error **err)
 {
-  cleanup_free char *tmp = pod_path ("%s.tmp.%d", path, (int) getpid ());
+  /* Per thread: huskd may write one file from two threads at once. */
+  cleanup_free char *tmp = pod_path ("%s.tmp.%d.%d", path, (int) getpid (), (int) gettid ());
   cleanup_close int fd = -1;
 
   if (tmp == NULL)

@@ -29,10 +29,12 @@
  * posix_spawn, no fork in the caller's address space except the holder's
  * launch, which only execs).  Container creates in one sandbox serialise on
  * a lock in its directory; other calls read files written atomically.
- * The runtime is driven through its CLI (husk, or runc/crun: same verbs):
- * measured against libhusk in-process (`husk-pod bench-create`) the binary
- * costs ~0.5 ms more per create (~3%), and it keeps the holder a 150 kB
- * static process that needs no libhusk.  Every function follows
+ * The runtime is driven through its CLI (husk, or runc/crun: same verbs).
+ * Measured against libhusk in-process (`husk-pod bench-create`, run by
+ * tests/bench/pod-start.sh) the exec costs 0.5-6 ms more on a 14-20 ms
+ * create on this 2-core machine under load; in exchange the holder stays a
+ * ~150 kB static process that links no libhusk, a runtime crash cannot take
+ * the pod's monitor down, and any OCI runtime works.  Every function follows
  * husk's error rule: < 0 means *err is set.  A failed run/create leaves
  * nothing behind (mounts, cgroups, processes, veths, IPs, directories). */
 #ifndef HUSK_SANDBOX_POD_SANDBOX_H

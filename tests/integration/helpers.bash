@@ -141,9 +141,10 @@ set_args() {
 # ---------------------------------------------------------------------------
 # Running the runtime.
 
+# A hung runtime must fail its test, not stall the whole run.
 __husk() {
 	# shellcheck disable=SC2086
-	"$HUSK" ${HUSK_GLOBAL_FLAGS:-} --root "$ROOT" "$@"
+	timeout -k 5 "${HUSK_TIMEOUT:-60}" "$HUSK" ${HUSK_GLOBAL_FLAGS:-} --root "$ROOT" "$@"
 }
 
 # husk ARGS...: runs the runtime like bats' `run` (sets $status, $output,

@@ -12,7 +12,10 @@
 # huskctl are the newest of any build dir (or $HUSKD / $HUSKCTL).
 
 newest_build() {
-	ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null | head -1
+	local b
+	for b in $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
+		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
+	done
 }
 
 HUSKD_BIN=${HUSKD:-$(newest_build sandbox/huskd/huskd)}

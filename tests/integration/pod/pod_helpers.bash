@@ -14,13 +14,22 @@ if [ ! -x "$POD_RUNTIME" ]; then
 	POD_RUNTIME=$(ls -t "$REPO_ROOT"/build*/runtime/cli/husk 2>/dev/null | head -1)
 fi
 
-# The newest husk-pod of any build dir (or $HUSK_POD).
+# $HUSK_POD, else the husk-pod of the build dir $HUSK comes from, else the
+# newest of any build dir (others may be rebuilding theirs meanwhile).
 find_husk_pod() {
+	local b
 	if [ -n "${HUSK_POD:-}" ]; then
 		echo "$HUSK_POD"
 		return
 	fi
-	ls -t "$REPO_ROOT"/build*/sandbox/podctl/husk-pod 2>/dev/null | head -1
+	b=${HUSK%/runtime/cli/husk}/sandbox/podctl/husk-pod
+	if [[ "$HUSK" == */runtime/cli/husk ]] && [ -x "$b" ]; then
+		echo "$b"
+		return
+	fi
+	for b in $(ls -t "$REPO_ROOT"/build*/sandbox/podctl/husk-pod 2>/dev/null); do
+		[ -x "$b" ] && echo "$b" && return
+	done
 }
 
 HUSK_POD_BIN=$(find_husk_pod)

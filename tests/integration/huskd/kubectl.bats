@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# The real kubectl (/usr/bin/kubectl) against huskd's TLS listener, with
+# the kubeconfig huskd writes; and the listener's authentication.
+
+load ../helpers
+load ../pod/pod_helpers
+load huskd_helpers
+
+setup() {
+	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	HUSKD_TLS=1 setup_huskd
+	export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
+	(umask 077 && HUSK_SOCKET=$SOCK "$HUSKCTL_BIN" kubeconfig >"$KUBECONFIG") || fail "no kubeconfig"
+}
+teardown() { teardown_huskd; }
+
+k() {
+	local err=$BATS_TEST_TMPDIR/.k.err
+	status=0
+	output=$(kubectl "$@" 2>"$err") || status=$?
+	stderr=$(cat "$err")
+	mapfile -t lines <<<"$output"
+	echo "$ kubectl $* (status=$status): $output" >&2
+	[ -z "$stderr" ] || echo "stderr: $stderr" >&2
+}
+
+two_pod_yaml() {
+	cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: duo
+  labels:
+    app: duo
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: $POD_ROOTFS
+    command: ["sh", "-c", "echo serving; sleep 1000"]
+    env: [{name: HUSK_TEST_TOKEN, value: "$TOKEN"}]
+  - name: side
+    image: $POD_ROOTFS
+    command: ["sh", "-c", "echo side; sleep 1000"]
+    env: [{name: HUSK_TEST_TOKEN, value: "$TOKEN"}]
+    readinessProbe:
+      exec:
+        command: ["true"]
+      periodSeconds: 1
+YAML
+}
+
+@test "the TLS listener: 401 without credentials or with a wrong token; the kubeconfig is 0600" {
+	run curl -sk "https://127.0.0.1:$TLS_PORT/api/v1/pods"
+	[ "$(jq -r '.code' <<<"$output")" = 401 ]
+	[ "$(jq -r '.reason' <<<"$output")" = Unauthorized ]
+	run curl -sk -H 'Authorization: Bearer nope' "https://127.0.0.1:$TLS_PORT/api/v1/pods"
+	[ "$(jq -r '.code' <<<"$output")" = 401 ]
+	run curl -sk -H "Authorization: Bearer $(cat "$STATE/pki/token")" "https://127.0.0.1:$TLS_PORT/api/v1/pods"
+	[ "$(jq -r '.kind' <<<"$output")" = PodList ]
+	run stat -c %a "$STATE/kubeconfig"
+	[ "$output" = 600 ]
+	run curl -sk "https://127.0.0.1:$TLS_PORT/api/v1/namespaces/default/pods/%2e%2e"
+	[ "$(jq -r '.code' <<<"$output")" = 401 ]
+}
+
+@test "kubectl version and get ns" {
+	k version
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Server Version: v1.30.0-husk"* ]]
+	k get ns
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == NAME*STATUS*AGE ]]
+	[[ "$output" == *default*Active* ]]
+}
+
+@test "kubectl apply a two-container pod: 2/2 Running, unchanged, configured" {
+	two_pod_yaml >"$BATS_TEST_TMPDIR/duo.yaml"
+	k apply -f "$BATS_TEST_TMPDIR/duo.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/duo created" ]
+	wait_for 30 bash -c "kubectl get pod duo --no-headers | grep -q '2/2 *Running'"
+	k get pods
+	[[ "${lines[0]}" == "NAME"*"READY"*"STATUS"*"RESTARTS"*"AGE" ]]
+	[[ "${lines[1]}" == "duo"*"2/2"*"Running"*"0"* ]]
+	k apply -f "$BATS_TEST_TMPDIR/duo.yaml"
+	[ "$output" = "pod/duo unchanged" ]
+	sed -i 's/app: duo/app: duo2/' "$BATS_TEST_TMPDIR/duo.yaml"
+	k apply -f "$BATS_TEST_TMPDIR/duo.yaml"
+	[ "$output" = "pod/duo configured" ]
+	k get pods -l app=duo2 -o name
+	[ "$output" = pod/duo ]
+	k get pods -o wide
+	[[ "${lines[0]}" == *IP*NODE*"NOMINATED NODE"*"READINESS GATES" ]]
+	k get pod duo -o jsonpath='{.status.phase}'
+	[ "$output" = Running ]
+	k get pods -A
+	[[ "${lines[1]}" == default*duo* ]]
+}
+
+@test "kubectl logs, logs -c, --tail, -f; describe shows events" {
+	two_pod_yaml | kubectl apply -f - >/dev/null
+	wait_for 30 bash -c "kubectl logs duo -c web 2>/dev/null | grep -q serving"
+	k logs duo -c side
+	[ "$output" = side ]
+	k logs duo
+	[ "$status" -eq 0 ]
+	[ "$output" = serving ]
+	[[ "$stderr" == *'Defaulted container "web"'* ]]
+	k logs duo -c web --tail 1
+	[ "$output" = serving ]
+	run timeout 2 kubectl logs -f duo -c web
+	[ "$status" -eq 124 ]
+	[[ "$output" == serving* ]]
+	k describe pod duo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Started container web"* ]]
+}
+
+@test "kubectl: a quota refuses the second pod in a namespace with Kubernetes' message" {
+	k create namespace limited
+	[ "$output" = "namespace/limited created" ]
+	cat >"$BATS_TEST_TMPDIR/quota.yaml" <<YAML
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: one
+  namespace: limited
+spec:
+  hard:
+    pods: "1"
+YAML
+	k apply -f "$BATS_TEST_TMPDIR/quota.yaml"
+	[ "$status" -eq 0 ]
+	two_pod_yaml | sed 's/name: duo/name: first/' | kubectl -n limited apply -f - >/dev/null
+	two_pod_yaml | sed 's/name: duo/name: second/' >"$BATS_TEST_TMPDIR/second.yaml"
+	k -n limited apply -f "$BATS_TEST_TMPDIR/second.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'pods "second" is forbidden: exceeded quota: one, requested: pods=1, used: pods=1, limited: pods=1'* ]]
+	k delete namespace limited
+	[ "$status" -eq 0 ]
+	k get ns limited
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'namespaces "limited" not found'* ]]
+}
+
+@test "kubectl delete pod waits until it is gone and leaves nothing" {
+	two_pod_yaml | kubectl apply -f - >/dev/null
+	wait_for 30 bash -c "kubectl get pod duo --no-headers | grep -q Running"
+	k delete pod duo
+	[ "$status" -eq 0 ]
+	[ "$output" = 'pod "duo" deleted' ]
+	k get pod duo
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'pods "duo" not found'* ]]
+	[ -z "$(ls "$PODS" | grep -v lock)" ]
+}
+
+@test "kubectl get -w shows changes as they happen" {
+	timeout 8 kubectl get pods -w >"$BATS_TEST_TMPDIR/w" 2>&1 &
+	local w=$!
+	sleep 1
+	two_pod_yaml | kubectl apply -f - >/dev/null
+	wait "$w" || true
+	grep -q '^duo ' "$BATS_TEST_TMPDIR/w"
+	grep -q 'Running' "$BATS_TEST_TMPDIR/w"
+}

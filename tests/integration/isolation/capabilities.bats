@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# process.capabilities: the five sets as the kernel shows them to the
+# process (husk-checker reads CapBnd/CapEff/CapPrm/CapInh/CapAmb).  The
+# plain "every set equal" case and the unknown name in the bounding set
+# are in ../security.bats.
+
+load ../helpers
+load common
+
+setup() { setup_bundle; }
+teardown() { teardown_bundle; }
+
+# Five different sets: ambient within permitted and inheritable.
+five_sets() {
+	update_config '.process.capabilities = {
+		"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_AUDIT_WRITE"],
+		"permitted": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		"effective": ["CAP_KILL"],
+		"inheritable": ["CAP_NET_BIND_SERVICE", "CAP_CHOWN"],
+		"ambient": ["CAP_NET_BIND_SERVICE"]}'
+}
+
+@test "capabilities: root gets the bounding set exactly, inheritable and ambient as configured" {
+	five_sets
+	run_checker caps
+	jq_ok '(.caps.bounding | sort) == ["CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID"]'
+	jq_ok '(.caps.inheritable | sort) == ["CAP_CHOWN", "CAP_NET_BIND_SERVICE"]'
+	jq_ok '.caps.ambient == ["CAP_NET_BIND_SERVICE"]'
+	# execve as uid 0 grants root the whole bounding set (no SECBIT_NOROOT)
+	jq_ok '(.caps.permitted | sort) == (.caps.bounding | sort)'
+	jq_ok '(.caps.effective | sort) == (.caps.bounding | sort)'
+}
+
+@test "capabilities: a non-root user keeps exactly the ambient set across execve" {
+	five_sets
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	run_checker caps ids
+	jq_ok '.ids.uid == 1000'
+	jq_ok '(.caps.bounding | length) == 5'
+	jq_ok '(.caps.inheritable | sort) == ["CAP_CHOWN", "CAP_NET_BIND_SERVICE"]'
+	jq_ok '.caps.ambient == ["CAP_NET_BIND_SERVICE"]'
+	jq_ok '.caps.permitted == ["CAP_NET_BIND_SERVICE"]'
+	jq_ok '.caps.effective == ["CAP_NET_BIND_SERVICE"]'
+}
+
+@test "capabilities: a non-root user without ambient caps has none" {
+	five_sets
+	update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.capabilities.ambient = []'
+	run_checker caps
+	jq_ok '.caps.permitted == [] and .caps.effective == [] and .caps.ambient == []'
+	jq_ok '(.caps.bounding | length) == 5'
+}
+
+@test "capabilities: empty sets leave the process without any capability" {
+	update_config '.process.capabilities = {"bounding": [], "permitted": [], "effective": [],
+		"inheritable": [], "ambient": []}'
+	run_checker caps
+	jq_ok '.caps.bounding == [] and .caps.permitted == [] and .caps.effective == []'
+	jq_ok '.caps.inheritable == [] and .caps.ambient == []'
+}
+
+@test "capabilities: a dropped capability is really gone (chown fails without CAP_CHOWN)" {
+	set_args /bin/chown 1000 /tmp
+	husk run "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+	update_config '.process.capabilities.bounding += ["CAP_CHOWN"]
+		| .process.capabilities.effective += ["CAP_CHOWN"]
+		| .process.capabilities.permitted += ["CAP_CHOWN"]'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+}
+
+@test "capabilities: an unknown name in the ambient set is an error naming it" {
+	requires husk # runc 1.1 only warns and drops unknown names
+	update_config '.process.capabilities.ambient += ["CAP_HUSK_BOGUS"]'
+	husk run "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *CAP_HUSK_BOGUS* ]]
+	[[ "$output" == *process.capabilities.ambient* ]]
+	check_no_debris
+}
+
+@test "capabilities: exec --cap with an unknown name is an error naming it" {
+	requires husk
+	run_detached
+	husk exec --cap CAP_HUSK_BOGUS "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *CAP_HUSK_BOGUS* ]]
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# terminal: true with --console-socket: the pty master goes to the socket's
+# listener (husk-recvtty), the container sees a tty on /dev/pts/0.
+
+load helpers
+
+setup() {
+	setup_bundle
+	update_config '.process.terminal = true'
+	SOCK="$BATS_TEST_TMPDIR/tty.sock"
+	TTY_OUT="$BATS_TEST_TMPDIR/tty.out"
+}
+teardown() {
+	if [ -n "${RECV_PID:-}" ]; then kill "$RECV_PID" 2>/dev/null || true; fi
+	teardown_bundle
+}
+
+# start_recvtty [INPUT]: listens on $SOCK, output into $TTY_OUT.
+start_recvtty() {
+	"$RECVTTY" "$SOCK" "$@" >"$TTY_OUT" 2>&1 &
+	RECV_PID=$!
+	retry 50 0.1 test -S "$SOCK"
+}
+
+# wait_recvtty: the relay ends when the container's last tty fd closes.
+wait_recvtty() {
+	local rc=0 i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$RECV_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$RECV_PID" || rc=$?
+	RECV_PID=
+	echo "recvtty output:" >&2
+	cat "$TTY_OUT" >&2
+	return $rc
+}
+
+@test "terminal: run -d --console-socket gives /dev/pts/0" {
+	set_args /bin/tty
+	start_recvtty
+	husk run -d --console-socket "$SOCK" "$CID"
+	[ "$status" -eq 0 ]
+	wait_recvtty
+	grep -q '^/dev/pts/0' "$TTY_OUT"
+}
+
+@test "terminal: create + start with --console-socket" {
+	set_args /bin/sh -c 'tty; echo done'
+	start_recvtty
+	husk create --console-socket "$SOCK" "$CID"
+	[ "$status" -eq 0 ]
+	husk start "$CID"
+	[ "$status" -eq 0 ]
+	wait_recvtty
+	grep -q '^/dev/pts/0' "$TTY_OUT"
+	grep -q done "$TTY_OUT"
+}
+
+@test "terminal: stdin, stdout and stderr are the tty" {
+	update_config '.process.terminal = true'
+	set_args /bin/husk-checker process fds
+	start_recvtty
+	husk run -d --console-socket "$SOCK" "$CID"
+	[ "$status" -eq 0 ]
+	wait_recvtty
+	local json
+	json=$(tr -d '\r' <"$TTY_OUT")
+	echo "$json" | jq -e '.tty == "/dev/pts/0" and .stdout_tty == true'
+	echo "$json" | jq -e '[.fds[] | select(.fd <= 2) | .target] | unique == ["/dev/pts/0"]'
+	echo "$json" | jq -e '.sid == 1'
+}
+
+@test "terminal: input written to the master reaches the process" {
+	set_args /bin/sh -c 'read line; echo "got:$line"'
+	start_recvtty $'hello-tty\n'
+	husk run -d --console-socket "$SOCK" "$CID"
+	[ "$status" -eq 0 ]
+	wait_recvtty
+	grep -q 'got:hello-tty' "$TTY_OUT"
+}
+
+@test "terminal: create without --console-socket is refused" {
+	husk create "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *console* ]]
+	check_no_debris
+}
+
+@test "terminal: --console-socket to nothing fails cleanly" {
+	husk create --console-socket "$BATS_TEST_TMPDIR/nobody.sock" "$CID"
+	[ "$status" -ne 0 ]
+	check_no_debris
+}

@@ -1,0 +1,145 @@
+#!/bin/bash
+# The single entry point of husk's tests:
+#   1. build (meson + ninja) and an ASan+UBSan build,
+#   2. the unit suite (meson test) in both,
+#   3. every *.bats under tests/integration (recursively, so new suites need
+#      no edit here) against build/runtime/cli/husk, TAP output,
+#   4. the lifecycle suites again against the ASan build,
+#   5. tests/vm/run-cgroup-v2.sh when present,
+# then counts and prints as its LAST line "N passed, N failed, N skipped".
+# Exits non-zero on any failure.
+#
+# Environment: BUILD (default build), ASAN_BUILD (default build-asan),
+# SKIP_ASAN=1, SKIP_VM=1, BATS_FILTER (a regex passed to bats -f).
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+REPO=$PWD
+BUILD=${BUILD:-build}
+ASAN_BUILD=${ASAN_BUILD:-build-asan}
+LOGDIR=${LOGDIR:-$REPO/tests/.tmp/logs}
+mkdir -p "$LOGDIR"
+rm -f "$LOGDIR"/*.tap "$LOGDIR"/*.log
+
+passed=0 failed=0 skipped=0
+section() { printf '\n=== %s ===\n' "$*"; }
+
+# count_tap FILE: adds a TAP stream's results to the totals.
+count_tap() {
+	local ok notok skip
+	skip=$(grep -cE '^ok .*# [sS][kK][iI][pP]' "$1")
+	ok=$(grep -cE '^ok ' "$1")
+	notok=$(grep -cE '^not ok ' "$1")
+	passed=$((passed + ok - skip))
+	failed=$((failed + notok))
+	skipped=$((skipped + skip))
+	echo "--- $(basename "$1"): $((ok - skip)) passed, $notok failed, $skip skipped"
+}
+
+# step NAME CMD...: a build step counts as one test.
+step() {
+	local name=$1
+	shift
+	if "$@" >"$LOGDIR/$name.log" 2>&1; then
+		echo "ok - $name" | tee "$LOGDIR/$name.tap"
+	else
+		tail -40 "$LOGDIR/$name.log"
+		echo "not ok - $name (log: $LOGDIR/$name.log)" | tee "$LOGDIR/$name.tap"
+		return 1
+	fi
+}
+
+build() { # build DIR [MESON-ARGS...]
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" || return 1
+	fi
+	ninja -C "$dir"
+}
+
+# meson's own summary ("Ok: N", "Fail: N", ...) turned into TAP lines.
+unit_tests() {
+	local dir=$1 tap=$2
+	meson test -C "$dir" --suite unit --print-errorlogs >"$LOGDIR/unit-$(basename "$dir").log" 2>&1
+	local rc=$?
+	grep -E '^ *[0-9]+/[0-9]+ ' "$LOGDIR/unit-$(basename "$dir").log" |
+		sed -E 's/^ *[0-9]+\/[0-9]+ +//' | while read -r line; do
+		case $line in
+		*" OK "* | *" EXPECTEDFAIL "*) echo "ok - unit($dir): $line" ;;
+		*" SKIP "*) echo "ok - unit($dir): $line # skip" ;;
+		*) echo "not ok - unit($dir): $line" ;;
+		esac
+	done >"$tap"
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$tap"; then
+		echo "not ok - unit($dir): meson test failed (rc=$rc)" >>"$tap"
+	fi
+	cat "$tap"
+}
+
+run_bats() { # run_bats TAP-FILE HUSK-BINARY FILES...
+	local tap=$1 husk=$2
+	shift 2
+	local filter=()
+	[ -n "${BATS_FILTER:-}" ] && filter=(-f "$BATS_FILTER")
+	HUSK=$husk bats --tap "${filter[@]}" "$@" 2>&1 | tee "$tap"
+}
+
+SECONDS=0
+section "build ($BUILD)"
+step build build "$BUILD"
+if [ -z "${SKIP_ASAN:-}" ]; then
+	section "build ($ASAN_BUILD, address+undefined)"
+	step build-asan build "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+section "unit tests"
+[ -f "$BUILD/build.ninja" ] && unit_tests "$BUILD" "$LOGDIR/unit.tap"
+if [ -z "${SKIP_ASAN:-}" ] && [ -f "$ASAN_BUILD/build.ninja" ]; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		unit_tests "$ASAN_BUILD" "$LOGDIR/unit-asan.tap"
+fi
+
+HUSK_BIN=$REPO/$BUILD/runtime/cli/husk
+mapfile -t all_bats < <(find tests/integration -name '*.bats' | sort)
+if [ -x "$HUSK_BIN" ]; then
+	section "integration (${#all_bats[@]} files, HUSK=$HUSK_BIN)"
+	run_bats "$LOGDIR/integration.tap" "$HUSK_BIN" "${all_bats[@]}"
+else
+	echo "not ok - integration: $HUSK_BIN was not built" | tee "$LOGDIR/integration.tap"
+fi
+
+ASAN_BIN=$REPO/$ASAN_BUILD/runtime/cli/husk
+if [ -z "${SKIP_ASAN:-}" ]; then
+	# The lifecycle suites (top-level files) again under ASan+UBSan; valgrind
+	# cannot run an ASan binary.
+	mapfile -t lifecycle < <(find tests/integration -maxdepth 1 -name '*.bats' ! -name valgrind.bats | sort)
+	if [ -x "$ASAN_BIN" ]; then
+		section "integration under ASan+UBSan (HUSK=$ASAN_BIN)"
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			run_bats "$LOGDIR/integration-asan.tap" "$ASAN_BIN" "${lifecycle[@]}"
+	else
+		echo "not ok - integration-asan: $ASAN_BIN was not built" | tee "$LOGDIR/integration-asan.tap"
+	fi
+fi
+
+if [ -z "${SKIP_VM:-}" ] && [ -x tests/vm/run-cgroup-v2.sh ]; then
+	section "cgroup v2 (tests/vm/run-cgroup-v2.sh)"
+	if tests/vm/run-cgroup-v2.sh 2>&1 | tee "$LOGDIR/vm.log"; then vm_rc=0; else vm_rc=1; fi
+	grep -E '^(not )?ok ' "$LOGDIR/vm.log" >"$LOGDIR/vm.tap"
+	if [ "$vm_rc" -ne 0 ] && ! grep -q '^not ok' "$LOGDIR/vm.tap"; then
+		echo "not ok - tests/vm/run-cgroup-v2.sh exited non-zero" >>"$LOGDIR/vm.tap"
+	elif [ ! -s "$LOGDIR/vm.tap" ]; then
+		echo "ok - tests/vm/run-cgroup-v2.sh" >"$LOGDIR/vm.tap"
+	fi
+fi
+
+section "summary (${SECONDS}s, logs in $LOGDIR)"
+for tap in "$LOGDIR"/*.tap; do
+	count_tap "$tap"
+done
+grep -h '^not ok' "$LOGDIR"/*.tap | sed 's/^/  /'
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
