@@ -174,7 +174,10 @@ make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
     return -1;
   if (use_fifo)
     {
-      if (mkfifoat (c->dir.dirfd, HUSK_FIFO_FILE, 0622) < 0)
+      /* 0622 whatever the umask: an init that switched to another user
+       * reopens it through /proc/self/fd, where only this mode counts */
+      if (mkfifoat (c->dir.dirfd, HUSK_FIFO_FILE, 0622) < 0
+          || fchmodat (c->dir.dirfd, HUSK_FIFO_FILE, 0622, 0) < 0)
         return husk_error_set (err, errno, "mkfifo `%s/" HUSK_FIFO_FILE "`", c->dir.path);
       c->child_dirfd = openat (c->dir.dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (c->child_dirfd < 0)
@@ -319,12 +322,14 @@ rollback (struct create_ctx *c)
     husk_error_release (&ignored);
 }
 
+/* `stays`: the caller remains the parent (run): START replaces exec.fifo;
+ * `foreground`: and it may copy a terminal. */
 static int
-create_steps (struct create_ctx *c, bool foreground, struct husk_state_record **rec,
-              struct husk_error **err)
+create_steps (struct create_ctx *c, bool stays, bool foreground,
+              struct husk_state_record **rec, struct husk_error **err)
 {
   if (load_config (c, err) < 0 || check_config (c, foreground, err) < 0
-      || make_plan (c, err) < 0 || make_state (c, !foreground, err) < 0
+      || make_plan (c, err) < 0 || make_state (c, !stays, err) < 0
       || spawn (c, err) < 0)
     return -1;
   if (c->pid == 0 && await_init_pid (c, err) < 0)
@@ -358,7 +363,7 @@ husk_create_internal (struct husk_runtime *rt, const struct husk_create_options 
     return husk_error_plain (err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver is not supported");
   if (husk_state_validate_id (opts->id, err) < 0)
     return -1;
-  if (create_steps (&c, launch != NULL, &rec, err) < 0)
+  if (create_steps (&c, launch != NULL, launch && !launch->detach, &rec, err) < 0)
     {
       rollback (&c);
       ctx_clear (&c);

@@ -164,7 +164,8 @@ int
 husk_container_run (struct husk_runtime *rt, const struct husk_create_options *opts,
                     bool detach, int *exit_code, struct husk_error **err)
 {
-  struct husk_launch l = { .sync_fd = -1, .pty_master = -1, .dir = { .dirfd = -1 } };
+  struct husk_launch l = { .detach = detach, .sync_fd = -1, .pty_master = -1,
+                          .dir = { .dirfd = -1 } };
   sigset_t old;
   int ret;
 

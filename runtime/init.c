@@ -17,6 +17,7 @@
 #include "../oci/cleanup.h"
 #include "hooks.h"
 #include "mount/rootfs.h"
+#include "mount/safe_path.h"
 #include "state_store.h"
 #include "sync.h"
 
@@ -72,10 +73,30 @@ wait_go (struct husk_plan *plan, struct husk_error **err)
   return 0;
 }
 
+/* runc makes a missing cwd before the root turns read-only: here, with the
+ * mounts in place, resolved inside the rootfs (never through a symlink out
+ * of it). */
 static int
-create_container_hooks (void *data, struct husk_error **err)
+make_cwd (const char *cwd, struct husk_error **err)
+{
+  cleanup_close int root = -1, fd = -1;
+
+  if (cwd == NULL || strcmp (cwd, "/") == 0)
+    return 0;
+  root = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return husk_error_set (err, errno, "open rootfs");
+  fd = husk_safe_create (root, cwd, HUSK_SAFE_DIR, err);
+  return fd < 0 ? husk_error_wrap (err, "cwd") : 0;
+}
+
+static int
+before_pivot (void *data, struct husk_error **err)
 {
   struct husk_plan *plan = data;
+
+  if (make_cwd (plan->process->cwd, err) < 0)
+    return -1;
   return husk_hooks_run (&plan->config->hooks.create_container, "createContainer",
                          plan->state_json, err);
 }
@@ -100,7 +121,7 @@ init_rootfs (struct husk_plan *plan, struct husk_error **err)
     .in_user_ns = plan->in_user_ns,
   };
 
-  return husk_rootfs_setup (plan->config, &opts, create_container_hooks, plan, err);
+  return husk_rootfs_setup (plan->config, &opts, before_pivot, plan, err);
 }
 
 static int
@@ -154,16 +175,23 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
 }
 
 /* The start barrier: `husk start` opening exec.fifo for reading, or START
- * from a parent that stayed (run, exec). */
+ * from a parent that stayed (run, exec).  `fifo_path_fd` is an O_PATH
+ * handle taken while still root: the state dir is root-only, so a process
+ * that switched to another user reopens the fifo through /proc/self/fd,
+ * where only the fifo's own mode (0622) is checked, as runc does. */
 static int
-init_barrier (struct husk_plan *plan, struct husk_error **err)
+init_barrier (struct husk_plan *plan, int fifo_path_fd, struct husk_error **err)
 {
   struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
   cleanup_close int fd = -1;
+  char path[64];
 
   if (plan->state_dirfd < 0)
     return husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_START), &msg, err);
-  fd = openat (plan->state_dirfd, HUSK_FIFO_FILE, O_WRONLY | O_CLOEXEC);
+  snprintf (path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) /* no /proc in the container */
+    fd = openat (plan->state_dirfd, HUSK_FIFO_FILE, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return husk_error_set (err, errno, "open exec fifo");
   if (write (fd, "0", 1) != 1)
@@ -198,6 +226,9 @@ husk_init_main (struct husk_plan *plan)
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   /* a create that dies half way must not leave a half-made init behind */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  cleanup_close int fifo_path_fd
+      = plan->state_dirfd < 0 ? -1
+                              : openat (plan->state_dirfd, HUSK_FIFO_FILE, O_PATH | O_CLOEXEC);
   if (init_prepare (plan, exec_path, &err) < 0)
     {
       husk_sync_send_error (plan->sync_fd, err);
@@ -205,8 +236,12 @@ husk_init_main (struct husk_plan *plan)
     }
   prctl (PR_SET_PDEATHSIG, 0);
   if (husk_sync_send (plan->sync_fd, HUSK_SYNC_READY, 0, NULL, 0, -1, &err) < 0
-      || init_barrier (plan, &err) < 0)
-    _exit (1);
+      || init_barrier (plan, fifo_path_fd, &err) < 0)
+    {
+      if (err)
+        report_late (plan, parent_stays, err);
+      _exit (1);
+    }
   if (!plan->is_exec
       && husk_hooks_run (&plan->config->hooks.start_container, "startContainer",
                          plan->state_json, &err)

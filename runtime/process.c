@@ -19,6 +19,7 @@
 #include "security/identity.h"
 #include "security/seccomp.h"
 #include "errors.h"
+#include "mkdir_p.h"
 #include "sync.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -208,7 +209,7 @@ husk_process_join_keyring (const char *name, struct husk_error **err)
 int
 husk_process_chdir (const char *cwd, bool create, struct husk_error **err)
 {
-  char buf[4096];
+  char failed[4096];
 
   if (cwd == NULL || cwd[0] == '\0')
     cwd = "/";
@@ -217,17 +218,8 @@ husk_process_chdir (const char *cwd, bool create, struct husk_error **err)
   if (errno != ENOENT || !create)
     return husk_error_set (err, errno, "chdir to cwd (\"%s\") set in config.json", cwd);
   /* runc creates a missing cwd inside the new root */
-  snprintf (buf, sizeof buf, "%s", cwd);
-  for (char *s = buf + 1; *s; s++)
-    if (*s == '/')
-      {
-        *s = '\0';
-        if (mkdir (buf, 0755) < 0 && errno != EEXIST)
-          return husk_error_set (err, errno, "mkdir cwd `%s`", buf);
-        *s = '/';
-      }
-  if (mkdir (buf, 0755) < 0 && errno != EEXIST)
-    return husk_error_set (err, errno, "mkdir cwd `%s`", buf);
+  if (husk_mkdir_p (cwd, 0755, failed) < 0)
+    return husk_error_set (err, errno, "mkdir cwd `%s`", failed);
   if (chdir (cwd) < 0)
     return husk_error_set (err, errno, "chdir to cwd (\"%s\") set in config.json", cwd);
   return 0;

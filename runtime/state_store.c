@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../oci/cleanup.h"
+#include "mkdir_p.h"
 
 int
 husk_state_validate_id (const char *id, struct husk_error **err)
@@ -81,8 +82,12 @@ husk_state_dir_create (const char *root, const char *id, struct husk_state_dir *
   out->path = NULL;
   if (husk_state_validate_id (id, err) < 0)
     return -1;
-  if (mkdir (root, 0711) < 0 && errno != EEXIST)
-    return husk_error_set (err, errno, "mkdir state root `%s`", root);
+  {
+    char failed[4096];
+    /* the root and its missing parents, as runc's MkdirAll */
+    if (husk_mkdir_p (root, 0711, failed) < 0)
+      return husk_error_set (err, errno, "mkdir state root `%s`", failed);
+  }
   if (asprintf (&path, "%s/%s", root, id) < 0)
     return husk_error_set (err, ENOMEM, "asprintf");
   if (mkdir (path, 0711) < 0)

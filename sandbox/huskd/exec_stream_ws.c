@@ -162,7 +162,10 @@ ws_input (struct exec_stream *s, struct evbuffer *in, struct husk_error **err)
       if (r == 0)
         return 0;
       if (one_frame (s, &f, buf + f.header_len, err) < 0)
-        return -1;
+        {
+          send_close (s, (*err)->errnum == EMSGSIZE ? WS_CLOSE_TOO_BIG : WS_CLOSE_PROTOCOL_ERROR);
+          return -1;
+        }
       evbuffer_drain (in, f.header_len + f.length);
     }
   return 0;

@@ -276,13 +276,17 @@ requires() {
 # and the token in its id and cgroup path; runtime helpers name the bundle
 # or the state root on their command line.
 test_processes() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "${p#/proc/}" = "$$" ] && continue
-		if grep -qsa "HUSK_TEST_TOKEN=$TOKEN" "$p/environ" ||
-			tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -e "$BUNDLE" -e "$ROOT"; then
-			echo "${p#/proc/} $(tr '\0' ' ' 2>/dev/null <"$p/cmdline")"
-		fi
+	local f pid
+	# One grep over all of /proc: the host may run hundreds of processes.
+	{
+		grep -lsa "HUSK_TEST_TOKEN=$TOKEN" /proc/[0-9]*/environ
+		grep -lsaF -e "$BUNDLE" -e "$ROOT" /proc/[0-9]*/cmdline
+	} 2>/dev/null | sort -u | while read -r f; do
+		pid=${f#/proc/}
+		pid=${pid%%/*}
+		[ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+		[ -d "/proc/$pid" ] || continue
+		echo "$pid $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")"
 	done
 }
 

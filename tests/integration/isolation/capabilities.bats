@@ -20,15 +20,31 @@ five_sets() {
 		"ambient": ["CAP_NET_BIND_SERVICE"]}'
 }
 
-@test "capabilities: root gets the bounding set exactly, inheritable and ambient as configured" {
+@test "capabilities: root gets bounding, permitted, inheritable and ambient exactly" {
 	five_sets
 	run_checker caps
 	jq_ok '(.caps.bounding | sort) == ["CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SETUID"]'
 	jq_ok '(.caps.inheritable | sort) == ["CAP_CHOWN", "CAP_NET_BIND_SERVICE"]'
 	jq_ok '.caps.ambient == ["CAP_NET_BIND_SERVICE"]'
-	# execve as uid 0 grants root the whole bounding set (no SECBIT_NOROOT)
-	jq_ok '(.caps.permitted | sort) == (.caps.bounding | sort)'
-	jq_ok '(.caps.effective | sort) == (.caps.bounding | sort)'
+	# noNewPrivileges keeps execve from raising root's permitted set
+	jq_ok '(.caps.permitted | sort) == ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"]'
+	# and execve as uid 0 makes effective the whole permitted set
+	jq_ok '(.caps.effective | sort) == (.caps.permitted | sort)'
+}
+
+@test "capabilities: the effective set is exactly the configured one for a non-root user" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = {
+		"bounding": ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		"permitted": ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		"effective": ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		"inheritable": ["CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		"ambient": ["CAP_KILL", "CAP_NET_BIND_SERVICE"]}'
+	run_checker caps
+	local s
+	for s in bounding permitted effective inheritable ambient; do
+		jq_ok "(.caps.$s | sort) == [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]"
+	done
 }
 
 @test "capabilities: a non-root user keeps exactly the ambient set across execve" {
