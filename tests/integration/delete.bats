@@ -44,12 +44,13 @@ teardown() { teardown_bundle; }
 
 @test "delete: removes the container's cgroup" {
 	requires cgroups_v1
+	update_config ".linux.cgroupsPath = \"/husk-test-$TOKEN\""
 	set_args /bin/sleep 100
 	husk run -d "$CID"
-	[ -n "$(find /sys/fs/cgroup -type d -name "$TOKEN")" ]
+	[ -n "$(find /sys/fs/cgroup -type d -name "husk-test-$TOKEN")" ]
 	husk delete --force "$CID"
 	[ "$status" -eq 0 ]
-	[ -z "$(find /sys/fs/cgroup -type d -name "$TOKEN")" ]
+	[ -z "$(find /sys/fs/cgroup -type d -name "husk-test-$TOKEN")" ]
 }
 
 @test "delete: an unknown id fails and names it" {
