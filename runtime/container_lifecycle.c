@@ -13,6 +13,17 @@
 #include "../oci/cleanup.h"
 #include "hooks.h"
 
+/* The init is still the process create made (not a reused pid). */
+static bool
+init_alive (const struct husk_state_record *rec)
+{
+  unsigned long long start;
+  char state;
+
+  return husk_proc_stat (rec->pid, &start, &state) == 0 && start == rec->pid_start_time
+         && state != 'Z' && state != 'X';
+}
+
 static int
 pidfd_of (const struct husk_state_record *rec)
 {
@@ -55,7 +66,7 @@ open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
         return husk_error_plain (err, ESRCH, "container init exited before start");
       if (poll (p, pidfd >= 0 ? 2 : 1, 100) < 0 && errno != EINTR)
         return husk_error_set (err, errno, "poll exec fifo");
-      init_gone = pidfd < 0 || (p[1].revents & POLLIN);
+      init_gone = pidfd >= 0 ? (p[1].revents & POLLIN) != 0 : !init_alive (rec);
     }
   if (unlinkat (dir->dirfd, HUSK_FIFO_FILE, 0) < 0)
     return husk_error_set (err, errno, "remove exec fifo");
@@ -121,6 +132,13 @@ signal_init (const struct husk_state_record *rec, int signal, struct husk_error 
 {
   cleanup_close int pidfd = pidfd_of (rec);
 
+  /* kernels (and valgrind) without pidfd_open: check, then kill() */
+  if (pidfd < 0 && errno == ENOSYS && init_alive (rec))
+    {
+      if (kill (rec->pid, signal) < 0)
+        return husk_error_set (err, errno, "kill pid %d with signal %d", (int) rec->pid, signal);
+      return 0;
+    }
   if (pidfd < 0)
     return husk_error_plain (err, ESRCH, "container not running");
   if (syscall (SYS_pidfd_send_signal, pidfd, signal, NULL, 0) < 0)
@@ -173,10 +191,21 @@ kill_and_wait (const struct husk_state_record *rec, enum oci_status status,
     return -1;
   if (cg && status == OCI_STATUS_PAUSED && husk_cgroup_freeze (cg, false, err) < 0)
     return -1;
-  if (pidfd < 0)
-    return 0;
-  syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-  if (poll (&p, 1, 10000) == 0)
+  if (pidfd >= 0)
+    {
+      syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      if (poll (&p, 1, 10000) == 0)
+        return husk_error_set (err, ETIMEDOUT, "container init %d did not die", (int) rec->pid);
+      return 0;
+    }
+  /* without pidfd: poll the pid for up to 10s */
+  for (int i = 0; i < 1000 && init_alive (rec); i++)
+    {
+      if (i == 0)
+        kill (rec->pid, SIGKILL);
+      usleep (10000);
+    }
+  if (init_alive (rec))
     return husk_error_set (err, ETIMEDOUT, "container init %d did not die", (int) rec->pid);
   return 0;
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# Regression tests of runtime CVEs that ../security.bats does not already
+# cover (it has: CVE-2019-5736 during exec, fds 0-2 for init and exec,
+# cwd through /proc/self/fd, /proc maskedPaths after exec; ../errors.bats
+# has tmpfs mounts through symlinks).
+
+load ../helpers
+load common
+
+setup() { setup_bundle; }
+teardown() { teardown_bundle; }
+
+@test "CVE-2024-21626: the container's cwd is not a host path" {
+	set_args /bin/sh -c 'readlink /proc/self/cwd; readlink /proc/1/cwd; ls ../../../../ | head -50'
+	husk_stdout run "$CID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = / ]
+	[ "${lines[1]}" = / ]
+	# climbing from the cwd ends at the container's root, not the host's
+	[[ "$output" == *husk-checker* ]] || [[ "$output" == *bin* ]]
+	[[ "$output" != *"$(basename "$BATS_TEST_TMPDIR")"* ]]
+}
+
+@test "CVE-2024-21626: an exec'd process's cwd is not a host path" {
+	run_detached
+	husk exec "$CID" /bin/readlink /proc/self/cwd
+	[ "$output" = / ]
+	husk exec --cwd /tmp "$CID" /bin/readlink /proc/self/cwd
+	[ "$output" = /tmp ]
+	husk exec "$CID" /bin/sh -c 'cd ../../../..; ls /proc/self/root/ | grep -c husk-checker; ls -d /bin/husk-checker'
+	[ "$status" -eq 0 ]
+}
+
+@test "CVE-2024-21626: with --preserve-fds only 0, 1, 2 and the preserved fds reach the container" {
+	set_args /bin/husk-checker fds
+	local out="$BATS_TEST_TMPDIR/fds.json"
+	__husk run --preserve-fds 2 "$CID" 3</dev/null 4</dev/null </dev/null >"$out" 2>"$BATS_TEST_TMPDIR/err" ||
+		fail "run failed: $(cat "$BATS_TEST_TMPDIR/err")"
+	cat "$out" >&2
+	jq -e '[.fds[].fd] == [0, 1, 2, 3, 4]' "$out"
+	jq -e '[.fds[] | select(.fd >= 3) | .target] == ["/dev/null", "/dev/null"]' "$out"
+}
+
+@test "CVE-2024-21626: ls -l /proc/self/fd of an exec'd process shows only its own fds" {
+	run_detached
+	husk_stdout exec "$CID" /bin/sh -c 'ls /proc/self/fd'
+	[ "$status" -eq 0 ]
+	# ls itself holds fd 3 on the directory it reads
+	[ "$(echo $output)" = "0 1 2 3" ]
+	# the shell's own fds: its stdio (the caller's files) and nothing more
+	husk_stdout exec "$CID" /bin/sh -c 'ls /proc/$$/fd; true'
+	[ "$(echo $output)" = "0 1 2" ]
+}
+
+@test "mount through a symlink: a bind mount whose destination points outside lands inside the rootfs" {
+	local outside="$BATS_TEST_TMPDIR/outside" src="$BATS_TEST_TMPDIR/src"
+	mkdir "$outside" "$src"
+	echo marker >"$src/marker"
+	ln -s "$outside" "$BUNDLE/rootfs/evil"
+	update_config ".mounts += [{\"destination\": \"/evil/sub\", \"type\": \"bind\", \"source\": \"$src\",
+		\"options\": [\"bind\"]}]"
+	set_args /bin/sh -c 'cat /evil/sub/marker'
+	husk run "$CID"
+	if [ "$status" -ne 0 ]; then
+		if is_husk; then [[ "$output" == */evil* ]]; fi
+	else
+		[ "$output" = marker ]
+	fi
+	[ ! -e "$outside/sub" ] || fail "the mount point was created on the host: $outside/sub"
+	! grep -qF "$outside" /proc/self/mountinfo
+	check_no_debris
+}
+
+@test "mount through a symlink: an absolute symlink to / resolves to the container's root" {
+	ln -s / "$BUNDLE/rootfs/rootlink"
+	update_config '.mounts += [{"destination": "/rootlink/tmp/inner", "type": "tmpfs", "source": "tmpfs"}]'
+	set_args /bin/sh -c 'grep -c " /tmp/inner " /proc/self/mountinfo'
+	husk run "$CID"
+	if [ "$status" -eq 0 ]; then
+		[ "$output" = 1 ]
+	fi
+	[ ! -e /tmp/inner ] || fail "created /tmp/inner on the host"
+	check_no_debris
+}
+
+@test "maskedPaths: /sys/firmware stays masked and readonlyPaths stay read-only after exec" {
+	[ -d /sys/firmware ] || skip "the host has no /sys/firmware"
+	run_detached
+	husk exec "$CID" /bin/sh -c 'ls /sys/firmware | wc -l'
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = 0 ]
+	husk exec "$CID" /bin/sh -c 'echo 1 >/proc/sys/kernel/ns_last_pid'
+	[ "$status" -ne 0 ]
+	husk exec "$CID" /bin/sh -c 'grep " /proc/sys " /proc/self/mountinfo'
+	[[ "$output" == *" ro,"* ]] || [[ "$output" == *" ro "* ]]
+}
+
+@test "maskedPaths: a masked file reads empty even through a new /proc mount attempt" {
+	run_detached
+	husk exec "$CID" /bin/sh -c 'mkdir -p /tmp/p && mount -t proc proc /tmp/p'
+	# the container lacks CAP_SYS_ADMIN: no way around the masks
+	[ "$status" -ne 0 ]
+}
