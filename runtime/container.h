@@ -49,8 +49,8 @@ enum oci_status husk_record_status (int dirfd, const struct husk_state_record *r
 int husk_container_load (struct husk_runtime *rt, const char *id, struct husk_state_dir *dir,
                          struct husk_state_record **rec, struct husk_error **err);
 
-/* The config.json kept in the state dir at create; for containers made
- * in-process from a parsed config (no copy kept), the bundle's. */
+/* The config.json kept in the state dir at create (the bundle's for a
+ * state dir made before husk kept a copy). */
 int husk_container_config (int dirfd, const struct husk_state_record *rec,
                            struct oci_config **out, struct husk_error **err);
 

@@ -63,6 +63,35 @@ ctx_clear (struct create_ctx *c)
   husk_closep (&c->pty_master);
 }
 
+/* An in-process caller's config: the text is kept for the state dir. */
+static int
+given_config (struct create_ctx *c, struct husk_error **err)
+{
+  const struct husk_create_options *o = c->opts;
+
+  if (o->config_json == NULL)
+    return husk_error_plain (err, EINVAL,
+                             "in-process config: its JSON text (config_json) is required, "
+                             "exec and the hooks read it from the state dir");
+  c->config_data = malloc (o->config_json_len + 1);
+  if (c->config_data == NULL)
+    return husk_error_set (err, ENOMEM, "config copy");
+  memcpy (c->config_data, o->config_json, o->config_json_len);
+  c->config_data[o->config_json_len] = '\0';
+  c->config_len = o->config_json_len;
+  if (o->config)
+    {
+      c->config = o->config;
+      return 0;
+    }
+  if (oci_config_parse_data ("config.json", c->config_data, c->config_len, &c->owned_config,
+                             err)
+      < 0)
+    return -1;
+  c->config = c->owned_config;
+  return 0;
+}
+
 static int
 load_config (struct create_ctx *c, struct husk_error **err)
 {
@@ -70,11 +99,8 @@ load_config (struct create_ctx *c, struct husk_error **err)
 
   if (realpath (c->opts->bundle ? c->opts->bundle : ".", c->bundle) == NULL)
     return husk_error_set (err, errno, "bundle `%s`", c->opts->bundle ? c->opts->bundle : ".");
-  if (c->opts->config)
-    {
-      c->config = c->opts->config;
-      return 0;
-    }
+  if (c->opts->config || c->opts->config_json)
+    return given_config (c, err);
   if (asprintf (&path, "%s/config.json", c->bundle) < 0)
     return husk_error_set (err, ENOMEM, "asprintf");
   if (json_doc_read_file (path, &c->config_data, &c->config_len, err) < 0)

@@ -30,8 +30,14 @@ struct husk_runtime {
 struct husk_create_options {
   const char *id;
   const char *bundle;               /* absolute or relative to cwd; default "." */
-  const struct oci_config *config;  /* in-process callers may pass a parsed config;
-                                       NULL: read bundle/config.json */
+  /* In-process callers may pass the config instead of bundle/config.json:
+   * its text (config_json), and optionally the config already parsed from
+   * that text.  The state dir keeps the text: exec and the poststart and
+   * poststop hooks read it there.  A parsed config without its text is
+   * refused. */
+  const struct oci_config *config;
+  const char *config_json;
+  size_t config_json_len;
   const char *console_socket;       /* pty master sent here (SCM_RIGHTS) */
   const char *pid_file;
   bool no_pivot;

@@ -133,6 +133,11 @@ init_terminal (struct husk_plan *plan, struct husk_error **err)
     return 0;
   if (husk_terminal_child (plan->process->console_size, &master, err) < 0)
     return -1;
+  /* exec joins a console already made; without a mount namespace of our
+   * own there is no /dev of the container's to put it in */
+  if (!plan->is_exec && (plan->ns.clone_flags & CLONE_NEWNS)
+      && husk_rootfs_bind_console (master, err) < 0)
+    return -1;
   return husk_sync_send (plan->sync_fd, HUSK_SYNC_PTY_MASTER, 0, NULL, 0, master, err);
 }
 

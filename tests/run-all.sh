@@ -63,7 +63,9 @@ unit_tests() {
 	local dir=$1 tap=$2
 	meson test -C "$dir" --suite unit --print-errorlogs >"$LOGDIR/unit-$(basename "$dir").log" 2>&1
 	local rc=$?
-	grep -E '^ *[0-9]+/[0-9]+ ' "$LOGDIR/unit-$(basename "$dir").log" |
+	# Result lines only (meson repeats failures under "Summary of Failures").
+	awk '/^Summary of Failures/ { exit } /^ *[0-9]+\/[0-9]+ / { print }' \
+		"$LOGDIR/unit-$(basename "$dir").log" |
 		sed -E 's/^ *[0-9]+\/[0-9]+ +//' | while read -r line; do
 		case $line in
 		*" OK "* | *" EXPECTEDFAIL "*) echo "ok - unit($dir): $line" ;;
@@ -85,61 +87,68 @@ run_bats() { # run_bats TAP-FILE HUSK-BINARY FILES...
 	HUSK=$husk bats --tap "${filter[@]}" "$@" 2>&1 | tee "$tap"
 }
 
-SECONDS=0
-section "build ($BUILD)"
-step build build "$BUILD"
-if [ -z "${SKIP_ASAN:-}" ]; then
-	section "build ($ASAN_BUILD, address+undefined)"
-	step build-asan build "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false
-fi
+# Everything runs from one function, parsed whole before it starts: editing
+# this file while a run is in progress cannot derail that run.
+main() {
+	SECONDS=0
+	section "build ($BUILD)"
+	step build build "$BUILD"
+	if [ -z "${SKIP_ASAN:-}" ]; then
+		section "build ($ASAN_BUILD, address+undefined)"
+		step build-asan build "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false
+	fi
 
-section "unit tests"
-[ -f "$BUILD/build.ninja" ] && unit_tests "$BUILD" "$LOGDIR/unit.tap"
-if [ -z "${SKIP_ASAN:-}" ] && [ -f "$ASAN_BUILD/build.ninja" ]; then
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		unit_tests "$ASAN_BUILD" "$LOGDIR/unit-asan.tap"
-fi
-
-HUSK_BIN=$REPO/$BUILD/runtime/cli/husk
-mapfile -t all_bats < <(find tests/integration -name '*.bats' | sort)
-if [ -x "$HUSK_BIN" ]; then
-	section "integration (${#all_bats[@]} files, HUSK=$HUSK_BIN)"
-	run_bats "$LOGDIR/integration.tap" "$HUSK_BIN" "${all_bats[@]}"
-else
-	echo "not ok - integration: $HUSK_BIN was not built" | tee "$LOGDIR/integration.tap"
-fi
-
-ASAN_BIN=$REPO/$ASAN_BUILD/runtime/cli/husk
-if [ -z "${SKIP_ASAN:-}" ]; then
-	# The lifecycle suites (top-level files) again under ASan+UBSan; valgrind
-	# cannot run an ASan binary.
-	mapfile -t lifecycle < <(find tests/integration -maxdepth 1 -name '*.bats' ! -name valgrind.bats | sort)
-	if [ -x "$ASAN_BIN" ]; then
-		section "integration under ASan+UBSan (HUSK=$ASAN_BIN)"
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86 \
+	section "unit tests"
+	[ -f "$BUILD/build.ninja" ] && unit_tests "$BUILD" "$LOGDIR/unit.tap"
+	if [ -z "${SKIP_ASAN:-}" ] && [ -f "$ASAN_BUILD/build.ninja" ]; then
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-			run_bats "$LOGDIR/integration-asan.tap" "$ASAN_BIN" "${lifecycle[@]}"
+			unit_tests "$ASAN_BUILD" "$LOGDIR/unit-asan.tap"
+	fi
+
+	HUSK_BIN=$REPO/$BUILD/runtime/cli/husk
+	mapfile -t all_bats < <(find tests/integration -name '*.bats' ! -path '*/.*' | sort)
+	if [ -x "$HUSK_BIN" ]; then
+		section "integration (${#all_bats[@]} files, HUSK=$HUSK_BIN)"
+		run_bats "$LOGDIR/integration.tap" "$HUSK_BIN" "${all_bats[@]}"
 	else
-		echo "not ok - integration-asan: $ASAN_BIN was not built" | tee "$LOGDIR/integration-asan.tap"
+		echo "not ok - integration: $HUSK_BIN was not built" | tee "$LOGDIR/integration.tap"
 	fi
-fi
 
-if [ -z "${SKIP_VM:-}" ] && [ -x tests/vm/run-cgroup-v2.sh ]; then
-	section "cgroup v2 (tests/vm/run-cgroup-v2.sh)"
-	if tests/vm/run-cgroup-v2.sh 2>&1 | tee "$LOGDIR/vm.log"; then vm_rc=0; else vm_rc=1; fi
-	grep -E '^(not )?ok ' "$LOGDIR/vm.log" >"$LOGDIR/vm.tap"
-	if [ "$vm_rc" -ne 0 ] && ! grep -q '^not ok' "$LOGDIR/vm.tap"; then
-		echo "not ok - tests/vm/run-cgroup-v2.sh exited non-zero" >>"$LOGDIR/vm.tap"
-	elif [ ! -s "$LOGDIR/vm.tap" ]; then
-		echo "ok - tests/vm/run-cgroup-v2.sh" >"$LOGDIR/vm.tap"
+	ASAN_BIN=$REPO/$ASAN_BUILD/runtime/cli/husk
+	if [ -z "${SKIP_ASAN:-}" ]; then
+		# The lifecycle suites (top-level files) again under ASan+UBSan; valgrind
+		# cannot run an ASan binary.
+		mapfile -t lifecycle < <(find tests/integration -maxdepth 1 -name '*.bats' ! -name '.*' ! -name valgrind.bats | sort)
+		if [ -x "$ASAN_BIN" ]; then
+			section "integration under ASan+UBSan (HUSK=$ASAN_BIN)"
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86 \
+				UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+				run_bats "$LOGDIR/integration-asan.tap" "$ASAN_BIN" "${lifecycle[@]}"
+		else
+			echo "not ok - integration-asan: $ASAN_BIN was not built" | tee "$LOGDIR/integration-asan.tap"
+		fi
 	fi
-fi
 
-section "summary (${SECONDS}s, logs in $LOGDIR)"
-for tap in "$LOGDIR"/*.tap; do
-	count_tap "$tap"
-done
-grep -h '^not ok' "$LOGDIR"/*.tap | sed 's/^/  /'
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+	if [ -z "${SKIP_VM:-}" ] && [ -x tests/vm/run-cgroup-v2.sh ]; then
+		section "cgroup v2 (tests/vm/run-cgroup-v2.sh)"
+		if tests/vm/run-cgroup-v2.sh 2>&1 | tee "$LOGDIR/vm.log"; then vm_rc=0; else vm_rc=1; fi
+		grep -E '^(not )?ok ' "$LOGDIR/vm.log" >"$LOGDIR/vm.tap"
+		if [ "$vm_rc" -ne 0 ] && ! grep -q '^not ok' "$LOGDIR/vm.tap"; then
+			echo "not ok - tests/vm/run-cgroup-v2.sh exited non-zero" >>"$LOGDIR/vm.tap"
+		elif [ ! -s "$LOGDIR/vm.tap" ]; then
+			echo "ok - tests/vm/run-cgroup-v2.sh" >"$LOGDIR/vm.tap"
+		fi
+	fi
+
+	section "summary (${SECONDS}s, logs in $LOGDIR)"
+	for tap in "$LOGDIR"/*.tap; do
+		count_tap "$tap"
+	done
+	grep -h '^not ok' "$LOGDIR"/*.tap | sed 's/^/  /'
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"
+exit

@@ -6,7 +6,6 @@
  * directories are made in it first). */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <sys/vfs.h>
 
 #include "../../oci/cleanup.h"
+#include "mountinfo.h"
 #include "rootfs_internal.h"
 #include "safe_path.h"
 
@@ -27,37 +27,11 @@ struct hierarchy {
   char *controllers;      /* the super options but ro/rw: "cpu", "name=systemd" */
 };
 
-static void
-unref_table (struct libmnt_table **tb)
-{
-  mnt_unref_table (*tb);
-}
-
-static void
-free_iter (struct libmnt_iter **it)
-{
-  mnt_free_iter (*it);
-}
-
 static bool
 host_is_cgroup2 (void)
 {
   struct statfs sfs;
   return statfs (HOST_CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-/* Is `word` ("cpu", "name=systemd") one of the options of `optstr`? */
-static bool
-has_option (const char *optstr, const char *word)
-{
-  const char *eq = strchr (word, '=');
-  if (eq == NULL)
-    return mnt_optstr_get_option (optstr, word, NULL, NULL) == 0;
-  cleanup_free char *name = strndup (word, eq - word);
-  char *value = NULL;
-  size_t len = 0;
-  return name && mnt_optstr_get_option (optstr, name, &value, &len) == 0 && value
-         && len == strlen (eq + 1) && strncmp (value, eq + 1, len) == 0;
 }
 
 /* Does the "cpu,cpuacct" field of a /proc/self/cgroup line name this
@@ -72,7 +46,7 @@ line_matches (const struct hierarchy *h, const char *field)
   cleanup_free char *copy = strdup (field);
   char *save = NULL;
   for (char *w = strtok_r (copy, ",", &save); w; w = strtok_r (NULL, ",", &save))
-    if (!has_option (h->controllers, w))
+    if (!husk_optstr_has (h->controllers, w))
       return false;
   return copy != NULL;
 }
@@ -153,56 +127,53 @@ mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
  * over /sys/fs/cgroup, as done to run crun on a hybrid host): only the
  * filesystem actually reachable at the mountpoint counts. */
 static bool
-is_visible (struct libmnt_fs *fs)
+is_visible (const struct husk_mountinfo *m)
 {
   struct stat st;
-  return stat (mnt_fs_get_target (fs), &st) == 0 && st.st_dev == mnt_fs_get_devno (fs);
+  return stat (m->target, &st) == 0 && st.st_dev == m->devno;
 }
 
 /* Fills h from a mountinfo entry; false when it is not a visible
  * hierarchy directly under /sys/fs/cgroup. */
 static bool
-hierarchy_from (struct libmnt_fs *fs, struct hierarchy *h)
+hierarchy_from (const struct husk_mountinfo *m, struct hierarchy *h)
 {
-  const char *type = mnt_fs_get_fstype (fs), *target = mnt_fs_get_target (fs);
-  if (type == NULL || target == NULL
-      || (strcmp (type, "cgroup") != 0 && strcmp (type, "cgroup2") != 0)
-      || strncmp (target, HOST_CGROUP_ROOT "/", sizeof HOST_CGROUP_ROOT) != 0
-      || strchr (target + sizeof HOST_CGROUP_ROOT, '/') != NULL || !is_visible (fs))
+  if ((strcmp (m->fstype, "cgroup") != 0 && strcmp (m->fstype, "cgroup2") != 0)
+      || strncmp (m->target, HOST_CGROUP_ROOT "/", sizeof HOST_CGROUP_ROOT) != 0
+      || strchr (m->target + sizeof HOST_CGROUP_ROOT, '/') != NULL || !is_visible (m))
     return false;
-  h->mountpoint = target;
-  h->fstype = type;
-  const char *opts = mnt_fs_get_fs_options (fs);
-  h->controllers = strdup (opts ? opts : "");
-  if (h->controllers)
-    {
-      mnt_optstr_remove_option (&h->controllers, "rw");
-      mnt_optstr_remove_option (&h->controllers, "ro");
-    }
+  h->mountpoint = m->target;
+  h->fstype = m->fstype;
+  cleanup_free char *no_rw = husk_optstr_without (m->super_opts, "rw");
+  h->controllers = no_rw ? husk_optstr_without (no_rw, "ro") : NULL;
   return h->controllers != NULL;
+}
+
+struct hierarchies_ctx {
+  const struct rootfs_ctx *ctx;
+  const struct oci_mount *m;
+  const struct husk_mount_options *o;
+  int tmpfs_fd;
+};
+
+static int
+mount_entry (const struct husk_mountinfo *mi, void *data, struct husk_error **err)
+{
+  struct hierarchies_ctx *hc = data;
+  struct hierarchy h;
+  if (!hierarchy_from (mi, &h))
+    return 0;
+  int r = mount_hierarchy (hc->ctx, hc->m, hc->o, &h, hc->tmpfs_fd, err);
+  free (h.controllers);
+  return r;
 }
 
 static int
 mount_hierarchies (const struct rootfs_ctx *ctx, const struct oci_mount *m,
                    const struct husk_mount_options *o, int tmpfs_fd, struct husk_error **err)
 {
-  __attribute__ ((cleanup (unref_table))) struct libmnt_table *tb
-      = mnt_new_table_from_file ("/proc/self/mountinfo");
-  __attribute__ ((cleanup (free_iter))) struct libmnt_iter *it = mnt_new_iter (MNT_ITER_FORWARD);
-  struct libmnt_fs *fs;
-  if (tb == NULL || it == NULL)
-    return husk_error_set (err, errno ? errno : ENOMEM, "read /proc/self/mountinfo");
-  while (mnt_table_next_fs (tb, it, &fs) == 0)
-    {
-      struct hierarchy h;
-      if (!hierarchy_from (fs, &h))
-        continue;
-      int r = mount_hierarchy (ctx, m, o, &h, tmpfs_fd, err);
-      free (h.controllers);
-      if (r < 0)
-        return r;
-    }
-  return 0;
+  struct hierarchies_ctx hc = { ctx, m, o, tmpfs_fd };
+  return husk_mountinfo_each (NULL, mount_entry, &hc, err);
 }
 
 static int

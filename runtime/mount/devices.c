@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -170,4 +172,33 @@ husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err)
   if (create_devices (ctx, err) < 0)
     return -1;
   return create_symlinks (ctx, err);
+}
+
+int
+husk_rootfs_bind_console (int pty_master, struct husk_error **err)
+{
+  unsigned n;
+  char slave_path[64];
+  struct stat st;
+
+  if (ioctl (pty_master, TIOCGPTN, &n) < 0)
+    return husk_error_set (err, errno, "pty number");
+  snprintf (slave_path, sizeof slave_path, "/dev/pts/%u", n);
+  cleanup_close int slave = open (slave_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (slave < 0)
+    return husk_error_set (err, errno, "open \"%s\"", slave_path);
+  cleanup_close int dev = open ("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dev < 0)
+    return husk_error_set (err, errno, "open \"/dev\"");
+  cleanup_close int made = openat (dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                                                       | O_CLOEXEC, 0600);
+  if (made < 0 && errno != EEXIST)
+    return husk_error_set (err, errno, "create \"/dev/console\"");
+  /* O_NOFOLLOW and the check: never mount through a symlink of the image */
+  cleanup_close int target = openat (dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (target < 0 || fstat (target, &st) < 0)
+    return husk_error_set (err, errno, "open \"/dev/console\"");
+  if (S_ISLNK (st.st_mode) || S_ISDIR (st.st_mode))
+    return husk_error_set (err, EINVAL, "\"/dev/console\" is not a file or device");
+  return husk_mount_bind_fd (slave, slave_path, target, "/dev/console", false, err);
 }

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <libmount.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
+#include "mountinfo.h"
 #include "rootfs_internal.h"
 
 static int
@@ -55,7 +55,7 @@ static int
 parent_mount_private (const char *rootfs, struct husk_error **err)
 {
   cleanup_free char *copy = strdup (rootfs);
-  cleanup_free char *mountpoint = copy ? mnt_get_mountpoint (dirname (copy)) : NULL;
+  cleanup_free char *mountpoint = copy ? husk_mountpoint_of (dirname (copy)) : NULL;
   if (mountpoint == NULL)
     return husk_error_set (err, errno ? errno : ENOMEM, "mount point of \"%s\"", rootfs);
   return husk_mount (NULL, mountpoint, NULL, NULL, MS_PRIVATE, NULL, err);

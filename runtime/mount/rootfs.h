@@ -31,4 +31,9 @@ int husk_rootfs_setup (const struct oci_config *config, const struct husk_rootfs
                        int (*before_pivot) (void *data, struct husk_error **err), void *data,
                        struct husk_error **err);
 
+/* process.terminal: after pivot_root, the slave of the pty `pty_master`
+ * is bind mounted on /dev/console (made as an empty file when missing),
+ * as runc does, so programs writing to the console reach the terminal. */
+int husk_rootfs_bind_console (int pty_master, struct husk_error **err);
+
 #endif

@@ -81,7 +81,10 @@ free_ctl (struct huskd_controller *c, struct pod_ctl *pc)
       }
   event_free (pc->timer);
   for (size_t i = 0; i < pc->n_tracks; i++)
-    free (pc->tracks[i].name);
+    {
+      free (pc->tracks[i].name);
+      free (pc->tracks[i].image);
+    }
   free (pc->tracks);
   free (pc->ns);
   free (pc->name);

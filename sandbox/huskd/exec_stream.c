@@ -128,11 +128,25 @@ queued (struct exec_stream *s)
   return evbuffer_get_length (bufferevent_get_output (s->bev));
 }
 
+static size_t
+held (struct exec_stream *s)
+{
+  return s->t->held ? s->t->held (s) : 0;
+}
+
 static bool
 cb_congested (void *arg)
 {
   struct exec_stream *s = arg;
-  return queued (s) + (s->t->held ? s->t->held (s) : 0) >= EXEC_STREAM_HIGH;
+  return queued (s) + held (s) >= EXEC_STREAM_HIGH;
+}
+
+/* The session is over once the Status and all output before it left. */
+static void
+maybe_end (struct exec_stream *s)
+{
+  if (s->finished && queued (s) == 0 && held (s) == 0)
+    exec_stream_abort (s, NULL);
 }
 
 static void
@@ -162,8 +176,7 @@ cb_exited (void *arg, int exit_code)
     return exec_stream_abort (s, err->message);
   s->t->finish (s, json, len);
   s->finished = true;
-  if (queued (s) == 0)
-    exec_stream_abort (s, NULL);
+  maybe_end (s);
 }
 
 static const struct exec_proc_cbs proc_cbs = {
@@ -268,17 +281,18 @@ on_read (struct bufferevent *bev, void *arg)
   struct exec_stream *s = arg;
   cleanup_error struct husk_error *err = NULL;
   struct evbuffer *in = bufferevent_get_input (bev);
-  if (s->finished)
+  if (s->broken)
     {
-      evbuffer_drain (in, evbuffer_get_length (in)); /* nothing is listening any more */
+      evbuffer_drain (in, evbuffer_get_length (in));
       return;
     }
+  /* after the Status too: a SPDY client's window updates let the rest out */
   if (s->t->input (s, in, &err) < 0)
     {
       /* the transport queued its goodbye (a close frame): send it, then
        * end; the command goes now */
       exec_proc_free (steal_pointer (&s->proc));
-      s->finished = true;
+      s->finished = s->broken = true;
       bufferevent_disable (bev, EV_READ);
       if (queued (s) == 0)
         exec_stream_abort (s, err->message);
@@ -289,8 +303,8 @@ static void
 on_write (struct bufferevent *bev, void *arg)
 {
   struct exec_stream *s = arg;
-  if (s->finished && queued (s) == 0)
-    exec_stream_abort (s, NULL);
+  if (s->finished)
+    maybe_end (s);
   else
     exec_proc_resume (s->proc);
 }

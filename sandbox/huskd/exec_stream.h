@@ -81,7 +81,8 @@ struct exec_transport {
   int (*input) (struct exec_stream *s, struct evbuffer *in, struct husk_error **err);
   /* Sends process output on a channel. */
   void (*output) (struct exec_stream *s, enum stream_channel ch, const uint8_t *buf, size_t len);
-  /* Output held back by the transport (flow control), or NULL. */
+  /* Output held back by the transport (flow control; the final Status
+   * waits behind it), or NULL. */
   size_t (*held) (struct exec_stream *s);
   /* Sends the final Status on the error channel and closes the streams. */
   void (*finish) (struct exec_stream *s, const char *status, size_t len);
@@ -100,7 +101,8 @@ struct exec_stream {
   bool want[STREAM_N_CHANNELS];
   char **argv;
   char *container_id, *runtime, *runtime_root;
-  bool finished; /* the status is queued: end once it is flushed */
+  bool finished; /* the status is given: end once all is flushed */
+  bool broken;   /* the client broke the protocol: its input is dropped */
   /* with a tty, the process waits (a moment) for the client's size */
   struct event *size_ev;
   bool sized, size_waited;

@@ -31,8 +31,16 @@ struct spdy_state {
   int64_t window[STREAM_N_CHANNELS];
   struct evbuffer *held[STREAM_N_CHANNELS]; /* output waiting for window */
   struct evbuffer *resize;                  /* newline separated JSON */
+  struct event *streams_timer; /* the client has this long to open its streams */
   bool started;
+  char *status; /* the final Status, sent once the held output is out */
+  size_t status_len;
 };
+
+/* kubelet's streamCreationTimeout */
+#define STREAMS_TIMEOUT_S 30
+
+static void try_finish (struct exec_stream *s);
 
 static int
 channel_of (struct spdy_state *st, uint32_t id)
@@ -70,8 +78,19 @@ spdy_handshake (struct exec_stream *s, struct evhttp_request *req, struct evbuff
 }
 
 static void
+on_streams_timeout (evutil_socket_t fd, short what, void *arg)
+{
+  exec_stream_abort (arg, "spdy: the client did not open its streams in time");
+}
+
+static void
 spdy_start (struct exec_stream *s)
 {
+  struct spdy_state *st = s->state;
+  struct timeval tv = { STREAMS_TIMEOUT_S, 0 };
+  st->streams_timer = evtimer_new (s->base, on_streams_timeout, s);
+  if (st->streams_timer)
+    evtimer_add (st->streams_timer, &tv);
 }
 
 static void
@@ -179,6 +198,8 @@ on_syn_stream (struct exec_stream *s, const struct spdy_frame *f, struct husk_er
   if (!st->started && all_open (s))
     {
       st->started = true;
+      if (st->streams_timer)
+        evtimer_del (st->streams_timer);
       exec_stream_start_process (s);
     }
   return 0;
@@ -254,6 +275,7 @@ on_window_update (struct exec_stream *s, const struct spdy_frame *f)
     st->window[c] += f->value;
   for (int k = 0; k < STREAM_N_CHANNELS; k++)
     release (s, k);
+  try_finish (s);
 }
 
 static int
@@ -304,23 +326,40 @@ spdy_input (struct exec_stream *s, struct evbuffer *in, struct husk_error **err)
   return 0;
 }
 
+/* FIN on stdout and stderr once all their output went out (within the
+ * windows), then the Status on the error stream and its FIN. */
+static void
+try_finish (struct exec_stream *s)
+{
+  struct spdy_state *st = s->state;
+  if (!st->status)
+    return;
+  for (int c = 0; c < STREAM_N_CHANNELS; c++)
+    if (evbuffer_get_length (st->held[c]) > 0)
+      return;
+  for (int c = STREAM_STDOUT; c <= STREAM_STDERR; c++)
+    if (st->id[c])
+      send_data (s, st->id[c], SPDY_FLAG_FIN, NULL, 0);
+  if (st->id[STREAM_ERROR])
+    {
+      send_data (s, st->id[STREAM_ERROR], 0, st->status, st->status_len);
+      send_data (s, st->id[STREAM_ERROR], SPDY_FLAG_FIN, NULL, 0);
+    }
+  free (st->status);
+  st->status = NULL;
+}
+
 static void
 spdy_finish (struct exec_stream *s, const char *status, size_t len)
 {
   struct spdy_state *st = s->state;
-  /* the end of the exec: what is held goes out now, windows or not */
-  st->flow = false;
-  for (int c = STREAM_STDOUT; c <= STREAM_STDERR; c++)
-    if (st->id[c])
-      {
-        release (s, c);
-        send_data (s, st->id[c], SPDY_FLAG_FIN, NULL, 0);
-      }
-  if (st->id[STREAM_ERROR])
-    {
-      send_data (s, st->id[STREAM_ERROR], 0, status, len);
-      send_data (s, st->id[STREAM_ERROR], SPDY_FLAG_FIN, NULL, 0);
-    }
+  free (st->status);
+  st->status = malloc (len ? len : 1);
+  if (!st->status)
+    return exec_stream_abort (s, "out of memory");
+  memcpy (st->status, status, len);
+  st->status_len = len;
+  try_finish (s);
 }
 
 static void
@@ -333,6 +372,9 @@ spdy_free (struct exec_stream *s)
       evbuffer_free (st->held[c]);
   if (st->resize)
     evbuffer_free (st->resize);
+  if (st->streams_timer)
+    event_free (st->streams_timer);
+  free (st->status);
   free (st);
   s->state = NULL;
 }

@@ -184,8 +184,7 @@ huskd_pod_log (struct hreq *r, yajl_val pod)
   fclose (out);
   if (!hreq_query_bool (r, "follow"))
     return hreq_reply_text (r, 200, "text/plain", text, len);
-  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", "text/plain");
-  evhttp_send_reply_start (r->req, 200, "OK");
+  hreq_stream_begin (r, "text/plain");
   if (len)
     {
       struct evbuffer *buf = evbuffer_new ();

@@ -160,6 +160,8 @@ start_container (struct pod_sync *s, yajl_val c, bool init, unsigned attempt)
     {
       memset (t->probes, 0, sizeof t->probes);
       t->attempt = attempt;
+      free (t->image);
+      t->image = strdup (jv_str (c, "image") ?: "");
     }
   if (!init)
     run_post_start (s, c, id, fp);
@@ -247,20 +249,36 @@ restart_for_change (struct pod_sync *s, yajl_val c, struct observed *o, const ch
   start_container (s, c, false, o->latest.attempt + 1);
 }
 
+/* The spec's image differs from the one the running attempt was started
+ * for (a PATCH changed it).  A huskd restarted since only learns it. */
+static bool
+image_changed (struct pod_sync *s, yajl_val c)
+{
+  struct container_track *t = pod_sync_track (s, jv_str (c, "name"));
+  const char *image = jv_str (c, "image") ?: "";
+  if (!t)
+    return false;
+  if (!t->image)
+    {
+      t->image = strdup (image);
+      return false;
+    }
+  return strcmp (t->image, image) != 0;
+}
+
 static void
 sync_regular (struct pod_sync *s, yajl_val list, struct observed *o, const char *netns)
 {
   for (size_t i = 0; i < array_len (list); i++)
     {
       yajl_val c = list->u.array.values[i];
-      const char *image = jv_str (c, "image");
       bool backing_off;
       char why[320];
       if (!o[i].has_latest)
         start_container (s, c, false, 0);
       else if (o[i].latest.state == HUSK_POD_CONTAINER_EXITED)
         maybe_restart (s, c, false, &o[i], &backing_off);
-      else if (o[i].latest.image && image && strcmp (o[i].latest.image, image) != 0)
+      else if (image_changed (s, c))
         {
           snprintf (why, sizeof why, "Container %s definition changed, will be restarted",
                     jv_str (c, "name"));

@@ -31,6 +31,7 @@ struct container_track {
   double backoff;      /* seconds; 0: the next restart is immediate */
   unsigned attempt;    /* of the attempt the probe state belongs to */
   bool backoff_announced;
+  char *image;         /* the image the running attempt was started for */
   struct probe_track probes[PROBE_KINDS];
 };
 

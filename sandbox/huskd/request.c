@@ -1,6 +1,7 @@
 /* Reading request bodies and writing answers.  Every answer is JSON written
  * with yajl_gen; every error is a Status whose HTTP code is its code. */
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +107,19 @@ hreq_reply_status (struct hreq *r, struct api_status *s)
   cleanup_free char *body = api_status_json (s, &len);
   send_buf (r, s->code, "application/json", body, len);
   api_status_free (s);
+}
+
+/* A streamed answer (watch, logs -f) may be quiet for a long time: the
+ * connection's read timeout would end it after HUSKD_IO_TIMEOUT.  Only a
+ * client that stops reading what is sent is dropped (write timeout). */
+void
+hreq_stream_begin (struct hreq *r, const char *content_type)
+{
+  struct evhttp_connection *conn = evhttp_request_get_connection (r->req);
+  struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent (conn) : NULL;
+  const struct timeval write_tv = { HUSKD_IO_TIMEOUT, 0 };
+  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", content_type);
+  evhttp_send_reply_start (r->req, 200, "OK");
+  if (bev)
+    bufferevent_set_timeouts (bev, NULL, &write_tv);
 }

@@ -38,6 +38,8 @@ const unsigned char *hreq_body_raw (struct hreq *r, size_t *len);
 void hreq_reply_json (struct hreq *r, int code, yajl_val obj);
 void hreq_reply_text (struct hreq *r, int code, const char *content_type, const char *body,
                       size_t len);
+/* Starts a chunked 200 answer that may stay open and quiet for long. */
+void hreq_stream_begin (struct hreq *r, const char *content_type);
 /* Sends and frees the status. */
 void hreq_reply_status (struct hreq *r, struct api_status *s);
 

@@ -128,9 +128,7 @@ huskd_watch_start (struct hreq *r, const struct resource_kind *k, struct api_sel
   w->table = r->want_table;
   w->labels = *labels;
   w->fields = *fields;
-  evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type",
-                     "application/json");
-  evhttp_send_reply_start (r->req, 200, "OK");
+  hreq_stream_begin (r, "application/json");
   evhttp_connection_set_closecb (evhttp_request_get_connection (r->req), on_close, w);
   /* Without a resourceVersion (or "0") a watch starts with the current
    * objects as ADDED, as the API server's does; from a given version it

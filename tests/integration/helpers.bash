@@ -74,6 +74,11 @@ find_test_binary() {
 # Builds tests/.tmp/rootfs once (under a lock, bats may run files in
 # parallel) and again whenever the checker or the script changed.
 ensure_rootfs() {
+	# Checked once per bats run: later tests of the run trust the first.
+	local checked="${BATS_RUN_TMPDIR:-/nonexistent}/.husk-rootfs-checked"
+	if [ -e "$checked" ] && [ -f "$ROOTFS_CACHE/.stamp" ]; then
+		return 0
+	fi
 	mkdir -p "$TESTS_TMP"
 	(
 		flock 9
@@ -89,7 +94,8 @@ ensure_rootfs() {
 			touch "$ROOTFS_CACHE/.stamp"
 		fi
 		ln -sfn "$recvtty" "$TESTS_TMP/husk-recvtty"
-	) 9>"$TESTS_TMP/.lock"
+	) 9>"$TESTS_TMP/.lock" || return 1
+	[ -z "${BATS_RUN_TMPDIR:-}" ] || touch "$checked"
 }
 
 RECVTTY="$TESTS_TMP/husk-recvtty"
@@ -108,7 +114,8 @@ setup_bundle() {
 	BUNDLE="$BATS_TEST_TMPDIR/bundle"
 	ROOT="$BATS_TEST_TMPDIR/state"
 	mkdir -p "$BUNDLE" "$ROOT"
-	cp -a "$ROOTFS_CACHE" "$BUNDLE/rootfs"
+	# Shared lock: another bats run may be rebuilding the cache right now.
+	flock -s "$TESTS_TMP/.lock" cp -a "$ROOTFS_CACHE" "$BUNDLE/rootfs"
 	# No cgroupsPath: the runtime derives it from the id, which carries the
 	# token; tests that need a fixed path set one containing $TOKEN.
 	jq --arg token "$TOKEN" '.process.env += ["HUSK_TEST_TOKEN=" + $token]' \

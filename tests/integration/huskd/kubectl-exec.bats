@@ -356,3 +356,97 @@ PY
 	wait "$py" || { cat "$BATS_TEST_TMPDIR/slow.out" >&2; false; }
 	grep -q "slow ok" "$BATS_TEST_TMPDIR/slow.out"
 }
+
+# A raw SPDY/3.1 client over the unix socket that keeps windows (kubectl's
+# spdystream does not): a 4 KiB initial window by SETTINGS, WINDOW_UPDATEs
+# only after a pause; huskd must never send past the window.  Also: PING
+# echoed, an unknown streamtype refused, the Status on the error stream.
+write_spdy_client() {
+	cat >"$BATS_TEST_TMPDIR/spdy.py" <<'PY'
+import socket, struct, sys, time, zlib
+
+sock_path, total = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_UNIX)
+s.connect(sock_path)
+s.sendall(("POST /api/v1/namespaces/default/pods/web/exec?command=head&command=-c&command=%d"
+           "&command=/dev/zero&stdout=true&stderr=true HTTP/1.1\r\nHost: huskd\r\nContent-Length: 0\r\n"
+           "Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+           "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n" % total).encode())
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+assert head.startswith(b"HTTP/1.1 101"), head
+assert b"X-Stream-Protocol-Version: v4.channel.k8s.io" in head, head
+
+# our header blocks need no dictionary: zlib only asks for one when the
+# sender used it
+z = zlib.compressobj()
+def block(pairs):
+    b = struct.pack("!I", len(pairs))
+    for k, v in pairs:
+        b += struct.pack("!I", len(k)) + k + struct.pack("!I", len(v)) + v
+    return z.compress(b) + z.flush(zlib.Z_SYNC_FLUSH)
+def control(t, flags, payload):
+    return struct.pack("!HHI", 0x8003, t, (flags << 24) | len(payload)) + payload
+def syn(sid, kind):
+    return control(1, 0, struct.pack("!IIH", sid, 0, 0) + block([(b"streamtype", kind)]))
+
+WINDOW = 4096
+s.sendall(control(4, 0, struct.pack("!III", 1, 7, WINDOW)) + control(6, 0, struct.pack("!I", 1)))
+s.sendall(syn(1, b"error") + syn(3, b"stdout") + syn(5, b"stderr") + syn(7, b"bogus"))
+
+def read_exact(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            raise EOFError
+        b += c
+    return b
+
+got = {1: b"", 3: 0, 5: 0}
+fin = set()
+unacked = 0
+ping = replies = rst = False
+while fin != {1, 3, 5}:
+    h = read_exact(8)
+    length = struct.unpack("!I", h[4:8])[0] & 0xffffff
+    flags = h[4]
+    p = read_exact(length)
+    if h[0] & 0x80:
+        t = struct.unpack("!H", h[2:4])[0]
+        if t == 6:
+            ping = struct.unpack("!I", p)[0] == 1
+        elif t == 2:
+            replies += 1
+        elif t == 3:
+            rst = struct.unpack("!I", p[:4])[0] == 7
+        continue
+    sid = struct.unpack("!I", h[:4])[0]
+    if sid == 1:
+        got[1] += p
+    else:
+        got[sid] += len(p)
+        unacked += len(p)
+        assert unacked <= WINDOW, "sent %d past a window of %d" % (unacked, WINDOW)
+        if unacked == WINDOW:
+            time.sleep(0.05)  # would huskd send more? it must not
+            s.sendall(control(9, 0, struct.pack("!II", 3, unacked)) + control(9, 0, struct.pack("!II", 0, unacked)))
+            unacked = 0
+    if flags & 1:
+        fin.add(sid)
+assert got[3] == total, got[3]
+assert got[5] == 0
+assert got[1] == b'{"metadata":{},"status":"Success"}', got[1]
+assert ping and rst and replies == 3, (ping, rst, replies)
+print("spdy ok")
+PY
+}
+
+@test "SPDY: the client's window is respected, PING echoed, unknown streams refused" {
+	write_spdy_client
+	run timeout 60 python3 "$BATS_TEST_TMPDIR/spdy.py" "$SOCK" 300000
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"spdy ok"* ]]
+}

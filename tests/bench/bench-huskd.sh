@@ -1,0 +1,199 @@
+#!/bin/bash
+# huskd: how long a one-container pod takes from its POST to status.phase
+# Running, and how much memory huskd and each pod's holder use.  A private
+# huskd (own socket, state, pod root, runtime root, image store and cgroup
+# parent) runs the pods with the husk runtime:
+#   1. N times: POST a pod (busybox `sleep`), read the pod's watch stream
+#      until phase is Running, delete it and wait until it is gone;
+#   2. huskd's VmRSS with 0 pods, then with PODS pods running, and the
+#      VmRSS of each pod's holder (husk-pod-holder: the pod's one process
+#      beside its containers; it is the pod's reaper too).
+# Everything is deleted at the end.  Writes the results as JSON.
+#
+#   tests/bench/bench-huskd.sh [-n ITERATIONS] [-p PODS] [-o OUT.json]   (root)
+#   HUSK=... HUSKD=... tests/bench/bench-huskd.sh
+set -euo pipefail
+source "$(dirname "$0")/bench-lib.bash"
+
+ITERATIONS=20
+PODS=20
+OUT=$REPO_ROOT/tests/.tmp/bench-huskd.json
+while getopts n:p:o: opt; do
+	case $opt in
+	n) ITERATIONS=$OPTARG ;;
+	p) PODS=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+
+# newest_bin REL: $REPO_ROOT/build/REL if built, else the newest REL of any
+# build dir except the sanitizer ones (their speed and memory are not ours).
+newest_bin() {
+	local b
+	for b in "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null | grep -v asan); do
+		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
+	done
+}
+
+HUSKD_BIN=${HUSKD:-$(newest_bin sandbox/huskd/huskd)}
+RUNTIME=${HUSK:-$(newest_bin runtime/cli/husk)}
+[ -x "$HUSKD_BIN" ] || { echo "bench-huskd.sh: huskd is not built" >&2; exit 1; }
+[ -x "$RUNTIME" ] || { echo "bench-huskd.sh: husk is not built" >&2; exit 1; }
+ensure_bench_rootfs
+mkdir -p "$(dirname "$OUT")"
+WORK=$(mktemp -d /tmp/husk-bench-huskd.XXXXXX)
+SOCK=$WORK/huskd.sock
+CGPARENT=/husk-bench-huskd-$$
+HUSKD_PID=
+
+# K ARGS...: curl on huskd's socket.
+K() { curl -s --unix-socket "$SOCK" "$@"; }
+POD_URL=http://huskd/api/v1/namespaces/default/pods
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+pod_count() { K http://huskd/api/v1/pods | jq '.items | length'; }
+
+# wait_until SECONDS CMD...: polls CMD every 0.1 s.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+no_pods() { [ "$(pod_count)" = 0 ]; }
+
+start_huskd() {
+	"$HUSKD_BIN" --socket "$SOCK" --state-dir "$WORK/state" --pod-root "$WORK/pods" \
+		--runtime "$RUNTIME" --runtime-root "$WORK/rt" --image-store "$WORK/images" \
+		--cgroup-parent "$CGPARENT" </dev/null >"$WORK/huskd.log" 2>&1 &
+	HUSKD_PID=$!
+	wait_until 10 K -f http://huskd/healthz -o /dev/null ||
+		{ cat "$WORK/huskd.log" >&2; echo "bench-huskd.sh: huskd did not start" >&2; exit 1; }
+}
+
+delete_all_pods() {
+	local p
+	for p in $(K "$POD_URL" | jq -r '.items[].metadata.name'); do
+		K -X DELETE "$POD_URL/$p?gracePeriodSeconds=1" -o /dev/null
+	done
+	wait_until 60 no_pods
+}
+
+# Pods huskd could not delete are removed with husk-pod on the same roots;
+# then huskd stops, and cgroups, mounts and the work dir go.
+cleanup() {
+	if [ -n "$HUSKD_PID" ] && kill -0 "$HUSKD_PID" 2>/dev/null; then
+		delete_all_pods || echo "bench-huskd.sh: pods left after 60 s" >&2
+		kill "$HUSKD_PID"
+		wait "$HUSKD_PID" 2>/dev/null || true
+	fi
+	local pod_bin id d
+	pod_bin=$(newest_bin sandbox/podctl/husk-pod)
+	for id in $(ls "$WORK/pods" 2>/dev/null | grep -v '^lock$'); do
+		[ -x "$pod_bin" ] && "$pod_bin" --root "$WORK/pods" --runtime "$RUNTIME" \
+			--runtime-root "$WORK/rt" --cgroup-parent "$CGPARENT" rm "$id" >/dev/null 2>&1 ||
+			echo "bench-huskd.sh: sandbox $id left behind" >&2
+	done
+	for d in /sys/fs/cgroup/*"$CGPARENT" /sys/fs/cgroup/*/*"$CGPARENT"; do
+		[ -d "$d" ] && { find "$d" -depth -type d -exec rmdir {} + 2>/dev/null ||
+			echo "bench-huskd.sh: cgroup $d left behind" >&2; }
+	done
+	awk -v w="$WORK" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m" || true; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# pod_body NAME: a one-container pod sleeping in the bench rootfs.
+pod_body() {
+	jq -nc --arg n "$1" --arg img "$ROOTFS" '{apiVersion: "v1", kind: "Pod", metadata: {name: $n},
+		spec: {terminationGracePeriodSeconds: 1,
+			containers: [{name: "main", image: $img, command: ["sleep", "100000"]}]}}'
+}
+
+create_pod() {
+	local code
+	code=$(K -o "$WORK/post.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-d "$(pod_body "$1")" "$POD_URL")
+	[ "$code" = 201 ] || { echo "POST $1: $code $(head -c 300 "$WORK/post.out")" >&2; return 1; }
+}
+
+# time_to_running NAME: ns from the POST to the watch event saying Running.
+# The watch is opened first; if it connects late it still begins with the
+# pod's current state (ADDED), so no transition is missed.
+time_to_running() {
+	local name=$1 t0 line phase=""
+	coproc WATCH { K -N "$POD_URL?watch=1&fieldSelector=metadata.name%3D$name"; }
+	t0=$(now_ns)
+	create_pod "$name" || { kill "$WATCH_PID"; return 1; }
+	while read -r -t 60 -u "${WATCH[0]}" line; do
+		phase=$(jq -r '.object.status.phase // empty' <<<"$line")
+		[ "$phase" = Running ] && break
+		[ "$phase" = Failed ] && break
+	done
+	echo $(($(now_ns) - t0)) >"$WORK/t"
+	kill "$WATCH_PID" 2>/dev/null || true
+	wait "$WATCH_PID" 2>/dev/null || true
+	[ "$phase" = Running ] || { echo "pod $name: phase '$phase', not Running" >&2; return 1; }
+	cat "$WORK/t"
+}
+
+start_huskd
+sleep 1
+RSS0=$(rss_kb "$HUSKD_PID")
+
+# 1. latency, one pod at a time
+: >"$WORK/start.ns"
+FAILS=0
+for ((i = 0; i < ITERATIONS; i++)); do
+	if ns=$(time_to_running "lat-$i"); then
+		echo "$ns" >>"$WORK/start.ns"
+	else
+		FAILS=$((FAILS + 1))
+	fi
+	K -X DELETE "$POD_URL/lat-$i?gracePeriodSeconds=1" -o /dev/null
+	wait_until 60 no_pods || { echo "bench-huskd.sh: lat-$i not deleted" >&2; exit 1; }
+done
+read -r MED P90 MEAN MIN MAX <<<"$(stats "$WORK/start.ns")"
+
+# 2. memory with PODS pods running
+for ((i = 0; i < PODS; i++)); do create_pod "mem-$i"; done
+all_running() {
+	[ "$(K "$POD_URL" | jq '[.items[] | select(.status.phase == "Running")] | length')" = "$PODS" ]
+}
+wait_until 120 all_running || { echo "bench-huskd.sh: not all $PODS pods Running" >&2; exit 1; }
+sleep 1
+RSSN=$(rss_kb "$HUSKD_PID")
+holder_kb=0 n=0
+for d in "$WORK"/pods/*/; do
+	[ -f "$d/holder.pid" ] || continue
+	holder_kb=$((holder_kb + $(rss_kb "$(cat "$d/holder.pid")")))
+	n=$((n + 1))
+done
+[ "$n" -gt 0 ] || { echo "bench-huskd.sh: no holder found" >&2; exit 1; }
+delete_all_pods || { echo "bench-huskd.sh: pods not deleted" >&2; exit 1; }
+sleep 1
+RSS_AFTER=$(rss_kb "$HUSKD_PID")
+LOAD=$(uptime | sed 's/.*load average: //')
+
+printf '\nhuskd (%s, runtime %s)\n' "$HUSKD_BIN" "$RUNTIME"
+printf 'POST -> Running, %s pods one at a time: median %s ms, p90 %s, mean %s, min %s, max %s, failures %s\n' \
+	"$ITERATIONS" "$MED" "$P90" "$MEAN" "$MIN" "$MAX" "$FAILS"
+printf 'huskd VmRSS: %s kB with 0 pods, %s kB with %s pods, %s kB after deleting them\n' \
+	"$RSS0" "$RSSN" "$PODS" "$RSS_AFTER"
+printf 'per pod: holder %s kB (VmRSS, mean of %s)\n' "$((holder_kb / n))" "$n"
+echo "load: $LOAD"
+jq -n --arg huskd "$HUSKD_BIN" --arg rt "$RUNTIME" --argjson n "$ITERATIONS" --argjson pods "$PODS" \
+	--argjson med "$MED" --argjson p90 "$P90" --argjson mean "$MEAN" --argjson min "$MIN" \
+	--argjson max "$MAX" --argjson fails "$FAILS" --argjson r0 "$RSS0" --argjson rn "$RSSN" \
+	--argjson ra "$RSS_AFTER" --argjson h "$((holder_kb / n))" \
+	--arg load "$LOAD" \
+	'{benchmark: "huskd pod start and memory", huskd: $huskd, runtime: $rt, load: $load,
+	  post_to_running: {iterations: $n, median_ms: $med, p90_ms: $p90, mean_ms: $mean,
+	    min_ms: $min, max_ms: $max, failures: $fails},
+	  huskd_rss_kb: {pods_0: $r0, ("pods_" + ($pods | tostring)): $rn, after_delete: $ra},
+	  holder_rss_kb_per_pod: $h}' >"$OUT"
+echo "JSON: $OUT"

@@ -1,0 +1,96 @@
+/* The mountinfo reader and option strings that replaced libmount. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mount/mountinfo.h"
+#include "tap.h"
+
+struct seen {
+  int n;
+  char targets[4][64], types[4][16], opts[4][64];
+  unsigned long devno[4];
+};
+
+static int
+collect (const struct husk_mountinfo *m, void *data, struct husk_error **err)
+{
+  struct seen *s = data;
+  (void) err;
+  if (s->n < 4)
+    {
+      snprintf (s->targets[s->n], sizeof s->targets[0], "%s", m->target);
+      snprintf (s->types[s->n], sizeof s->types[0], "%s", m->fstype);
+      snprintf (s->opts[s->n], sizeof s->opts[0], "%s", m->super_opts);
+      s->devno[s->n] = (unsigned long) m->devno;
+    }
+  s->n++;
+  return 0;
+}
+
+static void
+test_parse (void)
+{
+  char path[] = "/tmp/husk-mountinfo-XXXXXX";
+  int fd = mkstemp (path);
+  static const char text[]
+      = "22 27 0:21 / /proc rw,relatime shared:12 - proc proc rw\n"
+        "35 31 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+        "garbage line\n"
+        "40 27 8:1 /a\\040b /mnt/with\\040space rw master:1 shared:2 - ext4 /dev/sda1 rw\n";
+  struct seen s = { 0 };
+  struct husk_error *err = NULL;
+
+  ok (fd >= 0 && write (fd, text, sizeof text - 1) == (ssize_t) (sizeof text - 1), "fixture");
+  close (fd);
+  is_int (husk_mountinfo_each (path, collect, &s, &err), 0, "read the fixture");
+  is_int (s.n, 3, "three well formed entries");
+  is_str (s.targets[0], "/proc", "target");
+  is_str (s.types[1], "cgroup", "type after the separator");
+  is_str (s.opts[1], "rw,cpu,cpuacct", "super options");
+  is_str (s.targets[2], "/mnt/with space", "octal escape undone");
+  is_str (s.types[2], "ext4", "optional fields skipped");
+  ok (s.devno[2] == (8ul << 8 | 1), "device number");
+  unlink (path);
+  ok (husk_mountinfo_each ("/nonexistent/mountinfo", collect, &s, &err) < 0 && err,
+      "missing file is an error");
+  husk_error_release (&err);
+}
+
+static void
+test_optstr (void)
+{
+  ok (husk_optstr_has ("rw,cpu,cpuacct", "cpu"), "cpu");
+  ok (husk_optstr_has ("rw,cpu,cpuacct", "cpuacct"), "cpuacct");
+  ok (!husk_optstr_has ("rw,cpuacct", "cpu"), "cpu is not a prefix match");
+  ok (husk_optstr_has ("rw,name=systemd", "name=systemd"), "key=value");
+  ok (!husk_optstr_has ("rw,name=systemdx", "name=systemd"), "value matched whole");
+  ok (husk_optstr_has ("rw,name=systemd", "name"), "bare key");
+  char *s = husk_optstr_without ("rw,cpu,cpuacct", "rw");
+  is_str (s, "cpu,cpuacct", "rw removed");
+  free (s);
+  s = husk_optstr_without ("cpu,ro", "ro");
+  is_str (s, "cpu", "ro removed at the end");
+  free (s);
+}
+
+static void
+test_mountpoint (void)
+{
+  char *m = husk_mountpoint_of ("/proc/self");
+  is_str (m, "/proc", "mountpoint of /proc/self");
+  free (m);
+  m = husk_mountpoint_of ("/");
+  is_str (m, "/", "mountpoint of /");
+  free (m);
+}
+
+int
+main (void)
+{
+  test_parse ();
+  test_optstr ();
+  test_mountpoint ();
+  return tap_done ();
+}
