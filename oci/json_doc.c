@@ -127,7 +127,24 @@ on_boolean (void *ctx, int value)
   return attach (ctx, new_node (value ? yajl_t_true : yajl_t_false));
 }
 
-/* Numbers keep their text: the reader converts with range checks. */
+/* Numbers keep their text (the reader converts with range checks) and
+ * fill i, d and flags as yajl_tree does, so YAJL_IS_INTEGER and
+ * YAJL_GET_INTEGER work for every user of the tree. */
+static void
+number_values (yajl_val v)
+{
+  char *end;
+
+  errno = 0;
+  v->u.number.i = strtoll (v->u.number.r, &end, 10);
+  if (errno == 0 && *end == '\0')
+    v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+  errno = 0;
+  v->u.number.d = strtod (v->u.number.r, &end);
+  if (errno == 0 && *end == '\0')
+    v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
+}
+
 static int
 on_number (void *ctx, const char *text, size_t len)
 {
@@ -138,6 +155,8 @@ on_number (void *ctx, const char *text, size_t len)
       free (v);
       v = NULL;
     }
+  if (v)
+    number_values (v);
   return attach (ctx, v);
 }
 

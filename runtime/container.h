@@ -34,6 +34,13 @@ struct husk_launch {
   int sync_fd;      /* parent end; -1 for create */
   int pty_master;   /* foreground terminal, -1 when none */
   struct husk_state_dir dir;
+  /* What create already holds, so run does not read it back from the
+   * state dir: the record, the config (owned_config when create parsed
+   * it), the cgroup handle. */
+  struct husk_state_record *rec;
+  const struct oci_config *config;
+  struct oci_config *owned_config;
+  struct husk_cgroup *cg;
 };
 void husk_launch_clear (struct husk_launch *launch);
 
@@ -58,9 +65,12 @@ int husk_container_config (int dirfd, const struct husk_state_record *rec,
 int husk_hook_state (const struct husk_state_record *rec, enum oci_status status, char **out,
                      struct husk_error **err);
 
-/* Removes the cgroup and the state dir, runs poststop hooks (warnings). */
+/* Removes the cgroup and the state dir, runs poststop hooks (warnings).
+ * `config` and `cg` may be NULL: then they are read from the state dir
+ * and the record. */
 int husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
-                            const struct husk_state_record *rec, struct husk_error **err);
+                            const struct husk_state_record *rec, const struct oci_config *config,
+                            struct husk_cgroup *cg, struct husk_error **err);
 
 /* Waits for a process of ours: forwards signals, copies the terminal,
  * reaps; *exit_code as run reports it.  `sigmask` holds what the caller
@@ -85,8 +95,10 @@ int husk_launch_await_ready (int sync_fd, const char *console_socket,
                              const struct oci_seccomp *seccomp, const char *state_json,
                              int *pty_master, struct husk_error **err);
 
-/* poststart hooks (warnings) of a started container. */
-void husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec);
+/* poststart hooks (warnings) of a started container; `config` NULL: the
+ * state dir's. */
+void husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec,
+                         const struct oci_config *config);
 
 /* Sends START and waits for the exec (EOF) or the child's error. */
 int husk_launch_start (int sync_fd, int pty_master, struct husk_error **err);

@@ -404,6 +404,10 @@ husk_create_internal (struct husk_runtime *rt, const struct husk_create_options 
       launch->pty_master = steal_fd (&c.pty_master);
       launch->dir = c.dir;
       c.dir = (struct husk_state_dir){ .dirfd = -1 };
+      launch->rec = steal_pointer (&rec);
+      launch->cg = steal_pointer (&c.cg);
+      launch->config = c.config;
+      launch->owned_config = steal_pointer (&c.owned_config);
     }
   ctx_clear (&c);
   return 0;

@@ -75,20 +75,23 @@ open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
 
 static void
 run_hooks_warn (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec,
-                bool poststop, enum oci_status status)
+                const struct oci_config *known, bool poststop, enum oci_status status)
 {
   cleanup_error struct husk_error *err = NULL;
-  struct oci_config *config = NULL;
+  struct oci_config *read = NULL;
+  const struct oci_config *config = known;
   cleanup_free char *json = NULL;
   const struct oci_hook_list *hooks;
   int ret;
 
-  if (husk_container_config (dirfd, rec, &config, &err) < 0)
+  if (config == NULL && husk_container_config (dirfd, rec, &read, &err) < 0)
     {
       if (err->errnum != ENOENT)
         husk_log_warning (rt, "%s", err->message);
       return;
     }
+  if (config == NULL)
+    config = read;
   hooks = poststop ? &config->hooks.poststop : &config->hooks.poststart;
   if (hooks->len > 0 && husk_hook_state (rec, status, &json, &err) == 0)
     {
@@ -97,14 +100,15 @@ run_hooks_warn (struct husk_runtime *rt, int dirfd, const struct husk_state_reco
       if (ret < 0)
         husk_log_warning (rt, "%s", err->message);
     }
-  oci_config_free (config);
+  oci_config_free (read);
 }
 
 
 void
-husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec)
+husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_state_record *rec,
+                    const struct oci_config *config)
 {
-  run_hooks_warn (rt, dirfd, rec, false, OCI_STATUS_RUNNING);
+  run_hooks_warn (rt, dirfd, rec, config, false, OCI_STATUS_RUNNING);
 }
 
 int
@@ -123,7 +127,7 @@ husk_container_start (struct husk_runtime *rt, const char *id, struct husk_error
     return husk_error_plain (err, EINVAL, "cannot start an already running container");
   if (open_fifo (&dir, rec, err) < 0)
     return -1;
-  run_hooks_warn (rt, dir.dirfd, rec, false, OCI_STATUS_RUNNING);
+  run_hooks_warn (rt, dir.dirfd, rec, NULL, false, OCI_STATUS_RUNNING);
   return 0;
 }
 
@@ -212,22 +216,25 @@ kill_and_wait (const struct husk_state_record *rec, enum oci_status status,
 
 int
 husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
-                        const struct husk_state_record *rec, struct husk_error **err)
+                        const struct husk_state_record *rec, const struct oci_config *config,
+                        struct husk_cgroup *known_cg, struct husk_error **err)
 {
-  cleanup_cgroup struct husk_cgroup *cg = NULL;
+  cleanup_cgroup struct husk_cgroup *opened = NULL;
 
-  if (rec->cgroup_path)
+  if (known_cg && husk_cgroup_destroy (known_cg, err) < 0)
+    return -1;
+  if (known_cg == NULL && rec->cgroup_path)
     {
-      if (husk_cgroup_open (rec->cgroup_path, &cg, err) < 0)
+      if (husk_cgroup_open (rec->cgroup_path, &opened, err) < 0)
         {
           if ((*err)->errnum != ENOENT)
             return -1;
           husk_error_release (err);
         }
-      else if (husk_cgroup_destroy (cg, err) < 0)
+      else if (husk_cgroup_destroy (opened, err) < 0)
         return -1;
     }
-  run_hooks_warn (rt, dir->dirfd, rec, true, OCI_STATUS_STOPPED);
+  run_hooks_warn (rt, dir->dirfd, rec, config, true, OCI_STATUS_STOPPED);
   return husk_state_dir_remove (dir, err);
 }
 
@@ -263,5 +270,5 @@ husk_container_delete (struct husk_runtime *rt, const char *id, bool force,
   if (status != OCI_STATUS_STOPPED || rec->shared_pidns)
     if (kill_and_wait (rec, status, err) < 0)
       return -1;
-  return husk_container_destroy (rt, &dir, rec, err);
+  return husk_container_destroy (rt, &dir, rec, NULL, NULL, err);
 }

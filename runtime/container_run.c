@@ -145,11 +145,9 @@ static int
 run_started (struct husk_runtime *rt, struct husk_launch *l, bool detach, int *exit_code,
              struct husk_error **err)
 {
-  cleanup_state_record struct husk_state_record *rec = NULL;
+  const struct husk_state_record *rec = l->rec;
 
-  if (husk_state_record_read (l->dir.dirfd, &rec, err) < 0)
-    return -1;
-  husk_run_poststart (rt, l->dir.dirfd, rec);
+  husk_run_poststart (rt, l->dir.dirfd, rec, l->config);
   if (detach)
     return *exit_code = 0, 0;
   husk_state_dir_unlock (&l->dir);
@@ -157,7 +155,7 @@ run_started (struct husk_runtime *rt, struct husk_launch *l, bool detach, int *e
     return -1;
   if (flock (l->dir.dirfd, LOCK_EX) < 0)
     return husk_error_set (err, errno, "lock `%s`", l->dir.path);
-  return husk_container_destroy (rt, &l->dir, rec, err);
+  return husk_container_destroy (rt, &l->dir, rec, l->config, l->cg, err);
 }
 
 int
@@ -175,13 +173,10 @@ husk_container_run (struct husk_runtime *rt, const struct husk_create_options *o
   ret = husk_create_internal (rt, opts, &l, NULL, err);
   if (ret == 0 && husk_launch_start (l.sync_fd, l.pty_master, err) < 0)
     {
-      struct husk_state_record *rec = NULL;
       cleanup_error struct husk_error *ignored = NULL;
       kill (l.pid, SIGKILL);
       waitpid (l.pid, NULL, 0);
-      if (husk_state_record_read (l.dir.dirfd, &rec, &ignored) == 0)
-        husk_container_destroy (rt, &l.dir, rec, &ignored);
-      husk_state_record_free (rec);
+      husk_container_destroy (rt, &l.dir, l.rec, l.config, l.cg, &ignored);
       ret = -1;
     }
   if (ret == 0)

@@ -54,6 +54,10 @@ husk_launch_clear (struct husk_launch *launch)
   husk_closep (&launch->sync_fd);
   husk_closep (&launch->pty_master);
   husk_state_dir_close (&launch->dir);
+  husk_state_record_free (steal_pointer (&launch->rec));
+  husk_cgroup_free (steal_pointer (&launch->cg));
+  oci_config_free (steal_pointer (&launch->owned_config));
+  launch->config = NULL;
 }
 
 static bool

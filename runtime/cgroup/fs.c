@@ -165,10 +165,18 @@ cg_keyed_u64 (const char *content, const char *key, uint64_t *out)
 int
 cg_mkdir_p (const char *dir, char **created_top, struct husk_error **err)
 {
+  *created_top = NULL;
+  /* the parent usually exists: one mkdir instead of one per component */
+  if (mkdir (dir, 0755) == 0)
+    {
+      *created_top = strdup (dir);
+      return *created_top ? 0 : husk_error_set (err, ENOMEM, "mkdir \"%s\"", dir);
+    }
+  if (errno == EEXIST)
+    return 0;
   cleanup_free char *copy = strdup (dir);
   if (copy == NULL)
     return husk_error_set (err, ENOMEM, "mkdir \"%s\"", dir);
-  *created_top = NULL;
   for (char *p = copy + 1;; p++)
     {
       bool last = *p == '\0';
@@ -237,6 +245,10 @@ rmdir_children (const char *dir, struct husk_error **err)
 int
 cg_rmdir_tree (const char *dir, struct husk_error **err)
 {
+  /* a cgroup without children goes in one rmdir; EBUSY when it has some
+   * (or tasks: then the second rmdir reports it) */
+  if (rmdir (dir) == 0 || errno == ENOENT)
+    return 0;
   if (rmdir_children (dir, err) < 0)
     return -1;
   if (rmdir (dir) < 0 && errno != ENOENT)
@@ -333,21 +345,48 @@ controllers_match (const char *field, const char *want)
 }
 
 int
-cg_own_cgroup (const char *controllers, char **out, struct husk_error **err)
+cg_read_own_cgroups (char **out, struct husk_error **err)
 {
   cleanup_fclose FILE *f = fopen ("/proc/self/cgroup", "re");
-  cleanup_free char *line = NULL;
-  size_t cap = 0;
+  cleanup_free char *text = NULL;
+  size_t size = 0;
+  char buf[4096];
 
   if (f == NULL)
     return husk_error_set (err, errno, "open \"/proc/self/cgroup\"");
-  while (getline (&line, &cap, f) > 0)
+  for (size_t n; (n = fread (buf, 1, sizeof buf, f)) > 0; size += n)
+    {
+      char *grown = realloc (text, size + n + 1);
+      if (grown == NULL)
+        return husk_error_set (err, ENOMEM, "read \"/proc/self/cgroup\"");
+      text = grown;
+      memcpy (text + size, buf, n);
+      text[size + n] = '\0';
+    }
+  if (ferror (f))
+    return husk_error_set (err, errno, "read \"/proc/self/cgroup\"");
+  *out = text ? steal_pointer (&text) : strdup ("");
+  return *out ? 0 : husk_error_set (err, ENOMEM, "read \"/proc/self/cgroup\"");
+}
+
+int
+cg_own_cgroup (const char *proc_cgroup, const char *controllers, char **out,
+               struct husk_error **err)
+{
+  cleanup_free char *read = NULL, *copy = NULL;
+  char *save = NULL;
+
+  if (proc_cgroup == NULL && cg_read_own_cgroups (&read, err) < 0)
+    return -1;
+  copy = strdup (proc_cgroup ? proc_cgroup : read);
+  if (copy == NULL)
+    return husk_error_set (err, ENOMEM, "read \"/proc/self/cgroup\"");
+  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
       char *c1 = strchr (line, ':'), *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
       if (c2 == NULL)
         continue;
       *c2 = '\0';
-      line[strcspn (c2 + 1, "\n") + (c2 + 1 - line)] = '\0';
       if (!controllers_match (c1 + 1, controllers))
         continue;
       *out = strdup (c2 + 1);

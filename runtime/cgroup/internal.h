@@ -89,9 +89,13 @@ int cg_rmdir_tree (const char *dir, struct husk_error **err);
 void cg_rmdir_up_to (const char *dir, const char *top);
 /* The tgids in cgroup.procs of `dir` and of every cgroup below it. */
 int cg_read_procs_tree (const char *dir, pid_t **pids, size_t *len, struct husk_error **err);
+/* The text of /proc/self/cgroup, read once for several lookups. */
+int cg_read_own_cgroups (char **out, struct husk_error **err);
 /* The caller's cgroup in the hierarchy whose /proc/self/cgroup controller
- * field is `controllers` ("" for the v2 line). */
-int cg_own_cgroup (const char *controllers, char **out, struct husk_error **err);
+ * field is `controllers` ("" for the v2 line), looked up in `proc_cgroup`
+ * (the file's text; NULL: read it). */
+int cg_own_cgroup (const char *proc_cgroup, const char *controllers, char **out,
+                   struct husk_error **err);
 /* Joins "a" and "/b" into "a/b" (no double slash); malloc'd. */
 char *cg_join (const char *a, const char *b);
 

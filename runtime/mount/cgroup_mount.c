@@ -25,7 +25,23 @@ struct hierarchy {
   const char *mountpoint; /* /sys/fs/cgroup/cpu */
   const char *fstype;     /* cgroup or cgroup2 */
   char *controllers;      /* the super options but ro/rw: "cpu", "name=systemd" */
+  const char *proc_cgroup; /* /proc/self/cgroup's text, read once; NULL: read it */
 };
+
+/* The whole of /proc/self/cgroup (malloc'd), NULL when unreadable. */
+static char *
+read_proc_cgroup (void)
+{
+  cleanup_fclose FILE *f = fopen ("/proc/self/cgroup", "re");
+  char *text = NULL;
+  size_t size = 0;
+  if (f == NULL || getdelim (&text, &size, '\0', f) < 0)
+    {
+      free (text);
+      return NULL;
+    }
+  return text;
+}
 
 static bool
 host_is_cgroup2 (void)
@@ -56,12 +72,12 @@ line_matches (const struct hierarchy *h, const char *field)
 static char *
 own_cgroup (const struct hierarchy *h)
 {
-  cleanup_fclose FILE *f = fopen ("/proc/self/cgroup", "re");
-  cleanup_free char *line = NULL;
-  size_t size = 0;
-  while (f && getline (&line, &size, f) > 0)
+  cleanup_free char *read = h->proc_cgroup ? NULL : read_proc_cgroup ();
+  cleanup_free char *copy = strdup (h->proc_cgroup ? h->proc_cgroup : read ? read : "");
+  char *save = NULL;
+  for (char *line = copy ? strtok_r (copy, "\n", &save) : NULL; line;
+       line = strtok_r (NULL, "\n", &save))
     {
-      line[strcspn (line, "\n")] = '\0';
       char *field = strchr (line, ':'), *path = field ? strchr (field + 1, ':') : NULL;
       if (path == NULL)
         continue;
@@ -123,16 +139,6 @@ mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
   return r < 0 ? r : link_combined (tmpfs_fd, name, err);
 }
 
-/* mountinfo also lists mounts hidden under a later one (a tmpfs mounted
- * over /sys/fs/cgroup, as done to run crun on a hybrid host): only the
- * filesystem actually reachable at the mountpoint counts. */
-static bool
-is_visible (const struct husk_mountinfo *m)
-{
-  struct stat st;
-  return stat (m->target, &st) == 0 && st.st_dev == m->devno;
-}
-
 /* Fills h from a mountinfo entry; false when it is not a visible
  * hierarchy directly under /sys/fs/cgroup. */
 static bool
@@ -140,7 +146,11 @@ hierarchy_from (const struct husk_mountinfo *m, struct hierarchy *h)
 {
   if ((strcmp (m->fstype, "cgroup") != 0 && strcmp (m->fstype, "cgroup2") != 0)
       || strncmp (m->target, HOST_CGROUP_ROOT "/", sizeof HOST_CGROUP_ROOT) != 0
-      || strchr (m->target + sizeof HOST_CGROUP_ROOT, '/') != NULL || !is_visible (m))
+      || strchr (m->target + sizeof HOST_CGROUP_ROOT, '/') != NULL
+      /* mountinfo also lists mounts hidden under a later one (a tmpfs
+       * mounted over /sys/fs/cgroup, as done to run crun on a hybrid
+       * host): only the mount reachable at the mountpoint counts */
+      || !husk_mountinfo_visible (m))
     return false;
   h->mountpoint = m->target;
   h->fstype = m->fstype;
@@ -154,13 +164,14 @@ struct hierarchies_ctx {
   const struct oci_mount *m;
   const struct husk_mount_options *o;
   int tmpfs_fd;
+  const char *proc_cgroup;
 };
 
 static int
 mount_entry (const struct husk_mountinfo *mi, void *data, struct husk_error **err)
 {
   struct hierarchies_ctx *hc = data;
-  struct hierarchy h;
+  struct hierarchy h = { .proc_cgroup = hc->proc_cgroup };
   if (!hierarchy_from (mi, &h))
     return 0;
   int r = mount_hierarchy (hc->ctx, hc->m, hc->o, &h, hc->tmpfs_fd, err);
@@ -172,7 +183,8 @@ static int
 mount_hierarchies (const struct rootfs_ctx *ctx, const struct oci_mount *m,
                    const struct husk_mount_options *o, int tmpfs_fd, struct husk_error **err)
 {
-  struct hierarchies_ctx hc = { ctx, m, o, tmpfs_fd };
+  cleanup_free char *proc_cgroup = read_proc_cgroup ();
+  struct hierarchies_ctx hc = { ctx, m, o, tmpfs_fd, proc_cgroup };
   return husk_mountinfo_each (NULL, mount_entry, &hc, err);
 }
 

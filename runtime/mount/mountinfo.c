@@ -63,7 +63,8 @@ parse_line (char *line, struct husk_mountinfo *m)
   char *type = dash ? next_field (&cur) : NULL;
   char *source = type ? next_field (&cur) : NULL;
   char *super = source ? next_field (&cur) : NULL;
-  if (super == NULL || sscanf (f[2], "%u:%u", &major, &minor) != 2)
+  if (super == NULL || sscanf (f[2], "%u:%u", &major, &minor) != 2
+      || sscanf (f[0], "%llu", &m->id) != 1)
     return false;
   m->devno = makedev (major, minor);
   m->root = unescape (f[3]);
@@ -187,4 +188,16 @@ husk_mountpoint_of (const char *path)
         }
     }
   return steal_pointer (&mnt);
+}
+
+bool
+husk_mountinfo_visible (const struct husk_mountinfo *m)
+{
+  struct statx stx;
+
+  if (statx (AT_FDCWD, m->target, 0, STATX_MNT_ID, &stx) < 0)
+    return false;
+  if (stx.stx_mask & STATX_MNT_ID)
+    return stx.stx_mnt_id == m->id;
+  return makedev (stx.stx_dev_major, stx.stx_dev_minor) == m->devno;
 }

@@ -13,6 +13,7 @@
 
 /* One line, fields unescaped (\040 and friends); valid during the call. */
 struct husk_mountinfo {
+  unsigned long long id;  /* the mount id, as statx's stx_mnt_id */
   dev_t devno;
   const char *root;       /* the source's path inside its filesystem */
   const char *target;     /* the mountpoint */
@@ -38,5 +39,9 @@ char *husk_optstr_without (const char *optstr, const char *name);
 /* The mountpoint of the mount holding `path` (malloc'd), walking up while
  * the mount id (statx) stays the same; NULL with errno set. */
 char *husk_mountpoint_of (const char *path);
+
+/* Is `m` the mount reachable at its mountpoint (not one hidden under a
+ * later mount)?  By mount id; by device where statx has no mount ids. */
+bool husk_mountinfo_visible (const struct husk_mountinfo *m);
 
 #endif

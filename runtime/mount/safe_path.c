@@ -147,18 +147,54 @@ create_walk (int root_fd, const char *path, enum husk_safe_kind kind, char **res
     }
 }
 
+/* The walk's last step alone, when the parent of `path` exists (the usual
+ * case: /dev/pts in the /dev just mounted): an fd, -EAGAIN with *restart
+ * set, or -errno; -ENOENT also when the parent is missing. */
+static int
+create_last (int root_fd, const char *path, enum husk_safe_kind kind, char **restart)
+{
+  cleanup_free char *copy = strdup (path);
+  if (copy == NULL)
+    return -ENOMEM;
+  size_t end = strlen (copy);
+  while (end > 0 && copy[end - 1] == '/')
+    copy[--end] = '\0';
+  char *slash = strrchr (copy, '/');
+  if (slash == NULL || slash[1] == '\0')
+    return -ENOENT; /* relative or "/": the walk handles it */
+  size_t start = (size_t) (slash - copy) + 1;
+  *slash = '\0';
+  cleanup_close int parent = husk_safe_openat2 (root_fd, *copy ? copy : "/",
+                                                O_PATH | O_DIRECTORY);
+  *slash = '/';
+  if (parent < 0)
+    return -errno;
+  return step (root_fd, parent, copy, start, end, true, kind, restart);
+}
+
 int
 husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
                   struct husk_error **err)
 {
-  cleanup_free char *current = strdup (path);
+  /* Most targets exist already (the image's /proc, /dev, /sys): one
+   * lookup resolves them as the walk below would, component by component;
+   * else most have their parent. */
+  int fd = husk_safe_openat2 (root_fd, path, O_PATH);
+  if (fd >= 0)
+    return fd;
+  cleanup_free char *current = NULL;
+  fd = errno == ENOENT ? create_last (root_fd, path, kind, &current) : -ENOENT;
+  if (fd >= 0)
+    return fd;
+  if (fd != -EAGAIN)
+    current = strdup (path);
   if (current == NULL)
     return husk_error_set (err, ENOMEM, "create \"%s\" in the rootfs", path);
 
   for (int hops = 0; hops <= MAX_SYMLINK_HOPS; hops++)
     {
       char *restart = NULL;
-      int fd = create_walk (root_fd, current, kind, &restart);
+      fd = create_walk (root_fd, current, kind, &restart);
       if (fd >= 0)
         return fd;
       if (fd != -EAGAIN)

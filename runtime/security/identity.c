@@ -138,11 +138,15 @@ set_process_caps (const struct cap_masks *m, int last_cap, struct husk_error **e
 }
 
 /* An ambient capability must also be permitted and inheritable; the kernel
- * refuses one that is not, and runc goes on with a warning: so do we. */
+ * refuses one that is not, and runc goes on with a warning: so do we,
+ * without asking the kernel what it would refuse (`ambient` is already cut
+ * to the permitted and inheritable sets just set). */
 static void
 raise_ambient (uint64_t ambient, int last_cap)
 {
-  cap_reset_ambient ();
+  /* one CLEAR_ALL: libcap's cap_reset_ambient() first asks IS_SET of
+   * every capability, a prctl each */
+  prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   for (int cap = 0; cap <= last_cap; cap++)
     if (ambient & (UINT64_C (1) << cap))
       cap_set_ambient ((cap_value_t) cap, CAP_SET);
@@ -165,7 +169,7 @@ husk_identity_apply (const struct oci_process *process, struct husk_error **err)
     return husk_error_set (err, errno, "prctl PR_SET_KEEPCAPS 0");
   if (set_process_caps (&m, last_cap, err) < 0)
     return -1;
-  raise_ambient (m.ambient, last_cap);
+  raise_ambient (m.ambient & m.permitted & m.inheritable, last_cap);
   /* runc's default when process.user.umask is absent. */
   umask (process->user.umask.set ? (mode_t) process->user.umask.value : 0022);
   return 0;

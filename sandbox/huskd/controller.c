@@ -271,6 +271,12 @@ on_store_change (void *ctx, enum api_event_type type, const char *resource, yajl
     }
 }
 
+static void
+on_events_gc (evutil_socket_t fd, short what, void *arg)
+{
+  huskd_controller_events_gc (arg);
+}
+
 int
 huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct husk_error **err)
 {
@@ -295,6 +301,8 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
     huskd_controller_kick (c, jv_str (jv_get (pods[i], "metadata"), "namespace"),
                            jv_str (jv_get (pods[i], "metadata"), "name"));
   huskd_controller_collect_orphans (c);
+  c->events_gc = event_new (d->base, -1, EV_PERSIST, on_events_gc, c);
+  event_add (c->events_gc, &(struct timeval){ .tv_sec = 60 });
   *out = c;
   return 0;
 }
@@ -305,6 +313,8 @@ huskd_controller_free (struct huskd_controller *c)
   if (!c)
     return;
   huskd_workers_free (c->workers);
+  if (c->events_gc)
+    event_free (c->events_gc);
   api_store_unwatch (c->d->store, c->watch);
   while (c->pods)
     free_ctl (c, c->pods);

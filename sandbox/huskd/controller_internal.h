@@ -28,10 +28,13 @@ struct huskd_controller {
   struct huskd_workers *workers;
   void *watch;
   struct pod_ctl *pods;
+  struct event *events_gc; /* kube-apiserver's --event-ttl: 1 hour */
 };
 
 /* Removes Terminating namespaces whose pods are all gone. */
 void huskd_controller_namespaces_gc (struct huskd_controller *c);
+/* Deletes events last seen more than an hour ago. */
+void huskd_controller_events_gc (struct huskd_controller *c);
 /* Removes sandboxes whose pod is no longer in the store (deleted while
  * huskd was down). */
 void huskd_controller_collect_orphans (struct huskd_controller *c);

@@ -79,6 +79,7 @@ stream_free (struct exec_stream *s)
   free (s->container_id);
   free (s->runtime);
   free (s->runtime_root);
+  free (s->state_dir);
   free (s);
 }
 
@@ -218,7 +219,8 @@ exec_stream_start_process (struct exec_stream *s)
   size_t len = 0;
   struct exec_proc_spec spec = {
     .runtime = s->runtime, .runtime_root = s->runtime_root, .container_id = s->container_id,
-    .argv = s->argv, .tty = s->want[STREAM_RESIZE], .stdin_ = s->want[STREAM_STDIN],
+    .state_dir = s->state_dir, .argv = s->argv, .tty = s->want[STREAM_RESIZE],
+    .stdin_ = s->want[STREAM_STDIN],
   };
   if (s->proc || s->finished || wait_for_size (s))
     return;
@@ -359,6 +361,7 @@ fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
                             r->name);
   s->runtime = strdup (runtime && *runtime ? runtime : "husk");
   s->runtime_root = strdup (c->env.runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
+  s->state_dir = r->d->opts.state_dir ? strdup (r->d->opts.state_dir) : NULL;
   s->want[STREAM_STDIN] = hreq_query_bool (r, "stdin");
   s->want[STREAM_STDOUT] = hreq_query_bool (r, "stdout");
   s->want[STREAM_STDERR] = hreq_query_bool (r, "stderr");

@@ -48,6 +48,7 @@ struct exec_proc_spec {
   const char *runtime;      /* the husk binary (execvp'd when no '/') */
   const char *runtime_root; /* its --root */
   const char *container_id;
+  const char *state_dir; /* where its private dir goes (/tmp if too long) */
   char *const *argv;
   bool tty, stdin_;
 };
@@ -100,7 +101,7 @@ struct exec_stream {
   /* what the client asked for */
   bool want[STREAM_N_CHANNELS];
   char **argv;
-  char *container_id, *runtime, *runtime_root;
+  char *container_id, *runtime, *runtime_root, *state_dir;
   bool finished; /* the status is given: end once all is flushed */
   bool broken;   /* the client broke the protocol: its input is dropped */
   /* with a tty, the process waits (a moment) for the client's size */

@@ -3,17 +3,11 @@
  * and written as the pipe (or pty) takes it, its exit reported once its
  * output is read. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/pidfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,7 +88,13 @@ report (struct exec_proc *p)
 static void
 on_linger (evutil_socket_t fd, short what, void *arg)
 {
-  report (arg);
+  struct exec_proc *p = arg;
+  struct timeval tv = { LINGER_MS / 1000, (LINGER_MS % 1000) * 1000 };
+  /* a slow client is no reason to drop the last output: wait for it */
+  if (p->paused)
+    evtimer_add (p->linger_ev, &tv);
+  else
+    report (p);
 }
 
 static void

@@ -13,6 +13,10 @@
  * left behind: read what comes for this long, then report the exit. */
 #define LINGER_MS 2000
 
+/* The private dir's path, short enough for "<dir>/console.sock" to fit in
+ * a sockaddr_un. */
+#define EXEC_DIR_MAX 92
+
 enum { OUT_STDOUT, OUT_STDERR, OUT_PTY, N_OUT };
 
 struct exec_proc {
@@ -30,7 +34,7 @@ struct exec_proc {
   bool in_close;
   int listen_fd, console_fd; /* the console socket and husk's connection */
   struct event *listen_ev, *console_ev;
-  char dir[64]; /* private dir: the console socket and the pid file */
+  char dir[EXEC_DIR_MAX]; /* private: the console socket and the pid file */
   bool tty, exited, reported, paused, sized;
   int exit_code;
   struct winsize ws;

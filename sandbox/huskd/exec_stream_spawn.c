@@ -184,8 +184,10 @@ spawn (struct exec_proc *p, const struct exec_proc_spec *spec, int child_fds[3],
 }
 
 static struct exec_proc *
-proc_new (struct event_base *base, const struct exec_proc_cbs *cbs, void *arg, bool tty)
+proc_new (struct event_base *base, const struct exec_proc_cbs *cbs, void *arg,
+          const struct exec_proc_spec *spec)
 {
+  bool tty = spec->tty;
   struct exec_proc *p = calloc (1, sizeof *p);
   if (!p)
     return NULL;
@@ -194,7 +196,9 @@ proc_new (struct event_base *base, const struct exec_proc_cbs *cbs, void *arg, b
   for (int k = 0; k < N_OUT; k++)
     p->out_fd[k] = -1;
   p->in_buf = evbuffer_new ();
-  snprintf (p->dir, sizeof p->dir, "/tmp/huskd-exec-XXXXXX");
+  if (!spec->state_dir
+      || snprintf (p->dir, sizeof p->dir, "%s/exec-XXXXXX", spec->state_dir) >= (int) sizeof p->dir)
+    snprintf (p->dir, sizeof p->dir, "/tmp/huskd-exec-XXXXXX");
   if (!p->in_buf || !mkdtemp (p->dir))
     {
       p->dir[0] = '\0';
@@ -262,7 +266,7 @@ exec_proc_start (struct event_base *base, const struct exec_proc_spec *spec,
                  const struct exec_proc_cbs *cbs, void *arg, struct exec_proc **out,
                  struct husk_error **err)
 {
-  struct exec_proc *p = proc_new (base, cbs, arg, spec->tty);
+  struct exec_proc *p = proc_new (base, cbs, arg, spec);
   int child[3] = { -1, -1, -1 }, parent[3] = { -1, -1, -1 };
   int r;
   if (!p)

@@ -1,5 +1,6 @@
 #include "pod_sync.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,47 @@ run_pre_stop (struct pod_sync *s, yajl_val c, const char *id)
   husk_exec_result_free (&res);
 }
 
+struct parallel_stop {
+  pthread_t thread;
+  struct pod_sync *s;
+  yajl_val c;
+  const char *id;
+  bool started;
+};
+
+static void *
+stop_one (void *arg)
+{
+  struct parallel_stop *p = arg;
+  cleanup_error struct husk_error *err = NULL;
+  run_pre_stop (p->s, p->c, p->id);
+  husk_pod_container_stop (p->s->env, p->id, (int) p->s->grace, &err);
+  return NULL;
+}
+
+/* Every running container gets its preStop hook, SIGTERM and SIGKILL at
+ * the same time, so a pod stops within one grace period as in Kubernetes,
+ * not one per container.  Short-lived threads of this worker; the hooks
+ * only touch the sandbox library. */
+static void
+stop_in_parallel (struct pod_sync *s, yajl_val list, struct observed *o)
+{
+  size_t n = array_len (list);
+  struct parallel_stop *p = calloc (n + 1, sizeof *p);
+  for (size_t i = 0; i < n; i++)
+    if (o[i].has_latest && o[i].latest.state == HUSK_POD_CONTAINER_RUNNING)
+      {
+        p[i] = (struct parallel_stop){ .s = s, .c = list->u.array.values[i], .id = o[i].latest.id };
+        p[i].started = pthread_create (&p[i].thread, NULL, stop_one, &p[i]) == 0;
+        if (!p[i].started)
+          stop_one (&p[i]);
+      }
+  for (size_t i = 0; i < n; i++)
+    if (p[i].started)
+      pthread_join (p[i].thread, NULL);
+  free (p);
+}
+
 /* preStop hooks, then the sandbox stops its containers within the grace
  * period; true when it did. */
 static bool
@@ -325,9 +367,10 @@ stop_all (struct pod_sync *s, yajl_val list, struct observed *o)
         field_path (list->u.array.values[i], false, fp);
         pod_sync_add_event (s, "Normal", "Killing", fp, "Stopping container %s",
                             jv_str (list->u.array.values[i], "name"));
-        run_pre_stop (s, list->u.array.values[i], o[i].latest.id);
         any = true;
       }
+  if (any)
+    stop_in_parallel (s, list, o);
   if (any && husk_pod_sandbox_stop (s->env, s->sandbox_id, (int) s->grace, &err) < 0)
     {
       pod_sync_add_event (s, "Warning", "FailedKillPod", NULL, "error killing pod: %s",

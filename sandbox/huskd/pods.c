@@ -102,6 +102,9 @@ create_pod (struct hreq *r)
   if (s || (s = admit_new_pod (r, pod)))
     return hreq_reply_status (r, s);
   initial_status (pod);
+  /* bound at once, as the scheduler's binding sets it */
+  if (!jv_str (jv_get (pod, "spec"), "nodeName"))
+    jv_set (jv_get (pod, "spec"), "nodeName", jv_string (huskd_node_name ()));
   if (hreq_query (r, "dryRun"))
     return huskd_reply_object (r, &huskd_kind_pods, 201, pod);
   if (api_store_put (r->d->store, "pods", steal_pointer (&pod), false, &stored, &err) < 0)

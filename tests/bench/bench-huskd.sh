@@ -31,7 +31,9 @@ done
 # build dir except the sanitizer ones (their speed and memory are not ours).
 newest_bin() {
 	local b
-	for b in "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null | grep -v asan); do
+	# shellcheck disable=SC2012 # newest first: ls -t is the simple way
+	for b in "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
+		[[ "$b" == *asan* ]] && continue
 		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
 	done
 }
@@ -92,7 +94,9 @@ cleanup() {
 	fi
 	local pod_bin id d
 	pod_bin=$(newest_bin sandbox/podctl/husk-pod)
-	for id in $(ls "$WORK/pods" 2>/dev/null | grep -v '^lock$'); do
+	for d in "$WORK"/pods/*/; do
+		[ -d "$d" ] || continue
+		id=$(basename "$d")
 		[ -x "$pod_bin" ] && "$pod_bin" --root "$WORK/pods" --runtime "$RUNTIME" \
 			--runtime-root "$WORK/rt" --cgroup-parent "$CGPARENT" rm "$id" >/dev/null 2>&1 ||
 			echo "bench-huskd.sh: sandbox $id left behind" >&2

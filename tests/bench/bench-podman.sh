@@ -51,10 +51,10 @@ cleanup() {
 	awk -v w="$WORK" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
 		while read -r m; do umount -l "$m" || true; done
 	# conmon may still be exiting when the last `run --rm` returns.
-	local d try
+	local d
 	for d in /sys/fs/cgroup/*"$CGPARENT"; do
 		[ -d "$d" ] || continue
-		for try in $(seq 50); do
+		for _ in $(seq 50); do
 			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null && break
 			sleep 0.1
 		done

@@ -110,11 +110,12 @@ discover (struct husk_cgroup *cg, struct husk_error **err)
 /* Where a relative path starts in hierarchy `h`: the caller's cgroup,
  * seen from the mount (whose root may be a sub-cgroup in a container). */
 static int
-relative_base (const struct cg_hier *h, char **out, struct husk_error **err)
+relative_base (const struct cg_hier *h, const char *proc_cgroup, char **out,
+               struct husk_error **err)
 {
   cleanup_free char *own = NULL;
   size_t rl = strlen (h->inner);
-  if (cg_own_cgroup (h->controllers, &own, err) < 0)
+  if (cg_own_cgroup (proc_cgroup, h->controllers, &own, err) < 0)
     return -1;
   if (strcmp (h->inner, "/") != 0 && strncmp (own, h->inner, rl) == 0 &&
       (own[rl] == '/' || own[rl] == '\0'))
@@ -174,13 +175,14 @@ make_dir (struct cg_hier *h, struct husk_error **err)
 int
 cg_v1_make (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err)
 {
-  if (discover (cg, err) < 0)
+  cleanup_free char *proc_cgroup = NULL;
+  if (discover (cg, err) < 0 || (relative && cg_read_own_cgroups (&proc_cgroup, err) < 0))
     return -1;
   for (size_t i = 0; i < cg->hiers_len; i++)
     {
       struct cg_hier *h = &cg->hiers[i];
       cleanup_free char *base = NULL, *full = NULL;
-      if (relative && relative_base (h, &base, err) < 0)
+      if (relative && relative_base (h, proc_cgroup, &base, err) < 0)
         return -1;
       full = cg_join (relative ? base : "/", inner);
       if (full == NULL)

@@ -85,7 +85,7 @@ cg_v2_make (struct husk_cgroup *cg, const char *inner, bool relative, struct hus
     {
       /* runc uses the parent of the caller's cgroup: the caller's own
        * holds processes, so it cannot delegate controllers to a child. */
-      if (cg_own_cgroup ("", &own, err) < 0)
+      if (cg_own_cgroup (NULL, "", &own, err) < 0)
         return -1;
       full = cg_join (dirname (own), inner);
     }

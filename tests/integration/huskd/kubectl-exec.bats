@@ -113,19 +113,24 @@ check_tty() {
 }
 
 # A client killed mid-stream: the command in the container is killed too,
-# nothing is left behind, and huskd goes on serving.
+# nothing is left behind (huskd keeps an exec's console socket and pid file
+# in <state>/exec-*), and huskd goes on serving.
 check_disconnect() {
-	local bin=$KUBECTL_NEW n=1 kpid
-	[ "$1" = old ] && n=2 && ensure_old_kubectl && bin=$KUBECTL_OLD
-	local marker="sleep 4242$n"
+	local bin=$KUBECTL_NEW kpid
+	[ "$1" = old ] && ensure_old_kubectl && bin=$KUBECTL_OLD
+	local marker="sleep 4$RANDOM$RANDOM" fds
+	check_stdout "$1" # whatever a first exec sets up for good is there now
+	fds=$(ls /proc/$HUSKD_PID/fd | wc -l)
 	"$bin" --kubeconfig "$STATE/kubeconfig" exec web -- sh -c "exec $marker" >/dev/null 2>&1 &
 	kpid=$!
 	wait_for 20 pgrep -f "[s]${marker#s}" || fail "the command never ran"
 	kill -9 "$kpid"
 	wait "$kpid" || true
 	wait_for 10 bash -c "! pgrep -f '[s]${marker#s}'" || fail "the command outlived its client"
-	wait_for 10 bash -c "! ls -d /tmp/huskd-exec-* 2>/dev/null | grep -q ." || fail "exec directories left behind"
+	wait_for 10 bash -c "! ls -d '$STATE'/exec-* 2>/dev/null | grep -q ." || fail "exec directories left behind"
 	check_stdout "$1"
+	# every pipe, pidfd, socket and the connection itself were closed
+	[ "$(ls /proc/$HUSKD_PID/fd | wc -l)" -eq "$fds" ]
 }
 
 @test "kubectl exec: stdout (kubectl $($KUBECTL_NEW version --client -o json 2>/dev/null | jq -r .clientVersion.gitVersion), WebSocket)" {

@@ -294,3 +294,14 @@ YAML
 	[ "$(pod_field late .status.reason)" = DeadlineExceeded ]
 	[ "$(pod_field late '.status.containerStatuses[0].state.terminated.exitCode')" = 137 ]
 }
+
+@test "containers of a pod are stopped in parallel: one grace period in total" {
+	create_pod pair <<<'{"terminationGracePeriodSeconds":3,"containers":[{"name":"a","image":"@ROOTFS@","command":["sh","-c","trap \"\" TERM; while true; do sleep 1; done"]},{"name":"b","image":"@ROOTFS@","command":["sh","-c","trap \"\" TERM; while true; do sleep 1; done"]}]}'
+	wait_for 20 phase_is pair Running
+	[ "$(pod_field pair .spec.nodeName)" = "$(hostname)" ]
+	local start=$SECONDS
+	ctl delete pod pair
+	[ "$status" -eq 0 ]
+	[ $((SECONDS - start)) -ge 3 ]
+	[ $((SECONDS - start)) -lt 6 ]
+}

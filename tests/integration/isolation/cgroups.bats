@@ -99,7 +99,7 @@ in_ct() {
 	in_ct 'cat /sys/fs/cgroup/pids/pids.max'
 	[ "$output" = 8 ]
 	# 12 more processes do not fit under 8
-	husk exec "$CID" /bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done; wait'
+	husk exec "$CID" /bin/sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done; wait'
 	[[ "$output" == *"can't fork"* ]] || [[ "$output" == *"Resource temporarily unavailable"* ]] ||
 		[ "$status" -ne 0 ]
 }
@@ -178,7 +178,7 @@ first_block_dev() {
 	[ "$status" -ne 0 ]
 }
 
-@test "cgroups: the systemd form slice:prefix:name is a clear error without systemd" {
+@test "cgroups: --systemd-cgroup with slice:prefix:name is a clear error without systemd" {
 	update_config ".linux.cgroupsPath = \"system.slice:husk:$TOKEN\""
 	HUSK_GLOBAL_FLAGS=--systemd-cgroup husk run "$CID"
 	[ "$status" -ne 0 ]
@@ -188,6 +188,17 @@ first_block_dev() {
 	fi
 	husk state "$CID"
 	[ "$status" -ne 0 ]
+	check_no_debris
+}
+
+@test "cgroups: the systemd form without --systemd-cgroup is refused with the reason" {
+	requires husk # runc takes "a:b:c" as a plain relative directory name
+	update_config ".linux.cgroupsPath = \"system.slice:husk:$TOKEN\""
+	set_args /bin/true
+	husk run "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.cgroupsPath"* ]]
+	[[ "$output" == *systemd* ]]
 	check_no_debris
 }
 

@@ -23,7 +23,7 @@ teardown() { teardown_bundle; }
 @test "events --interval 1s: a stream of stats lines until stopped" {
 	run_detached
 	local out="$BATS_TEST_TMPDIR/events.out"
-	timeout 3.5 "$HUSK" --root "$ROOT" events --interval 1s "$CID" >"$out" 2>&1 </dev/null || true
+	timeout 2.6 "$HUSK" --root "$ROOT" events --interval 1s "$CID" >"$out" 2>&1 </dev/null || true
 	cat "$out" >&2
 	[ "$(wc -l <"$out")" -ge 2 ]
 	jq -se 'all(.[]; .type == "stats" and .data.pids.current >= 1)' "$out"

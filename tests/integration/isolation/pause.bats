@@ -62,3 +62,16 @@ counter() { cat "$BUNDLE/rootfs/tmp/counter" 2>/dev/null; }
 	husk resume "nope-$TOKEN"
 	[ "$status" -ne 0 ]
 }
+
+@test "pause: exec into a paused container is an error" {
+	run_detached
+	husk pause "$CID"
+	[ "$status" -eq 0 ]
+	local rc=0
+	timeout 10 "$HUSK" --root "$ROOT" exec "$CID" /bin/true </dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 || rc=$?
+	cat "$BATS_TEST_TMPDIR/exec.out" >&2
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "exec into a paused container: status $rc"
+	if is_husk; then grep -q paused "$BATS_TEST_TMPDIR/exec.out"; fi
+	husk resume "$CID"
+	[ "$status" -eq 0 ]
+}

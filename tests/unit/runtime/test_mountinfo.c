@@ -11,6 +11,7 @@ struct seen {
   int n;
   char targets[4][64], types[4][16], opts[4][64];
   unsigned long devno[4];
+  unsigned long long ids[4];
 };
 
 static int
@@ -24,6 +25,7 @@ collect (const struct husk_mountinfo *m, void *data, struct husk_error **err)
       snprintf (s->types[s->n], sizeof s->types[0], "%s", m->fstype);
       snprintf (s->opts[s->n], sizeof s->opts[0], "%s", m->super_opts);
       s->devno[s->n] = (unsigned long) m->devno;
+      s->ids[s->n] = m->id;
     }
   s->n++;
   return 0;
@@ -52,10 +54,33 @@ test_parse (void)
   is_str (s.targets[2], "/mnt/with space", "octal escape undone");
   is_str (s.types[2], "ext4", "optional fields skipped");
   ok (s.devno[2] == (8ul << 8 | 1), "device number");
+  is_int (s.ids[2], 40, "mount id");
   unlink (path);
   ok (husk_mountinfo_each ("/nonexistent/mountinfo", collect, &s, &err) < 0 && err,
       "missing file is an error");
   husk_error_release (&err);
+}
+
+/* The last mount listed at /proc is the one visible there. */
+static int
+find_proc (const struct husk_mountinfo *m, void *data, struct husk_error **err)
+{
+  int *visible = data;
+  (void) err;
+  if (strcmp (m->target, "/proc") == 0)
+    *visible = husk_mountinfo_visible (m);
+  return 0;
+}
+
+static void
+test_visible (void)
+{
+  struct husk_error *err = NULL;
+  int visible = -1;
+  is_int (husk_mountinfo_each (NULL, find_proc, &visible, &err), 0, "read our mountinfo");
+  is_int (visible, 1, "the mount at /proc is visible");
+  struct husk_mountinfo fake = { .id = 0, .target = "/proc" };
+  ok (!husk_mountinfo_visible (&fake), "another mount id at /proc is hidden");
 }
 
 static void
@@ -92,5 +117,6 @@ main (void)
   test_parse ();
   test_optstr ();
   test_mountpoint ();
+  test_visible ();
   return tap_done ();
 }
