@@ -123,7 +123,9 @@ apply_status (struct huskd_controller *c, struct pod_ctl *pc, yajl_val pod, stru
   cleanup_error struct husk_error *err = NULL;
   const char *known = jv_str (jv_path (pod, "metadata", "annotations", NULL), SANDBOX_ANNOTATION);
   bool new_sandbox = s->sandbox_id && (!known || strcmp (known, s->sandbox_id));
-  const char *old_phase = jv_str (jv_get (pod, "status"), "phase");
+  /* a copy: api_store_put replaces (and frees) the stored pod it points into */
+  const char *phase = jv_str (jv_get (pod, "status"), "phase");
+  cleanup_free char *old_phase = phase ? strdup (phase) : NULL;
   yajl_val copy;
 
   if (!new_sandbox && (!s->status || jv_equal (s->status, jv_get (pod, "status"))))
