@@ -30,6 +30,22 @@ parse_root (struct jr *r, yajl_val v, void *out)
   return 0;
 }
 
+/* runtime-spec 1.1+: a relative destination is relative to the container's
+ * "/" on Linux (runc and crun accept it too), so the model keeps it absolute. */
+static int
+absolute_destination (struct jr *r, struct oci_mount *m)
+{
+  char *absolute;
+
+  if (m->destination == NULL || m->destination[0] == '/' || m->destination[0] == '\0')
+    return 0;
+  if (asprintf (&absolute, "/%s", m->destination) < 0)
+    return jr_fail (r, "destination: out of memory");
+  free (m->destination);
+  m->destination = absolute;
+  return 0;
+}
+
 static int
 parse_mount (struct jr *r, yajl_val v, void *out)
 {
@@ -44,7 +60,7 @@ parse_mount (struct jr *r, yajl_val v, void *out)
       || jr_array_of (r, v, "gidMappings", sizeof *m->gid_mappings, oci_parse_id_mapping,
                       &m->gid_mappings, &m->gid_mappings_len) < 0)
     return -1;
-  return 0;
+  return absolute_destination (r, m);
 }
 
 static int

@@ -92,30 +92,15 @@ write_capabilities (struct jw *w, const struct pod_security_context *sc)
   jw_close (w);
 }
 
-/* An image's "User" may be "uid", "uid:gid"; names would need the image's
- * /etc/passwd, which is left to a later change (0 then). */
-static void
-image_user (const struct husk_image *img, long long *uid, long long *gid)
-{
-  char *end;
-  if (img == NULL || img->user == NULL || img->user[0] == '\0')
-    return;
-  long long u = strtoll (img->user, &end, 10);
-  if (end == img->user || (*end != '\0' && *end != ':'))
-    return;
-  *uid = u;
-  if (*end == ':' && end[1])
-    *gid = strtoll (end + 1, NULL, 10);
-}
-
 static void
 write_user (struct jw *w, const struct pod_config_input *in)
 {
   const struct pod_security_context *c = &in->container->security_context;
   const struct pod_security_context *p = &in->pod->security_context;
-  long long uid = 0, gid = 0;
+  /* The image's User (names resolved in its rootfs), then runAsUser/Group. */
+  long long uid = in->image_user.set ? in->image_user.uid : 0;
+  long long gid = in->image_user.set ? in->image_user.gid : 0;
 
-  image_user (in->image, &uid, &gid);
   if (c->run_as_user.set || p->run_as_user.set)
     uid = c->run_as_user.set ? c->run_as_user.value : p->run_as_user.value;
   if (c->run_as_group.set || p->run_as_group.set)

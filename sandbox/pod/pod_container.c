@@ -18,8 +18,8 @@
 
 HUSK_DEFINE_CLEANUP (struct husk_image, husk_image_free)
 
-static int
-container_file (const struct pod_env *env, const char *cid, const char *name, char **out,
+int
+pod_container_file (const struct pod_env *env, const char *cid, const char *name, char **out,
                 struct husk_error **err)
 {
   cleanup_free char *dir = pod_container_dir (env, cid);
@@ -86,6 +86,8 @@ prepare_bundle (const struct pod_env *env, const struct pod_spec *pod,
     .env = env, .pod = pod, .container = c, .image = img, .sandbox_id = sid, .cid = cid,
     .holder_pid = pod_holder_pid (env, sid), .pid1 = pod_holder_pid1 (env, sid),
   };
+  if (pod_image_user (rootfs, img->user, &in.image_user, err) < 0)
+    return husk_error_wrap (err, "image `%s`", c->image);
   if (pod_config_generate (&in, &json, &len, err) < 0)
     return -1;
   return pod_write_file_atomic (config, json, len, 0644, err);
@@ -98,7 +100,7 @@ create_failed (const struct pod_env *env, const char *cid, struct husk_error **e
   cleanup_free char *path = NULL, *log = NULL;
   struct husk_error *e = NULL;
 
-  if (container_file (env, cid, HOLDER_RUNTIME_LOG_FILE, &path, &e) < 0
+  if (pod_container_file (env, cid, HOLDER_RUNTIME_LOG_FILE, &path, &e) < 0
       || pod_read_file (path, &log, NULL, &e) < 0)
     {
       husk_error_release (&e);
@@ -190,7 +192,7 @@ husk_pod_container_start (const struct husk_sandbox_env *henv, const char *cid,
   const char *const args[] = { "start", cid, NULL };
   char sid[33];
 
-  if (begin (henv, cid, &env, sid, err) < 0 || container_file (&env, cid, "started", &path, err) < 0)
+  if (begin (henv, cid, &env, sid, err) < 0 || pod_container_file (&env, cid, "started", &path, err) < 0)
     return -1;
   if ((stamp = pod_path ("%lld\n", (long long) pod_now_ns ())) == NULL)
     return husk_error_set (err, ENOMEM, "start");
@@ -205,60 +207,9 @@ husk_pod_container_start (const struct husk_sandbox_env *henv, const char *cid,
   return 0;
 }
 
-static bool
-wait_exit_file (const char *path, int ms)
-{
-  struct timespec ts = { 0, 20 * 1000 * 1000 };
-  for (int waited = 0;; waited += 20)
-    {
-      if (access (path, F_OK) == 0)
-        return true;
-      if (waited >= ms)
-        return false;
-      nanosleep (&ts, NULL);
-    }
-}
-
-static void
-runtime_kill (const struct pod_env *env, const char *cid, const char *sig)
-{
-  const char *const args[] = { "kill", cid, sig, NULL };
-  struct husk_error *ignored = NULL;
-  if (pod_runtime (env, args, 30, NULL, &ignored) < 0)
-    husk_error_release (&ignored);
-}
-
-static int
-stop_container (const struct pod_env *env, const char *cid, int grace_seconds,
-                struct husk_error **err)
-{
-  cleanup_free char *exit_path = NULL, *pid_path = NULL;
-
-  if (container_file (env, cid, HOLDER_EXIT_FILE, &exit_path, err) < 0
-      || container_file (env, cid, HOLDER_INIT_PID_FILE, &pid_path, err) < 0)
-    return -1;
-  if (access (exit_path, F_OK) == 0 || access (pid_path, F_OK) < 0)
-    return 0;
-  char sid[33];
-  snprintf (sid, sizeof sid, "%.32s", cid);
-  if (pod_holder_pid (env, sid) <= 0)
-    {
-      /* Nobody is left to record the exit: just make sure it is dead. */
-      runtime_kill (env, cid, "KILL");
-      return 0;
-    }
-  if (grace_seconds > 0)
-    {
-      runtime_kill (env, cid, "TERM");
-      if (wait_exit_file (exit_path, grace_seconds * 1000))
-        return 0;
-    }
-  runtime_kill (env, cid, "KILL");
-  if (!wait_exit_file (exit_path, 10000))
-    return husk_error_set (err, ETIMEDOUT, "container `%s` did not exit after SIGKILL", cid);
-  return 0;
-}
-
+/* No sandbox lock: stopping only signals and waits for the holder's exit
+ * file, so huskd may stop several containers of one pod at once, even while
+ * another of its containers is being created. */
 int
 husk_pod_container_stop (const struct husk_sandbox_env *henv, const char *cid, int grace_seconds,
                          struct husk_error **err)
@@ -268,7 +219,8 @@ husk_pod_container_stop (const struct husk_sandbox_env *henv, const char *cid, i
 
   if (begin (henv, cid, &env, sid, err) < 0)
     return -1;
-  return stop_container (&env, cid, grace_seconds, err) < 0 ? husk_error_wrap (err, "stop") : 0;
+  return pod_container_stop (&env, cid, grace_seconds, err) < 0 ? husk_error_wrap (err, "stop")
+                                                                  : 0;
 }
 
 int
@@ -281,7 +233,7 @@ husk_pod_container_remove (const struct husk_sandbox_env *henv, const char *cid,
   if (pod_env_resolve (henv, &env, err) < 0
       || pod_split_container_id (cid, sid, NULL, NULL, err) < 0)
     return -1;
-  if (stop_container (&env, cid, 0, err) < 0 || container_teardown (&env, cid, err) < 0)
+  if (pod_container_stop (&env, cid, 0, err) < 0 || container_teardown (&env, cid, err) < 0)
     return husk_error_wrap (err, "remove `%s`", cid);
   return 0;
 }
@@ -296,7 +248,7 @@ pod_containers_teardown (const struct pod_env *env, const char *sid, struct husk
     {
       if (e->d_name[0] == '.')
         continue;
-      if (stop_container (env, e->d_name, 0, err) < 0
+      if (pod_container_stop (env, e->d_name, 0, err) < 0
           || container_teardown (env, e->d_name, err) < 0)
         return -1;
     }

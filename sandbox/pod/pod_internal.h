@@ -66,12 +66,25 @@ int pod_holder_stop (const struct pod_env *env, const char *sandbox_id, struct h
 int pod_runtime (const struct pod_env *env, const char *const args[], int timeout_s, char **out,
                  struct husk_error **err);
 
+/* ---- pod_user.c ---- */
+struct pod_user {
+  bool set; /* the image names a user */
+  long long uid;
+  long long gid;
+};
+/* The image config's User (`name`, `uid`, with `:group` or `:gid`) as ids,
+ * names from the rootfs' /etc/passwd and /etc/group; an unknown name is an
+ * error (ENOENT). */
+int pod_image_user (const char *rootfs, const char *user, struct pod_user *out,
+                    struct husk_error **err);
+
 /* ---- pod_config.c ---- */
 struct pod_config_input {
   const struct pod_env *env;
   const struct pod_spec *pod;
   const struct pod_container *container;
   const struct husk_image *image; /* its config; NULL for a plain rootfs */
+  struct pod_user image_user;     /* the image's User, resolved */
   const char *sandbox_id;
   const char *cid;
   pid_t holder_pid;
@@ -105,6 +118,18 @@ int pod_cgroup_destroy (const struct pod_env *env, const char *sandbox_id,
                         struct husk_error **err);
 
 /* ---- pod_container.c ---- */
+/* <container dir>/<name>, malloc'd. */
+int pod_container_file (const struct pod_env *env, const char *cid, const char *name, char **out,
+                        struct husk_error **err);
+
+/* ---- pod_stop.c ---- */
+/* SIGTERM, grace_seconds for the holder to record the exit, SIGKILL; a
+ * container that is not running is fine. */
+int pod_container_stop (const struct pod_env *env, const char *cid, int grace_seconds,
+                        struct husk_error **err);
+/* The same for several containers at once: one grace period for all. */
+int pod_containers_stop (const struct pod_env *env, char *const *cids, size_t n,
+                         int grace_seconds, struct husk_error **err);
 /* Deletes from the runtime, unmounts, removes the dir: every container. */
 int pod_containers_teardown (const struct pod_env *env, const char *sandbox_id,
                              struct husk_error **err);

@@ -121,9 +121,9 @@ husk_pod_sandbox_stop (const struct husk_sandbox_env *henv, const char *sid, int
     return -1;
   if (grace_seconds < 0)
     grace_seconds = (int) pod->termination_grace_period;
-  for (size_t i = 0; i < n; i++)
-    if (husk_pod_container_stop (henv, ids[i], grace_seconds, err) < 0)
-      return husk_error_wrap (err, "stop pod `%s`", pod->name);
+  /* All at once, one grace period for the pod (see pod_stop.c). */
+  if (pod_containers_stop (&env, ids, n, grace_seconds, err) < 0)
+    return husk_error_wrap (err, "stop pod `%s`", pod->name);
   return pod_holder_stop (&env, sid, err) < 0 ? husk_error_wrap (err, "stop pod `%s`", pod->name)
                                                : 0;
 }

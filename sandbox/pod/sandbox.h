@@ -93,6 +93,22 @@ int husk_pod_sandbox_stop (const struct husk_sandbox_env *env, const char *sandb
 int husk_pod_sandbox_remove (const struct husk_sandbox_env *env, const char *sandbox_id,
                              struct husk_error **err);
 
+/* Replaces the pod description of a running sandbox, as `kubectl apply`
+ * of a changed Pod asks: pod_json is validated as by husk_pod_sandbox_run,
+ * then compared with the current one.  Only what Kubernetes lets change on
+ * an existing pod may differ in spec: the `image` of containers and
+ * initContainers, activeDeadlineSeconds (and tolerations); metadata.labels,
+ * annotations and other metadata are free, but name, namespace and uid must
+ * stay.  Anything else is refused (EINVAL, naming the field) and the stored
+ * description is kept.  Nothing running changes: the new image takes effect
+ * when huskd creates the container's next attempt (a running container
+ * keeps its image; stop it to restart it).  Serialised with container
+ * creates on the sandbox lock, so a create sees the old or the new
+ * description, whole.  husk_pod_sandbox_status() returns the new pod_json.
+ * pod_json is NUL terminated. */
+int husk_pod_sandbox_update (const struct husk_sandbox_env *env, const char *sandbox_id,
+                             const char *pod_json, struct husk_error **err);
+
 enum husk_pod_sandbox_state { HUSK_POD_SANDBOX_READY, HUSK_POD_SANDBOX_NOTREADY };
 
 struct husk_pod_sandbox_status {

@@ -45,6 +45,21 @@ podctl_run (struct podctl *ctx, struct husk_error **err)
   return 0;
 }
 
+/* husk-pod update SANDBOX POD.json: what huskd does on a changed Pod. */
+int
+podctl_update (struct podctl *ctx, struct husk_error **err)
+{
+  cleanup_free char *json = NULL;
+  size_t len;
+
+  if (need_args (ctx, 2, "SANDBOX POD.json", err) < 0
+      || read_pod (ctx->argv[2], &json, &len, err) < 0)
+    return -1;
+  if (strlen (json) != len)
+    return husk_error_set (err, EINVAL, "%s: contains a NUL byte", ctx->argv[2]);
+  return husk_pod_sandbox_update (&ctx->env, ctx->argv[1], json, err);
+}
+
 static int
 wait_exited (struct podctl *ctx, const char *cid, int *code, struct husk_error **err)
 {

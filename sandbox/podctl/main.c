@@ -14,6 +14,7 @@ static const struct {
 } verbs[] = {
   { "run", podctl_run, "run POD.json|-            start a pod sandbox, print its id" },
   { "up", podctl_up, "up POD.json|-             run + init containers + containers" },
+  { "update", podctl_update, "update SANDBOX POD.json|-  new images for the next attempts" },
   { "ls", podctl_ls, "ls                        list pod sandboxes" },
   { "ps", podctl_ps, "ps SANDBOX                list a pod's containers" },
   { "status", podctl_status, "status ID                 sandbox or container status (JSON)" },

@@ -15,6 +15,7 @@ typedef int (*podctl_fn) (struct podctl *ctx, struct husk_error **err);
 
 /* cmd_pod.c */
 int podctl_run (struct podctl *ctx, struct husk_error **err);
+int podctl_update (struct podctl *ctx, struct husk_error **err);
 int podctl_up (struct podctl *ctx, struct husk_error **err);
 int podctl_ls (struct podctl *ctx, struct husk_error **err);
 int podctl_ps (struct podctl *ctx, struct husk_error **err);

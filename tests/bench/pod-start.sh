@@ -20,6 +20,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 POD_BIN=${HUSK_POD:-$(ls -t "$REPO"/build*/sandbox/podctl/husk-pod | head -1)}
 HUSK_BIN=${HUSK:-$(ls -t "$REPO"/build*/runtime/cli/husk | head -1)}
 WORK=$(mktemp -d /tmp/husk-bench-XXXXXX)
+PM_DIR=$WORK/podman
 ROOTFS=$WORK/rootfs
 trap 'cleanup' EXIT
 
@@ -34,9 +35,15 @@ cleanup() {
 				--cgroup-parent /husk-bench rm "$id" >/dev/null 2>&1 || true
 		done
 	done
-	if command -v podman >/dev/null; then
-		for i in $(seq 1 "$N"); do podman pod rm -f -t 0 "husk-bench-$i" >/dev/null 2>&1 || true; done
-		podman rmi -f localhost/husk-bench >/dev/null 2>&1 || true
+	# The pod cgroups are gone with their pods; their parent is ours.
+	rmdir /sys/fs/cgroup/*/husk-bench /sys/fs/cgroup/husk-bench 2>/dev/null || true
+	if [ -d "$PM_DIR" ]; then
+		pm pod rm -a -f -t 0 >/dev/null 2>&1 || true
+		pm rmi -a -f >/dev/null 2>&1 || true
+		# overlay storage keeps its mounts until podman unmounts them
+		pm system reset -f >/dev/null 2>&1 || true
+		{ grep -F "$PM_DIR" /proc/self/mountinfo || true; } | awk '{print $5}' | sort -r |
+			while read -r m; do umount -l "$m" 2>/dev/null || true; done
 	fi
 	if grep -qF "$WORK" /proc/self/mountinfo; then
 		echo "pod-start.sh: mounts left under $WORK, not removing it" >&2
@@ -77,29 +84,45 @@ bench_husk() {
 	done
 }
 
+# podman with a storage of its own under $WORK (never the system's images
+# and containers), so its conmons are told apart by their paths.
+pm() {
+	CONTAINERS_CONF=$PM_DIR/containers.conf podman --root "$PM_DIR/storage" \
+		--runroot "$PM_DIR/run" --tmpdir "$PM_DIR/tmp" "$@"
+}
+
+# The conmons of our podman storage and the infra PID 1 (catatonit) each runs.
+pm_monitors() {
+	local p
+	for p in $(pgrep -x conmon || true); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$PM_DIR/" || continue
+		echo "$p"
+		pgrep -P "$p" -x catatonit || true
+	done
+}
+
 bench_podman() {
 	command -v podman >/dev/null || { printf '%-28s %10s\n' "podman" "(not installed)"; return; }
-	local conf=$WORK/containers.conf total=0 mem=0 t0 t1 infra=true
+	local total=0 mem=0 t0 t1 infra=true
+	mkdir -p "$PM_DIR"
 	# Without CAP_SYS_RESOURCE runc may not raise the rlimits podman asks for
 	# (nofile 1048576): ask for less.
-	printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n' >"$conf"
-	export CONTAINERS_CONF=$conf
-	tar -C "$ROOTFS" -c . | podman import -q - localhost/husk-bench >/dev/null
-	podman pod create --name husk-bench-probe >/dev/null
-	podman pod start husk-bench-probe >/dev/null 2>&1 || infra=false
-	podman pod rm -f -t 0 husk-bench-probe >/dev/null 2>&1
+	printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "%s/events.log"\n' "$PM_DIR" >"$PM_DIR/containers.conf"
+	tar -C "$ROOTFS" -c . | pm import -q - localhost/husk-bench >/dev/null
+	pm pod create --name husk-bench-probe >/dev/null
+	pm pod start husk-bench-probe >/dev/null 2>&1 || infra=false
+	pm pod rm -f -t 0 husk-bench-probe >/dev/null 2>&1
 	for i in $(seq 1 "$N"); do
 		t0=$(now_ms)
-		podman pod create --infra="$infra" --name "husk-bench-$i" >/dev/null
-		if ! podman run -d --pod "husk-bench-$i" localhost/husk-bench sleep 1000 >/dev/null 2>"$WORK/podman.err"; then
+		pm pod create --infra="$infra" --name "husk-bench-$i" >/dev/null
+		if ! pm run -d --pod "husk-bench-$i" localhost/husk-bench sleep 1000 >/dev/null 2>"$WORK/podman.err"; then
 			printf '%-28s %10s\n' "podman+runc" "failed: $(tail -1 "$WORK/podman.err")"
 			return 0
 		fi
 		t1=$(now_ms)
 		total=$((total + t1 - t0))
 	done
-	for p in $(pgrep -x conmon); do mem=$((mem + $(rss_kb "$p"))); done
-	for p in $(pgrep -x catatonit || true); do mem=$((mem + $(rss_kb "$p"))); done
+	for p in $(pm_monitors); do mem=$((mem + $(rss_kb "$p"))); done
 	printf '%-28s %10s %14s\n' "podman+runc (infra=$infra)" "$((total / N))" "$((mem / N))"
 }
 

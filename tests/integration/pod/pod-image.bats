@@ -26,8 +26,9 @@ add_blob() {
 	echo "sha256:$hex $size"
 }
 
-# make_layout TAG LAYER.tar...: config (Entrypoint, Env, WorkingDir) and a
-# manifest over the given layers, tagged TAG in index.json.
+# make_layout TAG LAYER.tar...: config (Entrypoint, Env, WorkingDir, and
+# User from $IMAGE_USER) and a manifest over the given layers, tagged TAG in
+# index.json.
 make_layout() {
 	local tag=$1 layers="[]" d s l
 	shift
@@ -35,7 +36,7 @@ make_layout() {
 		read -r d s < <(add_blob "$l")
 		layers=$(jq --arg d "$d" --argjson s "$s" '. + [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": $d, "size": $s}]' <<<"$layers")
 	done
-	jq -n '{"architecture": "amd64", "os": "linux", "config": {"Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo image-cmd; sleep 1000"], "Env": ["IMAGE_VAR=from-image", "PATH=/bin:/usr/bin"], "WorkingDir": "/work"}, "rootfs": {"type": "layers", "diff_ids": []}}' >"$BATS_TEST_TMPDIR/config.json"
+	jq -n --arg user "${IMAGE_USER:-}" '{"architecture": "amd64", "os": "linux", "config": {"Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo image-cmd; sleep 1000"], "Env": ["IMAGE_VAR=from-image", "PATH=/bin:/usr/bin"], "WorkingDir": "/work"}, "rootfs": {"type": "layers", "diff_ids": []}} | if $user != "" then .config.User = $user else . end' >"$BATS_TEST_TMPDIR/config.json"
 	read -r d s < <(add_blob "$BATS_TEST_TMPDIR/config.json")
 	jq -n --arg d "$d" --argjson s "$s" --argjson layers "$layers" '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": $d, "size": $s}, "layers": $layers}' >"$BATS_TEST_TMPDIR/manifest.json"
 	read -r d s < <(add_blob "$BATS_TEST_TMPDIR/manifest.json")
@@ -129,4 +130,43 @@ EOF_POD
 	[[ "$stderr" == *"does not match its digest"* ]]
 	[ -z "$(ls -A "$STORE/layers")" ]
 	check_pod_debris
+}
+
+@test "pod: an image User given by name is looked up in the image's passwd and group" {
+	make_layers
+	local l3=$BATS_TEST_TMPDIR/l3
+	mkdir -p "$l3/etc"
+	printf 'root:x:0:0::/root:/bin/sh\napp:x:1234:2345::/:/bin/sh\n' >"$l3/etc/passwd"
+	printf 'root:x:0:\nstaff:x:3456:\n' >"$l3/etc/group"
+	tar -C "$l3" -cf "$BATS_TEST_TMPDIR/l3.tar" .
+	for case in "app 1234 2345" "app:staff 1234 3456" "1234 1234 2345" "app:77 1234 77"; do
+		read -r user uid gid <<<"$case"
+		IMAGE_USER=$user make_layout v1 "$L1" "$L2" "$BATS_TEST_TMPDIR/l3.tar"
+		write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "user"},
+ "spec": {"containers": [{"name": "a", "image": "$LAYOUT:v1"}]}}
+EOF_POD
+		pod_up
+		pod exec "$SID-a-0" sh -c 'echo $(id -u) $(id -g)'
+		[ "$output" = "$uid $gid" ]
+		pod rm "$SID"
+		[ "$status" -eq 0 ]
+	done
+	# An unknown name is an error that names it and leaves nothing behind.
+	IMAGE_USER=nobody-here make_layout v1 "$L1" "$L2" "$BATS_TEST_TMPDIR/l3.tar"
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"user \`nobody-here\`: no such user"* ]]
+	IMAGE_USER=app:nogroup make_layout v1 "$L1" "$L2" "$BATS_TEST_TMPDIR/l3.tar"
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"group \`nogroup\`: no such group"* ]]
+	# The host's /etc/passwd is never read through a symlink in the image.
+	rm "$l3/etc/passwd"
+	ln -s ../../../../../../etc/passwd "$l3/etc/passwd"
+	tar -C "$l3" -cf "$BATS_TEST_TMPDIR/l3.tar" .
+	IMAGE_USER=daemon make_layout v1 "$L1" "$L2" "$BATS_TEST_TMPDIR/l3.tar"
+	pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"user \`daemon\`: no such user"* ]]
 }

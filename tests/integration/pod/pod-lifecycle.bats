@@ -92,6 +92,45 @@ EOF_POD
 	[ "$output" = 137 ]
 }
 
+two_stubborn_pod() {
+	write_pod "$POD_FILE" <<'EOF_POD'
+{"kind": "Pod", "metadata": {"name": "stubborn2"},
+ "spec": {"containers": [
+  {"name": "a", "image": "@ROOTFS@", "command": ["sh", "-c", "trap \"\" TERM; while true; do sleep 0.1; done"]},
+  {"name": "b", "image": "@ROOTFS@", "command": ["sh", "-c", "trap \"\" TERM; while true; do sleep 0.1; done"]}]}}
+EOF_POD
+}
+
+@test "pod: containers of one pod stop in parallel" {
+	two_stubborn_pod
+	pod_up
+	start=$(date +%s%N)
+	"$HUSK_POD_BIN" "${POD_FLAGS[@]}" stop -t 3 "$SID-a-0" &
+	a=$!
+	"$HUSK_POD_BIN" "${POD_FLAGS[@]}" stop -t 3 "$SID-b-0" &
+	b=$!
+	wait "$a"
+	wait "$b"
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	echo "two parallel stops: $elapsed ms" >&2
+	[ "$elapsed" -ge 3000 ] && [ "$elapsed" -lt 5500 ]
+	for c in a b; do
+		wait_exited "$SID-$c-0"
+		[ "$output" = 137 ]
+	done
+	# A whole pod: one grace period for all its containers.
+	two_stubborn_pod
+	pod_up
+	start=$(date +%s%N)
+	pod stop -t 3 "$SID"
+	[ "$status" -eq 0 ]
+	elapsed=$((($(date +%s%N) - start) / 1000000))
+	echo "pod stop: $elapsed ms" >&2
+	[ "$elapsed" -ge 3000 ] && [ "$elapsed" -lt 5500 ]
+	pod status "$SID-b-0"
+	echo "$output" | jq -e '.state == "exited" and .exitCode == 137'
+}
+
 @test "pod: stopping the pod stops its containers, then the holder" {
 	one_container_pod stopall '["sleep", "1000"]'
 	pod_up
@@ -199,6 +238,42 @@ EOF_POD
 	pod run "$POD_FILE"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"spec.containers[0].image: required"* ]]
+}
+
+@test "pod: an updated image is used by the container's next attempt" {
+	one_container_pod update '["sh", "-c", "cat /image-name 2>/dev/null || echo first; sleep 1000"]'
+	pod_up
+	retry 20 0.1 sh -c "grep -q first '$PODS/$SID/containers/$SID-main-0/container.log'"
+	img2=$BATS_TEST_TMPDIR/image2
+	cp -a "$POD_ROOTFS" "$img2"
+	echo second >"$img2/image-name"
+	# Anything but the image (and activeDeadlineSeconds, labels) is refused
+	# and the stored description stays.
+	jq '.spec.containers[0].command = ["true"]' "$POD_FILE" >"$BATS_TEST_TMPDIR/bad.json"
+	pod update "$SID" "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"spec.containers: only \`image\` may change"* ]]
+	jq '.spec.hostNetwork = true' "$POD_FILE" >"$BATS_TEST_TMPDIR/bad.json"
+	pod update "$SID" "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -ne 0 ]
+	jq -e --arg i "$POD_ROOTFS" '.spec.containers[0].image == $i and .spec.hostNetwork == null' "$PODS/$SID/pod.json"
+	jq --arg i "$img2" '.spec.containers[0].image = $i | .spec.activeDeadlineSeconds = 600 |
+		.metadata.labels = {"v": "2"}' "$POD_FILE" >"$BATS_TEST_TMPDIR/new.json"
+	pod update "$SID" "$BATS_TEST_TMPDIR/new.json"
+	[ "$status" -eq 0 ]
+	jq -e --arg i "$img2" '.spec.containers[0].image == $i' "$PODS/$SID/pod.json"
+	# The running attempt keeps its image; the next one gets the new one.
+	pod exec "$SID-main-0" sh -c 'cat /image-name 2>/dev/null || echo first'
+	[ "$output" = first ]
+	pod stop -t 0 "$SID-main-0"
+	pod create-container "$SID" main 1
+	[ "$status" -eq 0 ]
+	pod start "$SID-main-1"
+	[ "$status" -eq 0 ]
+	pod exec "$SID-main-1" cat /image-name
+	[ "$output" = second ]
+	pod status "$SID-main-1"
+	echo "$output" | jq -e --arg i "$img2" '.image == $i'
 }
 
 @test "pod: a container killed for memory is reported OOMKilled" {

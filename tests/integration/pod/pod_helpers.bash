@@ -71,6 +71,7 @@ pod() {
 	local out="$BATS_TEST_TMPDIR/.pod.out" err="$BATS_TEST_TMPDIR/.pod.err"
 	status=0
 	"$HUSK_POD_BIN" "${POD_FLAGS[@]}" "$@" </dev/null >"$out" 2>"$err" || status=$?
+	record_pod_net
 	output=$(cat "$out")
 	stderr=$(cat "$err")
 	mapfile -t lines <<<"$output"
@@ -109,13 +110,83 @@ pod_test_processes() {
 	done
 }
 
+# The network things of this test's pods only (other suites make veths and
+# pods at the same time): while a pod lives, record_pod_net (run after every
+# husk-pod call) notes its id, its holder's netns inode and the host side
+# interfaces of its CNI result in $BATS_TEST_TMPDIR/own-*, so the leak check
+# can look for exactly those after the pod is gone.
+record_pod_net() {
+	local d id pid ino
+	for d in "$PODS"/*/; do
+		[ -d "$d" ] || continue
+		id=$(basename "$d")
+		echo "$id" >>"$BATS_TEST_TMPDIR/own-ids"
+		pid=$(cat "$d/holder.pid" 2>/dev/null) || pid=
+		if [ -n "$pid" ] && ino=$(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null) &&
+			[ "$ino" != "$(stat -L -c %i /proc/self/ns/net)" ]; then
+			echo "$ino $(now_ticks)" >>"$BATS_TEST_TMPDIR/own-netns"
+		fi
+		[ -f "$d/cni-config.json" ] &&
+			jq -r '(.plugins // [.])[] | .ipam.dataDir // empty' "$d/cni-config.json" \
+				>>"$BATS_TEST_TMPDIR/own-ipam-dirs" 2>/dev/null
+		[ -f "$d/cni-result.json" ] &&
+			jq -r '.interfaces[]? | select(.sandbox == null or .sandbox == "") | .name' \
+				"$d/cni-result.json" >>"$BATS_TEST_TMPDIR/own-veths" 2>/dev/null
+	done
+	return 0
+}
+
+# Host veths that a pod of this test made.
+own_veths() {
+	[ -s "$BATS_TEST_TMPDIR/own-veths" ] || return 0
+	ip -o link show type veth 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print $2}' |
+		grep -xF -f "$BATS_TEST_TMPDIR/own-veths" || true
+}
+
+now_ticks() {
+	awk -v hz="$(getconf CLK_TCK)" '{printf "%d\n", $1 * hz}' /proc/uptime
+}
+
+# Network namespaces of this test's holders still alive: a process in one,
+# or a bind mount of it.  Inode numbers are reused once a namespace is
+# freed, so a process counts only if it started before the namespace was
+# last seen alive: one in a newer namespace with the same inode started
+# after ours was gone.
+own_netns() {
+	local ino seen p start
+	[ -s "$BATS_TEST_TMPDIR/own-netns" ] || return 0
+	sort -k1,1 -k2,2n "$BATS_TEST_TMPDIR/own-netns" | awk '{last[$1] = $2} END {for (i in last) print i, last[i]}' |
+		while read -r ino seen; do
+			for p in /proc/[0-9]*; do
+				[ "$(stat -L -c %i "$p/ns/net" 2>/dev/null)" = "$ino" ] || continue
+				start=$(awk '{sub(/.*\) /, ""); print $20}' "$p/stat" 2>/dev/null) || continue
+				[ -n "$start" ] && [ "$start" -le "$seen" ] && echo "netns $ino (pid ${p#/proc/})" && break
+			done
+			grep -F "$BATS_TEST_TMPDIR" /proc/self/mountinfo | grep -qF "net:[$ino]" &&
+				echo "netns $ino (mounted)"
+		done
+	return 0
+}
+
+# IP allocations (host-local files name the CNI container id, our sandbox
+# id) held for this test's pods, in the default data dir or the one their
+# CNI configuration named.
+own_ipam() {
+	local dirs=(/var/lib/cni/networks)
+	[ -s "$BATS_TEST_TMPDIR/own-ids" ] || return 0
+	[ -s "$BATS_TEST_TMPDIR/own-ipam-dirs" ] && mapfile -t -O 1 dirs < <(sort -u "$BATS_TEST_TMPDIR/own-ipam-dirs")
+	grep -rlxF -f "$BATS_TEST_TMPDIR/own-ids" "${dirs[@]}" 2>/dev/null || true
+}
+
 snapshot_pod_debris() {
 	local dir=$1
 	mkdir -p "$dir"
 	grep -F "$BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort >"$dir/mounts"
 	find /sys/fs/cgroup -type d -path "*$TOKEN*" 2>/dev/null | sort >"$dir/cgroups"
 	pod_test_processes | sort >"$dir/processes"
-	ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | sort >"$dir/veths"
+	own_veths | sort >"$dir/veths"
+	own_netns | sort >"$dir/netns"
+	own_ipam | sort >"$dir/ipam"
 	{ [ -d "$PODS" ] && cd "$PODS" && find . -mindepth 1 -maxdepth 1 ! -name lock | sort; } >"$dir/pods" 2>/dev/null || true
 	cd "$BATS_TEST_TMPDIR" || true
 }
@@ -130,12 +201,13 @@ remove_cgroup_parent() {
 }
 
 # check_pod_debris: nothing of the test's pods is left: mounts, cgroups,
-# processes (holder, pod PID 1, containers), veths, pod directories.
+# processes (holder, pod PID 1, containers), the veths, netns and IP
+# allocations of its pods, pod directories.
 check_pod_debris() {
 	local after=$BATS_TEST_TMPDIR/after before=$BATS_TEST_TMPDIR/before bad=0 what
 	remove_cgroup_parent
 	snapshot_pod_debris "$after"
-	for what in mounts cgroups processes veths pods; do
+	for what in mounts cgroups processes veths netns ipam pods; do
 		if [ -n "$(comm -13 "$before/$what" "$after/$what")" ]; then
 			echo "DEBRIS: $what left behind:" >&2
 			comm -13 "$before/$what" "$after/$what" >&2
@@ -150,6 +222,7 @@ check_pod_debris() {
 teardown_pod_env() {
 	[ -n "${PODS:-}" ] || return 0
 	local id ok=0
+	record_pod_net
 	for id in $(ls "$PODS" 2>/dev/null); do
 		[ "$id" = lock ] && continue
 		"$HUSK_POD_BIN" "${POD_FLAGS[@]}" rm "$id" >&2 || echo "teardown: rm $id failed" >&2

@@ -203,6 +203,16 @@ check_helpers (void)
   ok (oci_config_namespace (NULL, OCI_NS_PID) == NULL, "oci_config_namespace (NULL)");
 }
 
+/* runtime-spec 1.1+: a relative mount destination is relative to "/". */
+static void
+check_relative_destination (void)
+{
+  struct oci_config *c = parse_fixture ("mount-relative.json");
+  if (c)
+    is_str (c->mounts[0].destination, "/proc", "relative destination \"proc\" is \"/proc\"");
+  oci_config_free (c);
+}
+
 int
 main (void)
 {
@@ -212,5 +222,6 @@ main (void)
   check_runc_default ("runc-rootless.json", true);
   check_crun_default ("crun.json", false);
   check_crun_default ("crun-rootless.json", true);
+  check_relative_destination ();
   return tap_done ();
 }
