@@ -54,6 +54,12 @@ container_clear (struct pod_container *c)
       free (c->volume_mounts[i].sub_path);
     }
   free (c->volume_mounts);
+  for (size_t i = 0; i < c->ports_len; i++)
+    {
+      free (c->ports[i].protocol);
+      free (c->ports[i].host_ip);
+    }
+  free (c->ports);
   security_context_clear (&c->security_context);
 }
 
@@ -191,6 +197,26 @@ parse_volume_mount (struct jr *r, yajl_val v, void *elem)
 }
 
 static int
+parse_port (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_port *p = elem;
+  if (jr_i64 (r, v, "containerPort", true, 1, 65535, &p->container_port) < 0
+      || jr_i64 (r, v, "hostPort", false, 0, 65535, &p->host_port) < 0
+      || jr_string (r, v, "protocol", false, &p->protocol) < 0
+      || jr_string (r, v, "hostIP", false, &p->host_ip) < 0)
+    return -1;
+  if (p->protocol == NULL && (p->protocol = strdup ("TCP")) == NULL)
+    return jr_fail (r, "out of memory");
+  if (strcmp (p->protocol, "TCP") != 0 && strcmp (p->protocol, "UDP") != 0
+      && strcmp (p->protocol, "SCTP") != 0)
+    {
+      jr_enter_key (r, "protocol");
+      return jr_fail (r, "`%s`: not TCP, UDP or SCTP", p->protocol);
+    }
+  return 0;
+}
+
+static int
 parse_resource_list (struct jr *r, yajl_val obj, const char *key, oci_opt_i64 *cpu,
                      oci_opt_i64 *memory)
 {
@@ -296,6 +322,7 @@ parse_container (struct jr *r, yajl_val v, void *elem)
       || jr_array_of (r, v, "volumeMounts", sizeof *c->volume_mounts, parse_volume_mount,
                       &c->volume_mounts, &c->volume_mounts_len)
              < 0
+      || jr_array_of (r, v, "ports", sizeof *c->ports, parse_port, &c->ports, &c->ports_len) < 0
       || parse_resources (r, v, &c->resources) < 0
       || parse_security_context (r, v, &c->security_context) < 0
       || jr_bool (r, v, "tty", &c->tty) < 0)

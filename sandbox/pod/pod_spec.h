@@ -51,6 +51,15 @@ struct pod_resources {
   oci_opt_i64 requests_memory; /* bytes */
 };
 
+/* containers[].ports[]: only those with a hostPort reach the host, through
+ * the CNI portmap plugin. */
+struct pod_port {
+  int64_t container_port; /* 1-65535 */
+  int64_t host_port;      /* 0: not published */
+  char *protocol;         /* "TCP" (default), "UDP", "SCTP" */
+  char *host_ip;          /* NULL: every address */
+};
+
 struct pod_container {
   char *name;
   char *image;
@@ -59,6 +68,7 @@ struct pod_container {
   struct pod_env_var *env; size_t env_len;
   char *working_dir;
   struct pod_volume_mount *volume_mounts; size_t volume_mounts_len;
+  struct pod_port *ports; size_t ports_len;
   struct pod_resources resources;
   struct pod_security_context security_context;
   bool tty;
