@@ -20,6 +20,7 @@
 #include "../oci/cleanup.h"
 #include "../oci/json_doc.h"
 #include "hooks.h"
+#include "mount/rootfs.h"
 #include "security/identity.h"
 #include "security/seccomp.h"
 #include "sync.h"
@@ -37,6 +38,7 @@ struct create_ctx {
   struct husk_cgroup *cg;
   struct husk_seccomp_program *seccomp;
   struct husk_plan plan;
+  int *idmap_fds; /* user namespaces of idmapped mounts, per config mount */
   int sync_fd;
   int child_dirfd;
   pid_t child; /* the clone()d process (stage1 in the two-stage case) */
@@ -55,6 +57,8 @@ ctx_clear (struct create_ctx *c)
   husk_cgroup_free (c->cg);
   husk_seccomp_program_free (c->seccomp);
   husk_ns_plan_clear (&c->plan.ns);
+  if (c->config)
+    husk_rootfs_idmap_release (c->config, &c->idmap_fds);
   free (c->plan.rlimits);
   free (c->plan.env);
   free (c->state_json);
@@ -171,6 +175,9 @@ make_plan (struct create_ctx *c, struct husk_error **err)
     return husk_error_plain (err, EINVAL,
                              "config.json: linux.namespaces: a mount namespace is required");
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
+  if (husk_rootfs_idmap_prepare (config, c->bundle, &c->idmap_fds, err) < 0)
+    return -1;
+  plan->idmap_userns_fds = c->idmap_fds;
   if (l && l->seccomp)
     {
       if (husk_seccomp_compile (l->seccomp, &c->seccomp, err) < 0)
@@ -310,13 +317,22 @@ prepare_child (struct create_ctx *c, const struct husk_state_record *rec,
   if (husk_cgroup_enter (c->cg, c->pid, err) < 0
       || write_oom_score_adj (c->pid, c->config->process, err) < 0)
     return -1;
-  if (husk_hook_state (rec, OCI_STATUS_CREATING, &c->state_json, err) < 0)
+  cleanup_free char *created = NULL, *both = NULL;
+  if (husk_hook_state (rec, OCI_STATUS_CREATING, &c->state_json, err) < 0
+      || husk_hook_state (rec, OCI_STATUS_CREATED, &created, err) < 0)
     return -1;
   if (husk_hooks_run (&hooks->prestart, "prestart", c->state_json, err) < 0
       || husk_hooks_run (&hooks->create_runtime, "createRuntime", c->state_json, err) < 0)
     return -1;
-  return husk_sync_send (c->sync_fd, HUSK_SYNC_GO, 0, c->state_json, strlen (c->state_json), -1,
-                         err);
+  /* GO carries the state for createContainer ("creating") and, after its
+   * NUL, the one for startContainer ("created"), as runc gives them */
+  size_t n1 = strlen (c->state_json) + 1, n2 = strlen (created);
+  both = malloc (n1 + n2);
+  if (both == NULL)
+    return husk_error_set (err, ENOMEM, "state for hooks");
+  memcpy (both, c->state_json, n1);
+  memcpy (both + n1, created, n2);
+  return husk_sync_send (c->sync_fd, HUSK_SYNC_GO, 0, both, n1 + n2, -1, err);
 }
 
 static int

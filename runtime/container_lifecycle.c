@@ -41,6 +41,30 @@ pidfd_of (const struct husk_state_record *rec)
   return fd;
 }
 
+/* After its byte, the init keeps exec.fifo open until execve closes it;
+ * anything it writes before is why it failed (a startContainer hook). */
+static int
+await_exec (int fd, struct husk_error **err)
+{
+  char msg[1024];
+  size_t used = 0;
+  ssize_t n;
+
+  if (fcntl (fd, F_SETFL, 0) < 0)
+    return husk_error_set (err, errno, "exec fifo");
+  while ((n = read (fd, msg + used, sizeof msg - 1 - used)) != 0)
+    {
+      if (n < 0 && errno != EINTR)
+        return husk_error_set (err, errno, "read exec fifo");
+      if (n > 0 && (used += (size_t) n) == sizeof msg - 1)
+        break;
+    }
+  if (used == 0)
+    return 0;
+  msg[used] = '\0';
+  return husk_error_plain (err, EIO, "container init: %s", msg);
+}
+
 /* Waits for the write end of exec.fifo to show up and takes its byte. */
 static int
 open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
@@ -70,7 +94,7 @@ open_fifo (struct husk_state_dir *dir, const struct husk_state_record *rec,
     }
   if (unlinkat (dir->dirfd, HUSK_FIFO_FILE, 0) < 0)
     return husk_error_set (err, errno, "remove exec fifo");
-  return 0;
+  return await_exec (fd, err);
 }
 
 static void
@@ -95,8 +119,9 @@ run_hooks_warn (struct husk_runtime *rt, int dirfd, const struct husk_state_reco
   hooks = poststop ? &config->hooks.poststop : &config->hooks.poststart;
   if (hooks->len > 0 && husk_hook_state (rec, status, &json, &err) == 0)
     {
-      ret = poststop ? husk_hooks_run_all (hooks, "poststop", json, &err)
-                     : husk_hooks_run (hooks, "poststart", json, &err);
+      /* a failing poststart or poststop hook only warns: the others
+       * still run (runtime-spec, "Lifecycle") */
+      ret = husk_hooks_run_all (hooks, poststop ? "poststop" : "poststart", json, &err);
       if (ret < 0)
         husk_log_warning (rt, "%s", err->message);
     }

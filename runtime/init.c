@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,6 +71,8 @@ wait_go (struct husk_plan *plan, struct husk_error **err)
   if (husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_GO), &msg, err) < 0)
     return -1;
   plan->state_json = msg.data; /* kept until exec */
+  size_t first = msg.data ? strlen (msg.data) + 1 : 0;
+  plan->started_state_json = first < msg.len ? msg.data + first : msg.data;
   return 0;
 }
 
@@ -112,6 +115,22 @@ init_hostname (const struct oci_config *config, struct husk_error **err)
   return 0;
 }
 
+/* linux.personality: the execution domain the process starts in (LINUX32
+ * makes `uname -m` say i686).  The spec defines no flags yet. */
+static int
+init_personality (const struct oci_config *config, struct husk_error **err)
+{
+  const struct oci_personality *p = config->linux_ ? config->linux_->personality : NULL;
+  unsigned long persona;
+
+  if (p == NULL || p->domain == NULL)
+    return 0;
+  persona = strcmp (p->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+  if (personality (persona) < 0)
+    return husk_error_set (err, errno, "personality %s", p->domain);
+  return 0;
+}
+
 static int
 init_rootfs (struct husk_plan *plan, struct husk_error **err)
 {
@@ -119,6 +138,7 @@ init_rootfs (struct husk_plan *plan, struct husk_error **err)
     .bundle = plan->bundle,
     .no_pivot = plan->no_pivot,
     .in_user_ns = plan->in_user_ns,
+    .idmap_userns_fds = plan->idmap_userns_fds,
   };
 
   return husk_rootfs_setup (plan->config, &opts, before_pivot, plan, err);
@@ -170,6 +190,8 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
   if (husk_process_chdir (plan->process->cwd, !plan->is_exec, err) < 0
       || husk_process_apply_rlimits (plan, err) < 0)
     return -1;
+  if (!plan->is_exec && init_personality (plan->config, err) < 0)
+    return -1;
   if (!plan->no_new_keyring && husk_process_join_keyring (plan->keyring_name, err) < 0)
     return -1;
   if (husk_process_identity (plan, err) < 0)
@@ -185,7 +207,7 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
  * that switched to another user reopens the fifo through /proc/self/fd,
  * where only the fifo's own mode (0622) is checked, as runc does. */
 static int
-init_barrier (struct husk_plan *plan, int fifo_path_fd, struct husk_error **err)
+init_barrier (struct husk_plan *plan, int fifo_path_fd, int *fifo_fd, struct husk_error **err)
 {
   struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
   cleanup_close int fd = -1;
@@ -203,16 +225,21 @@ init_barrier (struct husk_plan *plan, int fifo_path_fd, struct husk_error **err)
     return husk_error_set (err, errno, "write exec fifo");
   close (plan->state_dirfd);
   plan->state_dirfd = -1;
+  /* kept open (CLOEXEC): `husk start` reads until execve closes it, so it
+   * sees a startContainer failure written here */
+  *fifo_fd = steal_fd (&fd);
   return 0;
 }
 
 static void
-report_late (struct husk_plan *plan, bool parent_stays, struct husk_error *err)
+report_late (struct husk_plan *plan, bool parent_stays, int fifo_fd, struct husk_error *err)
 {
   if (parent_stays)
     husk_sync_send_error (plan->sync_fd, err);
   else
     dprintf (2, "husk: init: %s\n", err->message);
+  if (fifo_fd >= 0)
+    dprintf (fifo_fd, "%s", err->message);
 }
 
 void
@@ -234,6 +261,7 @@ husk_init_main (struct husk_plan *plan)
   cleanup_close int fifo_path_fd
       = plan->state_dirfd < 0 ? -1
                               : openat (plan->state_dirfd, HUSK_FIFO_FILE, O_PATH | O_CLOEXEC);
+  int fifo_fd = -1; /* closed by execve or _exit */
   if (init_prepare (plan, exec_path, &err) < 0)
     {
       husk_sync_send_error (plan->sync_fd, err);
@@ -241,21 +269,21 @@ husk_init_main (struct husk_plan *plan)
     }
   prctl (PR_SET_PDEATHSIG, 0);
   if (husk_sync_send (plan->sync_fd, HUSK_SYNC_READY, 0, NULL, 0, -1, &err) < 0
-      || init_barrier (plan, fifo_path_fd, &err) < 0)
+      || init_barrier (plan, fifo_path_fd, &fifo_fd, &err) < 0)
     {
       if (err)
-        report_late (plan, parent_stays, err);
+        report_late (plan, parent_stays, fifo_fd, err);
       _exit (1);
     }
   if (!plan->is_exec
       && husk_hooks_run (&plan->config->hooks.start_container, "startContainer",
-                         plan->state_json, &err)
+                         plan->started_state_json, &err)
              < 0)
     {
-      report_late (plan, parent_stays, err);
+      report_late (plan, parent_stays, fifo_fd, err);
       _exit (1);
     }
   husk_process_finish (plan, exec_path, &err);
-  report_late (plan, parent_stays, err);
+  report_late (plan, parent_stays, fifo_fd, err);
   _exit (127);
 }

@@ -36,13 +36,15 @@ struct husk_plan {
   struct husk_ns_plan ns;
   const struct oci_time_offsets *time_offsets;
   bool in_user_ns;                   /* created or joined a user namespace */
+  const int *idmap_userns_fds;       /* per config mount, made by the parent; NULL: none */
   struct husk_rlimit_plan *rlimits;
   size_t rlimits_len;
   char **env;                        /* process env, PATH added when missing */
   const struct husk_seccomp_program *seccomp;
   bool seccomp_notify;
   char keyring_name[300];
-  char *state_json;                  /* from GO: for createContainer/startContainer */
+  char *state_json;                  /* from GO: for createContainer ("creating") */
+  const char *started_state_json;    /* in the same buffer: for startContainer ("created") */
 };
 
 /* The container's init after clone(): never returns. */

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -44,10 +45,10 @@ write_map (const char *proc_pid, const char *file, const struct oci_id_mapping *
 }
 
 static int
-write_maps (const struct rootfs_ctx *ctx, const struct oci_mount *m, const char *proc_pid,
+write_maps (const struct oci_config *config, const struct oci_mount *m, const char *proc_pid,
             struct husk_error **err)
 {
-  const struct oci_linux *l = ctx->config->linux_;
+  const struct oci_linux *l = config->linux_;
   bool own = m->uid_mappings_len > 0 || m->gid_mappings_len > 0;
   if (!own && (l == NULL || l->uid_mappings_len == 0))
     return husk_error_set (err, EINVAL, "idmap: no uidMappings on the mount nor the container");
@@ -74,7 +75,7 @@ helper (int sock, int parent_end)
 
 /* An fd on a new user namespace holding the mapping. */
 static int
-idmap_userns (const struct rootfs_ctx *ctx, const struct oci_mount *m, struct husk_error **err)
+idmap_userns (const struct oci_config *config, const struct oci_mount *m, struct husk_error **err)
 {
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -94,19 +95,21 @@ idmap_userns (const struct rootfs_ctx *ctx, const struct oci_mount *m, struct hu
   int fd = -1;
   if (n <= 0)
     husk_error_set (err, n < 0 ? errno : EPIPE, "idmap helper did not start");
-  else if (write_maps (ctx, m, proc_pid, err) == 0 && (fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+  else if (write_maps (config, m, proc_pid, err) == 0 && (fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
     husk_error_set (err, errno, "open %s", path);
   close (steal_fd (&mine));
   waitpid (pid, NULL, 0);
   return fd;
 }
 
-int
-husk_mount_idmapped (const struct rootfs_ctx *ctx, const struct oci_mount *m,
-                     const struct husk_mount_options *o, const char *source, int target_fd,
-                     struct husk_error **err)
+/* A detached copy of `source` whose owners the kernel maps through a new
+ * user namespace.  Needs CAP_SYS_ADMIN where `source`'s filesystem was
+ * mounted: the host's user namespace, so the runtime's parent makes it. */
+static int
+idmapped_tree (const struct oci_config *config, const struct oci_mount *m,
+               const struct husk_mount_options *o, const char *source, struct husk_error **err)
 {
-  cleanup_close int userns = idmap_userns (ctx, m, err);
+  cleanup_close int userns = idmap_userns (config, m, err);
   if (userns < 0)
     return husk_error_wrap (err, "idmapped mount \"%s\"", m->destination);
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((o->flags & MS_REC) ? AT_RECURSIVE : 0);
@@ -121,5 +124,89 @@ husk_mount_idmapped (const struct rootfs_ctx *ctx, const struct oci_mount *m,
                            "idmapped mount \"%s\" of \"%s\" (the kernel or the filesystem may not "
                            "support idmapped mounts)",
                            m->destination, source);
+  return steal_fd (&tree);
+}
+
+int
+husk_mount_idmapped (const struct rootfs_ctx *ctx, const struct oci_mount *m,
+                     const struct husk_mount_options *o, const char *source, int target_fd,
+                     struct husk_error **err)
+{
+  size_t index = (size_t) (m - ctx->config->mounts);
+  const int *made = ctx->opts->idmap_userns_fds;
+  cleanup_close int tree = made && made[index] >= 0 ? dup (made[index])
+                                                    : idmapped_tree (ctx->config, m, o, source, err);
+  if (tree < 0 && made && made[index] >= 0)
+    return husk_error_set (err, errno, "idmapped mount \"%s\": dup", m->destination);
+  if (tree < 0)
+    return -1;
   return husk_mount_move (tree, source, target_fd, m->destination, err);
+}
+
+void
+husk_rootfs_idmap_release (const struct oci_config *config, int **fds)
+{
+  for (size_t i = 0; *fds && i < config->mounts_len; i++)
+    if ((*fds)[i] >= 0)
+      close ((*fds)[i]);
+  free (steal_pointer (fds));
+}
+
+/* The idmapped tree of mount m (a bind: its source relative to the
+ * bundle), or -1 without error when m is not idmapped. */
+static int
+prepare_one (const struct oci_config *config, const char *bundle, const struct oci_mount *m,
+             struct husk_error **err)
+{
+  struct husk_mount_options o;
+  cleanup_free char *joined = NULL;
+  if (husk_mount_options_parse (m->options, m->options_len, &o, err) < 0)
+    return -2;
+  int fd = -1;
+  if (husk_mount_wants_idmap (m, &o) && m->source)
+    {
+      if (m->source[0] != '/' && bundle && asprintf (&joined, "%s/%s", bundle, m->source) < 0)
+        husk_error_set (err, ENOMEM, "idmapped mount \"%s\"", m->destination);
+      else
+        fd = idmapped_tree (config, m, &o, joined ? joined : m->source, err);
+      if (fd < 0)
+        fd = -2;
+    }
+  husk_mount_options_release (&o);
+  return fd;
+}
+
+static int *
+alloc_fds (size_t len)
+{
+  int *fds = malloc (len * sizeof *fds);
+  for (size_t i = 0; fds && i < len; i++)
+    fds[i] = -1;
+  return fds;
+}
+
+int
+husk_rootfs_idmap_prepare (const struct oci_config *config, const char *bundle, int **out,
+                           struct husk_error **err)
+{
+  *out = NULL;
+  for (size_t i = 0; i < config->mounts_len; i++)
+    {
+      int fd = prepare_one (config, bundle, &config->mounts[i], err);
+      if (fd == -2)
+        break;
+      if (fd < 0)
+        continue;
+      if (*out == NULL && (*out = alloc_fds (config->mounts_len)) == NULL)
+        {
+          close (fd);
+          husk_error_set (err, ENOMEM, "idmapped mounts");
+          break;
+        }
+      (*out)[i] = fd;
+    }
+  if (*err == NULL)
+    return 0;
+  husk_rootfs_idmap_release (config, out);
+  return -1;
 }

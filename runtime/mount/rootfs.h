@@ -22,7 +22,22 @@ struct husk_rootfs_options {
   const char *bundle; /* root.path is relative to it unless absolute */
   bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool in_user_ns;    /* mknod is refused: bind devices from the host */
+  /* per config->mounts[i]: the detached idmapped tree of that mount, made
+   * by the runtime's parent (husk_rootfs_idmap_prepare); NULL or -1: none */
+  const int *idmap_userns_fds;
 };
+
+/* Parent side, before clone: for each idmapped mount of config, its
+ * source as a detached mount mapped through a user namespace holding its
+ * mapping (open_tree + mount_setattr), for the child to move in place.
+ * Made from the host's user namespace: the mappings name host ids, and
+ * mount_setattr needs CAP_SYS_ADMIN where the source was mounted, neither
+ * of which a process in the container's user namespace has.  *fds (one per
+ * mount, -1 when none; NULL when no mount is idmapped) is freed with
+ * husk_rootfs_idmap_release. */
+int husk_rootfs_idmap_prepare (const struct oci_config *config, const char *bundle, int **fds,
+                               struct husk_error **err);
+void husk_rootfs_idmap_release (const struct oci_config *config, int **fds);
 
 /* `before_pivot` may be NULL; it runs with the mounts in place, before
  * pivot_root, with the cwd at the rootfs.  Its error is wrapped and

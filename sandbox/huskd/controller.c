@@ -1,6 +1,7 @@
 #include "controller.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,8 @@ sync_done (struct huskd_job *job)
       if (!namespace_has_pods (c, ns))
         huskd_namespace_cgroup_remove (c->env.cgroup_parent, ns);
       huskd_controller_namespaces_gc (c);
+      /* the pod's JSON and buffers were the peak: hand them back */
+      malloc_trim (0);
     }
   else if (!pod)
     free_ctl (c, pc);
@@ -291,6 +294,7 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   c->env.image_store = d->opts.image_store;
   c->env.cgroup_parent = d->opts.cgroup_parent;
   c->env.cni_conf_dir = d->opts.cni_conf_dir;
+  c->cgroup_created = huskd_cgroup_parent_missing (d->opts.cgroup_parent);
   if (huskd_workers_new (d->base, 4, &c->workers) < 0)
     {
       free (c);
@@ -320,5 +324,7 @@ huskd_controller_free (struct huskd_controller *c)
   api_store_unwatch (c->d->store, c->watch);
   while (c->pods)
     free_ctl (c, c->pods);
+  huskd_cgroup_parent_remove (c->cgroup_created);
+  husk_strv_free (c->cgroup_created);
   free (c);
 }

@@ -29,6 +29,7 @@ struct huskd_controller {
   void *watch;
   struct pod_ctl *pods;
   struct event *events_gc; /* kube-apiserver's --event-ttl: 1 hour */
+  char **cgroup_created;    /* parent dirs absent at start: removed at stop */
 };
 
 /* Removes Terminating namespaces whose pods are all gone. */
@@ -42,6 +43,11 @@ void huskd_controller_collect_orphans (struct huskd_controller *c);
 /* ns_cgroup.c: "<base>/<ns>" (malloc'd), and its removal once empty. */
 char *huskd_namespace_cgroup (const char *base, const char *ns);
 void huskd_namespace_cgroup_remove (const char *base, const char *ns);
+/* The directories of the cgroup parent (and of its ancestors) missing in
+ * each hierarchy now, shallowest first: huskd made them if they appear. */
+char **huskd_cgroup_parent_missing (const char *base);
+/* Removes those directories, deepest first, when they are empty. */
+void huskd_cgroup_parent_remove (char **missing);
 
 /* The sandbox id of a pod from its annotation, NULL when it has none. */
 const char *huskd_pod_sandbox_id (yajl_val pod);

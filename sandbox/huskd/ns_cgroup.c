@@ -3,11 +3,13 @@
  * as it makes a pod's cgroup; the namespace level is removed here once its
  * last pod is gone, in every hierarchy (v1 controllers, or the v2 tree). */
 #include <glob.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "controller_internal.h"
 
 #define HUSK_CGROUP_PARENT_DEFAULT "/husk"
@@ -38,4 +40,65 @@ huskd_namespace_cgroup_remove (const char *base, const char *ns)
       globfree (&g);
     }
   free (cg);
+}
+
+/* The roots of the hierarchies: each v1 controller and the v2 tree of a
+ * hybrid set-up. */
+static void
+hierarchies (glob_t *g)
+{
+  if (glob ("/sys/fs/cgroup/*", GLOB_ONLYDIR, NULL, g) != 0)
+    g->gl_pathc = 0;
+}
+
+static void
+add_missing (char ***out, size_t *n, const char *root, const char *base)
+{
+  for (const char *slash = base + 1;; slash++)
+    {
+      struct stat st;
+      cleanup_free char *dir = NULL;
+      if (*slash != '/' && *slash != '\0')
+        continue;
+      if (asprintf (&dir, "%s%.*s", root, (int) (slash - base), base) < 0)
+        abort ();
+      if (slash - base > 1 && stat (dir, &st) < 0)
+        {
+          *out = realloc (*out, (*n + 2) * sizeof (char *));
+          (*out)[(*n)++] = steal_pointer (&dir);
+          (*out)[*n] = NULL;
+        }
+      if (*slash == '\0')
+        break;
+    }
+}
+
+char **
+huskd_cgroup_parent_missing (const char *base)
+{
+  char **out = calloc (1, sizeof (char *));
+  size_t n = 0;
+  glob_t g;
+  base = base ? base : HUSK_CGROUP_PARENT_DEFAULT;
+  if (base[0] != '/')
+    return out;
+  hierarchies (&g);
+  for (size_t i = 0; i < g.gl_pathc; i++)
+    add_missing (&out, &n, g.gl_pathv[i], base);
+  add_missing (&out, &n, "/sys/fs/cgroup", base); /* a pure v2 machine */
+  if (g.gl_pathc > 0)
+    globfree (&g);
+  return out;
+}
+
+void
+huskd_cgroup_parent_remove (char **missing)
+{
+  size_t n = 0;
+  if (!missing)
+    return;
+  while (missing[n])
+    n++;
+  while (n-- > 0)
+    rmdir (missing[n]); /* busy while pods still run there: kept */
 }

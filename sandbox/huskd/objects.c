@@ -10,14 +10,14 @@
 #include "table.h"
 #include "watch.h"
 
-const struct resource_kind huskd_kind_pods = { "pods", "Pod", true, api_table_pods };
+const struct resource_kind huskd_kind_pods = { "pods", "Pod", true, api_table_pods, NULL };
 const struct resource_kind huskd_kind_namespaces
-    = { "namespaces", "Namespace", false, api_table_namespaces };
-const struct resource_kind huskd_kind_events = { "events", "Event", true, api_table_events };
+    = { "namespaces", "Namespace", false, api_table_namespaces, NULL };
+const struct resource_kind huskd_kind_events = { "events", "Event", true, api_table_events, NULL };
 const struct resource_kind huskd_kind_quotas
-    = { "resourcequotas", "ResourceQuota", true, api_table_generic };
+    = { "resourcequotas", "ResourceQuota", true, api_table_generic, huskd_quota_fill };
 const struct resource_kind huskd_kind_limitranges
-    = { "limitranges", "LimitRange", true, api_table_generic };
+    = { "limitranges", "LimitRange", true, api_table_generic, NULL };
 
 void
 huskd_method_not_allowed (struct hreq *r)
@@ -174,6 +174,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
   huskd_stamp_kind (body, k->kind);
   if (k->namespaced)
     jv_set (jv_obj_at (body, "metadata"), "namespace", jv_string (r->ns));
+  if (k->before_create)
+    k->before_create (r->d, r->ns, body);
   if (api_store_put (r->d->store, k->resource, steal_pointer (&owned), false, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   huskd_reply_object (r, k, 201, stored);

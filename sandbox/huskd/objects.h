@@ -10,6 +10,9 @@ struct resource_kind {
   const char *kind;      /* "Pod" */
   bool namespaced;
   yajl_val (*table) (yajl_val *objs, size_t n, const char *rv, double now);
+  /* Fills what the server computes (a quota's status) before the first
+   * store, so the create answer and every later read agree; optional. */
+  void (*before_create) (struct huskd *d, const char *ns, yajl_val obj);
 };
 
 extern const struct resource_kind huskd_kind_pods, huskd_kind_namespaces, huskd_kind_events,

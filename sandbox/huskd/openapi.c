@@ -3,7 +3,11 @@
  * schemas are open objects (huskd validates on the server, with
  * Kubernetes' messages), and the PATCH/POST operations advertise the
  * fieldValidation parameter, so kubectl leaves unknown-field checks to
- * the server as it does with a real API server. */
+ * the server as it does with a real API server.
+ * kubectl before 1.27 (Debian's 1.20) reads /openapi/v2 instead, as a
+ * protobuf openapi_v2.Document, and fails apply without it: it gets a
+ * Document with only swagger "2.0" and no definitions, so it skips its
+ * client-side validation and builds patches from its built-in types. */
 #include <string.h>
 
 #include "cleanup.h"
@@ -83,10 +87,18 @@ v1_doc (void)
   return doc;
 }
 
+/* openapi_v2.Document{swagger: "2.0"}: field 1, wire type 2 (length
+ * delimited), 3 bytes. */
+static const char v2_document[] = "\x0a\x03"
+                                  "2.0";
+
 void
 huskd_handle_openapi (struct hreq *r, const char *what)
 {
   cleanup_jv yajl_val doc = NULL;
+  if (!strcmp (what, "v2"))
+    return hreq_reply_text (r, 200, "application/octet-stream", /* as kube-openapi */
+                            v2_document, sizeof v2_document - 1);
   if (!strcmp (what, "v3"))
     doc = root_doc ();
   else if (!strcmp (what, "v3/api/v1"))

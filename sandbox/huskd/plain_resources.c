@@ -1,6 +1,6 @@
 /* Events, ResourceQuotas and LimitRanges: stored as given (after name and
- * namespace checks); a quota's status is recomputed from the pods as soon
- * as it is created. */
+ * namespace checks); a quota's status is computed from the pods before it
+ * is first stored, so the create answer already carries it. */
 #include <string.h>
 
 #include "objects.h"
@@ -14,9 +14,7 @@ huskd_handle_events (struct hreq *r)
 void
 huskd_handle_quotas (struct hreq *r)
 {
-  huskd_handle_plain (r, &huskd_kind_quotas);
-  if (r->method == EVHTTP_REQ_POST && r->ns)
-    huskd_quota_refresh (r->d, r->ns);
+  huskd_handle_plain (r, &huskd_kind_quotas); /* its status: huskd_quota_fill */
 }
 
 void

@@ -132,6 +132,20 @@ run_post_start (struct pod_sync *s, yajl_val c, const char *id, const char *fp)
   husk_exec_result_free (&res);
 }
 
+/* A PATCH changed c's image since its last attempt: the sandbox's copy of
+ * the pod must say so before the next attempt is created from it. */
+static int
+update_sandbox_image (struct pod_sync *s, yajl_val c, struct husk_error **err)
+{
+  struct container_track *t = pod_sync_track (s, jv_str (c, "name"));
+  cleanup_free char *json = NULL;
+  size_t len;
+  if (!t || !t->image || !strcmp (t->image, jv_str (c, "image") ?: ""))
+    return 0;
+  json = jv_dump (s->pod, &len);
+  return husk_pod_sandbox_update (s->env, s->sandbox_id, json, err);
+}
+
 /* Creates and starts attempt `attempt` of container c, with the events
  * the kubelet records. */
 static void
@@ -142,7 +156,8 @@ start_container (struct pod_sync *s, yajl_val c, bool init, unsigned attempt)
   const char *name = jv_str (c, "name");
   char fp[160];
   field_path (c, init, fp);
-  if (husk_pod_container_create (s->env, s->sandbox_id, name, attempt, &id, &err) < 0)
+  if (update_sandbox_image (s, c, &err) < 0
+      || husk_pod_container_create (s->env, s->sandbox_id, name, attempt, &id, &err) < 0)
     {
       pod_sync_add_event (s, "Warning", "Failed", fp, "Error: %s", err->message);
       return;

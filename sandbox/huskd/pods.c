@@ -27,6 +27,14 @@ admit_limits_and_quota (struct huskd *d, const char *ns, yajl_val pod)
   return s ? s : api_quota_admit (pod, quotas, nq, pods, np);
 }
 
+void
+huskd_quota_fill (struct huskd *d, const char *ns, yajl_val quota)
+{
+  size_t np;
+  cleanup_free yajl_val *pods = api_store_list (d->store, "pods", ns, &np);
+  api_quota_refresh (quota, pods, np);
+}
+
 /* Keeps every quota's status.used true after pods come and go. */
 void
 huskd_quota_refresh (struct huskd *d, const char *ns)

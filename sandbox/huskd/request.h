@@ -57,6 +57,8 @@ void huskd_handle_openapi (struct hreq *r, const char *what);
 void huskd_delete_pod (struct hreq *r, yajl_val old);
 void huskd_handle_pod_subresource (struct hreq *r);
 void huskd_quota_refresh (struct huskd *d, const char *ns);
+/* Sets a new quota's status (hard, used) from the namespace's pods. */
+void huskd_quota_fill (struct huskd *d, const char *ns, yajl_val quota);
 
 /* Routes one request (router.c). */
 void huskd_route (struct evhttp_request *req, void *arg);

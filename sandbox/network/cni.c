@@ -16,6 +16,7 @@
 #define CNI_TIMEOUT_S 60
 #define CNI_CONFIG_FILE "cni-config.json"
 #define CNI_RESULT_FILE "cni-result.json"
+#define CNI_PORTS_FILE "cni-ports.json"
 
 /* ---- JSON plumbing: a yajl tree written back out ---- */
 
@@ -51,9 +52,17 @@ write_value (struct jw *w, yajl_val v)
 
 /* One plugin's stdin: its own object plus the list's name and cniVersion,
  * and the previous plugin's result when chained. */
+/* runtimeConfig goes only to plugins that declare the capability. */
+static bool
+has_capability (yajl_val plugin, const char *cap)
+{
+  return yajl_tree_get (plugin, (const char *[]) { "capabilities", cap, NULL }, yajl_t_true)
+         != NULL;
+}
+
 static int
-plugin_config (yajl_val list, yajl_val plugin, yajl_val prev, char **out, size_t *len,
-               struct husk_error **err)
+plugin_config (yajl_val list, yajl_val plugin, yajl_val prev, yajl_val port_mappings, char **out,
+               size_t *len, struct husk_error **err)
 {
   cleanup_jw struct jw w = { 0 };
   const char *inherit[] = { "name", "cniVersion" };
@@ -70,7 +79,8 @@ plugin_config (yajl_val list, yajl_val plugin, yajl_val prev, char **out, size_t
   for (size_t i = 0; i < plugin->u.object.len; i++)
     {
       const char *k = plugin->u.object.keys[i];
-      if (strcmp (k, "name") == 0 || strcmp (k, "cniVersion") == 0 || strcmp (k, "prevResult") == 0)
+      if (strcmp (k, "name") == 0 || strcmp (k, "cniVersion") == 0 || strcmp (k, "prevResult") == 0
+          || (port_mappings && strcmp (k, "runtimeConfig") == 0))
         continue;
       jw_key (&w, k);
       write_value (&w, plugin->u.object.values[i]);
@@ -79,6 +89,14 @@ plugin_config (yajl_val list, yajl_val plugin, yajl_val prev, char **out, size_t
     {
       jw_key (&w, "prevResult");
       write_value (&w, prev);
+    }
+  if (port_mappings && has_capability (plugin, "portMappings"))
+    {
+      jw_key (&w, "runtimeConfig");
+      jw_open (&w);
+      jw_key (&w, "portMappings");
+      write_value (&w, port_mappings);
+      jw_close (&w);
     }
   jw_close (&w);
   return jw_finish (&w, "CNI config", out, len, err);
@@ -139,6 +157,7 @@ struct cni_call {
   const char *command; /* ADD, DEL */
   const char *container_id;
   const char *netns;
+  yajl_val port_mappings; /* runtimeConfig.portMappings, NULL for none */
 };
 
 static int
@@ -210,7 +229,7 @@ del_plugins (const struct cni_call *call, yajl_val list, size_t count, yajl_val 
       const char *type = plugin_type (p);
       if (type == NULL)
         continue;
-      if (plugin_config (list, p, prev, &config, NULL, err) < 0
+      if (plugin_config (list, p, prev, call->port_mappings, &config, NULL, err) < 0
           || run_plugin (call, type, config, NULL, err) < 0)
         return -1;
     }
@@ -244,7 +263,7 @@ add_plugins (const struct cni_call *call, yajl_val list, yajl_val *result, size_
       const char *type = plugin_type (p);
       if (type == NULL)
         return husk_error_set (err, EINVAL, "CNI plugins[%zu]: no type", *done);
-      if (plugin_config (list, p, *result, &config, NULL, err) < 0
+      if (plugin_config (list, p, *result, call->port_mappings, &config, NULL, err) < 0
           || run_plugin (call, type, config, &out, err) < 0)
         return -1;
       yajl_val next = NULL;
@@ -255,6 +274,35 @@ add_plugins (const struct cni_call *call, yajl_val list, yajl_val *result, size_
       *result = next;
     }
   return 0;
+}
+
+/* The port mappings of ADD, given again to DEL as the spec asks. */
+static int
+save_ports (const char *state_dir, const char *port_mappings, struct husk_error **err)
+{
+  cleanup_free char *path = pod_path ("%s/" CNI_PORTS_FILE, state_dir);
+  if (path == NULL)
+    return husk_error_set (err, ENOMEM, "CNI state");
+  if (port_mappings == NULL)
+    return 0;
+  return pod_write_file_atomic (path, port_mappings, strlen (port_mappings), 0600, err);
+}
+
+static int
+load_ports (const char *state_dir, yajl_val *out, struct husk_error **err)
+{
+  cleanup_free char *path = pod_path ("%s/" CNI_PORTS_FILE, state_dir);
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  *out = NULL;
+  if (path == NULL)
+    return husk_error_set (err, ENOMEM, "CNI state");
+  if (access (path, F_OK) < 0)
+    return 0;
+  return pod_read_file (path, &text, &len, err) < 0 || json_doc_parse (path, text, len, out, err) < 0
+             ? -1
+             : 0;
 }
 
 static int
@@ -279,19 +327,26 @@ save_state (const char *state_dir, const char *conf, size_t conf_len, yajl_val r
 
 int
 husk_cni_add (const char *conf_dir, const char *bin_dir, const char *state_dir,
-              const char *container_id, const char *netns, char **ip, struct husk_error **err)
+              const char *container_id, const char *netns, const char *port_mappings, char **ip,
+              struct husk_error **err)
 {
   cleanup_free char *path = NULL, *conf = NULL;
   cleanup_json yajl_val list = NULL;
   cleanup_json yajl_val result = NULL;
-  struct cni_call call = { bin_dir, "ADD", container_id, netns };
+  cleanup_json yajl_val ports = NULL;
+  struct cni_call call = { bin_dir, "ADD", container_id, netns, NULL };
   size_t len, done = 0;
 
   *ip = NULL;
+  if (port_mappings
+      && json_doc_parse ("portMappings", port_mappings, strlen (port_mappings), &ports, err) < 0)
+    return -1;
+  call.port_mappings = ports;
   if (find_config (conf_dir, &path, err) < 0 || pod_read_file (path, &conf, &len, err) < 0
       || json_doc_parse (path, conf, len, &list, err) < 0)
     return -1;
   if (add_plugins (&call, list, &result, &done, err) < 0
+      || save_ports (state_dir, port_mappings, err) < 0
       || save_state (state_dir, conf, len, result, err) < 0)
     {
       struct husk_error *ignored = NULL;
@@ -316,7 +371,8 @@ husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
   cleanup_free char *conf = NULL, *res = NULL;
   cleanup_json yajl_val list = NULL;
   cleanup_json yajl_val result = NULL;
-  struct cni_call call = { bin_dir, "DEL", container_id, netns };
+  cleanup_json yajl_val ports = NULL;
+  struct cni_call call = { bin_dir, "DEL", container_id, netns, NULL };
   struct husk_error *missing = NULL;
   size_t len, rlen, n;
 
@@ -337,10 +393,19 @@ husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
   if (pod_read_file (rpath, &res, &rlen, &missing) == 0)
     json_doc_parse (rpath, res, rlen, &result, &missing);
   husk_error_release (&missing);
+  if (load_ports (state_dir, &ports, err) < 0)
+    return husk_error_wrap (err, "CNI DEL");
+  call.port_mappings = ports;
   plugins_of (list, &n);
   if (del_plugins (&call, list, n, result, err) < 0)
     return husk_error_wrap (err, "CNI DEL");
   unlink (cpath);
   unlink (rpath);
+  if (ports)
+    {
+      cleanup_free char *ppath = pod_path ("%s/" CNI_PORTS_FILE, state_dir);
+      if (ppath)
+        unlink (ppath);
+    }
   return 0;
 }

@@ -16,10 +16,13 @@
 /* The first configuration file of `conf_dir` in lexical order (*.conflist,
  * *.conf, *.json), as the kubelet's CNI loader picks.  *ip gets the first
  * IP of the result without its prefix length (NULL if none).  A failure
- * runs DEL for the plugins that succeeded. */
+ * runs DEL for the plugins that succeeded.  `port_mappings` (may be NULL)
+ * is a JSON array of {hostPort, containerPort, protocol, hostIP} given as
+ * runtimeConfig.portMappings to the plugins with that capability (portmap),
+ * at ADD and again at DEL. */
 int husk_cni_add (const char *conf_dir, const char *bin_dir, const char *state_dir,
-                  const char *container_id, const char *netns, char **ip,
-                  struct husk_error **err);
+                  const char *container_id, const char *netns, const char *port_mappings,
+                  char **ip, struct husk_error **err);
 
 /* Runs DEL from the configuration and result saved at ADD in `state_dir`
  * (`conf_dir` may be NULL: it is not read).  Nothing to do (0) when ADD

@@ -1,6 +1,7 @@
 /* Pod sandboxes: run, stop, remove, status, list (see sandbox.h). */
 #include "pod_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
+#include "../../oci/json_writer.h"
 #include "../network/cni.h"
 #include "pod_util.h"
 
@@ -38,18 +40,62 @@ sandbox_teardown (const struct pod_env *env, const char *sid, struct husk_error 
   return pod_rm_rf (dir, err);
 }
 
+/* The containers' hostPorts as CNI portMappings (NULL when none). */
+static int
+port_mappings (const struct pod_spec *pod, char **out, struct husk_error **err)
+{
+  cleanup_jw struct jw w = { 0 };
+  size_t n = 0;
+
+  *out = NULL;
+  if (jw_init (&w, NULL, err) < 0)
+    return -1;
+  jw_array_open (&w);
+  for (size_t i = 0; i < pod->containers_len; i++)
+    for (size_t j = 0; j < pod->containers[i].ports_len; j++)
+      {
+        const struct pod_port *p = &pod->containers[i].ports[j];
+        if (p->host_port == 0)
+          continue;
+        cleanup_free char *proto = strdup (p->protocol);
+        if (proto == NULL)
+          return husk_error_set (err, ENOMEM, "ports");
+        for (char *c = proto; *c; c++)
+          *c = (char) tolower ((unsigned char) *c); /* CNI spells them "tcp" */
+        jw_open (&w);
+        jw_key_int (&w, "hostPort", p->host_port);
+        jw_key_int (&w, "containerPort", p->container_port);
+        jw_key_string (&w, "protocol", proto);
+        if (p->host_ip)
+          jw_key_string (&w, "hostIP", p->host_ip);
+        jw_close (&w);
+        n++;
+      }
+  jw_array_close (&w);
+  if (jw_finish (&w, "portMappings", out, NULL, err) < 0)
+    return -1;
+  if (n == 0)
+    {
+      free (*out);
+      *out = NULL;
+    }
+  return 0;
+}
+
 static int
 network_setup (const struct pod_env *env, const struct pod_spec *pod, const char *sid,
                struct husk_error **err)
 {
   cleanup_free char *dir = pod_sandbox_dir (env, sid);
   cleanup_free char *netns = pod_path ("/proc/%d/ns/net", (int) pod_holder_pid (env, sid));
-  cleanup_free char *ip = NULL;
+  cleanup_free char *ip = NULL, *ports = NULL;
 
   if (dir == NULL || netns == NULL)
     return husk_error_set (err, ENOMEM, "network");
   if (env->cni_conf_dir && !pod->host_network
-      && husk_cni_add (env->cni_conf_dir, env->cni_bin_dir, dir, sid, netns, &ip, err) < 0)
+      && (port_mappings (pod, &ports, err) < 0
+          || husk_cni_add (env->cni_conf_dir, env->cni_bin_dir, dir, sid, netns, ports, &ip, err)
+                 < 0))
     return -1;
   if (ip)
     {

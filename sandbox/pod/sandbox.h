@@ -75,7 +75,8 @@ struct husk_sandbox_env {
  * validates it (errors name the field: `pod.json: spec.containers[0].image:
  * required`), makes the state dir, starts the holder (namespaces, hostname,
  * loopback up), runs CNI ADD when a CNI config is given (not for
- * hostNetwork), writes /etc/hosts, hostname and resolv.conf, creates the pod
+ * hostNetwork; the containers' ports with a hostPort go to the plugins with
+ * the portMappings capability, e.g. portmap, as runtimeConfig), writes /etc/hosts, hostname and resolv.conf, creates the pod
  * cgroup and the emptyDir/hostPath volumes.  Containers are not created.
  * *sandbox_id is malloc'd. */
 int husk_pod_sandbox_run (const struct husk_sandbox_env *env, const char *pod_json,
@@ -138,7 +139,9 @@ void husk_strv_free (char **v);
 /* ---- containers ------------------------------------------------------- */
 
 /* Creates the container `name` of spec.containers or spec.initContainers:
- * resolves and mounts its image, writes its config.json (joining the
+ * resolves and mounts its image (an image config's User given by name is
+ * looked up in the image's /etc/passwd and /etc/group; an unknown name
+ * fails the create), writes its config.json (joining the
  * holder's namespaces, volumes, /etc files, securityContext, resources,
  * the pod cgroup) and asks the holder to run the runtime's create, so the
  * holder is the init's parent and owns its stdout/stderr.  `attempt` makes

@@ -113,6 +113,8 @@ teardown() { teardown_huskd; }
 	api POST /api/v1/namespaces -d '{"metadata":{"name":"q"}}'
 	api POST /api/v1/namespaces/q/resourcequotas -d '{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"one-pod"},"spec":{"hard":{"pods":"1"}}}'
 	[ "$status" -eq 201 ]
+	# the create answer already carries what the quota controller computes
+	[ "$(jq -cS .status <<<"$output")" = '{"hard":{"pods":"1"},"used":{"pods":"0"}}' ]
 	create_pod first q <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
 	api POST /api/v1/namespaces/q/pods -d "$(pod_json second <<<'{"containers":[{"name":"c","image":"@ROOTFS@"}]}')"
 	[ "$status" -eq 403 ]

@@ -1,12 +1,36 @@
 #!/usr/bin/env bats
 # The real kubectl (/usr/bin/kubectl) against huskd's TLS listener, with
 # the kubeconfig huskd writes; and the listener's authentication.
+# kubectl-1.20.bats is this file under another name: it runs the same
+# scenarios with Debian's kubectl 1.20 (package kubernetes-client, which
+# conflicts with the installed kubectl: unpacked into tests/.tmp).
 
 load ../helpers
 load ../pod/pod_helpers
 load huskd_helpers
 
+KUBECTL_120=$REPO_ROOT/tests/.tmp/kubectl-1.20
+
+# Unpacks kubernetes-client once; every `kubectl` (in subshells too) is
+# then found on PATH there.
+use_kubectl_120() {
+	local deb
+	if [ ! -x "$KUBECTL_120/usr/bin/kubectl" ]; then
+		mkdir -p "$KUBECTL_120.dl"
+		(cd "$KUBECTL_120.dl" && apt-get download kubernetes-client >/dev/null 2>&1) ||
+			skip "apt-get download kubernetes-client failed"
+		deb=$(ls "$KUBECTL_120.dl"/kubernetes-client_*.deb | head -1)
+		dpkg-deb -x "$deb" "$KUBECTL_120" || skip "cannot unpack $deb"
+		rm -rf "$KUBECTL_120.dl"
+	fi
+	export PATH=$KUBECTL_120/usr/bin:$PATH
+	[[ "$(kubectl version --client --short 2>/dev/null)" == *v1.20.* ]] || skip "no kubectl 1.20"
+}
+
+kubectl_is_120() { [ "$(basename "$BATS_TEST_FILENAME")" = kubectl-1.20.bats ]; }
+
 setup() {
+	if kubectl_is_120; then use_kubectl_120; fi
 	command -v kubectl >/dev/null || skip "kubectl is not installed"
 	HUSKD_TLS=1 setup_huskd
 	export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
@@ -67,7 +91,7 @@ YAML
 @test "kubectl version and get ns" {
 	k version
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"Server Version: v1.30.0-husk"* ]]
+	[[ "$output" == *"Server Version: "*"v1.30.0-husk"* ]]
 	k get ns
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == NAME*STATUS*AGE ]]
@@ -98,15 +122,51 @@ YAML
 	[[ "${lines[1]}" == default*duo* ]]
 }
 
+@test "kubectl apply with a new image restarts the container on that image" {
+	local v2=$BATS_TEST_TMPDIR/rootfs-v2
+	cp -a "$POD_ROOTFS" "$v2"
+	echo v2 >"$v2/marker"
+	cat >"$BATS_TEST_TMPDIR/img.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: img
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: $POD_ROOTFS
+    command: ["sh", "-c", "cat /marker 2>/dev/null || echo v1; sleep 1000"]
+    env: [{name: HUSK_TEST_TOKEN, value: "$TOKEN"}]
+YAML
+	k apply -f "$BATS_TEST_TMPDIR/img.yaml"
+	[ "$output" = "pod/img created" ]
+	wait_for 30 bash -c "kubectl logs img 2>/dev/null | grep -qx v1"
+	sed -i "s|image: $POD_ROOTFS|image: $v2|" "$BATS_TEST_TMPDIR/img.yaml"
+	k apply -f "$BATS_TEST_TMPDIR/img.yaml"
+	[ "$output" = "pod/img configured" ]
+	wait_for 30 bash -c "kubectl logs img 2>/dev/null | grep -qx v2"
+	k get pod img -o jsonpath='{.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].image}'
+	[ "$output" = "1 $v2" ]
+	k logs img --previous
+	[ "$output" = v1 ]
+}
+
 @test "kubectl logs, logs -c, --tail, -f; describe shows events" {
 	two_pod_yaml | kubectl apply -f - >/dev/null
 	wait_for 30 bash -c "kubectl logs duo -c web 2>/dev/null | grep -q serving"
 	k logs duo -c side
 	[ "$output" = side ]
 	k logs duo
-	[ "$status" -eq 0 ]
-	[ "$output" = serving ]
-	[[ "$stderr" == *'Defaulted container "web"'* ]]
+	if kubectl_is_120; then
+		# kubectl picks a default container only since 1.21
+		[ "$status" -eq 1 ]
+		[ "$stderr" = 'error: a container name must be specified for pod duo, choose one of: [web side]' ]
+	else
+		[ "$status" -eq 0 ]
+		[ "$output" = serving ]
+		[[ "$stderr" == *'Defaulted container "web"'* ]]
+	fi
 	k logs duo -c web --tail 1
 	[ "$output" = serving ]
 	run timeout 2 kubectl logs -f duo -c web
@@ -132,7 +192,11 @@ spec:
 YAML
 	k apply -f "$BATS_TEST_TMPDIR/quota.yaml"
 	[ "$status" -eq 0 ]
+	k -n limited get resourcequota one -o yaml
+	[[ "$output" == *$'status:\n  hard:\n    pods: "1"\n  used:\n    pods: "0"'* ]]
 	two_pod_yaml | sed 's/name: duo/name: first/' | kubectl -n limited apply -f - >/dev/null
+	k -n limited get resourcequota one -o yaml
+	[[ "$output" == *$'  used:\n    pods: "1"'* ]]
 	two_pod_yaml | sed 's/name: duo/name: second/' >"$BATS_TEST_TMPDIR/second.yaml"
 	k -n limited apply -f "$BATS_TEST_TMPDIR/second.yaml"
 	[ "$status" -eq 1 ]

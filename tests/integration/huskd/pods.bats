@@ -275,6 +275,19 @@ YAML
 	[ -z "$output" ]
 }
 
+@test "huskd removes the --cgroup-parent it created when it stops" {
+	create_pod gone <<<'{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is gone Running
+	run find /sys/fs/cgroup -maxdepth 2 -type d -name "${CGPARENT#/}"
+	[ -n "$output" ]
+	api DELETE /api/v1/namespaces/default/pods/gone
+	wait_for 20 no_pods_left
+	kill "$HUSKD_PID"
+	wait "$HUSKD_PID" || true
+	run find /sys/fs/cgroup -maxdepth 2 -type d -name "${CGPARENT#/}"
+	[ -z "$output" ]
+}
+
 @test "huskctl stop keeps the pod and ends it Succeeded or Failed" {
 	create_pod halt <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
 	wait_for 20 phase_is halt Running

@@ -71,3 +71,28 @@ EOF_POD
 	pod exec "$SID-main-0" sh -c 'ls /sys/class/net | wc -l'
 	[ "$output" -gt 1 ]
 }
+
+@test "pod: a container's hostPort is published through the CNI portmap plugin" {
+	command -v iptables-save >/dev/null || skip "portmap needs iptables"
+	HOSTPORT=$((20000 + RANDOM % 20000))
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "ports"},
+ "spec": {"containers": [{"name": "web", "image": "@ROOTFS@",
+   "ports": [{"containerPort": 8080, "hostPort": $HOSTPORT}, {"containerPort": 9090}],
+   "command": ["sh", "-c", "while true; do echo hello-by-hostport | nc -l -p 8080; done"]}]}}
+EOF_POD
+	pod_up
+	# portmap got the mapping as runtimeConfig, and only the one with a hostPort.
+	jq -e --argjson p "$HOSTPORT" '. == [{"hostPort": $p, "containerPort": 8080, "protocol": "tcp"}]' \
+		"$PODS/$SID/cni-ports.json"
+	# portmap's chain for this pod (its jump carries the CNI container id).
+	chain=$(iptables-save -t nat | grep -F "$SID" | grep -o 'CNI-DN-[0-9a-f]*' | head -1)
+	[ -n "$chain" ]
+	iptables-save -t nat | grep -F -- "-A $chain " | grep -qF -- "--dport $HOSTPORT -j DNAT"
+	# The host reaches it on one of its own addresses (the bridge's).
+	gw=${SUBNET%.0/24}.1
+	retry 20 0.2 sh -c "echo | busybox nc -w 2 $gw $HOSTPORT | grep -q hello-by-hostport"
+	pod rm "$SID"
+	[ "$status" -eq 0 ]
+	[ -z "$(iptables-save -t nat | grep -F -e "$SID" -e "$chain ")" ]
+}

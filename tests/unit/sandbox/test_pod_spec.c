@@ -122,11 +122,38 @@ test_quantities (void)
   ok (pod_quantity_parse_milli ("99999999999999999999", &v) < 0, "overflow");
 }
 
+static void
+test_ports (void)
+{
+  struct pod_spec *pod = NULL;
+  const char *e = parse_error (
+      POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"ports\":[{\"containerPort\":80,"
+           "\"hostPort\":8080,\"hostIP\":\"127.0.0.1\"},{\"containerPort\":53,\"protocol\":\"UDP\"}]}]}"),
+      &pod);
+  if (ok (e == NULL, "ports parse (%s)", e ? e : "ok"))
+    {
+      const struct pod_container *c = &pod->containers[0];
+      is_int (c->ports_len, 2, "two ports");
+      is_int (c->ports[0].host_port, 8080, "hostPort");
+      is_str (c->ports[0].protocol, "TCP", "protocol defaults to TCP");
+      is_str (c->ports[0].host_ip, "127.0.0.1", "hostIP");
+      is_int (c->ports[1].host_port, 0, "no hostPort: 0");
+      is_str (c->ports[1].protocol, "UDP", "UDP");
+      pod_spec_free (pod);
+    }
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"ports\":[{\"containerPort\":80,"
+                     "\"protocol\":\"ICMP\"}]}]}"),
+                "spec.containers[0].ports[0].protocol: `ICMP`", "an unknown protocol names the field");
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"ports\":[{\"hostPort\":80}]}]}"),
+                "spec.containers[0].ports[0].containerPort: required", "containerPort is required");
+}
+
 int
 main (void)
 {
   test_errors ();
   test_values ();
   test_quantities ();
+  test_ports ();
   return tap_done ();
 }
