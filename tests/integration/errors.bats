@@ -97,14 +97,6 @@ husk_one_line() {
 	fails_cleanly no-such-rootfs
 }
 
-@test "errors: relative mount destination (husk rejects, runc warns)" {
-	requires husk
-	update_config '.mounts += [{"destination": "relative/x", "type": "tmpfs", "source": "tmpfs"}]'
-	husk run "$CID"
-	fails_cleanly relative/x
-	husk_one_line "mounts[7].destination"
-}
-
 @test "errors: unknown capability (husk rejects, runc warns)" {
 	requires husk
 	update_config '.process.capabilities.bounding += ["CAP_BOGUS"]'

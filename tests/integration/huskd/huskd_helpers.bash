@@ -18,8 +18,19 @@ newest_build() {
 	done
 }
 
-HUSKD_BIN=${HUSKD:-$(newest_build sandbox/huskd/huskd)}
-HUSKCTL_BIN=${HUSKCTL:-$(newest_build sandbox/huskctl/huskctl)}
+# $HUSKD/$HUSKCTL, else the build dir $HUSK comes from (so a sanitizer build
+# is never picked by accident), else the newest build.
+same_build() {
+	local b=${HUSK%/runtime/cli/husk}/$1
+	if [[ "$HUSK" == */runtime/cli/husk ]] && [ -x "$b" ]; then
+		echo "$b"
+	else
+		newest_build "$1"
+	fi
+}
+
+HUSKD_BIN=${HUSKD:-$(same_build sandbox/huskd/huskd)}
+HUSKCTL_BIN=${HUSKCTL:-$(same_build sandbox/huskctl/huskctl)}
 
 setup_huskd() {
 	setup_pod_env
