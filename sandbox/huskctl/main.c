@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "huskctl.h"
 
 static const struct
@@ -116,7 +117,8 @@ int
 main (int argc, char **argv)
 {
   struct ctl c = { .ns = "default", .tail = -1, .grace = -1, .wait = true };
-  char **operands = calloc ((size_t) argc + 1, sizeof (char *));
+  /* pointers into argv, freed on every path out of main */
+  cleanup_free char **operands = calloc ((size_t) argc + 1, sizeof (char *));
   int n;
   c.socket = getenv ("HUSK_SOCKET") && *getenv ("HUSK_SOCKET") ? getenv ("HUSK_SOCKET")
                                                                   : "/run/husk/huskd.sock";
@@ -129,6 +131,8 @@ main (int argc, char **argv)
     for (int i = 1; i < argc && strcmp (argv[i], "--"); i++)
       if (!strcmp (argv[i], "-f"))
         argv[i] = "--follow";
+  if (operands == NULL)
+    return 1;
   if (collect (&c, argc, argv, operands, &n) < 0 || n == 0)
     {
       usage (stderr);
