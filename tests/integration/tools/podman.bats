@@ -102,7 +102,8 @@ prun() {
 @test "podman run -it: an interactive terminal" {
 	command -v script >/dev/null || skip "needs script(1) for a pty"
 	local cmd="CONTAINERS_CONF=$PODMAN_TMP/containers.conf podman --root $PODMAN_TMP/storage --runroot $PODMAN_TMP/run --tmpdir $PODMAN_TMP/tmp --runtime $HUSK run -it --rm --network none ${ULIMITS[*]} $IMAGE sh -c 'tty; echo cols=\$(stty size)'"
-	run -0 script -qec "$cmd" /dev/null </dev/null
+	# stdin stays open (an immediate EOF would race the container's output)
+	run -0 script -qec "$cmd" /dev/null < <(sleep 20)
 	[[ "$output" == *"/dev/pts/0"* ]]
 	[[ "$output" == *"cols="* ]]
 }
