@@ -88,6 +88,45 @@ YAML
 	[ "$(jq -r '.code' <<<"$output")" = 401 ]
 }
 
+# tls METHOD PATH [curl args]: an authenticated request on the TLS listener;
+# $status is the HTTP code, $output the body.
+tls() {
+	local method=$1 path=$2 body=$BATS_TEST_TMPDIR/.tls.body
+	shift 2
+	status=$(curl -sk -o "$body" -w '%{http_code}' -X "$method" \
+		-H "Authorization: Bearer $(cat "$STATE/pki/token")" \
+		"https://127.0.0.1:$TLS_PORT$path" "$@") || status=000
+	output=$(cat "$body")
+}
+
+@test "hostile requests on the TLS listener get Status errors and huskd keeps serving" {
+	kubectl_is_120 && skip "the same requests as with the newer kubectl: no kubectl involved"
+	tls POST /api/v1/namespaces/default/pods -H 'Content-Type: application/json' -d '{"metadata": '
+	[ "$status" -eq 400 ]
+	[ "$(jq -r '.kind + "/" + .reason' <<<"$output")" = Status/BadRequest ]
+	tls POST /api/v1/namespaces/default/pods -H 'Content-Type: application/json' \
+		-d '{"metadata":{"name":"tlsbad"},"spec":{"containers":[{"name":"c","image":"'"$POD_ROOTFS"'"}]}}'
+	[ "$status" -eq 201 ]
+	tls PATCH /api/v1/namespaces/default/pods/tlsbad \
+		-H 'Content-Type: application/strategic-merge-patch+json' -d '{"spec":{"containers":"x"}}'
+	[[ "$status" == 4* ]]
+	[ "$(jq -r .kind <<<"$output")" = Status ]
+	head -c 4000000 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big"
+	tls POST /api/v1/namespaces/default/pods -H 'Content-Type: application/json' \
+		--data-binary "@$BATS_TEST_TMPDIR/big"
+	[ "$status" -eq 413 ]
+	tls GET /api/v1/namespaces/default/widgets
+	[ "$status" -eq 404 ]
+	[ "$(jq -r .reason <<<"$output")" = NotFound ]
+	tls GET /api/v1/namespaces/default/pods/%2e%2e/x
+	[ "$status" -eq 400 ]
+	tls GET /healthz
+	[ "$status" -eq 200 ]
+	tls GET /api/v1/namespaces/default/pods/tlsbad
+	[ "$status" -eq 200 ]
+	[ "$(jq -r .metadata.name <<<"$output")" = tlsbad ]
+}
+
 @test "kubectl version and get ns" {
 	k version
 	[ "$status" -eq 0 ]
