@@ -56,4 +56,8 @@ const char *huskd_pod_sandbox_id (yajl_val pod);
  * status (containerID husk://...). */
 char *huskd_pod_container_id (yajl_val pod, const char *container, bool previous);
 
+/* A container (or init container) of the pod's spec by name; the first
+ * one when name is NULL. */
+yajl_val huskd_pod_container_spec (yajl_val pod, const char *name);
+
 #endif

@@ -203,3 +203,17 @@ huskd_controller_collect_orphans (struct huskd_controller *c)
     oj->uids[i] = strdup (jv_str (jv_get (pods[i], "metadata"), "uid") ?: "");
   huskd_workers_submit (c->workers, &oj->job);
 }
+
+yajl_val
+huskd_pod_container_spec (yajl_val pod, const char *name)
+{
+  const char *lists[] = { "containers", "initContainers" };
+  for (size_t l = 0; l < 2; l++)
+    {
+      yajl_val list = jv_path (pod, "spec", lists[l], NULL);
+      for (size_t i = 0; list && list->type == yajl_t_array && i < list->u.array.len; i++)
+        if (!name || !strcmp (jv_str (list->u.array.values[i], "name") ?: "", name))
+          return list->u.array.values[i];
+    }
+  return NULL;
+}

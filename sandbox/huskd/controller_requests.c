@@ -97,27 +97,13 @@ huskd_controller_holder (struct huskd_controller *c, struct hreq *r)
   submit (c, r, holder_run, NULL);
 }
 
-static yajl_val
-container_spec (yajl_val pod, const char *name)
-{
-  const char *lists[] = { "containers", "initContainers" };
-  for (size_t l = 0; l < 2; l++)
-    {
-      yajl_val list = jv_path (pod, "spec", lists[l], NULL);
-      for (size_t i = 0; list && list->type == yajl_t_array && i < list->u.array.len; i++)
-        if (!name || !strcmp (jv_str (list->u.array.values[i], "name") ?: "", name))
-          return list->u.array.values[i];
-    }
-  return NULL;
-}
-
 static void
 exec_run (struct huskd_job *job)
 {
   struct request_job *rj = (struct request_job *) job;
   yajl_val cmd = jv_get (rj->input, "command");
   const char *name = jv_str (rj->input, "container");
-  yajl_val spec = container_spec (rj->pod, name);
+  yajl_val spec = huskd_pod_container_spec (rj->pod, name);
   cleanup_free char *id = spec ? huskd_pod_container_id (rj->pod, jv_str (spec, "name"), false) : NULL;
   cleanup_free char **argv = NULL;
   cleanup_error struct husk_error *err = NULL;

@@ -24,20 +24,6 @@
 
 void huskd_pod_exec_stream (struct hreq *r, yajl_val pod);
 
-static yajl_val
-container_spec (yajl_val pod, const char *name)
-{
-  const char *lists[] = { "containers", "initContainers" };
-  for (size_t l = 0; l < 2; l++)
-    {
-      yajl_val list = jv_path (pod, "spec", lists[l], NULL);
-      for (size_t i = 0; list && list->type == yajl_t_array && i < list->u.array.len; i++)
-        if (!name || !strcmp (jv_str (list->u.array.values[i], "name") ?: "", name))
-          return list->u.array.values[i];
-    }
-  return NULL;
-}
-
 static char **
 command_of (struct hreq *r)
 {
@@ -348,7 +334,7 @@ static struct api_status *
 fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
 {
   const char *name = hreq_query (r, "container");
-  yajl_val spec = container_spec (pod, name);
+  yajl_val spec = huskd_pod_container_spec (pod, name);
   struct huskd_controller *c = r->d->controller;
   const char *runtime = c->env.husk_binary ?: getenv ("HUSK_POD_RUNTIME");
   if (!s->argv)
