@@ -82,8 +82,8 @@ void husk_block_signals (sigset_t *old);
 
 /* socketpair + clone(): the child runs husk_init_main(plan) (clone flags
  * of plan->ns unless two-stage); `lock_fd` is closed in the child. */
-int husk_launch_spawn (struct husk_plan *plan, int lock_fd, int *sync_fd, pid_t *child,
-                       struct husk_error **err);
+int husk_launch_spawn (struct husk_plan *plan, int lock_fd, int cgroup_fd, int *sync_fd,
+                       pid_t *child, struct husk_error **err);
 
 /* Two-stage launch: answers stage1's user map request (when `linux_` has
  * maps), takes the init's pid, reaps stage1. */

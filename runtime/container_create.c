@@ -224,7 +224,9 @@ static int
 spawn (struct create_ctx *c, struct husk_error **err)
 {
   c->plan.state_dirfd = c->child_dirfd;
-  if (husk_launch_spawn (&c->plan, c->dir.dirfd, &c->sync_fd, &c->child, err) < 0)
+  if (husk_launch_spawn (&c->plan, c->dir.dirfd, c->cg ? husk_cgroup_dirfd (c->cg) : -1,
+                         &c->sync_fd, &c->child, err)
+      < 0)
     return -1;
   c->pid = c->plan.ns.any_join || c->plan.ns.create_time ? 0 : c->child;
   return 0;

@@ -127,7 +127,9 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
   const struct oci_seccomp *seccomp = x->config && x->config->linux_ ? x->config->linux_->seccomp
                                                                      : NULL;
 
-  if (husk_launch_spawn (&x->plan, x->dir.dirfd, &x->sync_fd, &x->child, err) < 0)
+  if (husk_launch_spawn (&x->plan, x->dir.dirfd, x->cg ? husk_cgroup_dirfd (x->cg) : -1,
+                         &x->sync_fd, &x->child, err)
+      < 0)
     return -1;
   if (!x->plan.ns.any_join)
     x->pid = x->child;

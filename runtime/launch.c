@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdint.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -73,14 +74,45 @@ husk_launch_await_ready (int sync_fd, const char *console_socket,
     }
 }
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* The kernel's struct clone_args (v2, with `cgroup`), declared here since
+ * <linux/sched.h> and glibc's <sched.h> do not mix. */
+struct husk_clone_args {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
+};
+
+/* Like fork() with namespace flags, through the raw syscall (no atfork
+ * handlers).  Given a cgroup v2 directory, clone3 starts the child inside
+ * it (CLONE_INTO_CGROUP), so not even its first instruction runs in the
+ * caller's cgroup; kernels before 5.7, or a refusal, fall back to clone and
+ * the parent moves the child before it runs any of the container's code. */
+static pid_t
+clone_child (unsigned long ns_flags, int cgroup_fd)
+{
+  if (cgroup_fd >= 0)
+    {
+      struct husk_clone_args args = { .flags = ns_flags | CLONE_INTO_CGROUP,
+                                      .exit_signal = SIGCHLD,
+                                      .cgroup = (uint64_t) cgroup_fd };
+      pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0)
+        return pid;
+    }
+  return (pid_t) syscall (SYS_clone, SIGCHLD | ns_flags, NULL, NULL, NULL, NULL);
+}
+
 int
-husk_launch_spawn (struct husk_plan *plan, int lock_fd, int *sync_fd, pid_t *child,
-                   struct husk_error **err)
+husk_launch_spawn (struct husk_plan *plan, int lock_fd, int cgroup_fd, int *sync_fd,
+                   pid_t *child, struct husk_error **err)
 {
   int fds[2];
   bool two_stage = plan->ns.any_join || plan->ns.create_time;
   /* the cgroup namespace comes later, once the child is in its cgroup */
-  long flags = SIGCHLD | (two_stage ? 0 : plan->ns.clone_flags & ~CLONE_NEWCGROUP);
+  unsigned long flags = two_stage ? 0 : plan->ns.clone_flags & ~CLONE_NEWCGROUP;
   pid_t pid;
 
   if (husk_sync_socketpair (fds, err) < 0)
@@ -88,8 +120,7 @@ husk_launch_spawn (struct husk_plan *plan, int lock_fd, int *sync_fd, pid_t *chi
   plan->sync_fd = fds[1];
   plan->close_fds[0] = fds[0];
   plan->close_fds[1] = lock_fd;
-  /* the raw syscall: like fork() with namespace flags, no atfork handlers */
-  pid = (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
+  pid = clone_child (flags, cgroup_fd);
   if (pid < 0)
     {
       int saved = errno;
