@@ -161,6 +161,32 @@ tls() {
 	[[ "${lines[1]}" == default*duo* ]]
 }
 
+@test "kubectl create -f, -o json|yaml, get events, logs --timestamps --since, a forbidden change" {
+	two_pod_yaml >"$BATS_TEST_TMPDIR/duo.yaml"
+	k create -f "$BATS_TEST_TMPDIR/duo.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/duo created" ]
+	k create -f "$BATS_TEST_TMPDIR/duo.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'pods "duo" already exists'* ]]
+	wait_for 30 bash -c "kubectl get pod duo --no-headers | grep -q '2/2 *Running'"
+	k get pod duo -o json
+	[ "$(jq -r '.kind + " " + .status.phase' <<<"$output")" = "Pod Running" ]
+	[ "$(jq -r '[.status.containerStatuses[].ready] | all' <<<"$output")" = true ]
+	k get pod duo -o yaml
+	[[ "$output" == *"phase: Running"* ]]
+	k get events --field-selector involvedObject.name=duo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *Started*"Started container web"* ]]
+	k logs duo -c web --timestamps --since 1h
+	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ serving$ ]]
+	# a field Kubernetes forbids changing: 422 with its message
+	sed -i 's/terminationGracePeriodSeconds: 1/terminationGracePeriodSeconds: 2/' "$BATS_TEST_TMPDIR/duo.yaml"
+	k apply -f "$BATS_TEST_TMPDIR/duo.yaml"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'is invalid'*'Forbidden: pod updates may not change fields'* ]]
+}
+
 @test "kubectl apply with a new image restarts the container on that image" {
 	local v2=$BATS_TEST_TMPDIR/rootfs-v2
 	cp -a "$POD_ROOTFS" "$v2"
