@@ -294,3 +294,35 @@ YAML
 	grep -q '^duo ' "$BATS_TEST_TMPDIR/w"
 	grep -q 'Running' "$BATS_TEST_TMPDIR/w"
 }
+
+@test "kubectl get -w shows a liveness restart; describe shows the probe failure" {
+	timeout 15 kubectl get pods -w >"$BATS_TEST_TMPDIR/w" 2>&1 &
+	local w=$!
+	sleep 1
+	kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: sick
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: $POD_ROOTFS
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done"]
+    env: [{name: HUSK_TEST_TOKEN, value: "$TOKEN"}]
+    livenessProbe:
+      exec:
+        command: ["sh", "-c", "echo not healthy; exit 1"]
+      periodSeconds: 1
+      failureThreshold: 1
+YAML
+	wait_for 30 bash -c "kubectl get pod sick -o jsonpath='{.status.containerStatuses[0].restartCount}' | grep -q '^[1-9]'"
+	wait "$w" || true
+	# the watch printed the pod again with a restart counted
+	grep -Eq '^sick +(0|1)/1 +[A-Za-z]+ +[1-9]' "$BATS_TEST_TMPDIR/w"
+	k describe pod sick
+	[ "$status" -eq 0 ]
+	[[ "$output" == *Unhealthy*"Liveness probe failed: not healthy"* ]]
+	[[ "$output" == *Killing*"failed liveness probe"* ]]
+}
