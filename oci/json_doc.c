@@ -449,3 +449,65 @@ json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error
   *len = used;
   return 0;
 }
+
+static bool
+is_skipped (const char *key, const char *const *skip)
+{
+  for (; skip && *skip; skip++)
+    if (strcmp (key, *skip) == 0)
+      return true;
+  return false;
+}
+
+static yajl_val
+member (yajl_val obj, const char *key)
+{
+  for (size_t i = 0; i < obj->u.object.len; i++)
+    if (strcmp (obj->u.object.keys[i], key) == 0)
+      return obj->u.object.values[i];
+  return NULL;
+}
+
+/* Every key of a (except the skipped ones) is in b with an equal value. */
+static bool
+object_covers (yajl_val a, yajl_val b, const char *const *skip)
+{
+  for (size_t i = 0; i < a->u.object.len; i++)
+    {
+      const char *key = a->u.object.keys[i];
+      yajl_val other;
+      if (is_skipped (key, skip))
+        continue;
+      other = member (b, key);
+      if (other == NULL || !json_doc_equal (a->u.object.values[i], other, NULL))
+        return false;
+    }
+  return true;
+}
+
+bool
+json_doc_equal (yajl_val a, yajl_val b, const char *const *skip)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (a->type != b->type)
+    return false;
+  switch (a->type)
+    {
+    case yajl_t_string:
+      return strcmp (a->u.string, b->u.string) == 0;
+    case yajl_t_number:
+      return strcmp (a->u.number.r, b->u.number.r) == 0;
+    case yajl_t_array:
+      if (a->u.array.len != b->u.array.len)
+        return false;
+      for (size_t i = 0; i < a->u.array.len; i++)
+        if (!json_doc_equal (a->u.array.values[i], b->u.array.values[i], skip))
+          return false;
+      return true;
+    case yajl_t_object:
+      return object_covers (a, b, skip) && object_covers (b, a, skip);
+    default: /* true, false, null */
+      return true;
+    }
+}

@@ -9,6 +9,7 @@
 #ifndef HUSK_OCI_JSON_DOC_H
 #define HUSK_OCI_JSON_DOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 
@@ -25,6 +26,11 @@ int json_doc_parse (const char *filename, const char *data, size_t len, yajl_val
                     struct husk_error **err);
 
 /* Reads a whole file (up to JSON_DOC_MAX_SIZE) into a malloc'd buffer. */
+/* Deep equality of two trees (numbers by their text).  `skip` (NULL or a
+ * NULL-terminated list) names keys left out of the comparison in objects at
+ * this level and, for arrays, in each of their elements. */
+bool json_doc_equal (yajl_val a, yajl_val b, const char *const *skip);
+
 int json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error **err);
 
 static inline void

@@ -1,4 +1,5 @@
 #include "jv.h"
+#include "json_doc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -254,33 +255,7 @@ jv_array_remove (yajl_val arr, size_t i)
 bool
 jv_equal (yajl_val a, yajl_val b)
 {
-  if (!a || !b)
-    return a == b;
-  if (a->type != b->type)
-    return false;
-  switch (a->type)
-    {
-    case yajl_t_string:
-      return strcmp (a->u.string, b->u.string) == 0;
-    case yajl_t_number:
-      return strcmp (a->u.number.r, b->u.number.r) == 0;
-    case yajl_t_array:
-      if (a->u.array.len != b->u.array.len)
-        return false;
-      for (size_t i = 0; i < a->u.array.len; i++)
-        if (!jv_equal (a->u.array.values[i], b->u.array.values[i]))
-          return false;
-      return true;
-    case yajl_t_object:
-      if (a->u.object.len != b->u.object.len)
-        return false;
-      for (size_t i = 0; i < a->u.object.len; i++)
-        if (!jv_equal (a->u.object.values[i], jv_get (b, a->u.object.keys[i])))
-          return false;
-      return true;
-    default:
-      return true;
-    }
+  return json_doc_equal (a, b, NULL);
 }
 
 void

@@ -18,68 +18,12 @@
 #include "../../oci/json_reader.h"
 #include "pod_util.h"
 
-static bool json_equal (yajl_val a, yajl_val b, const char *const *skip);
-
-static bool
-is_skipped (const char *key, const char *const *skip)
-{
-  for (; skip && *skip; skip++)
-    if (strcmp (key, *skip) == 0)
-      return true;
-  return false;
-}
-
-/* Every key of a (except the skipped ones) is in b with an equal value. */
-static bool
-object_covers (yajl_val a, yajl_val b, const char *const *skip)
-{
-  for (size_t i = 0; i < a->u.object.len; i++)
-    {
-      const char *key = a->u.object.keys[i];
-      if (is_skipped (key, skip))
-        continue;
-      yajl_val other = jr_member (b, key);
-      if (other == NULL || !json_equal (a->u.object.values[i], other, NULL))
-        return false;
-    }
-  return true;
-}
-
-/* `skip` names keys left out of the comparison in objects at this level
- * and, for arrays, in each of their elements. */
-static bool
-json_equal (yajl_val a, yajl_val b, const char *const *skip)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  if (a->type != b->type)
-    return false;
-  switch (a->type)
-    {
-    case yajl_t_string:
-      return strcmp (a->u.string, b->u.string) == 0;
-    case yajl_t_number:
-      return strcmp (a->u.number.r, b->u.number.r) == 0;
-    case yajl_t_array:
-      if (a->u.array.len != b->u.array.len)
-        return false;
-      for (size_t i = 0; i < a->u.array.len; i++)
-        if (!json_equal (a->u.array.values[i], b->u.array.values[i], skip))
-          return false;
-      return true;
-    case yajl_t_object:
-      return object_covers (a, b, skip) && object_covers (b, a, skip);
-    default: /* true, false, null */
-      return true;
-    }
-}
-
 /* A container list compared element by element without their images. */
 static bool
 containers_equal (yajl_val a, yajl_val b)
 {
   static const char *const image[] = { "image", NULL };
-  return json_equal (a, b, image);
+  return json_doc_equal (a, b, image);
 }
 
 static int
@@ -89,8 +33,8 @@ check_spec (yajl_val old_spec, yajl_val new_spec, struct husk_error **err)
                                          "tolerations", NULL };
   static const char *const lists[] = { "containers", "initContainers" };
 
-  if (old_spec == NULL || new_spec == NULL || !object_covers (old_spec, new_spec, mutable)
-      || !object_covers (new_spec, old_spec, mutable))
+  if (old_spec == NULL || new_spec == NULL || old_spec->type != yajl_t_object
+      || !json_doc_equal (old_spec, new_spec, mutable))
     return husk_error_set (err, EINVAL,
                            "spec: only the container images and activeDeadlineSeconds may "
                            "change on a running pod");
