@@ -67,7 +67,7 @@ teardown() { teardown_bundle; }
 	pid=$(container_pid "$CID")
 	husk delete "$CID"
 	[ "$status" -eq 0 ]
-	retry 20 0.1 test ! -d "/proc/$pid"
+	process_dead "$pid"
 	[ ! -e "$ROOT/$CID" ]
 }
 

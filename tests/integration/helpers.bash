@@ -201,6 +201,15 @@ wait_for_status() {
 	return 1
 }
 
+# process_dead PID: the process has exited. A zombie counts: reaping it is
+# its parent's business (pid 1 or a subreaper, on its own schedule), not husk's.
+process_dead() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[[ "${stat%% *}" == [ZX] ]]
+}
+
 # retry N DELAY CMD...: runs CMD until it succeeds, at most N times.
 retry() {
 	local n=$1 delay=$2 i
