@@ -49,6 +49,15 @@ static const struct type_rule type_rules[] = {
   { "spec.containers.[].startupProbe.initialDelaySeconds", yajl_t_number, "int32" },
   { "spec.containers.[].startupProbe.failureThreshold", yajl_t_number, "int32" },
   { "spec.containers.[].startupProbe.successThreshold", yajl_t_number, "int32" },
+  { "spec.containers.[].livenessProbe.grpc", yajl_t_object, "v1.GRPCAction" },
+  { "spec.containers.[].livenessProbe.grpc.port", yajl_t_number, "int32" },
+  { "spec.containers.[].livenessProbe.grpc.service", yajl_t_string, "string" },
+  { "spec.containers.[].readinessProbe.grpc", yajl_t_object, "v1.GRPCAction" },
+  { "spec.containers.[].readinessProbe.grpc.port", yajl_t_number, "int32" },
+  { "spec.containers.[].readinessProbe.grpc.service", yajl_t_string, "string" },
+  { "spec.containers.[].startupProbe.grpc", yajl_t_object, "v1.GRPCAction" },
+  { "spec.containers.[].startupProbe.grpc.port", yajl_t_number, "int32" },
+  { "spec.containers.[].startupProbe.grpc.service", yajl_t_string, "string" },
   { "spec.initContainers", yajl_t_array, "[]v1.Container" },
   { "spec.initContainers.[]", yajl_t_object, "v1.Container" },
   { "spec.initContainers.[].name", yajl_t_string, "string" },
@@ -159,6 +168,58 @@ check_ports (struct api_status *s, yajl_val ports, const char *base)
     }
 }
 
+/* A port given as a number must be a valid one; names are looked up later. */
+static void
+check_probe_port (struct api_status *s, yajl_val action, const char *field)
+{
+  yajl_val port = jv_get (action, "port");
+  long long n;
+  if (!port)
+    api_invalid_add (s, "FieldValueRequired", field, "Required value");
+  else if (jv_int_of (port, NULL, &n) && (n < 1 || n > 65535))
+    api_invalid_add (s, "FieldValueInvalid", field,
+                     "Invalid value: %lld: must be between 1 and 65535, inclusive", n);
+}
+
+/* Kubernetes' validateHandler: exactly one of exec, httpGet, tcpSocket and
+ * grpc, each with what it needs; liveness and startup succeed once. */
+static void
+check_probe (struct api_status *s, yajl_val c, const char *base, const char *key)
+{
+  static const char *const handlers[] = { "exec", "httpGet", "tcpSocket", "grpc" };
+  yajl_val probe = jv_get (c, key), action;
+  char field[200];
+  int found = 0;
+  long long n;
+
+  if (!probe || probe->type != yajl_t_object)
+    return;
+  for (size_t h = 0; h < sizeof handlers / sizeof *handlers; h++)
+    {
+      if (!(action = jv_get (probe, handlers[h])) || action->type == yajl_t_null)
+        continue;
+      snprintf (field, sizeof field, "%s.%s.%s", base, key, handlers[h]);
+      if (found++)
+        {
+          api_invalid_add (s, "FieldValueForbidden", field,
+                           "Forbidden: may not specify more than 1 handler type");
+          continue;
+        }
+      snprintf (field, sizeof field, "%s.%s.%s.%s", base, key, handlers[h],
+                h == 0 ? "command" : "port");
+      if (h == 0 && !jv_get (action, "command"))
+        api_invalid_add (s, "FieldValueRequired", field, "Required value");
+      else if (h > 0)
+        check_probe_port (s, action, field);
+    }
+  snprintf (field, sizeof field, "%s.%s", base, key);
+  if (!found)
+    api_invalid_add (s, "FieldValueRequired", field, "Required value: must specify a handler type");
+  snprintf (field, sizeof field, "%s.%s.successThreshold", base, key);
+  if (strcmp (key, "readinessProbe") != 0 && jv_int_of (probe, "successThreshold", &n) && n != 1)
+    api_invalid_add (s, "FieldValueInvalid", field, "Invalid value: %lld: must be 1", n);
+}
+
 static bool
 name_seen (yajl_val spec, const char *list_key, size_t upto, const char *name)
 {
@@ -171,6 +232,8 @@ name_seen (yajl_val spec, const char *list_key, size_t upto, const char *name)
     }
   return false;
 }
+
+static const char *const probe_keys[] = { "livenessProbe", "readinessProbe", "startupProbe" };
 
 static void
 check_container (struct api_status *s, yajl_val spec, const char *list_key, size_t i)
@@ -193,6 +256,8 @@ check_container (struct api_status *s, yajl_val spec, const char *list_key, size
   if (!image || !*image)
     api_invalid_add (s, "FieldValueRequired", field, "Required value");
   check_ports (s, jv_get (c, "ports"), base);
+  for (size_t k = 0; !init && k < sizeof probe_keys / sizeof *probe_keys; k++)
+    check_probe (s, c, base, probe_keys[k]);
 }
 
 static void

@@ -4,8 +4,8 @@
  * back the other two until it succeeds; liveness or startup failing
  * failureThreshold times restarts the container; readiness drives
  * `ready`.  Each failure is an Unhealthy event carrying the probe output.
- * exec probes run through the sandbox; tcp and http ones from this thread
- * inside the pod's netns (sandbox/probes), with no new process. */
+ * exec probes run through the sandbox; tcp, http and grpc ones from this
+ * thread inside the pod's netns (sandbox/probes), with no new process. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -78,6 +78,7 @@ pod_probe_once (struct pod_sync *s, yajl_val c, yajl_val probe, const char *id, 
   int timeout = (int) setting (probe, "timeoutSeconds", 1);
   yajl_val exec = jv_path (probe, "exec", "command", NULL);
   yajl_val tcp = jv_get (probe, "tcpSocket"), http = jv_get (probe, "httpGet");
+  yajl_val grpc = jv_get (probe, "grpc");
   *output = NULL;
   if (exec && exec->type == yajl_t_array && exec->u.array.len)
     return run_exec (s, exec, id, timeout, output);
@@ -87,7 +88,10 @@ pod_probe_once (struct pod_sync *s, yajl_val c, yajl_val probe, const char *id, 
   if (http)
     return husk_probe_http (netns, jv_str (http, "host"), resolve_port (c, jv_get (http, "port")),
                             jv_str (http, "path") ?: "/", timeout * 1000, output);
-  *output = strdup ("probe handler not supported by huskd (grpc)");
+  if (grpc)
+    return husk_probe_grpc (netns, NULL, resolve_port (c, jv_get (grpc, "port")),
+                            jv_str (grpc, "service") ?: "", timeout * 1000, output);
+  *output = strdup ("probe has no handler");
   return HUSK_PROBE_UNKNOWN;
 }
 

@@ -12,6 +12,14 @@ enum husk_probe_result { HUSK_PROBE_SUCCESS, HUSK_PROBE_FAILURE, HUSK_PROBE_UNKN
  * caller's own); -errno on failure.  Only the calling thread switches. */
 int husk_probe_socket_in (const char *netns_path, int family, int type);
 
+/* Milliseconds of CLOCK_MONOTONIC, the clock of probe deadlines. */
+long long husk_probe_now_ms (void);
+
+/* A TCP socket to host:port (an IPv4 address; NULL or "" is 127.0.0.1)
+ * made in the netns at netns_path, connected before `deadline`
+ * (husk_probe_now_ms); non-blocking.  -errno on failure. */
+int husk_probe_connect (const char *netns_path, const char *host, int port, long long deadline);
+
 /* TCP: the connection is accepted within timeout_ms. *output is malloc'd. */
 enum husk_probe_result husk_probe_tcp (const char *netns_path, const char *host, int port,
                                        int timeout_ms, char **output);
@@ -20,5 +28,10 @@ enum husk_probe_result husk_probe_tcp (const char *netns_path, const char *host,
  * as a kubelet following them off-host would not count them either). */
 enum husk_probe_result husk_probe_http (const char *netns_path, const char *host, int port,
                                         const char *path, int timeout_ms, char **output);
+
+/* gRPC: grpc.health.v1.Health/Check for `service` ("" is the server as a
+ * whole) over h2c; success only when the answer is SERVING. */
+enum husk_probe_result husk_probe_grpc (const char *netns_path, const char *host, int port,
+                                        const char *service, int timeout_ms, char **output);
 
 #endif

@@ -49,17 +49,16 @@ msg (const char *fmt, const char *a, int port, const char *b)
   return out;
 }
 
-static long long
-now_ms (void)
+long long
+husk_probe_now_ms (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Connected socket or -errno. */
-static int
-connect_within (const char *netns, const char *host, int port, long long deadline)
+int
+husk_probe_connect (const char *netns, const char *host, int port, long long deadline)
 {
   struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
   cleanup_close int fd = -1;
@@ -74,7 +73,7 @@ connect_within (const char *netns, const char *host, int port, long long deadlin
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0 && errno != EINPROGRESS)
     return -errno;
   p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-  long long left = deadline - now_ms ();
+  long long left = deadline - husk_probe_now_ms ();
   if (left <= 0 || poll (&p, 1, (int) left) <= 0)
     return -ETIMEDOUT;
   if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 || soerr)
@@ -86,7 +85,7 @@ enum husk_probe_result
 husk_probe_tcp (const char *netns_path, const char *host, int port, int timeout_ms,
                 char **output)
 {
-  int fd = connect_within (netns_path, host, port, now_ms () + timeout_ms);
+  int fd = husk_probe_connect (netns_path, host, port, husk_probe_now_ms () + timeout_ms);
   const char *h = host && *host ? host : "127.0.0.1";
   if (fd >= 0)
     {
@@ -105,7 +104,7 @@ send_all (int fd, const char *buf, size_t len, long long deadline)
     {
       struct pollfd p = { .fd = fd, .events = POLLOUT };
       ssize_t w;
-      if (poll (&p, 1, (int) (deadline - now_ms ())) <= 0)
+      if (poll (&p, 1, (int) (deadline - husk_probe_now_ms ())) <= 0)
         return -ETIMEDOUT;
       w = send (fd, buf, len, MSG_NOSIGNAL);
       if (w < 0 && errno != EAGAIN)
@@ -125,7 +124,7 @@ read_status_line (int fd, char *buf, size_t size, long long deadline)
     {
       struct pollfd p = { .fd = fd, .events = POLLIN };
       ssize_t r;
-      long long left = deadline - now_ms ();
+      long long left = deadline - husk_probe_now_ms ();
       if (left <= 0 || poll (&p, 1, (int) left) <= 0)
         return -ETIMEDOUT;
       r = recv (fd, buf + have, size - have - 1, 0);
@@ -144,9 +143,9 @@ enum husk_probe_result
 husk_probe_http (const char *netns_path, const char *host, int port, const char *path,
                  int timeout_ms, char **output)
 {
-  long long deadline = now_ms () + timeout_ms;
+  long long deadline = husk_probe_now_ms () + timeout_ms;
   const char *h = host && *host ? host : "127.0.0.1";
-  cleanup_close int fd = connect_within (netns_path, host, port, deadline);
+  cleanup_close int fd = husk_probe_connect (netns_path, host, port, deadline);
   char req[2048], line[512];
   int code = 0, r;
   *output = NULL;

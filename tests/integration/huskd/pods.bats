@@ -125,6 +125,59 @@ teardown() { teardown_huskd; }
 	[ "$status" -ne 0 ]
 }
 
+# unhealthy_events NAME: the messages of the pod's Unhealthy events.
+unhealthy_events() {
+	api GET "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D$1"
+	jq -r '.items[] | select(.reason == "Unhealthy") | .message' <<<"$output"
+}
+
+@test "grpc probes (grpc.health.v1 over h2c) drive readiness from inside the pod's network namespace" {
+	create_pod grpc <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["grpc-health","9090","/tmp/health"],"readinessProbe":{"grpc":{"port":9090},"periodSeconds":1,"failureThreshold":1}}]}'
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/grpc | jq -e '.status.containerStatuses[0].ready'"
+	ctl probe grpc
+	[ "$status" -eq 0 ]
+	[[ "$output" == *readinessProbe*Success* ]]
+	# the server answers NOT_SERVING: not ready, and the event says what it answered
+	ctl exec grpc -- sh -c 'echo NOT_SERVING >/tmp/health'
+	[ "$status" -eq 0 ]
+	wait_for 10 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/grpc | jq -e '.status.containerStatuses[0].ready == false'"
+	[ "$(pod_field grpc '[.status.conditions[] | select(.type=="Ready")][0].status')" = False ]
+	run unhealthy_events grpc
+	[[ "$output" == *'Readiness probe failed: service unhealthy (responded with "NOT_SERVING")'* ]]
+	ctl exec grpc -- rm /tmp/health
+	wait_for 10 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/grpc | jq -e '.status.containerStatuses[0].ready'"
+	# the calls reached the server in the pod (its log), nothing listens on the host
+	ctl logs grpc
+	[[ "$output" == *'check service="": NOT_SERVING'* ]]
+	[[ "$output" == *'check service="": SERVING'* ]]
+	run curl -s -m 1 http://127.0.0.1:9090/
+	[ "$status" -ne 0 ]
+	[ "$(pod_field grpc '.status.containerStatuses[0].restartCount')" = 0 ]
+}
+
+@test "grpc liveness: an unknown service restarts the container; a slow answer or no server fail with kubelet's words" {
+	create_pod grpcl <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["grpc-health","9090","/tmp/health"],"ports":[{"name":"health","containerPort":9090}],"livenessProbe":{"grpc":{"port":9090,"service":"nosuch"},"periodSeconds":1,"failureThreshold":2}},{"name":"slow","image":"@ROOTFS@","command":["sh","-c","echo SLOW >/tmp/slow; exec grpc-health 9091 /tmp/slow"],"readinessProbe":{"grpc":{"port":9091},"periodSeconds":2,"timeoutSeconds":1}},{"name":"none","image":"@ROOTFS@","command":["sleep","100"],"readinessProbe":{"grpc":{"port":9099},"periodSeconds":1}}]}'
+	wait_for 40 bash -c "[ \$(curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/grpcl | jq '.status.containerStatuses[] | select(.name==\"c\") | .restartCount') -ge 1 ]"
+	run unhealthy_events grpcl
+	[[ "$output" == *'Liveness probe failed: error: health rpc probe failed: rpc error: code = NotFound desc = unknown service'* ]]
+	[[ "$output" == *'Readiness probe failed: timeout: health rpc did not complete within 1s'* ]]
+	[[ "$output" == *'Readiness probe failed: timeout: failed to connect service "127.0.0.1:9099" within 1s'* ]]
+	[ "$(pod_field grpcl '.status.containerStatuses[] | select(.name=="slow") | .ready')" = false ]
+	[ "$(pod_field grpcl '.status.containerStatuses[] | select(.name=="none") | .restartCount')" = 0 ]
+}
+
+@test "a probe with no handler, two handlers or a bad grpc port is refused (422 naming the field)" {
+	json=$(pod_json bad <<<'{"containers":[{"name":"c","image":"@ROOTFS@","livenessProbe":{"grpc":{"port":0}},"startupProbe":{"tcpSocket":{"port":80},"grpc":{"port":80}},"readinessProbe":{"periodSeconds":1}}]}')
+	api POST /api/v1/namespaces/default/pods -H 'Content-Type: application/json' -d "$json"
+	[ "$status" -eq 422 ]
+	run jq -r '.details.causes[] | "\(.field): \(.message)"' <<<"$output"
+	[[ "$output" == *"spec.containers[0].livenessProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive"* ]]
+	[[ "$output" == *"spec.containers[0].startupProbe.grpc: Forbidden: may not specify more than 1 handler type"* ]]
+	[[ "$output" == *"spec.containers[0].readinessProbe: Required value: must specify a handler type"* ]]
+	api GET /api/v1/namespaces/default/pods/bad
+	[ "$status" -eq 404 ]
+}
+
 @test "logs: tail, timestamps, follow" {
 	create_pod talk <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","echo one; echo two >&2; echo three; sleep 100"]}]}'
 	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/talk/log | grep -q three"

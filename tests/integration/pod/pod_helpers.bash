@@ -35,17 +35,23 @@ find_husk_pod() {
 HUSK_POD_BIN=$(find_husk_pod)
 POD_ROOTFS=$TESTS_TMP/pod-rootfs
 
-# The test rootfs plus pod-ipc (a static helper), built once under a lock.
+# The test rootfs plus two static helpers, built once under a lock:
+# pod-ipc (SysV and POSIX queues) and grpc-health (a grpc.health.v1 server,
+# with the protobuf wire code of sandbox/api and Debian's static nghttp2).
 ensure_pod_rootfs() {
 	ensure_rootfs || return 1
 	(
 		flock 9
-		local src=$INTEGRATION_ROOT/pod/ipc-helper.c
-		if [ ! -x "$POD_ROOTFS/bin/pod-ipc" ] || [ "$src" -nt "$POD_ROOTFS/bin/pod-ipc" ] ||
+		local ipc=$INTEGRATION_ROOT/pod/ipc-helper.c grpc=$INTEGRATION_ROOT/pod/grpc-health.c
+		local wire=$REPO_ROOT/sandbox/api/protowire.c
+		if [ ! -x "$POD_ROOTFS/bin/grpc-health" ] || [ "$ipc" -nt "$POD_ROOTFS/.stamp" ] ||
+			[ "$grpc" -nt "$POD_ROOTFS/.stamp" ] || [ "$wire" -nt "$POD_ROOTFS/.stamp" ] ||
 			[ "$ROOTFS_CACHE/.stamp" -nt "$POD_ROOTFS/.stamp" ]; then
 			rm -rf "$POD_ROOTFS"
 			cp -a "$ROOTFS_CACHE" "$POD_ROOTFS" || exit 1
-			gcc -O2 -static -o "$POD_ROOTFS/bin/pod-ipc" "$src" || exit 1
+			gcc -O2 -static -o "$POD_ROOTFS/bin/pod-ipc" "$ipc" || exit 1
+			gcc -std=gnu11 -O2 -static -I"$REPO_ROOT/sandbox/api" -o "$POD_ROOTFS/bin/grpc-health" \
+				"$grpc" "$wire" -l:libnghttp2.a || exit 1
 			touch "$POD_ROOTFS/.stamp"
 		fi
 	) 9>"$TESTS_TMP/.pod-lock"
