@@ -14,104 +14,83 @@ pb_string (const struct pb_reader *s)
   return jv_string (text);
 }
 
+/* A map<string,string> entry: 1 key, 2 value. */
+struct map_entry {
+  struct pb_reader key, value;
+};
+
 static bool
-read_map_entry (struct pb_reader *entry, yajl_val map)
+map_entry_field (const struct pb_field *f, void *ctx)
 {
-  struct pb_field f;
-  struct pb_reader key = { 0 }, value = { 0 };
-  while (pb_more (entry))
-    {
-      if (!pb_next_field (entry, &f))
-        return false;
-      if (f.number == 1 && f.type == PB_BYTES)
-        key = f.bytes;
-      else if (f.number == 2 && f.type == PB_BYTES)
-        value = f.bytes;
-    }
-  if (!key.p)
+  struct map_entry *e = ctx;
+  if (f->type == PB_BYTES && (f->number == 1 || f->number == 2))
+    *(f->number == 1 ? &e->key : &e->value) = f->bytes;
+  return true;
+}
+
+static bool
+read_map_entry (struct pb_reader entry, yajl_val map)
+{
+  struct map_entry e = { { 0 }, { 0 } };
+  if (!pb_each_field (entry, map_entry_field, &e) || !e.key.p)
     return false;
-  cleanup_free char *k = strndup ((const char *) key.p, (size_t) (key.end - key.p));
-  jv_set (map, k, value.p ? pb_string (&value) : jv_string (""));
+  cleanup_free char *k = strndup ((const char *) e.key.p, (size_t) (e.key.end - e.key.p));
+  jv_set (map, k, e.value.p ? pb_string (&e.value) : jv_string (""));
   return true;
 }
 
 /* ObjectMeta: 1 name, 2 generateName, 3 namespace, 11 labels, 12 annotations. */
 static bool
-read_meta (struct pb_reader *b, yajl_val meta)
+meta_field (const struct pb_field *f, void *meta)
 {
   static const char *const names[] = { [1] = "name", [2] = "generateName", [3] = "namespace" };
-  struct pb_field f;
-  while (pb_more (b))
-    {
-      if (!pb_next_field (b, &f))
-        return false;
-      if (f.type != PB_BYTES)
-        continue;
-      if (f.number >= 1 && f.number <= 3)
-        jv_set (meta, names[f.number], pb_string (&f.bytes));
-      else if ((f.number == 11 || f.number == 12)
-               && !read_map_entry (&f.bytes,
-                                   jv_obj_at (meta, f.number == 11 ? "labels" : "annotations")))
-        return false;
-    }
+  if (f->type != PB_BYTES)
+    return true;
+  if (f->number >= 1 && f->number <= 3)
+    jv_set (meta, names[f->number], pb_string (&f->bytes));
+  else if (f->number == 11 || f->number == 12)
+    return read_map_entry (f->bytes, jv_obj_at (meta, f->number == 11 ? "labels" : "annotations"));
   return true;
 }
 
+/* The object: 1 metadata; the rest (spec, status) is not read. */
 static bool
-read_object (struct pb_reader *raw, yajl_val obj)
+object_field (const struct pb_field *f, void *obj)
 {
-  struct pb_field f;
-  while (pb_more (raw))
-    {
-      if (!pb_next_field (raw, &f))
-        return false;
-      if (f.number == 1 && f.type == PB_BYTES && !read_meta (&f.bytes, jv_obj_at (obj, "metadata")))
-        return false;
-    }
+  if (f->number == 1 && f->type == PB_BYTES)
+    return pb_each_field (f->bytes, meta_field, jv_obj_at (obj, "metadata"));
   return true;
 }
 
-/* runtime.Unknown: 1 typeMeta {1 apiVersion, 2 kind}, 2 raw. */
+/* typeMeta: 1 apiVersion, 2 kind. */
 static bool
-read_type_meta (struct pb_reader *tm, yajl_val obj)
+type_meta_field (const struct pb_field *f, void *obj)
 {
-  struct pb_field g;
-  while (pb_more (tm))
-    {
-      if (!pb_next_field (tm, &g))
-        return false;
-      if (g.type == PB_BYTES && (g.number == 1 || g.number == 2))
-        jv_set (obj, g.number == 1 ? "apiVersion" : "kind", pb_string (&g.bytes));
-    }
+  if (f->type == PB_BYTES && (f->number == 1 || f->number == 2))
+    jv_set (obj, f->number == 1 ? "apiVersion" : "kind", pb_string (&f->bytes));
   return true;
 }
 
+/* runtime.Unknown: 1 typeMeta, 2 raw. */
 static bool
-read_unknown (struct pb_reader *b, yajl_val obj)
+unknown_field (const struct pb_field *f, void *obj)
 {
-  struct pb_field f;
-  while (pb_more (b))
-    {
-      if (!pb_next_field (b, &f))
-        return false;
-      if (f.type != PB_BYTES)
-        continue;
-      if (f.number == 1 && !read_type_meta (&f.bytes, obj))
-        return false;
-      if (f.number == 2 && !read_object (&f.bytes, obj))
-        return false;
-    }
+  if (f->type != PB_BYTES)
+    return true;
+  if (f->number == 1)
+    return pb_each_field (f->bytes, type_meta_field, obj);
+  if (f->number == 2)
+    return pb_each_field (f->bytes, object_field, obj);
   return true;
 }
 
 struct api_status *
 api_protobuf_decode (const unsigned char *data, size_t len, yajl_val *out)
 {
-  struct pb_reader b = { data + 4, data + len };
   cleanup_jv yajl_val obj = jv_object ();
   if (len < 4 || memcmp (data, "k8s\0", 4) != 0)
     return api_bad_request ("protobuf body without the k8s envelope");
-  if (!read_unknown (&b, obj))
+  if (!pb_each_field ((struct pb_reader){ data + 4, data + len }, unknown_field, obj))
     return api_bad_request ("malformed protobuf body");
   *out = steal_pointer (&obj);
   return NULL;

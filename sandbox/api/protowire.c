@@ -52,6 +52,16 @@ pb_next_field (struct pb_reader *r, struct pb_field *f)
   return false; /* groups (3, 4) are long deprecated; 6 and 7 do not exist */
 }
 
+bool
+pb_each_field (struct pb_reader r, bool (*fn) (const struct pb_field *f, void *ctx), void *ctx)
+{
+  struct pb_field f;
+  while (pb_more (&r))
+    if (!pb_next_field (&r, &f) || !fn (&f, ctx))
+      return false;
+  return true;
+}
+
 static size_t
 put_raw_varint (unsigned char *out, size_t len, size_t size, uint64_t v)
 {

@@ -33,6 +33,11 @@ pb_more (const struct pb_reader *r)
 /* The next field of r; false on a truncated or malformed one. */
 bool pb_next_field (struct pb_reader *r, struct pb_field *f);
 
+/* Calls fn for each field of r in order; false as soon as a field is
+ * malformed or fn returns false. */
+bool pb_each_field (struct pb_reader r, bool (*fn) (const struct pb_field *f, void *ctx),
+                    void *ctx);
+
 /* Appends field `number` as bytes (strings, nested messages) to out, which
  * has room for `size`; returns the new length or 0 if it does not fit. */
 size_t pb_put_bytes (unsigned char *out, size_t len, size_t size, unsigned number,

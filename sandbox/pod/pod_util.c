@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
+#include "../../oci/str_printf.h"
 #include "sandbox.h"
 
 extern char **environ;
@@ -24,11 +25,9 @@ extern char **environ;
 char *
 pod_path (const char *fmt, ...)
 {
-  char *s = NULL;
   va_list ap;
   va_start (ap, fmt);
-  if (vasprintf (&s, fmt, ap) < 0)
-    s = NULL;
+  char *s = str_vprintf (fmt, ap);
   va_end (ap);
   return s;
 }

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "cleanup.h"
 #include "protowire.h"
+#include "str_printf.h"
 
 #define HEALTH_PATH "/grpc.health.v1.Health/Check"
 #define GRPC_UNIMPLEMENTED 12
@@ -241,45 +241,30 @@ run_session (nghttp2_session *s, struct grpc_call *call)
   return 0;
 }
 
-static char *
-say (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
-
-static char *
-say (const char *fmt, ...)
-{
-  char *out = NULL;
-  va_list ap;
-  va_start (ap, fmt);
-  if (vasprintf (&out, fmt, ap) < 0)
-    out = NULL;
-  va_end (ap);
-  return out;
-}
-
 /* What the finished call means, as kubelet reads it. */
 static enum husk_probe_result
 judge (const struct grpc_call *call, int timeout_ms, char **output)
 {
   int serving;
   if (call->grpc_status == GRPC_UNIMPLEMENTED)
-    *output = say ("error: this server does not implement the grpc health protocol "
+    *output = str_printf ("error: this server does not implement the grpc health protocol "
                    "(grpc.health.v1.Health): %s", call->grpc_message);
   else if (call->grpc_status == 4)
-    *output = say ("timeout: health rpc did not complete within %ds", timeout_ms / 1000);
+    *output = str_printf ("timeout: health rpc did not complete within %ds", timeout_ms / 1000);
   else if (call->grpc_status > 0)
-    *output = say ("error: health rpc probe failed: rpc error: code = %s desc = %s",
+    *output = str_printf ("error: health rpc probe failed: rpc error: code = %s desc = %s",
                    call->grpc_status < 17 ? grpc_code_names[call->grpc_status] : "Unknown",
                    call->grpc_message);
   else if (call->http_status != 200)
-    *output = say ("error: health rpc probe failed: unexpected HTTP status code received "
+    *output = str_printf ("error: health rpc probe failed: unexpected HTTP status code received "
                    "from server: %d", call->http_status);
   else if (call->grpc_status < 0)
-    *output = say ("error: health rpc probe failed: stream closed without a grpc-status "
+    *output = str_printf ("error: health rpc probe failed: stream closed without a grpc-status "
                    "(HTTP/2 error %u)", call->reset_code);
   else if (call->too_large || (serving = decode_serving_status (call)) < 0)
-    *output = say ("error: health rpc probe failed: malformed HealthCheckResponse");
+    *output = str_printf ("error: health rpc probe failed: malformed HealthCheckResponse");
   else if (serving != 1)
-    *output = say ("service unhealthy (responded with \"%s\")", serving_status_names[serving]);
+    *output = str_printf ("service unhealthy (responded with \"%s\")", serving_status_names[serving]);
   else
     return HUSK_PROBE_SUCCESS;
   return HUSK_PROBE_FAILURE;
@@ -289,9 +274,9 @@ static enum husk_probe_result
 call_failed (int err, const char *authority, int timeout_ms, char **output)
 {
   if (err == -ETIMEDOUT)
-    *output = say ("timeout: health rpc did not complete within %ds", timeout_ms / 1000);
+    *output = str_printf ("timeout: health rpc did not complete within %ds", timeout_ms / 1000);
   else
-    *output = say ("error: health rpc probe failed: connection to %s: %s", authority,
+    *output = str_printf ("error: health rpc probe failed: connection to %s: %s", authority,
                    err == -EPROTO ? "HTTP/2 protocol error" : strerror (-err));
   return HUSK_PROBE_FAILURE;
 }
@@ -311,23 +296,23 @@ husk_probe_grpc (const char *netns_path, const char *host, int port, const char 
   snprintf (authority, sizeof authority, "%s:%d", host && *host ? host : "127.0.0.1", port);
   call.deadline = husk_probe_now_ms () + timeout_ms;
   if (!encode_request (&call, service))
-    return *output = say ("service name too long"), HUSK_PROBE_FAILURE;
+    return *output = str_printf ("service name too long"), HUSK_PROBE_FAILURE;
   fd = husk_probe_connect (netns_path, host, port, call.deadline);
   if (fd < 0)
     {
-      *output = say ("timeout: failed to connect service \"%s\" within %ds: %s", authority,
+      *output = str_printf ("timeout: failed to connect service \"%s\" within %ds: %s", authority,
                      timeout_ms / 1000, strerror (-fd));
       return HUSK_PROBE_FAILURE;
     }
   call.fd = fd;
   if (nghttp2_session_callbacks_new (&cbs) != 0)
-    return *output = say ("out of memory"), HUSK_PROBE_UNKNOWN;
+    return *output = str_printf ("out of memory"), HUSK_PROBE_UNKNOWN;
   nghttp2_session_callbacks_set_send_callback (cbs, send_cb);
   nghttp2_session_callbacks_set_on_header_callback (cbs, header_cb);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback (cbs, data_cb);
   nghttp2_session_callbacks_set_on_stream_close_callback (cbs, close_cb);
   if (nghttp2_session_client_new (&session, cbs, &call) != 0 || start_call (session, &call, authority) < 0)
-    return *output = say ("cannot start an HTTP/2 session"), HUSK_PROBE_UNKNOWN;
+    return *output = str_printf ("cannot start an HTTP/2 session"), HUSK_PROBE_UNKNOWN;
   if ((r = run_session (session, &call)) < 0)
     return call_failed (r, authority, timeout_ms, output);
   return judge (&call, timeout_ms, output);
