@@ -235,7 +235,7 @@ check_rlimits (struct vctx *v, const struct oci_process *p)
   for (size_t i = 0; i < p->rlimits_len; i++)
     {
       const struct oci_rlimit *rl = &p->rlimits[i];
-      if (!oci_name_in (oci_names_rlimits, rl->type))
+      if (oci_rlimit_from_name (rl->type) < 0)
         return vfail (v, "%srlimits[%zu].type: unknown rlimit \"%.64s\"", v->pp, i, rl->type);
       if (rl->soft > rl->hard)
         return vfail (v, "%srlimits[%zu]: soft limit %llu is above hard limit %llu", v->pp, i,

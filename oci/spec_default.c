@@ -1,5 +1,7 @@
 /* The config.json that `husk spec` writes: the same content as `runc spec`
  * (and `runc spec --rootless`), so bundles made for one work with the other. */
+#include "spec_default.h"
+
 #include <stdio.h>
 #include <unistd.h>
 
@@ -131,6 +133,18 @@ write_namespaces (struct jw *w, bool rootless)
   jw_array_close (w);
 }
 
+void
+oci_spec_write_default_devices (struct jw *w)
+{
+  jw_key (w, "devices");
+  jw_array_open (w);
+  jw_open (w);
+  jw_key_bool (w, "allow", false);
+  jw_key_string (w, "access", "rwm");
+  jw_close (w);
+  jw_array_close (w);
+}
+
 static void
 write_linux (struct jw *w, bool rootless)
 {
@@ -155,13 +169,7 @@ write_linux (struct jw *w, bool rootless)
     {
       jw_key (w, "resources");
       jw_open (w);
-      jw_key (w, "devices");
-      jw_array_open (w);
-      jw_open (w);
-      jw_key_bool (w, "allow", false);
-      jw_key_string (w, "access", "rwm");
-      jw_close (w);
-      jw_array_close (w);
+      oci_spec_write_default_devices (w);
       jw_close (w);
     }
   write_namespaces (w, rootless);

@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "config.h"
 
@@ -119,12 +120,30 @@ const char *const oci_names_seccomp_flags_supported[] = {
   NULL,
 };
 
-const char *const oci_names_rlimits[] = {
-  "RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS",
-  "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC",
-  "RLIMIT_RSS", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
-  NULL,
+/* One table for validation and the runtime, so every name the one accepts
+ * the other can apply. */
+const struct oci_rlimit_name oci_rlimit_names[] = {
+  { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_CORE", RLIMIT_CORE },
+  { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_DATA", RLIMIT_DATA },
+  { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+  { "RLIMIT_NICE", RLIMIT_NICE },       { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+  { NULL, -1 },
 };
+
+int
+oci_rlimit_from_name (const char *name)
+{
+  if (name == NULL)
+    return -1;
+  for (const struct oci_rlimit_name *r = oci_rlimit_names; r->name; r++)
+    if (strcmp (r->name, name) == 0)
+      return r->resource;
+  return -1;
+}
 
 /* The option words runc's `features` lists, sorted as it prints them. */
 const char *const oci_names_mount_options[] = {

@@ -9,7 +9,6 @@
 extern const char *const oci_names_seccomp_archs[];   /* SCMP_ARCH_* */
 extern const char *const oci_names_seccomp_flags[];   /* known SECCOMP_FILTER_FLAG_* */
 extern const char *const oci_names_seccomp_flags_supported[];
-extern const char *const oci_names_rlimits[];         /* RLIMIT_* */
 extern const char *const oci_names_mount_options[];   /* runc's option words */
 extern const char *const oci_names_hooks[];           /* prestart, createRuntime, ... */
 extern const char *const oci_names_sched_policies[];  /* SCHED_* */
@@ -20,5 +19,16 @@ extern const char *const oci_names_personality_flags[];
 extern const char *const oci_names_rootfs_propagation[];
 
 bool oci_name_in (const char *const *list, const char *name);
+
+/* The RLIMIT_* names with the resource number setrlimit(2) takes; the
+ * table ends with a NULL name. */
+struct oci_rlimit_name {
+  const char *name;
+  int resource;
+};
+extern const struct oci_rlimit_name oci_rlimit_names[];
+
+/* The resource number of an RLIMIT_* name; -1 when unknown. */
+int oci_rlimit_from_name (const char *name);
 
 #endif

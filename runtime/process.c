@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../oci/cleanup.h"
+#include "../oci/spec_names.h"
 #include "security/identity.h"
 #include "security/seccomp.h"
 #include "errors.h"
@@ -23,30 +24,6 @@
 #include "sync.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static const struct
-{
-  const char *name;
-  int resource;
-} rlimit_names[] = {
-  { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_CORE", RLIMIT_CORE },
-  { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_DATA", RLIMIT_DATA },
-  { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-  { "RLIMIT_NICE", RLIMIT_NICE },       { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-  { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
-};
-
-static int
-rlimit_from_name (const char *name)
-{
-  for (size_t i = 0; i < sizeof rlimit_names / sizeof rlimit_names[0]; i++)
-    if (strcmp (rlimit_names[i].name, name) == 0)
-      return rlimit_names[i].resource;
-  return -1;
-}
 
 int
 husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **out,
@@ -64,7 +41,7 @@ husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **
   for (size_t i = 0; i < process->rlimits_len; i++)
     {
       const struct oci_rlimit *r = &process->rlimits[i];
-      plans[i].resource = rlimit_from_name (r->type);
+      plans[i].resource = oci_rlimit_from_name (r->type);
       if (plans[i].resource < 0)
         return husk_error_plain (err, EINVAL, "process.rlimits[%zu].type: unknown rlimit \"%s\"",
                                i, r->type);

@@ -9,6 +9,7 @@
 
 #include "../../oci/cleanup.h"
 #include "../../oci/json_writer.h"
+#include "../../oci/spec_default.h"
 #include "pod_util.h"
 
 /* Docker's and containerd's default set: what a Kubernetes container gets
@@ -312,13 +313,7 @@ write_resources (struct jw *w, const struct pod_resources *r)
 {
   jw_key (w, "resources");
   jw_open (w);
-  jw_key (w, "devices");
-  jw_array_open (w);
-  jw_open (w);
-  jw_key_bool (w, "allow", false);
-  jw_key_string (w, "access", "rwm");
-  jw_close (w);
-  jw_array_close (w);
+  oci_spec_write_default_devices (w);
   if (r->limits_memory.set)
     {
       jw_key (w, "memory");

@@ -18,14 +18,7 @@ source "$(dirname "$0")/bench-lib.bash"
 ITERATIONS=20
 PODS=20
 OUT=$REPO_ROOT/tests/.tmp/bench-huskd.json
-while getopts n:p:o: opt; do
-	case $opt in
-	n) ITERATIONS=$OPTARG ;;
-	p) PODS=$OPTARG ;;
-	o) OUT=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
+parse_bench_options n:p:o: "$@"
 
 # newest_bin REL: $REPO_ROOT/build/REL if built, else the newest REL of any
 # build dir except the sanitizer ones (their speed and memory are not ours).

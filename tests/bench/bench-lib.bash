@@ -10,6 +10,24 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$BENCH_DIR/../.." && pwd)
 
+# parse_bench_options OPTSTRING "$@": the benchmarks' options, each letter
+# one variable whose default the caller has set: -n ITERATIONS, -o OUT (the
+# JSON file), -p PODS.  OPTSTRING (getopts syntax, e.g. n:o:) says which a
+# benchmark takes; anything else exits with status 2.
+# shellcheck disable=SC2034 # the variables are the calling benchmark's
+parse_bench_options() {
+	local optstring=$1 opt OPTIND=1
+	shift
+	while getopts "$optstring" opt; do
+		case $opt in
+		n) ITERATIONS=$OPTARG ;;
+		o) OUT=$OPTARG ;;
+		p) PODS=$OPTARG ;;
+		*) exit 2 ;;
+		esac
+	done
+}
+
 # enter_v1_only_namespace "$0" "$@": re-executes the calling script inside
 # `unshare -m` and sets the cgroup view up there (idempotent: the inner
 # run sees BENCH_IN_NS=1 and returns at once).

@@ -17,13 +17,7 @@ source "$(dirname "$0")/bench-lib.bash"
 
 ITERATIONS=30
 OUT=$REPO_ROOT/tests/.tmp/bench-podman.json
-while getopts n:o: opt; do
-	case $opt in
-	n) ITERATIONS=$OPTARG ;;
-	o) OUT=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
+parse_bench_options n:o: "$@"
 
 command -v podman >/dev/null || { echo "bench-podman.sh: podman is not installed" >&2; exit 1; }
 command -v conmon >/dev/null || { echo "bench-podman.sh: conmon is not installed" >&2; exit 1; }

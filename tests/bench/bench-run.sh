@@ -11,13 +11,7 @@ source "$(dirname "$0")/bench-lib.bash"
 
 ITERATIONS=100
 OUT=$REPO_ROOT/tests/.tmp/bench-run.json
-while getopts n:o: opt; do
-	case $opt in
-	n) ITERATIONS=$OPTARG ;;
-	o) OUT=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
+parse_bench_options n:o: "$@"
 
 enter_v1_only_namespace "$0" "$@"
 find_runtimes

@@ -9,12 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/bench-lib.bash"
 
 OUT=$REPO_ROOT/tests/.tmp/bench-size.json
-while getopts o: opt; do
-	case $opt in
-	o) OUT=$OPTARG ;;
-	*) exit 2 ;;
-	esac
-done
+parse_bench_options o: "$@"
 find_runtimes
 mkdir -p "$(dirname "$OUT")"
 
