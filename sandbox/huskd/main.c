@@ -11,6 +11,7 @@
 #include "cleanup.h"
 #include "controller.h"
 #include "huskd.h"
+#include "probe.h"
 #include "tls.h"
 
 static void
@@ -97,6 +98,8 @@ main (int argc, char **argv)
     return 2;
   signal (SIGPIPE, SIG_IGN);
   evthread_use_pthreads ();
+  if (husk_probes_init () < 0)
+    return fprintf (stderr, "huskd: cannot initialise libcurl\n"), 1;
   d.base = event_base_new ();
   d.started = api_now ();
   if (!d.base || start (&d, &err) < 0)
@@ -121,5 +124,6 @@ main (int argc, char **argv)
   event_free (sigint);
   api_store_free (d.store);
   event_base_free (d.base);
+  husk_probes_cleanup ();
   return 0;
 }

@@ -8,12 +8,14 @@
  * thread inside the pod's netns (sandbox/probes), with no new process. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cleanup.h"
 #include "jv.h"
 #include "pod_sync.h"
 #include "probe.h"
+#include "str_printf.h"
 
 static const char *const probe_keys[PROBE_KINDS]
     = { [PROBE_LIVENESS] = "livenessProbe", [PROBE_READINESS] = "readinessProbe",
@@ -71,6 +73,42 @@ run_exec (struct pod_sync *s, yajl_val cmd, const char *id, int timeout, char **
   return r;
 }
 
+/* Kubernetes probes the pod IP unless the probe names a host; a pod with
+ * loopback only has no IP, and 127.0.0.1 of its netns stands for it. */
+static const char *
+probe_host (struct pod_sync *s, yajl_val action)
+{
+  return jv_str (action, "host") ?: s->pod_ip;
+}
+
+/* httpGet: scheme, host, port, path and httpHeaders [{name, value}]. */
+static enum husk_probe_result
+run_http (struct pod_sync *s, yajl_val c, yajl_val http, const char *netns, int timeout,
+          char **output)
+{
+  yajl_val list = jv_get (http, "httpHeaders");
+  size_t n = list && list->type == yajl_t_array ? list->u.array.len : 0;
+  cleanup_strv char **headers = calloc (n + 1, sizeof (char *));
+  const char *scheme = jv_str (http, "scheme");
+  struct husk_http_probe p = {
+    .https = scheme && strcasecmp (scheme, "HTTPS") == 0,
+    .host = probe_host (s, http),
+    .port = resolve_port (c, jv_get (http, "port")),
+    .path = jv_str (http, "path"),
+  };
+  if (!headers)
+    return *output = strdup ("out of memory"), HUSK_PROBE_UNKNOWN;
+  for (size_t i = 0, k = 0; i < n; i++)
+    {
+      yajl_val h = list->u.array.values[i];
+      if (jv_str (h, "name") && !(headers[k++] = str_printf ("%s: %s", jv_str (h, "name"),
+                                                              jv_str (h, "value") ?: "")))
+        return *output = strdup ("out of memory"), HUSK_PROBE_UNKNOWN;
+    }
+  p.headers = (const char *const *) headers;
+  return husk_probe_http (netns, &p, timeout * 1000, output);
+}
+
 enum husk_probe_result
 pod_probe_once (struct pod_sync *s, yajl_val c, yajl_val probe, const char *id, const char *netns,
              char **output)
@@ -83,13 +121,12 @@ pod_probe_once (struct pod_sync *s, yajl_val c, yajl_val probe, const char *id, 
   if (exec && exec->type == yajl_t_array && exec->u.array.len)
     return run_exec (s, exec, id, timeout, output);
   if (tcp)
-    return husk_probe_tcp (netns, jv_str (tcp, "host"), resolve_port (c, jv_get (tcp, "port")),
+    return husk_probe_tcp (netns, probe_host (s, tcp), resolve_port (c, jv_get (tcp, "port")),
                            timeout * 1000, output);
   if (http)
-    return husk_probe_http (netns, jv_str (http, "host"), resolve_port (c, jv_get (http, "port")),
-                            jv_str (http, "path") ?: "/", timeout * 1000, output);
+    return run_http (s, c, http, netns, timeout, output);
   if (grpc)
-    return husk_probe_grpc (netns, NULL, resolve_port (c, jv_get (grpc, "port")),
+    return husk_probe_grpc (netns, s->pod_ip, resolve_port (c, jv_get (grpc, "port")),
                             jv_str (grpc, "service") ?: "", timeout * 1000, output);
   *output = strdup ("probe has no handler");
   return HUSK_PROBE_UNKNOWN;

@@ -6,6 +6,9 @@
 #ifndef HUSK_PROBES_PROBE_H
 #define HUSK_PROBES_PROBE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum husk_probe_result { HUSK_PROBE_SUCCESS, HUSK_PROBE_FAILURE, HUSK_PROBE_UNKNOWN };
 
 /* A socket of `type` (SOCK_STREAM) in the netns at `netns_path` (NULL: the
@@ -24,10 +27,23 @@ int husk_probe_connect (const char *netns_path, const char *host, int port, long
 enum husk_probe_result husk_probe_tcp (const char *netns_path, const char *host, int port,
                                        int timeout_ms, char **output);
 
-/* HTTP GET: a status in [200, 400) is success (redirects are not followed,
- * as a kubelet following them off-host would not count them either). */
-enum husk_probe_result husk_probe_http (const char *netns_path, const char *host, int port,
-                                        const char *path, int timeout_ms, char **output);
+/* Once per process, before threads start probing (libcurl's global state). */
+int husk_probes_init (void);
+void husk_probes_cleanup (void);
+
+/* The host:port of a probe's target, IPv6 in brackets, into buf. */
+const char *husk_probe_host_port (const char *host, int port, char *buf, size_t size);
+
+/* HTTP(S) GET: a status in [200, 400) is success (redirects are not
+ * followed).  headers: "Name: value" lines, NULL-terminated, or NULL. */
+struct husk_http_probe {
+  bool https;
+  const char *host, *path;
+  int port;
+  const char *const *headers;
+};
+enum husk_probe_result husk_probe_http (const char *netns_path, const struct husk_http_probe *p,
+                                        int timeout_ms, char **output);
 
 /* gRPC: grpc.health.v1.Health/Check for `service` ("" is the server as a
  * whole) over h2c; success only when the answer is SERVING. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "str_printf.h"
 
 int
 husk_probe_socket_in (const char *netns_path, int family, int type)
@@ -40,15 +41,6 @@ husk_probe_socket_in (const char *netns_path, int family, int type)
   return fd < 0 ? -saved : fd;
 }
 
-static char *
-msg (const char *fmt, const char *a, int port, const char *b)
-{
-  char *out = NULL;
-  if (asprintf (&out, fmt, a, port, b) < 0)
-    return NULL;
-  return out;
-}
-
 long long
 husk_probe_now_ms (void)
 {
@@ -57,20 +49,51 @@ husk_probe_now_ms (void)
   return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* host as a numeric IPv4 or IPv6 address; NULL or "" is 127.0.0.1. */
+static int
+probe_address (const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+  struct sockaddr_in *in = (struct sockaddr_in *) ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) ss;
+  memset (ss, 0, sizeof *ss);
+  if (inet_pton (AF_INET, host && *host ? host : "127.0.0.1", &in->sin_addr) == 1)
+    {
+      in->sin_family = AF_INET, in->sin_port = htons ((uint16_t) port);
+      *len = sizeof *in;
+      return 0;
+    }
+  if (inet_pton (AF_INET6, host, &in6->sin6_addr) == 1)
+    {
+      in6->sin6_family = AF_INET6, in6->sin6_port = htons ((uint16_t) port);
+      *len = sizeof *in6;
+      return 0;
+    }
+  return -EINVAL;
+}
+
+const char *
+husk_probe_host_port (const char *host, int port, char *buf, size_t size)
+{
+  host = host && *host ? host : "127.0.0.1";
+  snprintf (buf, size, strchr (host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+  return buf;
+}
+
 int
 husk_probe_connect (const char *netns, const char *host, int port, long long deadline)
 {
-  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+  struct sockaddr_storage addr;
+  socklen_t addr_len;
   cleanup_close int fd = -1;
   struct pollfd p;
   int soerr = 0;
   socklen_t len = sizeof soerr;
-  if (inet_pton (AF_INET, host && *host ? host : "127.0.0.1", &addr.sin_addr) != 1)
+  if (port < 1 || port > 65535 || probe_address (host, port, &addr, &addr_len) < 0)
     return -EINVAL;
-  fd = husk_probe_socket_in (netns, AF_INET, SOCK_STREAM);
+  fd = husk_probe_socket_in (netns, addr.ss_family, SOCK_STREAM);
   if (fd < 0)
     return fd;
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0 && errno != EINPROGRESS)
+  if (connect (fd, (struct sockaddr *) &addr, addr_len) < 0 && errno != EINPROGRESS)
     return -errno;
   p = (struct pollfd){ .fd = fd, .events = POLLOUT };
   long long left = deadline - husk_probe_now_ms ();
@@ -86,95 +109,14 @@ husk_probe_tcp (const char *netns_path, const char *host, int port, int timeout_
                 char **output)
 {
   int fd = husk_probe_connect (netns_path, host, port, husk_probe_now_ms () + timeout_ms);
-  const char *h = host && *host ? host : "127.0.0.1";
+  char where[300];
   if (fd >= 0)
     {
       close (fd);
       *output = NULL;
       return HUSK_PROBE_SUCCESS;
     }
-  *output = msg ("dial tcp %s:%d: connect: %s", h, port, strerror (-fd));
-  return HUSK_PROBE_FAILURE;
-}
-
-static int
-send_all (int fd, const char *buf, size_t len, long long deadline)
-{
-  while (len > 0)
-    {
-      struct pollfd p = { .fd = fd, .events = POLLOUT };
-      ssize_t w;
-      if (poll (&p, 1, (int) (deadline - husk_probe_now_ms ())) <= 0)
-        return -ETIMEDOUT;
-      w = send (fd, buf, len, MSG_NOSIGNAL);
-      if (w < 0 && errno != EAGAIN)
-        return -errno;
-      if (w > 0)
-        buf += w, len -= (size_t) w;
-    }
-  return 0;
-}
-
-/* Reads until the status line is complete. */
-static int
-read_status_line (int fd, char *buf, size_t size, long long deadline)
-{
-  size_t have = 0;
-  while (have + 1 < size && !memchr (buf, '\n', have))
-    {
-      struct pollfd p = { .fd = fd, .events = POLLIN };
-      ssize_t r;
-      long long left = deadline - husk_probe_now_ms ();
-      if (left <= 0 || poll (&p, 1, (int) left) <= 0)
-        return -ETIMEDOUT;
-      r = recv (fd, buf + have, size - have - 1, 0);
-      if (r < 0 && errno != EAGAIN)
-        return -errno;
-      if (r == 0)
-        break;
-      if (r > 0)
-        have += (size_t) r;
-    }
-  buf[have] = '\0';
-  return 0;
-}
-
-enum husk_probe_result
-husk_probe_http (const char *netns_path, const char *host, int port, const char *path,
-                 int timeout_ms, char **output)
-{
-  long long deadline = husk_probe_now_ms () + timeout_ms;
-  const char *h = host && *host ? host : "127.0.0.1";
-  cleanup_close int fd = husk_probe_connect (netns_path, host, port, deadline);
-  char req[2048], line[512];
-  int code = 0, r;
-  *output = NULL;
-  if (fd < 0)
-    {
-      *output = msg ("Get \"http://%s:%d%s\": connection refused or unreachable", h, port,
-                     path ? path : "/");
-      return HUSK_PROBE_FAILURE;
-    }
-  snprintf (req, sizeof req,
-            "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: kube-probe/1.30\r\nAccept: */*\r\n"
-            "Connection: close\r\n\r\n",
-            path && *path ? path : "/", h, port);
-  if ((r = send_all (fd, req, strlen (req), deadline)) < 0
-      || (r = read_status_line (fd, line, sizeof line, deadline)) < 0)
-    {
-      if (asprintf (output, "Get \"http://%s:%d%s\": %s", h, port, path ? path : "/",
-                    strerror (-r)) < 0)
-        *output = NULL;
-      return HUSK_PROBE_FAILURE;
-    }
-  if (sscanf (line, "HTTP/%*d.%*d %d", &code) != 1)
-    {
-      *output = msg ("Get \"http://%s:%d%s\": malformed HTTP response", h, port, path);
-      return HUSK_PROBE_FAILURE;
-    }
-  if (code >= 200 && code < 400)
-    return HUSK_PROBE_SUCCESS;
-  if (asprintf (output, "HTTP probe failed with statuscode: %d", code) < 0)
-    *output = NULL;
+  *output = str_printf ("dial tcp %s: connect: %s", husk_probe_host_port (host, port, where, sizeof where),
+                        strerror (-fd));
   return HUSK_PROBE_FAILURE;
 }

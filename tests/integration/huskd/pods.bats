@@ -114,7 +114,7 @@ teardown() { teardown_huskd; }
 	[ "$(pod_field slow '.status.containerStatuses[0].restartCount')" = 0 ]
 }
 
-@test "tcp and http probes run inside the pod's network namespace" {
+@test "tcp probes run inside the pod's network namespace" {
 	create_pod net <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","while true; do printf \"HTTP/1.0 200 OK\\r\\n\\r\\nok\" | nc -l -p 8080; done"],"readinessProbe":{"tcpSocket":{"port":8080},"periodSeconds":1}}]}'
 	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/net | jq -e '.status.containerStatuses[0].ready'"
 	ctl probe net
@@ -129,6 +129,22 @@ teardown() { teardown_huskd; }
 unhealthy_events() {
 	api GET "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D$1"
 	jq -r '.items[] | select(.reason == "Unhealthy") | .message' <<<"$output"
+}
+
+@test "httpGet probes: path, httpHeaders and kubelet's User-Agent reach the server in the pod; a 404 fails" {
+	create_pod http <<<'{"containers":[
+		{"name":"web","image":"@ROOTFS@","command":["sh","-c","mkdir -p /www && echo ok >/www/healthz && exec httpd -f -p 8080 -h /www"],"readinessProbe":{"httpGet":{"path":"/healthz","port":8080},"periodSeconds":1}},
+		{"name":"cap","image":"@ROOTFS@","command":["sh","-c","while true; do printf \"HTTP/1.0 204 No Content\\r\\n\\r\\n\" | nc -l -p 8081 >>/tmp/req; done"],"readinessProbe":{"httpGet":{"path":"/probe?x=1","port":8081,"httpHeaders":[{"name":"X-Probe","value":"husk"}]},"periodSeconds":1}},
+		{"name":"missing","image":"@ROOTFS@","command":["sh","-c","mkdir -p /www && exec httpd -f -p 8082 -h /www"],"readinessProbe":{"httpGet":{"path":"/nope","port":8082},"periodSeconds":1}}]}'
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/http | jq -e '[.status.containerStatuses[] | select(.ready)] | length == 2'"
+	[ "$(pod_field http '.status.containerStatuses[] | select(.name=="missing") | .ready')" = false ]
+	ctl exec http -c cap -- cat /tmp/req
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"GET /probe?x=1 HTTP/1.1"* ]]
+	[[ "$output" == *"X-Probe: husk"* ]]
+	[[ "$output" == *"User-Agent: kube-probe/"* ]]
+	run unhealthy_events http
+	[[ "$output" == *"Readiness probe failed: HTTP probe failed with statuscode: 404"* ]]
 }
 
 @test "grpc probes (grpc.health.v1 over h2c) drive readiness from inside the pod's network namespace" {
