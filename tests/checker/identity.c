@@ -81,6 +81,9 @@ checker_caps (yajl_gen g)
   yajl_gen_map_close (g);
 }
 
+/* The checker keeps its own name -> RLIMIT_* table on purpose: it judges
+ * what husk did, so it must not share husk's table (oci_rlimit_names), or
+ * a wrong entry there would pass unseen. */
 static const struct
 {
   const char *name;
