@@ -83,25 +83,16 @@ parse_hook_list (struct jr *r, yajl_val hooks, const char *key, struct oci_hook_
 }
 
 static int
-parse_hooks (struct jr *r, yajl_val v, struct oci_hooks *h)
+parse_hooks (struct jr *r, yajl_val hooks, void *out)
 {
-  yajl_val hooks;
-  size_t mark;
-  int ret;
-
-  ret = jr_object (r, v, "hooks", false, &hooks);
-  if (ret <= 0)
-    return ret;
-  mark = jr_enter_key (r, "hooks");
-  ret = (parse_hook_list (r, hooks, "prestart", &h->prestart) < 0
-         || parse_hook_list (r, hooks, "createRuntime", &h->create_runtime) < 0
-         || parse_hook_list (r, hooks, "createContainer", &h->create_container) < 0
-         || parse_hook_list (r, hooks, "startContainer", &h->start_container) < 0
-         || parse_hook_list (r, hooks, "poststart", &h->poststart) < 0
-         || parse_hook_list (r, hooks, "poststop", &h->poststop) < 0)
-            ? -1 : 0;
-  jr_leave (r, mark);
-  return ret;
+  struct oci_hooks *h = out;
+  return (parse_hook_list (r, hooks, "prestart", &h->prestart) < 0
+          || parse_hook_list (r, hooks, "createRuntime", &h->create_runtime) < 0
+          || parse_hook_list (r, hooks, "createContainer", &h->create_container) < 0
+          || parse_hook_list (r, hooks, "startContainer", &h->start_container) < 0
+          || parse_hook_list (r, hooks, "poststart", &h->poststart) < 0
+          || parse_hook_list (r, hooks, "poststop", &h->poststop) < 0)
+             ? -1 : 0;
 }
 
 static int
@@ -117,7 +108,7 @@ parse_config (struct jr *r, yajl_val v, void *out)
                        &c->process) < 0
       || jr_string (r, v, "hostname", false, &c->hostname) < 0
       || jr_string (r, v, "domainname", false, &c->domainname) < 0
-      || parse_hooks (r, v, &c->hooks) < 0
+      || jr_object_into (r, v, "hooks", false, parse_hooks, &c->hooks) < 0
       || jr_map (r, v, "annotations", &c->annotations) < 0
       || jr_object_of (r, v, "linux", sizeof *c->linux_, oci_parse_linux, &c->linux_) < 0)
     return -1;

@@ -26,38 +26,22 @@ parse_namespace (struct jr *r, yajl_val v, void *out)
 }
 
 static int
-parse_time_offset (struct jr *r, yajl_val offsets, const char *key, struct oci_time_offset *o)
+parse_time_offset (struct jr *r, yajl_val v, void *out)
 {
-  yajl_val v;
-  size_t mark;
-  int ret = jr_object (r, offsets, key, false, &v);
-
-  if (ret <= 0)
-    return ret;
-  mark = jr_enter_key (r, key);
-  ret = (jr_i64 (r, v, "secs", false, INT64_MIN, INT64_MAX, &o->secs) < 0
-         || jr_u32 (r, v, "nanosecs", false, &o->nanosecs) < 0)
-            ? -1 : 1;
-  jr_leave (r, mark);
-  o->set = ret > 0;
-  return ret;
+  struct oci_time_offset *o = out;
+  o->set = true;
+  return (jr_i64 (r, v, "secs", false, INT64_MIN, INT64_MAX, &o->secs) < 0
+          || jr_u32 (r, v, "nanosecs", false, &o->nanosecs) < 0)
+             ? -1 : 0;
 }
 
 static int
-parse_time_offsets (struct jr *r, yajl_val linux_, struct oci_time_offsets *t)
+parse_time_offsets (struct jr *r, yajl_val v, void *out)
 {
-  yajl_val v;
-  size_t mark;
-  int ret = jr_object (r, linux_, "timeOffsets", false, &v);
-
-  if (ret <= 0)
-    return ret;
-  mark = jr_enter_key (r, "timeOffsets");
-  ret = (parse_time_offset (r, v, "monotonic", &t->monotonic) < 0
-         || parse_time_offset (r, v, "boottime", &t->boottime) < 0)
-            ? -1 : 1;
-  jr_leave (r, mark);
-  return ret;
+  struct oci_time_offsets *t = out;
+  return (jr_object_into (r, v, "monotonic", false, parse_time_offset, &t->monotonic) < 0
+          || jr_object_into (r, v, "boottime", false, parse_time_offset, &t->boottime) < 0)
+             ? -1 : 0;
 }
 
 static int
@@ -145,7 +129,7 @@ oci_parse_linux (struct jr *r, yajl_val v, void *out)
                       &l->uid_mappings, &l->uid_mappings_len) < 0
       || jr_array_of (r, v, "gidMappings", sizeof *l->gid_mappings, oci_parse_id_mapping,
                       &l->gid_mappings, &l->gid_mappings_len) < 0
-      || parse_time_offsets (r, v, &l->time_offsets) < 0
+      || jr_object_into (r, v, "timeOffsets", false, parse_time_offsets, &l->time_offsets) < 0
       || jr_array_of (r, v, "devices", sizeof *l->devices, parse_device, &l->devices,
                       &l->devices_len) < 0
       || parse_net_devices (r, v, l) < 0

@@ -44,23 +44,15 @@ parse_additional_gids (struct jr *r, yajl_val user, struct oci_user *u)
 }
 
 static int
-parse_user (struct jr *r, yajl_val v, struct oci_user *u)
+parse_user (struct jr *r, yajl_val user, void *out)
 {
-  yajl_val user;
-  size_t mark;
-  int ret = jr_object (r, v, "user", false, &user);
-
-  if (ret <= 0)
-    return ret;
-  mark = jr_enter_key (r, "user");
-  ret = (jr_u32 (r, user, "uid", true, &u->uid) < 0
-         || jr_u32 (r, user, "gid", true, &u->gid) < 0
-         || jr_opt_u64 (r, user, "umask", UINT32_MAX, &u->umask) < 0
-         || parse_additional_gids (r, user, u) < 0
-         || jr_string (r, user, "username", false, &u->username) < 0)
-            ? -1 : 1;
-  jr_leave (r, mark);
-  return ret;
+  struct oci_user *u = out;
+  return (jr_u32 (r, user, "uid", true, &u->uid) < 0
+          || jr_u32 (r, user, "gid", true, &u->gid) < 0
+          || jr_opt_u64 (r, user, "umask", UINT32_MAX, &u->umask) < 0
+          || parse_additional_gids (r, user, u) < 0
+          || jr_string (r, user, "username", false, &u->username) < 0)
+             ? -1 : 0;
 }
 
 static int
@@ -135,7 +127,7 @@ oci_parse_process (struct jr *r, yajl_val v, void *out)
   if (jr_bool (r, v, "terminal", &p->terminal) < 0
       || jr_object_of (r, v, "consoleSize", sizeof *p->console_size, parse_console_size,
                        &p->console_size) < 0
-      || parse_user (r, v, &p->user) < 0
+      || jr_object_into (r, v, "user", false, parse_user, &p->user) < 0
       || jr_strv (r, v, "args", false, &p->args, &p->args_len) < 0
       || jr_string (r, v, "commandLine", false, &p->command_line) < 0
       || jr_strv (r, v, "env", false, &p->env, &p->env_len) < 0

@@ -510,6 +510,21 @@ object_of_value (struct jr *r, yajl_val v, size_t size, jr_parse_fn fn, void **o
   return 1;
 }
 
+static int
+object_into_value (struct jr *r, yajl_val v, jr_parse_fn fn, void *into)
+{
+  if (!YAJL_IS_OBJECT (v))
+    return jr_fail_type (r, "an object", v);
+  return fn (r, v, into) < 0 ? -1 : 1;
+}
+
+int
+jr_object_into (struct jr *r, yajl_val obj, const char *key, bool required, jr_parse_fn fn,
+                void *into)
+{
+  JR_MEMBER (object_into_value (r, v, fn, into));
+}
+
 int
 jr_object_of (struct jr *r, yajl_val obj, const char *key, size_t size, jr_parse_fn fn,
               void *out)

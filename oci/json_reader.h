@@ -89,6 +89,10 @@ typedef int (*jr_parse_fn) (struct jr *r, yajl_val v, void *elem);
  * each element with `fn`, the path pointing at "<key>[i]". */
 int jr_array_of (struct jr *r, yajl_val obj, const char *key, size_t elem_size, jr_parse_fn fn,
                  void *out, size_t *len);
+/* An object member parsed by `fn` into memory the caller owns (a struct
+ * inside its parent), the path pointing at "<key>": 1 parsed, 0 absent. */
+int jr_object_into (struct jr *r, yajl_val obj, const char *key, bool required, jr_parse_fn fn,
+                    void *into);
 /* An optional object member parsed into a calloc'd struct stored in *out. */
 int jr_object_of (struct jr *r, yajl_val obj, const char *key, size_t size, jr_parse_fn fn,
                   void *out);

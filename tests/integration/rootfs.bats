@@ -97,18 +97,6 @@ mount_of() {
 	[ "$status" -ne 0 ]
 }
 
-@test "rootfs: /dev has the standard devices" {
-	set_args /bin/sh -c 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T" /dev/$d; done'
-	husk run "$CID"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"/dev/null character special file 1:3"* ]]
-	[[ "$output" == *"/dev/zero character special file 1:5"* ]]
-	[[ "$output" == *"/dev/full character special file 1:7"* ]]
-	[[ "$output" == *"/dev/random character special file 1:8"* ]]
-	[[ "$output" == *"/dev/urandom character special file 1:9"* ]]
-	[[ "$output" == *"/dev/tty character special file 5:0"* ]]
-}
-
 @test "rootfs: /dev has the standard symlinks" {
 	set_args /bin/sh -c 'for l in fd stdin stdout stderr ptmx; do echo "$l -> $(readlink /dev/$l)"; done'
 	husk run "$CID"
