@@ -252,6 +252,18 @@ jv_array_remove (yajl_val arr, size_t i)
   arr->u.array.len--;
 }
 
+void
+jv_array_insert (yajl_val arr, size_t i, yajl_val value)
+{
+  size_t n = arr->u.array.len;
+  if (i > n)
+    i = n;
+  arr->u.array.values = xrealloc (arr->u.array.values, (n + 1) * sizeof (yajl_val));
+  memmove (&arr->u.array.values[i + 1], &arr->u.array.values[i], (n - i) * sizeof (yajl_val));
+  arr->u.array.values[i] = value;
+  arr->u.array.len = n + 1;
+}
+
 bool
 jv_equal (yajl_val a, yajl_val b)
 {

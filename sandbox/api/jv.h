@@ -38,6 +38,8 @@ void jv_del (yajl_val obj, const char *key);
 yajl_val jv_obj_at (yajl_val obj, const char *key);
 void jv_push (yajl_val arr, yajl_val value);
 void jv_array_remove (yajl_val arr, size_t i);
+/* Inserts value (owned) before index i (i == len appends). */
+void jv_array_insert (yajl_val arr, size_t i, yajl_val value);
 bool jv_equal (yajl_val a, yajl_val b);
 
 /* Writes a tree into a generator. */

@@ -167,15 +167,11 @@ patch_pod (struct hreq *r, yajl_val old)
   const char *ct = hreq_header (r, "Content-Type");
   yajl_val patch = NULL, merged = NULL;
   struct api_status *s;
-  if (ct && strncmp (ct, "application/json-patch+json", 27) == 0)
-    return hreq_reply_status (r, api_status_new (415, "UnsupportedMediaType",
-                                                 "the body of the request was in an unknown "
-                                                 "format - accepted media types include: "
-                                                 "application/strategic-merge-patch+json, "
-                                                 "application/merge-patch+json"));
+  bool json_patch = ct && strncmp (ct, "application/json-patch+json", 27) == 0;
   if ((s = hreq_body_json (r, &patch)))
     return hreq_reply_status (r, s);
-  s = api_merge_patch (old, patch, is_strategic (ct), &merged);
+  s = json_patch ? api_json_patch (old, patch, &merged)
+                 : api_merge_patch (old, patch, is_strategic (ct), &merged);
   yajl_tree_free (patch);
   if (s)
     return hreq_reply_status (r, s);

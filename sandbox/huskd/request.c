@@ -48,7 +48,8 @@ json_media_type (const char *ct)
   return (n == strlen ("application/json") && strncmp (ct, "application/json", n) == 0)
          || strncmp (ct, "application/x-www-form-urlencoded", n) == 0
          || strncmp (ct, "application/strategic-merge-patch+json", n) == 0
-         || strncmp (ct, "application/merge-patch+json", n) == 0;
+         || strncmp (ct, "application/merge-patch+json", n) == 0
+         || strncmp (ct, "application/json-patch+json", n) == 0;
 }
 
 struct api_status *

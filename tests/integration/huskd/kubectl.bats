@@ -185,6 +185,24 @@ tls() {
 	k apply -f "$BATS_TEST_TMPDIR/duo.yaml"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *'is invalid'*'Forbidden: pod updates may not change fields'* ]]
+	# kubectl patch in its three types
+	k patch pod duo --type json -p '[{"op":"add","path":"/metadata/labels/tier","value":"gold"},{"op":"test","path":"/spec/containers/0/name","value":"web"}]'
+	[ "$status" -eq 0 ]
+	[ "$output" = "pod/duo patched" ]
+	k patch pod duo --type merge -p '{"metadata":{"annotations":{"note":"merged"}}}'
+	[ "$output" = "pod/duo patched" ]
+	k patch pod duo -p '{"metadata":{"labels":{"tier":"silver"}}}'
+	[ "$output" = "pod/duo patched" ]
+	k get pod duo -o jsonpath='{.metadata.labels.tier} {.metadata.annotations.note}'
+	[ "$output" = "silver merged" ]
+	k patch pod duo --type json -p '[{"op":"remove","path":"/metadata/labels/nosuch"}]'
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'remove operation does not apply: doc is missing path: "/metadata/labels/nosuch"'* ]]
+	k patch pod duo --type json -p '[{"op":"replace","path":"/spec/restartPolicy","value":"Never"}]'
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'Forbidden: pod updates may not change fields'* ]]
+	k get pod duo -o jsonpath='{.metadata.labels.tier}'
+	[ "$output" = silver ]
 }
 
 @test "kubectl apply with a new image restarts the container on that image" {
