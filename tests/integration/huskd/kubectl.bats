@@ -344,3 +344,19 @@ YAML
 	[[ "$output" == *Unhealthy*"Liveness probe failed: not healthy"* ]]
 	[[ "$output" == *Killing*"failed liveness probe"* ]]
 }
+
+@test "kubectl cp: a file into a container and back, through exec streams" {
+	two_pod_yaml | kubectl apply -f - >/dev/null
+	wait_for 30 bash -c "kubectl get pod duo --no-headers | grep -q '2/2 *Running'"
+	head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/blob"
+	k cp "$BATS_TEST_TMPDIR/blob" duo:/tmp/blob -c web
+	[ "$status" -eq 0 ]
+	k exec duo -c web -- md5sum /tmp/blob
+	[ "${output%% *}" = "$(md5sum <"$BATS_TEST_TMPDIR/blob" | cut -d' ' -f1)" ]
+	k cp duo:/tmp/blob "$BATS_TEST_TMPDIR/back" -c web
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/blob" "$BATS_TEST_TMPDIR/back"
+	# the other container does not see it: its own root
+	k exec duo -c side -- ls /tmp/blob
+	[ "$status" -ne 0 ]
+}
