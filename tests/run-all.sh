@@ -4,7 +4,8 @@
 #   2. the unit suite (meson test) in both,
 #   3. every *.bats under tests/integration (recursively, so new suites need
 #      no edit here) against build/runtime/cli/husk, TAP output,
-#   4. the lifecycle suites again against the ASan build,
+#   4. the lifecycle suites again against the ASan build, and huskd's API
+#      and pod suites with the ASan build of huskd,
 #   5. tests/vm/run-cgroup-v2.sh when present,
 # then counts and prints as its LAST line "N passed, N failed, N skipped".
 # Exits non-zero on any failure.
@@ -107,9 +108,9 @@ main() {
 	fi
 
 	HUSK_BIN=$REPO/$BUILD/runtime/cli/husk
-# the daemon, client and pod tool of the same build, never a sanitizer one
-export HUSKD=$REPO/$BUILD/sandbox/huskd/huskd HUSKCTL=$REPO/$BUILD/sandbox/huskctl/huskctl
-export HUSK_POD=$REPO/$BUILD/sandbox/podctl/husk-pod
+	# the daemon, client and pod tool of the same build, never a sanitizer one
+	export HUSKD=$REPO/$BUILD/sandbox/huskd/huskd HUSKCTL=$REPO/$BUILD/sandbox/huskctl/huskctl
+	export HUSK_POD=$REPO/$BUILD/sandbox/podctl/husk-pod
 	mapfile -t all_bats < <(find tests/integration -name '*.bats' ! -path '*/.*' | sort)
 	if [ -x "$HUSK_BIN" ]; then
 		section "integration (${#all_bats[@]} files, HUSK=$HUSK_BIN)"
@@ -119,15 +120,15 @@ export HUSK_POD=$REPO/$BUILD/sandbox/podctl/husk-pod
 	fi
 
 	# The tools suites (podman, containerd) again with runc as the runtime, from
-# the same script: a scenario failing only with husk is husk's.
-if [ -x /usr/sbin/runc ] && [ -d tests/integration/tools ]; then
-	section "tools suites with runc, for reference"
-	mapfile -t tools < <(find tests/integration/tools -name '*.bats' | sort)
-	run_bats "$LOGDIR/tools-runc.tap" /usr/sbin/runc "${tools[@]}"
-	sed -i 's/^\(\(not \)\?ok [0-9]* \)/\1[runc] /' "$LOGDIR/tools-runc.tap"
-fi
+	# the same script: a scenario failing only with husk is husk's.
+	if [ -x /usr/sbin/runc ] && [ -d tests/integration/tools ]; then
+		section "tools suites with runc, for reference"
+		mapfile -t tools < <(find tests/integration/tools -name '*.bats' | sort)
+		run_bats "$LOGDIR/tools-runc.tap" /usr/sbin/runc "${tools[@]}"
+		sed -i 's/^\(\(not \)\?ok [0-9]* \)/\1[runc] /' "$LOGDIR/tools-runc.tap"
+	fi
 
-ASAN_BIN=$REPO/$ASAN_BUILD/runtime/cli/husk
+	ASAN_BIN=$REPO/$ASAN_BUILD/runtime/cli/husk
 	if [ -z "${SKIP_ASAN:-}" ]; then
 		# The lifecycle suites (top-level files) again under ASan+UBSan; valgrind
 		# cannot run an ASan binary.
@@ -139,6 +140,17 @@ ASAN_BIN=$REPO/$ASAN_BUILD/runtime/cli/husk
 				run_bats "$LOGDIR/integration-asan.tap" "$ASAN_BIN" "${lifecycle[@]}"
 		else
 			echo "not ok - integration-asan: $ASAN_BIN was not built" | tee "$LOGDIR/integration-asan.tap"
+		fi
+		# huskd's API and pod suites with huskd itself under ASan+UBSan (its
+		# reports land in each test's huskd.log, which teardown checks)
+		if [ -x "$REPO/$ASAN_BUILD/sandbox/huskd/huskd" ]; then
+			section "huskd under ASan+UBSan"
+			HUSKD=$REPO/$ASAN_BUILD/sandbox/huskd/huskd \
+				ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+				UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+				run_bats "$LOGDIR/huskd-asan.tap" "$HUSK_BIN" \
+				tests/integration/huskd/api.bats tests/integration/huskd/pods.bats
+			sed -i 's/^\(\(not \)\?ok [0-9]* \)/\1[huskd-asan] /' "$LOGDIR/huskd-asan.tap"
 		fi
 	fi
 

@@ -139,4 +139,9 @@ teardown_huskd() {
 		wait "$HUSKD_PID" 2>/dev/null || true
 	fi
 	teardown_pod_env
+	# a sanitizer build of huskd reports into its log (and leaks at exit)
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$BATS_TEST_TMPDIR/huskd.log" 2>/dev/null; then
+		cat "$BATS_TEST_TMPDIR/huskd.log" >&2
+		fail "huskd reported a sanitizer error"
+	fi
 }
