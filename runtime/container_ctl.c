@@ -23,6 +23,20 @@ open_cgroup (struct husk_runtime *rt, const char *id, struct husk_cgroup **cg,
   return husk_cgroup_open (rec->cgroup_path, cg, err);
 }
 
+/* The cgroup of a container that has not stopped: update and stats have
+ * nothing to act on once it has. */
+static int
+open_live_cgroup (struct husk_runtime *rt, const char *id, struct husk_cgroup **cg,
+                  struct husk_error **err)
+{
+  enum oci_status status;
+  if (open_cgroup (rt, id, cg, &status, err) < 0)
+    return -1;
+  if (status == OCI_STATUS_STOPPED)
+    return husk_error_plain (err, EINVAL, "container not running");
+  return 0;
+}
+
 static int
 freeze (struct husk_runtime *rt, const char *id, bool frozen, struct husk_error **err)
 {
@@ -55,12 +69,9 @@ husk_container_update (struct husk_runtime *rt, const char *id,
                        const struct oci_resources *resources, struct husk_error **err)
 {
   cleanup_cgroup struct husk_cgroup *cg = NULL;
-  enum oci_status status;
 
-  if (open_cgroup (rt, id, &cg, &status, err) < 0)
+  if (open_live_cgroup (rt, id, &cg, err) < 0)
     return -1;
-  if (status == OCI_STATUS_STOPPED)
-    return husk_error_plain (err, EINVAL, "container not running");
   return husk_cgroup_update (cg, resources, err);
 }
 
@@ -81,12 +92,9 @@ husk_container_stats_json (struct husk_runtime *rt, const char *id, char **json,
                            struct husk_error **err)
 {
   cleanup_cgroup struct husk_cgroup *cg = NULL;
-  enum oci_status status;
 
-  if (open_cgroup (rt, id, &cg, &status, err) < 0)
+  if (open_live_cgroup (rt, id, &cg, err) < 0)
     return -1;
-  if (status == OCI_STATUS_STOPPED)
-    return husk_error_plain (err, EINVAL, "container not running");
   return husk_cgroup_stats_json (cg, json, err);
 }
 
