@@ -127,4 +127,23 @@ void exec_stream_write (struct exec_stream *s, const void *buf, size_t len);
  * the header several times); malloc'd, NULL when absent. */
 char *exec_stream_header_list (struct evhttp_request *req, const char *name);
 
+/* ---- SPDY/3.1 pieces shared with port-forward (exec_stream_spdy.c) ---- */
+
+struct spdy_frame;
+struct spdy_zlib;
+/* Calls fn for each whole frame in `in` (each is drained after fn), up to
+ * what is there; < 0 when a frame is malformed or fn fails. */
+int exec_spdy_each_frame (struct evbuffer *in, uint32_t max_length,
+                          int (*fn) (void *arg, const struct spdy_frame *f,
+                                     struct husk_error **err),
+                          void *arg, struct husk_error **err);
+/* A SYN_REPLY with no headers, accepting the client's stream. */
+int exec_spdy_syn_reply (struct spdy_zlib *z, struct evbuffer *out, uint32_t id,
+                         struct husk_error **err);
+/* A DATA frame (len may be 0, to send a FIN). */
+void exec_spdy_data (struct evbuffer *out, uint32_t id, uint8_t flags, const void *buf,
+                     size_t len);
+/* WINDOW_UPDATEs for n bytes taken from a stream (and the connection). */
+void exec_spdy_reopen_window (struct evbuffer *out, uint32_t id, size_t n);
+
 #endif

@@ -93,14 +93,20 @@ spdy_start (struct exec_stream *s)
     evtimer_add (st->streams_timer, &tv);
 }
 
-static void
-send_data (struct exec_stream *s, uint32_t id, uint8_t flags, const void *buf, size_t len)
+void
+exec_spdy_data (struct evbuffer *out, uint32_t id, uint8_t flags, const void *buf, size_t len)
 {
   uint8_t h[SPDY_HEADER_LEN];
   spdy_data_header (h, id, flags, (uint32_t) len);
-  exec_stream_write (s, h, sizeof h);
+  evbuffer_add (out, h, sizeof h);
   if (len)
-    exec_stream_write (s, buf, len);
+    evbuffer_add (out, buf, len);
+}
+
+static void
+send_data (struct exec_stream *s, uint32_t id, uint8_t flags, const void *buf, size_t len)
+{
+  exec_spdy_data (bufferevent_get_output (s->bev), id, flags, buf, len);
 }
 
 /* Sends what the windows allow of a channel's held output. */
@@ -155,20 +161,27 @@ all_open (struct exec_stream *s)
   return true;
 }
 
-static int
-syn_reply (struct exec_stream *s, uint32_t id, struct husk_error **err)
+int
+exec_spdy_syn_reply (struct spdy_zlib *z, struct evbuffer *out, uint32_t id,
+                     struct husk_error **err)
 {
-  struct spdy_state *st = s->state;
   static const char *const none[] = { NULL };
   cleanup_free uint8_t *block = NULL;
   uint8_t h[12];
   size_t len;
-  if (spdy_headers_encode (&st->z, none, &block, &len, err) < 0)
+  if (spdy_headers_encode (z, none, &block, &len, err) < 0)
     return -1;
   spdy_reply_header (h, SPDY_SYN_REPLY, id, 0, (uint32_t) len);
-  exec_stream_write (s, h, sizeof h);
-  exec_stream_write (s, block, len);
+  evbuffer_add (out, h, sizeof h);
+  evbuffer_add (out, block, len);
   return 0;
+}
+
+static int
+syn_reply (struct exec_stream *s, uint32_t id, struct husk_error **err)
+{
+  struct spdy_state *st = s->state;
+  return exec_spdy_syn_reply (&st->z, bufferevent_get_output (s->bev), id, err);
 }
 
 static int
@@ -205,14 +218,20 @@ on_syn_stream (struct exec_stream *s, const struct spdy_frame *f, struct husk_er
   return 0;
 }
 
-static void
-reopen_window (struct exec_stream *s, uint32_t id, size_t n)
+void
+exec_spdy_reopen_window (struct evbuffer *out, uint32_t id, size_t n)
 {
   uint8_t b[16];
   if (n == 0)
     return;
-  exec_stream_write (s, b, spdy_window_update (b, id, (uint32_t) n));
-  exec_stream_write (s, b, spdy_window_update (b, 0, (uint32_t) n));
+  evbuffer_add (out, b, spdy_window_update (b, id, (uint32_t) n));
+  evbuffer_add (out, b, spdy_window_update (b, 0, (uint32_t) n));
+}
+
+static void
+reopen_window (struct exec_stream *s, uint32_t id, size_t n)
+{
+  exec_spdy_reopen_window (bufferevent_get_output (s->bev), id, n);
 }
 
 static void
@@ -307,8 +326,10 @@ on_control (struct exec_stream *s, const struct spdy_frame *f, struct husk_error
     }
 }
 
-static int
-spdy_input (struct exec_stream *s, struct evbuffer *in, struct husk_error **err)
+int
+exec_spdy_each_frame (struct evbuffer *in, uint32_t max_length,
+                      int (*fn) (void *arg, const struct spdy_frame *f, struct husk_error **err),
+                      void *arg, struct husk_error **err)
 {
   struct spdy_frame f;
   int r;
@@ -316,14 +337,26 @@ spdy_input (struct exec_stream *s, struct evbuffer *in, struct husk_error **err)
     {
       size_t len = evbuffer_get_length (in);
       uint8_t *buf = evbuffer_pullup (in, -1);
-      if ((r = spdy_frame_parse (buf, len, EXEC_STREAM_MAX_FRAME, &f, err)) <= 0)
+      if ((r = spdy_frame_parse (buf, len, max_length, &f, err)) <= 0)
         return r;
-      r = f.type == SPDY_DATA ? on_data (s, &f, err) : on_control (s, &f, err);
-      if (r < 0)
+      if (fn (arg, &f, err) < 0)
         return -1;
       evbuffer_drain (in, SPDY_HEADER_LEN + f.length);
     }
   return 0;
+}
+
+static int
+one_frame (void *arg, const struct spdy_frame *f, struct husk_error **err)
+{
+  struct exec_stream *s = arg;
+  return f->type == SPDY_DATA ? on_data (s, f, err) : on_control (s, f, err);
+}
+
+static int
+spdy_input (struct exec_stream *s, struct evbuffer *in, struct husk_error **err)
+{
+  return exec_spdy_each_frame (in, EXEC_STREAM_MAX_FRAME, one_frame, s, err);
 }
 
 /* FIN on stdout and stderr once all their output went out (within the

@@ -1,10 +1,12 @@
-/* Pod subresources: status (GET), log (pod_log.c), exec (pod_exec.c). */
+/* Pod subresources: status (GET), log (pod_log.c), exec (pod_exec.c),
+ * portforward (port_forward.c). */
 #include <string.h>
 
 #include "objects.h"
 
 void huskd_pod_log (struct hreq *r, yajl_val pod);
 void huskd_pod_exec (struct hreq *r, yajl_val pod);
+void huskd_pod_port_forward (struct hreq *r, yajl_val pod);
 
 void
 huskd_handle_pod_subresource (struct hreq *r)
@@ -22,7 +24,11 @@ huskd_handle_pod_subresource (struct hreq *r)
     return huskd_pod_log (r, pod);
   if (!strcmp (r->sub, "exec") && (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_POST))
     return huskd_pod_exec (r, pod);
-  if (!strcmp (r->sub, "status") || !strcmp (r->sub, "log") || !strcmp (r->sub, "exec"))
+  if (!strcmp (r->sub, "portforward")
+      && (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_POST))
+    return huskd_pod_port_forward (r, pod);
+  if (!strcmp (r->sub, "status") || !strcmp (r->sub, "log") || !strcmp (r->sub, "exec")
+      || !strcmp (r->sub, "portforward"))
     return huskd_method_not_allowed (r);
   hreq_reply_status (r, api_status_new (404, "NotFound", "the server could not find the "
                                                          "requested resource"));

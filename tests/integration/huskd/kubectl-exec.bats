@@ -7,28 +7,9 @@
 load ../helpers
 load ../pod/pod_helpers
 load huskd_helpers
+load kubectl_helpers
 
 KUBECTL_NEW=${KUBECTL:-/usr/bin/kubectl}
-KUBECTL_OLD_DIR=$TESTS_TMP/kubectl-1.20
-
-# Debian's kubernetes-client conflicts with the installed kubectl package:
-# it is unpacked into the test folder, never installed.
-ensure_old_kubectl() {
-	KUBECTL_OLD=$KUBECTL_OLD_DIR/usr/bin/kubectl
-	[ -x "$KUBECTL_OLD" ] && return 0
-	(
-		flock 9
-		[ -x "$KUBECTL_OLD" ] && exit 0
-		d=$(mktemp -d) && cd "$d" &&
-			apt-get download kubernetes-client >/dev/null 2>&1 &&
-			dpkg-deb -x kubernetes-client_*.deb "$KUBECTL_OLD_DIR.new" &&
-			rm -rf "$KUBECTL_OLD_DIR" && mv "$KUBECTL_OLD_DIR.new" "$KUBECTL_OLD_DIR"
-		r=$?
-		rm -rf "$d"
-		exit $r
-	) 9>"$TESTS_TMP/.kubectl-1.20-lock" || skip "cannot download Debian's kubernetes-client (kubectl 1.20) with apt-get download"
-	[ -x "$KUBECTL_OLD" ] || skip "kubernetes-client has no usr/bin/kubectl"
-}
 
 setup() {
 	[ -x "$KUBECTL_NEW" ] || skip "no kubectl at $KUBECTL_NEW"

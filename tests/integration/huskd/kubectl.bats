@@ -8,22 +8,12 @@
 load ../helpers
 load ../pod/pod_helpers
 load huskd_helpers
+load kubectl_helpers
 
-KUBECTL_120=$REPO_ROOT/tests/.tmp/kubectl-1.20
-
-# Unpacks kubernetes-client once; every `kubectl` (in subshells too) is
-# then found on PATH there.
+# Every `kubectl` (in subshells too) is then found on PATH there.
 use_kubectl_120() {
-	local deb
-	if [ ! -x "$KUBECTL_120/usr/bin/kubectl" ]; then
-		mkdir -p "$KUBECTL_120.dl"
-		(cd "$KUBECTL_120.dl" && apt-get download kubernetes-client >/dev/null 2>&1) ||
-			skip "apt-get download kubernetes-client failed"
-		deb=$(ls "$KUBECTL_120.dl"/kubernetes-client_*.deb | head -1)
-		dpkg-deb -x "$deb" "$KUBECTL_120" || skip "cannot unpack $deb"
-		rm -rf "$KUBECTL_120.dl"
-	fi
-	export PATH=$KUBECTL_120/usr/bin:$PATH
+	ensure_old_kubectl
+	export PATH=${KUBECTL_OLD%/kubectl}:$PATH
 	[[ "$(kubectl version --client --short 2>/dev/null)" == *v1.20.* ]] || skip "no kubectl 1.20"
 }
 
