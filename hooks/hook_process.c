@@ -266,7 +266,8 @@ husk_hook_process_run (const struct oci_hook *hook, const char *input,
     return husk_error_set (err, errno, "pidfd_open %d", (int) pid);
   fcntl (out_r, F_SETFL, O_NONBLOCK);
 
-  /* Beyond ~30 years is "no timeout", and keeps the sum from overflowing. */
+  /* From INT32_MAX seconds (68 years) on is "no timeout", which also keeps
+   * the sum from overflowing. */
   if (hook->timeout.set && hook->timeout.value > 0 && hook->timeout.value < INT32_MAX)
     deadline = now_ms () + hook->timeout.value * 1000;
   io.pidfd = pidfd;

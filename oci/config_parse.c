@@ -6,6 +6,7 @@
 #include "cleanup.h"
 #include "config_internal.h"
 #include "json_doc.h"
+#include "str_printf.h"
 
 int
 oci_parse_id_mapping (struct jr *r, yajl_val v, void *out)
@@ -39,7 +40,7 @@ absolute_destination (struct jr *r, struct oci_mount *m)
 
   if (m->destination == NULL || m->destination[0] == '/' || m->destination[0] == '\0')
     return 0;
-  if (asprintf (&absolute, "/%s", m->destination) < 0)
+  if ((absolute = str_printf ("/%s", m->destination)) == NULL)
     return jr_fail (r, "destination: out of memory");
   free (m->destination);
   m->destination = absolute;

@@ -25,12 +25,12 @@
 int json_doc_parse (const char *filename, const char *data, size_t len, yajl_val *out,
                     struct husk_error **err);
 
-/* Reads a whole file (up to JSON_DOC_MAX_SIZE) into a malloc'd buffer. */
 /* Deep equality of two trees (numbers by their text).  `skip` (NULL or a
  * NULL-terminated list) names keys left out of the comparison in objects at
  * this level and, for arrays, in each of their elements. */
 bool json_doc_equal (yajl_val a, yajl_val b, const char *const *skip);
 
+/* Reads a whole file (up to JSON_DOC_MAX_SIZE) into a malloc'd buffer. */
 int json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error **err);
 
 static inline void

@@ -495,27 +495,23 @@ jr_array_of (struct jr *r, yajl_val obj, const char *key, size_t elem_size, jr_p
 }
 
 static int
-object_of_value (struct jr *r, yajl_val v, size_t size, jr_parse_fn fn, void **out)
-{
-  void *elem;
-
-  if (!YAJL_IS_OBJECT (v))
-    return jr_fail_type (r, "an object", v);
-  elem = calloc (1, size);
-  if (elem == NULL)
-    return jr_oom (r);
-  *out = elem;
-  if (fn (r, v, elem) < 0)
-    return -1;
-  return 1;
-}
-
-static int
 object_into_value (struct jr *r, yajl_val v, jr_parse_fn fn, void *into)
 {
   if (!YAJL_IS_OBJECT (v))
     return jr_fail_type (r, "an object", v);
   return fn (r, v, into) < 0 ? -1 : 1;
+}
+
+/* The struct is stored before it is parsed so that the caller's free sees
+ * what a failed parse left in it. */
+static int
+object_of_value (struct jr *r, yajl_val v, size_t size, jr_parse_fn fn, void **out)
+{
+  if (!YAJL_IS_OBJECT (v))
+    return jr_fail_type (r, "an object", v);
+  if ((*out = calloc (1, size)) == NULL)
+    return jr_oom (r);
+  return object_into_value (r, v, fn, *out);
 }
 
 int

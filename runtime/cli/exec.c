@@ -43,28 +43,42 @@ struct exec_flags {
   bool tty, nnp;
 };
 
-static int
-push (char ***v, size_t *len, const char *s)
+/* Every return of the flag loop frees the lists (their strings are argv's). */
+static void
+exec_flags_clear (struct exec_flags *f)
 {
-  char **grown = realloc (*v, (*len + 2) * sizeof **v);
+  free (f->env);
+  free (f->caps);
+  free (f->gids);
+}
+#define cleanup_exec_flags __attribute__ ((cleanup (exec_flags_clear)))
+
+/* The flags' lists borrow argv's strings. */
+static int
+push (char ***v, size_t *len, const char *s, struct husk_error **err)
+{
+  char **grown = reallocarray (*v, *len + 1, sizeof **v);
+
   if (grown == NULL)
-    return -1;
+    return husk_error_set (err, ENOMEM, "realloc");
   *v = grown;
   (*v)[(*len)++] = (char *) s;
-  (*v)[*len] = NULL;
   return 0;
 }
 
+/* A decimal uint32 ending at `stop` or at the end of s, as runc's Atoi of
+ * the parts of "uid:gid"; errors name the flag's whole value. */
 static int
-parse_uint (const char *flag, const char *s, uint32_t *out, struct husk_error **err)
+parse_uint (const char *flag, const char *value, const char *s, char stop, uint32_t *out,
+            struct husk_error **err)
 {
   char *end;
   unsigned long v;
 
   errno = 0;
   v = strtoul (s, &end, 10);
-  if (errno || end == s || (*end && *end != ':') || v > UINT32_MAX)
-    return husk_cli_usage_error (err, "invalid value \"%s\" for flag %s", s, flag);
+  if (errno || end == s || (*end && *end != stop) || v > UINT32_MAX || s[0] == '-')
+    return husk_cli_usage_error (err, "invalid value \"%s\" for flag %s", value, flag);
   *out = (uint32_t) v;
   return 0;
 }
@@ -72,15 +86,13 @@ parse_uint (const char *flag, const char *s, uint32_t *out, struct husk_error **
 static int
 exec_flag (int c, struct exec_flags *f, struct husk_error **err)
 {
-  uint32_t gid;
-
   switch (c)
     {
     case OPT_CONSOLE_SOCKET: f->opts.console_socket = optarg; return 0;
     case OPT_PID_FILE: f->opts.pid_file = optarg; return 0;
     case OPT_CWD: f->cwd = optarg; return 0;
-    case 'e': return push (&f->env, &f->env_len, optarg);
-    case 'c': return push (&f->caps, &f->caps_len, optarg);
+    case 'e': return push (&f->env, &f->env_len, optarg, err);
+    case 'c': return push (&f->caps, &f->caps_len, optarg, err);
     case 't': f->tty = true; return 0;
     case 'u': f->user = optarg; return 0;
     case 'p': f->process_file = optarg; return 0;
@@ -90,13 +102,16 @@ exec_flag (int c, struct exec_flags *f, struct husk_error **err)
     case OPT_PRESERVE_FDS:
       return husk_cli_parse_int ("--preserve-fds", optarg, &f->opts.preserve_fds, err);
     case 'g':
-      if (parse_uint ("--additional-gids", optarg, &gid, err) < 0)
-        return -1;
-      f->gids = realloc (f->gids, (f->gids_len + 1) * sizeof *f->gids);
-      if (f->gids == NULL)
-        return husk_error_set (err, ENOMEM, "realloc");
-      f->gids[f->gids_len++] = gid;
-      return 0;
+      {
+        uint32_t gid, *grown;
+        if (parse_uint ("--additional-gids", optarg, optarg, '\0', &gid, err) < 0)
+          return -1;
+        if ((grown = reallocarray (f->gids, f->gids_len + 1, sizeof gid)) == NULL)
+          return husk_error_set (err, ENOMEM, "realloc");
+        f->gids = grown;
+        f->gids[f->gids_len++] = gid;
+        return 0;
+      }
     default:
       return husk_cli_usage_error (err, "flag provided but not defined: %s", optarg ? optarg : "");
     }
@@ -105,7 +120,7 @@ exec_flag (int c, struct exec_flags *f, struct husk_error **err)
 static int
 set_args (struct oci_process *p, int argc, char **argv)
 {
-  char **args = calloc ((size_t) argc + 1, sizeof *args);
+  cleanup_strv char **args = calloc ((size_t) argc + 1, sizeof *args);
 
   if (args == NULL)
     return -1;
@@ -115,7 +130,7 @@ set_args (struct oci_process *p, int argc, char **argv)
   for (size_t i = 0; i < p->args_len; i++)
     free (p->args[i]);
   free (p->args);
-  p->args = args;
+  p->args = steal_pointer (&args);
   p->args_len = (size_t) argc;
   return 0;
 }
@@ -128,8 +143,8 @@ append_strv (char ***v, size_t *len, char **add, size_t add_len)
   if (grown == NULL)
     return -1;
   *v = grown;
-  for (size_t i = 0; i < add_len; i++)
-    if (((*v)[(*len)++] = strdup (add[i])) == NULL)
+  for (size_t i = 0; i < add_len; i++, (*len)++)
+    if (((*v)[*len] = strdup (add[i])) == NULL)
       return -1;
   (*v)[*len] = NULL;
   return 0;
@@ -165,8 +180,8 @@ apply_flags (struct oci_process *p, const struct exec_flags *f, int argc, char *
   if (f->user)
     {
       const char *colon = strchr (f->user, ':');
-      if (parse_uint ("--user", f->user, &p->user.uid, err) < 0
-          || (colon && parse_uint ("--user", colon + 1, &p->user.gid, err) < 0))
+      if (parse_uint ("--user", f->user, f->user, ':', &p->user.uid, err) < 0
+          || (colon && parse_uint ("--user", f->user, colon + 1, '\0', &p->user.gid, err) < 0))
         return -1;
     }
   if (f->gids_len)
@@ -226,8 +241,8 @@ run_exec (struct husk_cli *cli, struct exec_flags *f, int argc, char **argv,
 int
 husk_cli_exec (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
 {
-  struct exec_flags f = { 0 };
-  int c, ret;
+  cleanup_exec_flags struct exec_flags f = { 0 };
+  int c;
 
   husk_exec_options_init (&f.opts);
   opterr = 0;
@@ -242,9 +257,5 @@ husk_cli_exec (struct husk_cli *cli, int argc, char **argv, struct husk_error **
   if (husk_cli_need_id (cli, argc, argv, f.process_file ? 1 : 2, -1, err) < 0)
     return -1;
   f.opts.id = cli->id;
-  ret = run_exec (cli, &f, argc - optind - 1, argv + optind + 1, err);
-  free (f.env);
-  free (f.caps);
-  free (f.gids);
-  return ret;
+  return run_exec (cli, &f, argc - optind - 1, argv + optind + 1, err);
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,26 +41,27 @@ static const struct update_flag {
 static int
 parse_bytes (const char *s, long long *out)
 {
+  const char *units = "kmgt", *unit;
   char *end;
   long long v;
+  int shift = 0;
 
   errno = 0;
   v = strtoll (s, &end, 10);
   if (errno || end == s)
     return -1;
-  switch (tolower ((unsigned char) *end))
+  if (*end && (unit = strchr (units, tolower ((unsigned char) *end))) != NULL)
     {
-    case '\0': break;
-    case 'k': v <<= 10, end++; break;
-    case 'm': v <<= 20, end++; break;
-    case 'g': v <<= 30, end++; break;
-    case 't': v <<= 40, end++; break;
-    default: return -1;
+      shift = 10 * (int) (unit - units + 1);
+      end++;
     }
   if (tolower ((unsigned char) *end) == 'b')
     end++;
-  *out = v;
-  return *end ? -1 : 0;
+  /* a unit scales a size: not -1, and not past what the number holds */
+  if (*end || (shift && (v < 0 || v > LLONG_MAX >> shift)))
+    return -1;
+  *out = v << shift;
+  return 0;
 }
 
 static int

@@ -190,3 +190,17 @@ JSON
 		[ "${#lines[@]}" -eq 1 ]
 	fi
 }
+
+@test "exec: malformed --user and --additional-gids are refused, naming the value" {
+	run_detached
+	for u in 0:0:0 1x -1 1000:; do
+		husk exec --user "$u" "$CID" /bin/true
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"$u"* ]]
+	done
+	husk exec --additional-gids 5:7 "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"5:7"* ]]
+	husk exec --user 1000 "$CID" /bin/sh -c 'id -u'
+	[ "$output" = 1000 ]
+}

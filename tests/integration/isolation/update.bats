@@ -83,3 +83,15 @@ JSON
 	husk update --pids-limit 5 "$CID"
 	[ "$status" -ne 0 ]
 }
+
+@test "update: a negative or overflowing --memory is refused and changes nothing" {
+	run_detached
+	for m in -1k 99999999999t 10x; do
+		husk update --memory "$m" "$CID"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"$m"* ]]
+	done
+	[ "$(cg_read memory memory.limit_in_bytes)" = 67108864 ]
+	husk update --memory -1 "$CID"
+	[ "$status" -eq 0 ]
+}
