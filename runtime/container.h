@@ -90,9 +90,11 @@ int husk_launch_spawn (struct husk_plan *plan, int lock_fd, int cgroup_fd, int *
 int husk_launch_await_pid (int sync_fd, pid_t stage1, const struct oci_linux *linux_, pid_t *pid,
                            struct husk_error **err);
 /* After GO: the pty master (to `console_socket`, else kept in *pty_master),
- * the seccomp listener (sent to its listenerPath), until READY. */
+ * the seccomp listener (sent to its listenerPath with `state_json` and the
+ * pid of the process it filters: the init's, or an exec'd one's), until
+ * READY. */
 int husk_launch_await_ready (int sync_fd, const char *console_socket,
-                             const struct oci_seccomp *seccomp, const char *state_json,
+                             const struct oci_seccomp *seccomp, const char *state_json, pid_t pid,
                              int *pty_master, struct husk_error **err);
 
 /* poststart hooks (warnings) of a started container; `config` NULL: the

@@ -83,16 +83,7 @@ given_config (struct create_ctx *c, struct husk_error **err)
   memcpy (c->config_data, o->config_json, o->config_json_len);
   c->config_data[o->config_json_len] = '\0';
   c->config_len = o->config_json_len;
-  if (o->config)
-    {
-      c->config = o->config;
-      return 0;
-    }
-  if (oci_config_parse_data ("config.json", c->config_data, c->config_len, &c->owned_config,
-                             err)
-      < 0)
-    return -1;
-  c->config = c->owned_config;
+  c->config = o->config; /* NULL: load_config parses the text */
   return 0;
 }
 
@@ -104,10 +95,15 @@ load_config (struct create_ctx *c, struct husk_error **err)
   if (realpath (c->opts->bundle ? c->opts->bundle : ".", c->bundle) == NULL)
     return husk_error_set (err, errno, "bundle `%s`", c->opts->bundle ? c->opts->bundle : ".");
   if (c->opts->config || c->opts->config_json)
-    return given_config (c, err);
-  if (asprintf (&path, "%s/config.json", c->bundle) < 0)
+    {
+      if (given_config (c, err) < 0)
+        return -1;
+      if (c->config)
+        return 0;
+    }
+  else if (asprintf (&path, "%s/config.json", c->bundle) < 0)
     return husk_error_set (err, ENOMEM, "asprintf");
-  if (json_doc_read_file (path, &c->config_data, &c->config_len, err) < 0)
+  else if (json_doc_read_file (path, &c->config_data, &c->config_len, err) < 0)
     return -1;
   if (oci_config_parse_data ("config.json", c->config_data, c->config_len, &c->owned_config,
                              err)
@@ -343,7 +339,7 @@ await_ready (struct create_ctx *c, struct husk_error **err)
   const struct oci_seccomp *seccomp = c->config->linux_ ? c->config->linux_->seccomp : NULL;
 
   return husk_launch_await_ready (c->sync_fd, c->opts->console_socket, seccomp, c->state_json,
-                                  &c->pty_master, err);
+                                  c->pid, &c->pty_master, err);
 }
 
 /* Undo: the child, the cgroup, the state dir. */

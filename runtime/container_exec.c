@@ -143,7 +143,7 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
                          err)
              < 0)
     return -1;
-  if (husk_launch_await_ready (x->sync_fd, opts->console_socket, seccomp, x->state_json,
+  if (husk_launch_await_ready (x->sync_fd, opts->console_socket, seccomp, x->state_json, x->pid,
                                &x->pty_master, err)
       < 0)
     return -1;

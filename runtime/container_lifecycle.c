@@ -246,19 +246,16 @@ husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
 {
   cleanup_cgroup struct husk_cgroup *opened = NULL;
 
-  if (known_cg && husk_cgroup_destroy (known_cg, err) < 0)
-    return -1;
-  if (known_cg == NULL && rec->cgroup_path)
+  if (known_cg == NULL && rec->cgroup_path
+      && husk_cgroup_open (rec->cgroup_path, &opened, err) < 0)
     {
-      if (husk_cgroup_open (rec->cgroup_path, &opened, err) < 0)
-        {
-          if ((*err)->errnum != ENOENT)
-            return -1;
-          husk_error_release (err);
-        }
-      else if (husk_cgroup_destroy (opened, err) < 0)
+      if ((*err)->errnum != ENOENT)
         return -1;
+      husk_error_release (err); /* already gone */
     }
+  struct husk_cgroup *cg = known_cg ? known_cg : opened;
+  if (cg && husk_cgroup_destroy (cg, err) < 0)
+    return -1;
   run_hooks_warn (rt, dir->dirfd, rec, config, true, OCI_STATUS_STOPPED);
   return husk_state_dir_remove (dir, err);
 }

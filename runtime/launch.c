@@ -38,7 +38,7 @@ husk_launch_await_pid (int sync_fd, pid_t stage1, const struct oci_linux *linux_
 
 static int
 handle_message (int sync_fd, const char *console_socket, const struct oci_seccomp *seccomp,
-                const char *state_json, int *pty_master, struct husk_sync_msg *msg,
+                const char *state_json, pid_t pid, int *pty_master, struct husk_sync_msg *msg,
                 struct husk_error **err)
 {
   if (msg->type == HUSK_SYNC_PTY_MASTER)
@@ -48,14 +48,14 @@ handle_message (int sync_fd, const char *console_socket, const struct oci_seccom
       *pty_master = steal_fd (&msg->fd);
       return 0;
     }
-  if (husk_seccomp_send_listener (seccomp, state_json, msg->fd, err) < 0)
+  if (husk_seccomp_send_listener_pid (seccomp, state_json, pid, msg->fd, err) < 0)
     return -1;
   return husk_sync_send (sync_fd, HUSK_SYNC_SECCOMP_DONE, 0, NULL, 0, -1, err);
 }
 
 int
 husk_launch_await_ready (int sync_fd, const char *console_socket,
-                         const struct oci_seccomp *seccomp, const char *state_json,
+                         const struct oci_seccomp *seccomp, const char *state_json, pid_t pid,
                          int *pty_master, struct husk_error **err)
 {
   unsigned want = HUSK_SYNC_BIT (HUSK_SYNC_PTY_MASTER) | HUSK_SYNC_BIT (HUSK_SYNC_SECCOMP_LISTENER)
@@ -68,7 +68,8 @@ husk_launch_await_ready (int sync_fd, const char *console_socket,
         return -1;
       if (msg.type == HUSK_SYNC_READY)
         return 0;
-      if (handle_message (sync_fd, console_socket, seccomp, state_json, pty_master, &msg, err)
+      if (handle_message (sync_fd, console_socket, seccomp, state_json, pid, pty_master, &msg,
+                          err)
           < 0)
         return -1;
     }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../oci/json_doc.h"
 #include "internal.h"
 
 char *
@@ -36,16 +37,21 @@ cg_write (const char *dir, const char *file, const char *value, struct husk_erro
 {
   cleanup_free char *path = cg_join (dir, file);
   cleanup_close int fd = -1;
-  size_t len = strlen (value);
-  ssize_t n;
 
   if (path == NULL)
     return husk_error_set (err, ENOMEM, "write \"%s/%s\"", dir, file);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return husk_error_set (err, errno, "write \"%s\" = \"%s\"", path, value);
+  return cg_write_fd (fd, path, value, err);
+}
+
+int
+cg_write_fd (int fd, const char *path, const char *value, struct husk_error **err)
+{
+  size_t len = strlen (value);
   /* A cgroup file takes one value per write(2): never split it. */
-  n = write (fd, value, len);
+  ssize_t n = write (fd, value, len);
   if (n < 0)
     return husk_error_set (err, errno, "write \"%s\" = \"%s\"", path, value);
   if ((size_t) n != len)
@@ -347,26 +353,8 @@ controllers_match (const char *field, const char *want)
 int
 cg_read_own_cgroups (char **out, struct husk_error **err)
 {
-  cleanup_fclose FILE *f = fopen ("/proc/self/cgroup", "re");
-  cleanup_free char *text = NULL;
-  size_t size = 0;
-  char buf[4096];
-
-  if (f == NULL)
-    return husk_error_set (err, errno, "open \"/proc/self/cgroup\"");
-  for (size_t n; (n = fread (buf, 1, sizeof buf, f)) > 0; size += n)
-    {
-      char *grown = realloc (text, size + n + 1);
-      if (grown == NULL)
-        return husk_error_set (err, ENOMEM, "read \"/proc/self/cgroup\"");
-      text = grown;
-      memcpy (text + size, buf, n);
-      text[size + n] = '\0';
-    }
-  if (ferror (f))
-    return husk_error_set (err, errno, "read \"/proc/self/cgroup\"");
-  *out = text ? steal_pointer (&text) : strdup ("");
-  return *out ? 0 : husk_error_set (err, ENOMEM, "read \"/proc/self/cgroup\"");
+  size_t len;
+  return json_doc_read_file ("/proc/self/cgroup", out, &len, err);
 }
 
 int

@@ -67,6 +67,9 @@ extern const struct cg_ops husk_cg_v2_ops;
 
 /* write "<dir>/<file>" = "<value>": <strerror> */
 int cg_write (const char *dir, const char *file, const char *value, struct husk_error **err);
+/* The same on a file already open for writing (`path` names it in errors),
+ * for several values in a row. */
+int cg_write_fd (int fd, const char *path, const char *value, struct husk_error **err);
 int cg_writef (const char *dir, const char *file, struct husk_error **err, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 int cg_write_u64 (const char *dir, const char *file, uint64_t value, struct husk_error **err);

@@ -120,6 +120,23 @@ link_combined (int tmpfs_fd, const char *name, struct husk_error **err)
   return 0;
 }
 
+/* The mountpoint `name` in the tmpfs just mounted: that tmpfs is empty but
+ * for what earlier hierarchies made, so a plain mkdirat is safe and saves
+ * the rootfs walk; a name already there (one of link_combined's symlinks)
+ * goes through that walk, which follows it inside the root. */
+static int
+make_mountpoint (const struct rootfs_ctx *ctx, int tmpfs_fd, const char *name, const char *dest,
+                 struct husk_error **err)
+{
+  if (mkdirat (tmpfs_fd, name, 0755) < 0)
+    return errno == EEXIST ? husk_safe_create (ctx->root_fd, dest, HUSK_SAFE_DIR, err)
+                           : husk_error_set (err, errno, "create \"%s\" in the rootfs", dest);
+  int fd = openat (tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return husk_error_set (err, errno, "create \"%s\" in the rootfs", dest);
+  return fd;
+}
+
 static int
 mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
                  const struct husk_mount_options *o, const struct hierarchy *h, int tmpfs_fd,
@@ -129,7 +146,7 @@ mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
   cleanup_free char *dest = NULL;
   if (asprintf (&dest, "%s/%s", m->destination, name) < 0)
     return husk_error_set (err, ENOMEM, "cgroup mount \"%s\"", m->destination);
-  cleanup_close int fd = husk_safe_create (ctx->root_fd, dest, HUSK_SAFE_DIR, err);
+  cleanup_close int fd = make_mountpoint (ctx, tmpfs_fd, name, dest, err);
   if (fd < 0)
     return -1;
   int r = oci_config_namespace (ctx->config, OCI_NS_CGROUP)

@@ -42,16 +42,10 @@ bind_host_device (const struct rootfs_ctx *ctx, const struct device *d, struct h
   return husk_mount_fd (d->path, fd, d->path, NULL, MS_BIND, NULL, err);
 }
 
+/* The node `name` of d in the directory dir. */
 static int
-make_device_node (const struct rootfs_ctx *ctx, const struct device *d, struct husk_error **err)
+make_node_in (int dir, const char *name, const struct device *d, struct husk_error **err)
 {
-  cleanup_free char *dir_copy = strdup (d->path), *name_copy = strdup (d->path);
-  if (dir_copy == NULL || name_copy == NULL)
-    return husk_error_set (err, ENOMEM, "device \"%s\"", d->path);
-  const char *name = basename (name_copy);
-  cleanup_close int dir = husk_safe_create (ctx->root_fd, dirname (dir_copy), HUSK_SAFE_DIR, err);
-  if (dir < 0)
-    return -1;
   /* An image's own node stays, as with runc. */
   if (mknodat (dir, name, d->type | (d->mode & 07777), makedev (d->major, d->minor)) < 0)
     return errno == EEXIST ? 0 : husk_error_set (err, errno, "mknod \"%s\" (%u:%u)", d->path,
@@ -62,6 +56,18 @@ make_device_node (const struct rootfs_ctx *ctx, const struct device *d, struct h
   if (fchmodat (dir, name, d->mode & 07777, 0) < 0)
     return husk_error_set (err, errno, "chmod \"%s\" to %#o", d->path, d->mode & 07777);
   return 0;
+}
+
+static int
+make_device_node (const struct rootfs_ctx *ctx, const struct device *d, struct husk_error **err)
+{
+  cleanup_free char *dir_copy = strdup (d->path), *name_copy = strdup (d->path);
+  if (dir_copy == NULL || name_copy == NULL)
+    return husk_error_set (err, ENOMEM, "device \"%s\"", d->path);
+  cleanup_close int dir = husk_safe_create (ctx->root_fd, dirname (dir_copy), HUSK_SAFE_DIR, err);
+  if (dir < 0)
+    return -1;
+  return make_node_in (dir, basename (name_copy), d, err);
 }
 
 static int
@@ -104,17 +110,27 @@ in_spec (const struct oci_linux *l, const char *path)
   return false;
 }
 
+/* The defaults are all in /dev, opened once by the caller as `dev`. */
 static int
-create_devices (const struct rootfs_ctx *ctx, struct husk_error **err)
+create_default_device (const struct rootfs_ctx *ctx, int dev, const struct device *d,
+                       struct husk_error **err)
+{
+  if (ctx->opts->in_user_ns)
+    return bind_host_device (ctx, d, err);
+  return make_node_in (dev, d->path + strlen ("/dev/"), d, err);
+}
+
+static int
+create_devices (const struct rootfs_ctx *ctx, int dev, struct husk_error **err)
 {
   const struct oci_linux *l = ctx->config->linux_;
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++)
     if (!in_spec (l, default_devices[i].path)
-        && create_device (ctx, &default_devices[i], err) < 0)
+        && create_default_device (ctx, dev, &default_devices[i], err) < 0)
       return -1;
   for (size_t i = 0; l && i < l->devices_len; i++)
     {
-      struct device d;
+      struct device d = { 0 };
       if (device_from_spec (&l->devices[i], &d, err) < 0 || create_device (ctx, &d, err) < 0)
         return husk_error_wrap (err, "linux.devices[%zu]", i);
     }
@@ -122,15 +138,12 @@ create_devices (const struct rootfs_ctx *ctx, struct husk_error **err)
 }
 
 static int
-create_symlinks (const struct rootfs_ctx *ctx, struct husk_error **err)
+create_symlinks (int dev, struct husk_error **err)
 {
   static const char *const links[][2] = {
     { "/proc/self/fd", "fd" },     { "/proc/self/fd/0", "stdin" },
     { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
   };
-  cleanup_close int dev = husk_safe_create (ctx->root_fd, "/dev", HUSK_SAFE_DIR, err);
-  if (dev < 0)
-    return -1;
   for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
     if (symlinkat (links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
       return husk_error_set (err, errno, "symlink \"/dev/%s\"", links[i][1]);
@@ -169,9 +182,10 @@ husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err)
 {
   if (dev_is_bind (ctx->config))
     return 0;
-  if (create_devices (ctx, err) < 0)
+  cleanup_close int dev = husk_safe_create (ctx->root_fd, "/dev", HUSK_SAFE_DIR, err);
+  if (dev < 0 || create_devices (ctx, dev, err) < 0)
     return -1;
-  return create_symlinks (ctx, err);
+  return create_symlinks (dev, err);
 }
 
 int

@@ -151,13 +151,16 @@ static int
 mount_finish (const struct rootfs_ctx *ctx, const struct oci_mount *m,
               const struct husk_mount_options *o, bool bind, struct husk_error **err)
 {
-  cleanup_close int fd = husk_safe_open (ctx->root_fd, m->destination, O_PATH, err);
-  if (fd < 0)
-    return -1;
   struct husk_mount_options as_bind = *o;
   if (bind)
     as_bind.flags |= MS_BIND;
-  if (husk_mount_options_need_remount (&as_bind)
+  bool remount = husk_mount_options_need_remount (&as_bind);
+  if (!remount && !o->rec_attr_set && !o->rec_attr_clr && o->propagation_len == 0)
+    return 0; /* the common case: no lookup of the new mount needed */
+  cleanup_close int fd = husk_safe_open (ctx->root_fd, m->destination, O_PATH, err);
+  if (fd < 0)
+    return -1;
+  if (remount
       && husk_mount_remount_bind (fd, m->destination,
                                   husk_mount_options_remount_flags (&as_bind), err) < 0)
     return -1;

@@ -80,6 +80,29 @@ expand_symlink (int parent_fd, const char *base, const char *name, const char *r
   return r < 0 ? -ENOMEM : -EAGAIN;
 }
 
+/* Makes the component copy[start..end) (copy cut at end, `saved` the
+ * character that was there), looked up as missing, in parent_fd: an O_PATH
+ * fd on it, -EAGAIN with *restart set, or -errno. */
+static int
+make_missing (int parent_fd, char *copy, size_t start, size_t end, char saved, bool last,
+              enum husk_safe_kind kind, char **restart)
+{
+  int r = make_one (parent_fd, copy + start, last ? kind : HUSK_SAFE_DIR);
+  if (r == -EEXIST)
+    {
+      cleanup_free char *name = strdup (copy + start);
+      copy[start] = '\0';
+      r = name == NULL ? -ENOMEM
+                       : expand_symlink (parent_fd, copy, name, saved ? copy + end + 1 : "",
+                                         restart);
+      return r; /* copy is dropped on -EAGAIN: no need to mend it */
+    }
+  if (r < 0)
+    return r;
+  int fd = openat (parent_fd, copy + start, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
 /* Opens the prefix copy[0..end) as a directory (or, for the last component,
  * as anything), creating it in parent_fd when missing. */
 static int
@@ -89,25 +112,12 @@ step (int root_fd, int parent_fd, char *copy, size_t start, size_t end, bool las
   char saved = copy[end];
   copy[end] = '\0';
   int fd = husk_safe_openat2 (root_fd, copy, O_PATH | (last ? 0 : O_DIRECTORY));
-  int r = fd >= 0 ? 0 : -errno;
-  if (r == -ENOENT)
-    {
-      r = make_one (parent_fd, copy + start, last ? kind : HUSK_SAFE_DIR);
-      if (r == -EEXIST)
-        {
-          cleanup_free char *name = strdup (copy + start);
-          copy[start] = '\0';
-          r = name == NULL ? -ENOMEM
-                           : expand_symlink (parent_fd, copy, name,
-                                             saved ? copy + end + 1 : "", restart);
-        }
-      else if (r == 0)
-        fd = openat (parent_fd, copy + start, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (r == 0 && fd < 0)
-        r = -errno;
-    }
+  if (fd < 0 && errno == ENOENT)
+    fd = make_missing (parent_fd, copy, start, end, saved, last, kind, restart);
+  else if (fd < 0)
+    fd = -errno;
   copy[end] = saved;
-  return r < 0 ? r : fd;
+  return fd;
 }
 
 /* One walk down `path`: an O_PATH fd, -EAGAIN with *restart set when a
@@ -169,7 +179,8 @@ create_last (int root_fd, const char *path, enum husk_safe_kind kind, char **res
   *slash = '/';
   if (parent < 0)
     return -errno;
-  return step (root_fd, parent, copy, start, end, true, kind, restart);
+  /* The caller's lookup of the whole path just said ENOENT. */
+  return make_missing (parent, copy, start, end, '\0', true, kind, restart);
 }
 
 int

@@ -1,6 +1,7 @@
 /* v1 devices controller: deny everything, then replay the rules in order,
  * as runc's fs driver does. */
 #include <errno.h>
+#include <fcntl.h>
 
 #include "v1.h"
 
@@ -20,14 +21,26 @@ cg_v1_devices_apply (const char *dir, const struct oci_resources *r, bool update
     return cg_v1_not_mounted ("devices", "linux.resources.devices", err);
   if (cg_device_rules (r, &rules, &len, err) < 0)
     return -1;
-  if (cg_write (dir, "devices.deny", "a", err) < 0)
+  /* each file opened once for all its rules (a dozen by default) */
+  cleanup_free char *allow_path = cg_join (dir, "devices.allow");
+  cleanup_free char *deny_path = cg_join (dir, "devices.deny");
+  if (allow_path == NULL || deny_path == NULL)
+    return husk_error_set (err, ENOMEM, "devices cgroup \"%s\"", dir);
+  cleanup_close int allow = open (allow_path, O_WRONLY | O_CLOEXEC);
+  if (allow < 0)
+    return husk_error_set (err, errno, "open \"%s\"", allow_path);
+  cleanup_close int deny = open (deny_path, O_WRONLY | O_CLOEXEC);
+  if (deny < 0)
+    return husk_error_set (err, errno, "open \"%s\"", deny_path);
+  if (cg_write_fd (deny, deny_path, "a", err) < 0)
     return -1;
   for (size_t i = 0; i < len; i++)
     {
       cleanup_free char *rule = NULL;
       if (husk_cgroup_device_rule_string (rules[i], &rule, err) < 0)
         return husk_error_wrap (err, "linux.resources.devices[%zu]", i);
-      if (cg_write (dir, rules[i]->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
+      if (cg_write_fd (rules[i]->allow ? allow : deny,
+                       rules[i]->allow ? allow_path : deny_path, rule, err) < 0)
         return -1;
     }
   return 0;

@@ -138,7 +138,19 @@ test_send_listener (void)
           "the message is the containerProcessState");
   ok (got >= 0 && fstat (got, &a) == 0 && fstat (pipefd[0], &b) == 0 && a.st_ino == b.st_ino,
       "the fd received is the one sent");
-  close (got), close (pipefd[0]), close (pipefd[1]), close (server);
+  close (got), close (pipefd[0]), close (pipefd[1]);
+  husk_error_release (&err);
+  /* an exec'd process: its own pid, the state still the container's */
+  got = -1;
+  ok (pipe (pipefd) == 0 && husk_seccomp_send_listener_pid (&s, state, 777, pipefd[0], &err) == 0,
+      "the fd of an exec'd process is sent");
+  ok (receive_state (server, buf, sizeof buf, &got) == 0, "the agent receives it");
+  ok (strstr (buf, "\"fds\":[\"seccompFd\"],\"pid\":777,") != NULL
+          && strstr (buf, "\"status\":\"creating\",\"pid\":4242,") != NULL,
+      "its pid is the exec'd process's, the state's the init's: %s", buf);
+  if (got >= 0)
+    close (got);
+  close (pipefd[0]), close (pipefd[1]), close (server);
   husk_error_release (&err);
   s.listener_path = "/nonexistent/agent.sock";
   ok (husk_seccomp_send_listener (&s, state, 0, &err) < 0 && err
