@@ -143,18 +143,14 @@ static void
 create_done (struct holder *h, struct holder_container *c, int status)
 {
   c->create_pid = 0;
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
-    {
-      reply (&c->client_fd, "err %d cannot run the runtime `%s`", ENOEXEC, h->opt.runtime);
-      c->init_pid = -1;
-      maybe_done (h, c);
-      return;
-    }
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || (c->init_pid = read_init_pid (c)) <= 0)
     {
-      reply (&c->client_fd, "err %d runtime create failed (%s %d)", 0,
-             WIFEXITED (status) ? "exit status" : "signal",
-             WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
+      if (WIFEXITED (status) && WEXITSTATUS (status) == 127) /* the exec failed */
+        reply (&c->client_fd, "err %d cannot run the runtime `%s`", ENOEXEC, h->opt.runtime);
+      else
+        reply (&c->client_fd, "err %d runtime create failed (%s %d)", 0,
+               WIFEXITED (status) ? "exit status" : "signal",
+               WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
       c->init_pid = -1;
       maybe_done (h, c);
       return;

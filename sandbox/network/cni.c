@@ -50,8 +50,6 @@ write_value (struct jw *w, yajl_val v)
     yajl_gen_null (w->g);
 }
 
-/* One plugin's stdin: its own object plus the list's name and cniVersion,
- * and the previous plugin's result when chained. */
 /* runtimeConfig goes only to plugins that declare the capability. */
 static bool
 has_capability (yajl_val plugin, const char *cap)
@@ -60,6 +58,9 @@ has_capability (yajl_val plugin, const char *cap)
          != NULL;
 }
 
+/* One plugin's stdin: its own object plus the list's name and cniVersion,
+ * the previous plugin's result when chained, and the port mappings when it
+ * has that capability. */
 static int
 plugin_config (yajl_val list, yajl_val plugin, yajl_val prev, yajl_val port_mappings, char **out,
                size_t *len, struct husk_error **err)
@@ -280,24 +281,22 @@ add_plugins (const struct cni_call *call, yajl_val list, yajl_val *result, size_
 static int
 save_ports (const char *state_dir, const char *port_mappings, struct husk_error **err)
 {
+  if (port_mappings == NULL)
+    return 0;
   cleanup_free char *path = pod_path ("%s/" CNI_PORTS_FILE, state_dir);
   if (path == NULL)
     return husk_error_set (err, ENOMEM, "CNI state");
-  if (port_mappings == NULL)
-    return 0;
   return pod_write_file_atomic (path, port_mappings, strlen (port_mappings), 0600, err);
 }
 
+/* Those saved at `path` by save_ports; *out NULL when ADD had none. */
 static int
-load_ports (const char *state_dir, yajl_val *out, struct husk_error **err)
+load_ports (const char *path, yajl_val *out, struct husk_error **err)
 {
-  cleanup_free char *path = pod_path ("%s/" CNI_PORTS_FILE, state_dir);
   cleanup_free char *text = NULL;
   size_t len;
 
   *out = NULL;
-  if (path == NULL)
-    return husk_error_set (err, ENOMEM, "CNI state");
   if (access (path, F_OK) < 0)
     return 0;
   return pod_read_file (path, &text, &len, err) < 0 || json_doc_parse (path, text, len, out, err) < 0
@@ -363,11 +362,12 @@ husk_cni_add (const char *conf_dir, const char *bin_dir, const char *state_dir,
 }
 
 int
-husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
-              const char *container_id, const char *netns, struct husk_error **err)
+husk_cni_del (const char *bin_dir, const char *state_dir, const char *container_id,
+              const char *netns, struct husk_error **err)
 {
   cleanup_free char *cpath = pod_path ("%s/" CNI_CONFIG_FILE, state_dir);
   cleanup_free char *rpath = pod_path ("%s/" CNI_RESULT_FILE, state_dir);
+  cleanup_free char *ppath = pod_path ("%s/" CNI_PORTS_FILE, state_dir);
   cleanup_free char *conf = NULL, *res = NULL;
   cleanup_json yajl_val list = NULL;
   cleanup_json yajl_val result = NULL;
@@ -376,7 +376,7 @@ husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
   struct husk_error *missing = NULL;
   size_t len, rlen, n;
 
-  if (!cpath || !rpath)
+  if (!cpath || !rpath || !ppath)
     return husk_error_set (err, ENOMEM, "CNI DEL");
   if (pod_read_file (cpath, &conf, &len, &missing) < 0)
     {
@@ -393,7 +393,7 @@ husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
   if (pod_read_file (rpath, &res, &rlen, &missing) == 0)
     json_doc_parse (rpath, res, rlen, &result, &missing);
   husk_error_release (&missing);
-  if (load_ports (state_dir, &ports, err) < 0)
+  if (load_ports (ppath, &ports, err) < 0)
     return husk_error_wrap (err, "CNI DEL");
   call.port_mappings = ports;
   plugins_of (list, &n);
@@ -401,11 +401,6 @@ husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
     return husk_error_wrap (err, "CNI DEL");
   unlink (cpath);
   unlink (rpath);
-  if (ports)
-    {
-      cleanup_free char *ppath = pod_path ("%s/" CNI_PORTS_FILE, state_dir);
-      if (ppath)
-        unlink (ppath);
-    }
+  unlink (ppath);
   return 0;
 }

@@ -3,9 +3,9 @@
  * one), CNI_COMMAND / CNI_CONTAINERID / CNI_NETNS / CNI_IFNAME / CNI_PATH in
  * the environment, plugins chained with prevResult, DEL in reverse order.
  *
- * The configuration used at ADD and its result are kept in `state_dir`
- * (cni-config.json, cni-result.json), so DEL works even if the CNI config
- * directory changed meanwhile. */
+ * The configuration used at ADD, its result and its port mappings are kept
+ * in `state_dir` (cni-config.json, cni-result.json, cni-ports.json), so DEL
+ * works even if the CNI config directory changed meanwhile. */
 #ifndef HUSK_SANDBOX_CNI_H
 #define HUSK_SANDBOX_CNI_H
 
@@ -24,11 +24,11 @@ int husk_cni_add (const char *conf_dir, const char *bin_dir, const char *state_d
                   const char *container_id, const char *netns, const char *port_mappings,
                   char **ip, struct husk_error **err);
 
-/* Runs DEL from the configuration and result saved at ADD in `state_dir`
- * (`conf_dir` may be NULL: it is not read).  Nothing to do (0) when ADD
- * never succeeded.  `netns` may be NULL when the namespace is gone: the
- * plugins still release their IP allocations. */
-int husk_cni_del (const char *conf_dir, const char *bin_dir, const char *state_dir,
-                  const char *container_id, const char *netns, struct husk_error **err);
+/* Runs DEL from what ADD saved in `state_dir` (the CNI config directory is
+ * not read).  Nothing to do (0) when ADD never succeeded.  `netns` may be
+ * NULL when the namespace is gone: the plugins still release their IP
+ * allocations. */
+int husk_cni_del (const char *bin_dir, const char *state_dir, const char *container_id,
+                  const char *netns, struct husk_error **err);
 
 #endif

@@ -46,60 +46,49 @@ open_in_rootfs (const char *rootfs, const char *file)
 }
 
 /* Finds the passwd entry named `name` (or with uid `uid` when name is NULL). */
-static int
+static bool
 passwd_lookup (const char *rootfs, const char *name, long long uid, long long *out_uid,
                long long *out_gid)
 {
-  FILE *f = open_in_rootfs (rootfs, "/etc/passwd");
-  int found = 0;
+  cleanup_fclose FILE *f = open_in_rootfs (rootfs, "/etc/passwd");
 
   for (struct passwd *pw; f && (pw = fgetpwent (f)) != NULL;)
     if (name ? strcmp (pw->pw_name, name) == 0 : (long long) pw->pw_uid == uid)
       {
         *out_uid = pw->pw_uid;
         *out_gid = pw->pw_gid;
-        found = 1;
-        break;
+        return true;
       }
-  if (f)
-    fclose (f);
-  return found;
+  return false;
 }
 
-static int
+static bool
 group_lookup (const char *rootfs, const char *name, long long *gid)
 {
-  FILE *f = open_in_rootfs (rootfs, "/etc/group");
-  int found = 0;
+  cleanup_fclose FILE *f = open_in_rootfs (rootfs, "/etc/group");
 
   for (struct group *gr; f && (gr = fgetgrent (f)) != NULL;)
     if (strcmp (gr->gr_name, name) == 0)
       {
         *gid = gr->gr_gid;
-        found = 1;
-        break;
+        return true;
       }
-  if (f)
-    fclose (f);
-  return found;
+  return false;
 }
 
+/* `out` comes zeroed: a uid without a passwd entry keeps gid 0. */
 static int
 resolve_user (const char *rootfs, const char *user, struct pod_user *out, struct husk_error **err)
 {
-  long long gid_from_passwd = 0;
-
   if (parse_id (user, &out->uid))
     {
-      /* A uid alone: its passwd entry's group if it has one, else 0. */
-      long long ignored;
-      if (!passwd_lookup (rootfs, NULL, out->uid, &ignored, &gid_from_passwd))
-        gid_from_passwd = 0;
+      long long same_uid;
+      passwd_lookup (rootfs, NULL, out->uid, &same_uid, &out->gid);
+      return 0;
     }
-  else if (!passwd_lookup (rootfs, user, 0, &out->uid, &gid_from_passwd))
+  if (!passwd_lookup (rootfs, user, 0, &out->uid, &out->gid))
     return husk_error_set (err, ENOENT, "user `%s`: no such user in the image's /etc/passwd",
                            user);
-  out->gid = gid_from_passwd;
   return 0;
 }
 

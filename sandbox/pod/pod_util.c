@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +16,9 @@
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
-#include "../../oci/str_printf.h"
 #include "sandbox.h"
 
 extern char **environ;
-
-char *
-pod_path (const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  char *s = str_vprintf (fmt, ap);
-  va_end (ap);
-  return s;
-}
 
 int
 pod_read_file (const char *path, char **out, size_t *len, struct husk_error **err)

@@ -9,9 +9,11 @@
 #include <sys/types.h>
 
 #include "../../oci/error.h"
+#include "../../oci/str_printf.h"
 
-/* malloc'd "a/b" etc.; aborts never: NULL on ENOMEM like asprintf. */
-char *pod_path (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* malloc'd "a/b" etc., NULL on ENOMEM: the shared str_printf under the
+ * name the pod files have always used. */
+#define pod_path str_printf
 
 int pod_read_file (const char *path, char **out, size_t *len, struct husk_error **err);
 /* Writes via a temporary and rename(2), so readers see old or new. */

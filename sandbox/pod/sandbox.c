@@ -32,7 +32,7 @@ sandbox_teardown (const struct pod_env *env, const char *sid, struct husk_error 
    * from the configuration saved at ADD, whatever --cni-conf-dir says now. */
   if (holder > 0)
     netns = pod_path ("/proc/%d/ns/net", (int) holder);
-  if (husk_cni_del (env->cni_conf_dir, env->cni_bin_dir, dir, sid, netns, err) < 0)
+  if (husk_cni_del (env->cni_bin_dir, dir, sid, netns, err) < 0)
     return -1;
   if (pod_holder_stop (env, sid, err) < 0 || pod_volumes_teardown (env, sid, err) < 0
       || pod_cgroup_destroy (env, sid, err) < 0)

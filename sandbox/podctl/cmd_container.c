@@ -73,13 +73,8 @@ int
 podctl_exec (struct podctl *ctx, struct husk_error **err)
 {
   struct husk_exec_result r;
-  int first = 1, timeout = 0;
+  int first, timeout = podctl_timeout_arg (ctx, 0, &first);
 
-  if (ctx->argc > 2 && strcmp (ctx->argv[1], "-t") == 0)
-    {
-      timeout = atoi (ctx->argv[2]);
-      first = 3;
-    }
   if (first < ctx->argc && strcmp (ctx->argv[first], "--") == 0)
     first++;
   if (ctx->argc < first + 2)
@@ -95,33 +90,36 @@ podctl_exec (struct podctl *ctx, struct husk_error **err)
 }
 
 int
-podctl_wait (struct podctl *ctx, struct husk_error **err)
+podctl_wait_exited (struct podctl *ctx, const char *cid, int timeout_s, int *code,
+                    struct husk_error **err)
 {
   struct timespec ts = { 0, 20 * 1000 * 1000 };
-  int first = 1, timeout = 0;
 
-  if (ctx->argc > 2 && strcmp (ctx->argv[1], "-t") == 0)
-    {
-      timeout = atoi (ctx->argv[2]);
-      first = 3;
-    }
-  if (ctx->argc <= first)
-    return husk_error_set (err, EINVAL, "wait: expected CONTAINER");
   for (long waited = 0;; waited += 20)
     {
       struct husk_pod_container_status st;
-      if (husk_pod_container_status (&ctx->env, ctx->argv[first], &st, err) < 0)
+      if (husk_pod_container_status (&ctx->env, cid, &st, err) < 0)
         return -1;
       bool done = st.state == HUSK_POD_CONTAINER_EXITED;
-      int code = st.exit_code;
+      *code = st.exit_code;
       husk_pod_container_status_free (&st);
       if (done)
-        {
-          printf ("%d\n", code);
-          return 0;
-        }
-      if (timeout && waited >= timeout * 1000L)
-        return husk_error_set (err, ETIMEDOUT, "container `%s` still running", ctx->argv[first]);
+        return 0;
+      if (timeout_s && waited >= timeout_s * 1000L)
+        return husk_error_set (err, ETIMEDOUT, "container `%s` still running", cid);
       nanosleep (&ts, NULL);
     }
+}
+
+int
+podctl_wait (struct podctl *ctx, struct husk_error **err)
+{
+  int first, code, timeout = podctl_timeout_arg (ctx, 0, &first);
+
+  if (ctx->argc <= first)
+    return husk_error_set (err, EINVAL, "wait: expected CONTAINER");
+  if (podctl_wait_exited (ctx, ctx->argv[first], timeout, &code, err) < 0)
+    return -1;
+  printf ("%d\n", code);
+  return 0;
 }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
@@ -61,24 +60,6 @@ podctl_update (struct podctl *ctx, struct husk_error **err)
 }
 
 static int
-wait_exited (struct podctl *ctx, const char *cid, int *code, struct husk_error **err)
-{
-  struct timespec ts = { 0, 20 * 1000 * 1000 };
-  for (;;)
-    {
-      struct husk_pod_container_status st;
-      if (husk_pod_container_status (&ctx->env, cid, &st, err) < 0)
-        return -1;
-      bool done = st.state == HUSK_POD_CONTAINER_EXITED;
-      *code = st.exit_code;
-      husk_pod_container_status_free (&st);
-      if (done)
-        return 0;
-      nanosleep (&ts, NULL);
-    }
-}
-
-static int
 start_one (struct podctl *ctx, const char *sid, const char *name, bool wait,
            struct husk_error **err)
 {
@@ -90,7 +71,7 @@ start_one (struct podctl *ctx, const char *sid, const char *name, bool wait,
     return -1;
   if (!wait)
     return 0;
-  if (wait_exited (ctx, cid, &code, err) < 0)
+  if (podctl_wait_exited (ctx, cid, 0, &code, err) < 0)
     return -1;
   if (code != 0)
     return husk_error_set (err, 0, "init container `%s` exited with %d", name, code);
@@ -281,9 +262,8 @@ podctl_status (struct podctl *ctx, struct husk_error **err)
   return print_container_status (ctx, ctx->argv[1], err);
 }
 
-/* "-t N" before the id. */
-static int
-timeout_arg (struct podctl *ctx, int def, int *first)
+int
+podctl_timeout_arg (struct podctl *ctx, int def, int *first)
 {
   *first = 1;
   if (ctx->argc > 2 && strcmp (ctx->argv[1], "-t") == 0)
@@ -297,7 +277,7 @@ timeout_arg (struct podctl *ctx, int def, int *first)
 int
 podctl_stop (struct podctl *ctx, struct husk_error **err)
 {
-  int first, t = timeout_arg (ctx, -1, &first);
+  int first, t = podctl_timeout_arg (ctx, -1, &first);
 
   if (ctx->argc <= first)
     return husk_error_set (err, EINVAL, "stop: expected an id");

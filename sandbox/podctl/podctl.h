@@ -22,6 +22,9 @@ int podctl_ps (struct podctl *ctx, struct husk_error **err);
 int podctl_status (struct podctl *ctx, struct husk_error **err);
 int podctl_stop (struct podctl *ctx, struct husk_error **err);
 int podctl_rm (struct podctl *ctx, struct husk_error **err);
+/* "-t SECONDS" before the verb's other arguments (`def` without it);
+ * *first is the index of the argument after it. */
+int podctl_timeout_arg (struct podctl *ctx, int def, int *first);
 
 /* cmd_container.c */
 int podctl_create_container (struct podctl *ctx, struct husk_error **err);
@@ -29,6 +32,10 @@ int podctl_start (struct podctl *ctx, struct husk_error **err);
 int podctl_logs (struct podctl *ctx, struct husk_error **err);
 int podctl_exec (struct podctl *ctx, struct husk_error **err);
 int podctl_wait (struct podctl *ctx, struct husk_error **err);
+/* Polls the container's status until it has exited (*code its exit code);
+ * ETIMEDOUT after timeout_s seconds, 0 for no limit. */
+int podctl_wait_exited (struct podctl *ctx, const char *cid, int timeout_s, int *code,
+                        struct husk_error **err);
 
 /* cmd_bench.c */
 int podctl_bench_create (struct podctl *ctx, struct husk_error **err);

@@ -139,7 +139,9 @@ EOF_POD
 	printf 'root:x:0:0::/root:/bin/sh\napp:x:1234:2345::/:/bin/sh\n' >"$l3/etc/passwd"
 	printf 'root:x:0:\nstaff:x:3456:\n' >"$l3/etc/group"
 	tar -C "$l3" -cf "$BATS_TEST_TMPDIR/l3.tar" .
-	for case in "app 1234 2345" "app:staff 1234 3456" "1234 1234 2345" "app:77 1234 77"; do
+	# A uid without a passwd entry runs with gid 0, as docker does.
+	for case in "app 1234 2345" "app:staff 1234 3456" "1234 1234 2345" "app:77 1234 77" \
+		"4321 4321 0"; do
 		read -r user uid gid <<<"$case"
 		IMAGE_USER=$user make_layout v1 "$L1" "$L2" "$BATS_TEST_TMPDIR/l3.tar"
 		write_pod "$POD_FILE" <<EOF_POD
@@ -152,7 +154,8 @@ EOF_POD
 		pod rm "$SID"
 		[ "$status" -eq 0 ]
 	done
-	# An unknown name is an error that names it and leaves nothing behind.
+	# An unknown name is an error that names it and leaves nothing behind
+	# (checked at the end).
 	IMAGE_USER=nobody-here make_layout v1 "$L1" "$L2" "$BATS_TEST_TMPDIR/l3.tar"
 	pod up "$POD_FILE"
 	[ "$status" -ne 0 ]
@@ -169,4 +172,6 @@ EOF_POD
 	pod up "$POD_FILE"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"user \`daemon\`: no such user"* ]]
+	# None of the refused pods left anything (teardown would remove them).
+	check_pod_debris
 }

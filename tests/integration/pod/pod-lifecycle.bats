@@ -113,7 +113,8 @@ EOF_POD
 	wait "$b"
 	elapsed=$((($(date +%s%N) - start) / 1000000))
 	echo "two parallel stops: $elapsed ms" >&2
-	[ "$elapsed" -ge 3000 ] && [ "$elapsed" -lt 5500 ]
+	[ "$elapsed" -ge 3000 ]
+	[ "$elapsed" -lt 5500 ]
 	for c in a b; do
 		wait_exited "$SID-$c-0"
 		[ "$output" = 137 ]
@@ -126,7 +127,8 @@ EOF_POD
 	[ "$status" -eq 0 ]
 	elapsed=$((($(date +%s%N) - start) / 1000000))
 	echo "pod stop: $elapsed ms" >&2
-	[ "$elapsed" -ge 3000 ] && [ "$elapsed" -lt 5500 ]
+	[ "$elapsed" -ge 3000 ]
+	[ "$elapsed" -lt 5500 ]
 	pod status "$SID-b-0"
 	echo "$output" | jq -e '.state == "exited" and .exitCode == 137'
 }
@@ -230,6 +232,13 @@ EOF_POD
 	one_container_pod badcmd '["/no/such/binary"]'
 	pod up "$POD_FILE"
 	[ "$status" -ne 0 ]
+	check_pod_debris
+
+	# A runtime the holder cannot exec is named as such.
+	one_container_pod noruntime '["true"]'
+	pod --runtime "/nonexistent-runtime-$TOKEN" up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"cannot run the runtime \`/nonexistent-runtime-$TOKEN\`"* ]]
 	check_pod_debris
 }
 

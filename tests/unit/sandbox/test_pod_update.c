@@ -101,6 +101,10 @@ main (void)
            "{\"hostNetwork\": false, \"containers\": [{\"name\": \"c\", \"image\": \"/img/one\", "
            "\"command\": [\"sleep\", \"1\"]}]}}",
            "name and namespace", "the name");
+  refused ("{\"kind\": \"Pod\", \"metadata\": {\"name\": \"web\", \"uid\": \"u2\"}, \"spec\": "
+           "{\"hostNetwork\": false, \"containers\": [{\"name\": \"c\", \"image\": \"/img/one\", "
+           "\"command\": [\"sleep\", \"1\"]}]}}",
+           "metadata.uid: cannot change", "the uid");
   refused ("{\"kind\": \"Pod\", \"metadata\": {\"name\": \"web\"}, \"spec\": {\"containers\": "
            "[{\"name\": \"c\"}]}}",
            "spec.containers[0].image: required", "an invalid pod");
