@@ -34,22 +34,6 @@ read_all (const char *file, size_t *len)
   return data;
 }
 
-static const char *
-kind_plural (const char *kind)
-{
-  if (!kind)
-    return NULL;
-  if (!strcmp (kind, "Pod"))
-    return "pods";
-  if (!strcmp (kind, "Namespace"))
-    return "namespaces";
-  if (!strcmp (kind, "ResourceQuota"))
-    return "resourcequotas";
-  if (!strcmp (kind, "LimitRange"))
-    return "limitranges";
-  return NULL;
-}
-
 /* Labels and annotations the last apply set and this one drops are
  * removed (null in the patch), as kubectl's three-way merge does. */
 static void
@@ -66,10 +50,11 @@ static int
 apply_one (struct ctl *c, yajl_val doc)
 {
   struct hc_response r = { 0 };
-  const char *plural = kind_plural (jv_str (doc, "kind"));
+  const char *plural = resource_plural_of_kind (jv_str (doc, "kind"));
   const char *name = jv_str (jv_get (doc, "metadata"), "name");
   const char *ns = jv_str (jv_get (doc, "metadata"), "namespace");
-  char path[2048], singular[64];
+  const char *singular;
+  char path[2048];
   size_t len;
   int rc = HUSKCTL_OK;
 
@@ -79,9 +64,7 @@ apply_one (struct ctl *c, yajl_val doc)
                        "ResourceQuota, LimitRange) and metadata.name\n");
       return HUSKCTL_FAIL;
     }
-  snprintf (singular, sizeof singular, "%s", jv_str (doc, "kind"));
-  for (char *p = singular; *p; p++)
-    *p = (char) (*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+  singular = resource_singular (plural);
   if (ns)
     c->ns = ns;
   cleanup_free char *applied = jv_dump (doc, &len);

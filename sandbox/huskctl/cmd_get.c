@@ -17,18 +17,6 @@ add_query (char *path, size_t size, const char *key, const char *value)
   snprintf (path + n, size - n, "%c%s=%s", strchr (path, '?') ? '&' : '?', key, esc);
 }
 
-static const char *
-singular (const char *plural)
-{
-  if (!strcmp (plural, "pods"))
-    return "pod";
-  if (!strcmp (plural, "namespaces"))
-    return "namespace";
-  if (!strcmp (plural, "events"))
-    return "event";
-  return plural;
-}
-
 int
 cmd_get (struct ctl *c, int argc, char **argv)
 {
@@ -62,7 +50,7 @@ cmd_get (struct ctl *c, int argc, char **argv)
       return HUSKCTL_FAIL;
     }
   if (!table)
-    return print_object (c, doc, singular (plural));
+    return print_object (c, doc, resource_singular (plural));
   if (!jv_get (doc, "rows") || jv_get (doc, "rows")->u.array.len == 0)
     {
       if (c->all_namespaces)

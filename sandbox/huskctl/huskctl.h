@@ -52,6 +52,10 @@ int print_object (struct ctl *c, yajl_val obj, const char *resource_singular);
 
 /* Resource name as typed (po, pods, pod, ns, ev...) → plural, or NULL. */
 const char *resource_plural (const char *typed);
+/* pods → pod (what "-o name" prints); an unknown plural as it is. */
+const char *resource_singular (const char *plural);
+/* An object's kind (Pod...) → plural, or NULL for one apply does not make. */
+const char *resource_plural_of_kind (const char *kind);
 /* "/api/v1/namespaces/NS/pods" or "/api/v1/pods" (-A) or "/api/v1/namespaces". */
 void resource_path (struct ctl *c, const char *plural, const char *name, char *buf, size_t size);
 

@@ -122,18 +122,26 @@ main (int argc, char **argv)
   int n;
   c.socket = getenv ("HUSK_SOCKET") && *getenv ("HUSK_SOCKET") ? getenv ("HUSK_SOCKET")
                                                                   : "/run/husk/huskd.sock";
-  /* -f is --filename for apply/delete and --follow for logs, as in kubectl */
-  bool logs = false;
-  for (int i = 1; i < argc; i++)
-    if (!strcmp (argv[i], "logs"))
-      logs = true;
-  if (logs)
-    for (int i = 1; i < argc && strcmp (argv[i], "--"); i++)
-      if (!strcmp (argv[i], "-f"))
-        argv[i] = "--follow";
   if (operands == NULL)
     return 1;
-  if (collect (&c, argc, argv, operands, &n) < 0 || n == 0)
+  /* -f is --filename for apply/delete and --follow for logs, as in kubectl:
+   * the verb (the first operand) says which, not a later "logs" naming a
+   * file or a pod.  A silent first pass finds the verb; a second one runs
+   * with -f rewritten, or to report what the first found wrong. */
+  struct ctl defaults = c;
+  opterr = 0;
+  int r = collect (&c, argc, argv, operands, &n);
+  opterr = 1;
+  bool logs = n > 0 && !strcmp (operands[0], "logs");
+  for (int i = 1; logs && i < argc && strcmp (argv[i], "--"); i++)
+    if (!strcmp (argv[i], "-f"))
+      argv[i] = "--follow";
+  if (r < 0 || logs)
+    {
+      c = defaults;
+      r = collect (&c, argc, argv, operands, &n);
+    }
+  if (r < 0 || n == 0)
     {
       usage (stderr);
       return HUSKCTL_USAGE;

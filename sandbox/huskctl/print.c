@@ -9,25 +9,47 @@
 #include "jv.h"
 #include "yaml_json.h"
 
+/* The one table of what huskctl knows: typed[0] is the plural, typed[1]
+ * the singular of "-o name" and apply's output; kind is what apply may
+ * create (NULL: not applied). */
 static const struct
 {
   const char *typed[4];
-  const char *plural;
+  const char *kind;
 } resources[] = {
-  { { "pods", "pod", "po", NULL }, "pods" },
-  { { "namespaces", "namespace", "ns", NULL }, "namespaces" },
-  { { "events", "event", "ev", NULL }, "events" },
-  { { "resourcequotas", "resourcequota", "quota", NULL }, "resourcequotas" },
-  { { "limitranges", "limitrange", "limits", NULL }, "limitranges" },
+  { { "pods", "pod", "po", NULL }, "Pod" },
+  { { "namespaces", "namespace", "ns", NULL }, "Namespace" },
+  { { "events", "event", "ev", NULL }, NULL },
+  { { "resourcequotas", "resourcequota", "quota", NULL }, "ResourceQuota" },
+  { { "limitranges", "limitrange", "limits", NULL }, "LimitRange" },
 };
+#define N_RESOURCES (sizeof resources / sizeof resources[0])
 
 const char *
 resource_plural (const char *typed)
 {
-  for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++)
+  for (size_t i = 0; i < N_RESOURCES; i++)
     for (size_t j = 0; resources[i].typed[j]; j++)
       if (!strcasecmp (typed, resources[i].typed[j]))
-        return resources[i].plural;
+        return resources[i].typed[0];
+  return NULL;
+}
+
+const char *
+resource_singular (const char *plural)
+{
+  for (size_t i = 0; i < N_RESOURCES; i++)
+    if (!strcmp (plural, resources[i].typed[0]))
+      return resources[i].typed[1];
+  return plural;
+}
+
+const char *
+resource_plural_of_kind (const char *kind)
+{
+  for (size_t i = 0; kind && i < N_RESOURCES; i++)
+    if (resources[i].kind && !strcmp (kind, resources[i].kind))
+      return resources[i].typed[0];
   return NULL;
 }
 

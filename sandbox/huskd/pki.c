@@ -32,8 +32,8 @@ huskd_pki_paths (const char *state_dir, struct huskd_pki_paths *p)
   snprintf (p->token, sizeof p->token, "%s/token", p->dir);
 }
 
-static FILE *
-create_private (const char *path, struct husk_error **err)
+FILE *
+huskd_pki_create_private (const char *path, struct husk_error **err)
 {
   int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   FILE *f = fd >= 0 ? fdopen (fd, "w") : NULL;
@@ -108,8 +108,8 @@ static int
 write_pair (const char *crt_path, const char *key_path, X509 *cert, EVP_PKEY *key,
             struct husk_error **err)
 {
-  cleanup_fclose FILE *k = create_private (key_path, err);
-  cleanup_fclose FILE *c = k ? create_private (crt_path, err) : NULL;
+  cleanup_fclose FILE *k = huskd_pki_create_private (key_path, err);
+  cleanup_fclose FILE *c = k ? huskd_pki_create_private (crt_path, err) : NULL;
   if (!c)
     return -1;
   if (!PEM_write_PrivateKey (k, key, NULL, NULL, 0, NULL, NULL) || !PEM_write_X509 (c, cert))
@@ -144,7 +144,7 @@ make_token (const char *path, struct husk_error **err)
     return ssl_error (err, "random token");
   for (size_t i = 0; i < sizeof raw; i++)
     snprintf (hex + 2 * i, 3, "%02x", raw[i]);
-  if (!(f = create_private (path, err)))
+  if (!(f = huskd_pki_create_private (path, err)))
     return -1;
   fputs (hex, f);
   return 0;

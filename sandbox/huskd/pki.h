@@ -7,6 +7,7 @@
 #define HUSK_HUSKD_PKI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -21,6 +22,9 @@ struct huskd_pki_paths {
 void huskd_pki_paths (const char *state_dir, struct huskd_pki_paths *p);
 /* Makes whatever is missing; existing files are kept. */
 int huskd_pki_ensure (const struct huskd_pki_paths *p, struct husk_error **err);
+/* Creates or truncates path, mode 0600 when new: for keys, tokens and the
+ * kubeconfig that carries them. */
+FILE *huskd_pki_create_private (const char *path, struct husk_error **err);
 /* A whole small file (certificate, token) as a malloc'd string. */
 int huskd_pki_read (const char *path, char **out, size_t *len, struct husk_error **err);
 

@@ -38,18 +38,24 @@ hreq_body_raw (struct hreq *r, size_t *len)
   return evbuffer_pullup (in, -1);
 }
 
+/* The whole media type (parameters after ';' aside) must be one of these:
+ * a prefix such as "application/" or "" names none of them. */
 static bool
 json_media_type (const char *ct)
 {
+  static const char *const types[] = {
+    "application/json", "application/x-www-form-urlencoded",
+    "application/strategic-merge-patch+json", "application/merge-patch+json",
+    "application/json-patch+json",
+  };
   size_t n;
   if (!ct)
     return true; /* curl -d without -H: accept as kubectl's server does for JSON */
   n = strcspn (ct, ";");
-  return (n == strlen ("application/json") && strncmp (ct, "application/json", n) == 0)
-         || strncmp (ct, "application/x-www-form-urlencoded", n) == 0
-         || strncmp (ct, "application/strategic-merge-patch+json", n) == 0
-         || strncmp (ct, "application/merge-patch+json", n) == 0
-         || strncmp (ct, "application/json-patch+json", n) == 0;
+  for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+    if (n == strlen (types[i]) && strncmp (ct, types[i], n) == 0)
+      return true;
+  return false;
 }
 
 struct api_status *

@@ -61,12 +61,6 @@ route_tls (struct evhttp_request *req, void *arg)
 }
 
 static int
-verify_cb (int preverify_ok, X509_STORE_CTX *ctx)
-{
-  return preverify_ok;
-}
-
-static int
 make_ctx (struct huskd_tls *t, const struct huskd_pki_paths *p, struct husk_error **err)
 {
   t->ctx = SSL_CTX_new (TLS_server_method ());
@@ -77,7 +71,7 @@ make_ctx (struct huskd_tls *t, const struct huskd_pki_paths *p, struct husk_erro
     return husk_error_set (err, 0, "TLS setup with `%s`: %s", p->dir,
                            ERR_reason_error_string (ERR_get_error ()) ?: "OpenSSL error");
   /* ask for a client certificate but let token clients in without one */
-  SSL_CTX_set_verify (t->ctx, SSL_VERIFY_PEER, verify_cb);
+  SSL_CTX_set_verify (t->ctx, SSL_VERIFY_PEER, NULL);
   SSL_CTX_set_client_CA_list (t->ctx, SSL_load_client_CA_file (p->ca_crt));
   return 0;
 }
@@ -104,12 +98,10 @@ write_kubeconfig (struct huskd *d, const struct huskd_pki_paths *p, struct husk_
   char path[4096];
   cleanup_free char *ca = base64_file (p->ca_crt), *crt = base64_file (p->admin_crt);
   cleanup_free char *key = base64_file (p->admin_key);
-  int fd;
-  FILE *f;
+  cleanup_fclose FILE *f = NULL;
   snprintf (path, sizeof path, "%s/kubeconfig", d->opts.state_dir);
-  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || !(f = fdopen (fd, "w")))
-    return husk_error_set (err, errno, "write `%s`", path);
+  if (!(f = huskd_pki_create_private (path, err)))
+    return -1;
   fprintf (f,
            "apiVersion: v1\nkind: Config\nclusters:\n- name: husk\n  cluster:\n"
            "    server: https://%s\n    certificate-authority-data: %s\n"
@@ -118,8 +110,9 @@ write_kubeconfig (struct huskd *d, const struct huskd_pki_paths *p, struct husk_
            "contexts:\n- name: husk\n  context:\n    cluster: husk\n    user: husk-admin\n"
            "    namespace: default\ncurrent-context: husk\n",
            d->opts.listen, ca, crt, key);
-  fchmod (fd, 0600);
-  fclose (f);
+  fchmod (fileno (f), 0600); /* an older file keeps its mode through O_TRUNC */
+  if (fflush (f) != 0 || ferror (f))
+    return husk_error_set (err, errno, "write `%s`", path);
   return 0;
 }
 
@@ -149,6 +142,8 @@ huskd_tls_start (struct huskd *d, struct husk_error **err)
   size_t len;
   huskd_pki_paths (d->opts.state_dir, &p);
   d->tls = calloc (1, sizeof *d->tls);
+  if (!d->tls)
+    return husk_error_set (err, ENOMEM, "TLS listener");
   if (huskd_pki_ensure (&p, err) < 0 || huskd_pki_read (p.token, &d->tls->token, &len, err) < 0
       || make_ctx (d->tls, &p, err) < 0 || write_kubeconfig (d, &p, err) < 0)
     return -1;

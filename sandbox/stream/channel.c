@@ -10,7 +10,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "../../oci/cleanup.h"
+#include "cleanup.h"
 
 static const char *const names[STREAM_N_CHANNELS] = {
   [STREAM_STDIN] = "stdin", [STREAM_STDOUT] = "stdout", [STREAM_STDERR] = "stderr",

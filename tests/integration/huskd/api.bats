@@ -163,3 +163,14 @@ time.sleep(5)
 	api GET /healthz
 	[ "$status" -eq 200 ]
 }
+
+@test "a media type that only prefixes a JSON one is refused" {
+	for ct in 'application/' 'application/merge' 'application/json-patch' 'application/jso'; do
+		api POST /api/v1/namespaces/default/pods -H "Content-Type: $ct" -d '{"metadata":{"name":"x"}}'
+		[ "$status" -eq 415 ]
+	done
+	api POST /api/v1/namespaces/default/pods -H 'Content-Type: application/json; charset=utf-8' -d '{"metadata":{"name":"x"},"spec":{"containers":"no"}}'
+	[ "$status" -eq 400 ]
+	api PATCH /api/v1/namespaces/default/pods/nope -H 'Content-Type: application/json-patch+json' -d '[]'
+	[ "$status" -eq 404 ]
+}

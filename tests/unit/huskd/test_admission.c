@@ -2,22 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_doc.h"
+#include "json_text.h"
 #include "jv.h"
 #include "limitrange.h"
 #include "quota.h"
 #include "tap.h"
 #include "update.h"
-
-static yajl_val
-parse (const char *text)
-{
-  yajl_val v = NULL;
-  struct husk_error *err = NULL;
-  if (json_doc_parse ("test", text, strlen (text), &v, &err) < 0)
-    husk_error_release (&err);
-  return v;
-}
 
 int
 main (void)

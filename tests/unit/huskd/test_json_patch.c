@@ -3,20 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_doc.h"
+#include "json_text.h"
 #include "jv.h"
 #include "patch.h"
 #include "tap.h"
-
-static yajl_val
-parse (const char *text)
-{
-  yajl_val v = NULL;
-  struct husk_error *err = NULL;
-  if (json_doc_parse ("test", text, strlen (text), &v, &err) < 0)
-    husk_error_release (&err);
-  return v;
-}
 
 /* Applies patch to doc; the result as compact JSON, or "ERR <code>: msg". */
 static char *

@@ -3,21 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_doc.h"
+#include "json_text.h"
 #include "jv.h"
 #include "status.h"
 #include "tap.h"
 #include "validate.h"
-
-static yajl_val
-parse (const char *text)
-{
-  yajl_val v = NULL;
-  struct husk_error *err = NULL;
-  if (json_doc_parse ("test", text, strlen (text), &v, &err) < 0)
-    husk_error_release (&err);
-  return v;
-}
 
 static yajl_val
 status_tree (struct api_status *s)

@@ -3,20 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_doc.h"
+#include "json_text.h"
 #include "jv.h"
 #include "table.h"
 #include "tap.h"
-
-static yajl_val
-parse (const char *text)
-{
-  yajl_val v = NULL;
-  struct husk_error *err = NULL;
-  if (json_doc_parse ("test", text, strlen (text), &v, &err) < 0)
-    husk_error_release (&err);
-  return v;
-}
 
 static void
 reason_is (const char *pod_json, const char *want, const char *what)
