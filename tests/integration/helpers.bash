@@ -138,6 +138,42 @@ update_config() {
 	mv "$file.new" "$file"
 }
 
+# A container's pty through husk-recvtty (tests setting $SOCK, $TTY_OUT and
+# killing $RECV_PID in teardown).
+# start_recvtty [INPUT]: listens on $SOCK, output into $TTY_OUT.
+start_recvtty() {
+	"$RECVTTY" "$SOCK" "$@" >"$TTY_OUT" 2>&1 &
+	RECV_PID=$!
+	retry 50 0.1 test -S "$SOCK"
+}
+
+# wait_recvtty: the relay ends when the container's last tty fd closes.
+wait_recvtty() {
+	local rc=0 i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$RECV_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$RECV_PID" || rc=$?
+	RECV_PID=
+	echo "recvtty output:" >&2
+	cat "$TTY_OUT" >&2
+	return $rc
+}
+
+# use_userns UID_BASE GID_BASE SIZE: the container gets a new user
+# namespace mapping its ids 0..SIZE-1 to the host's from UID_BASE and
+# GID_BASE.  The mapped root must reach the rootfs through the test's
+# tmpdirs, and mounting cgroupfs needs privileges a userns root lacks on v1.
+use_userns() {
+	local d=$BUNDLE
+	while [ "$d" != / ]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config ".linux.namespaces += [{\"type\": \"user\"}]
+		| .linux.uidMappings = [{\"containerID\": 0, \"hostID\": $1, \"size\": $3}]
+		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $2, \"size\": $3}]
+		| .mounts |= map(select(.type != \"cgroup\"))"
+}
+
 # Sets process.args from the arguments: set_args /bin/echo hi
 set_args() {
 	local args

@@ -75,15 +75,6 @@ teardown() { teardown_bundle; }
 	jq_ok '.oom_score_adj == 123'
 }
 
-@test "process: noNewPrivileges true and false" {
-	update_config '.process.noNewPrivileges = true'
-	run_checker security
-	jq_ok '.no_new_privs == 1'
-	update_config '.process.noNewPrivileges = false'
-	run_checker security
-	jq_ok '.no_new_privs == 0'
-}
-
 @test "process: capabilities are exactly the config's" {
 	update_config '.process.capabilities = {
 		"bounding": ["CAP_KILL", "CAP_CHOWN", "CAP_NET_RAW"],

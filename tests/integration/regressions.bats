@@ -18,20 +18,10 @@ teardown() {
 # until the relay ends (the container's last tty fd closed).
 run_with_console() {
 	update_config '.process.terminal = true'
-	"$RECVTTY" "$SOCK" >"$TTY_OUT" 2>&1 &
-	RECV_PID=$!
-	retry 50 0.1 test -S "$SOCK"
+	start_recvtty
 	husk run -d --console-socket "$SOCK" "$CID"
 	[ "$status" -eq 0 ]
-	local i
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$RECV_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	wait "$RECV_PID" || true
-	RECV_PID=
-	echo "recvtty output:" >&2
-	cat "$TTY_OUT" >&2
+	wait_recvtty
 }
 
 # (rootfs) with terminal:true runc bind-mounts the pty slave onto

@@ -15,27 +15,6 @@ teardown() {
 	teardown_bundle
 }
 
-# start_recvtty [INPUT]: listens on $SOCK, output into $TTY_OUT.
-start_recvtty() {
-	"$RECVTTY" "$SOCK" "$@" >"$TTY_OUT" 2>&1 &
-	RECV_PID=$!
-	retry 50 0.1 test -S "$SOCK"
-}
-
-# wait_recvtty: the relay ends when the container's last tty fd closes.
-wait_recvtty() {
-	local rc=0 i
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$RECV_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	wait "$RECV_PID" || rc=$?
-	RECV_PID=
-	echo "recvtty output:" >&2
-	cat "$TTY_OUT" >&2
-	return $rc
-}
-
 @test "terminal: run -d --console-socket gives /dev/pts/0" {
 	set_args /bin/tty
 	start_recvtty

@@ -147,6 +147,33 @@ unhealthy_events() {
 	[[ "$output" == *"Readiness probe failed: HTTP probe failed with statuscode: 404"* ]]
 }
 
+@test "httpGet scheme HTTPS: TLS, the certificate not verified, no proxy from huskd's environment, as kubelet" {
+	command -v openssl >/dev/null || skip "needs openssl"
+	# a proxy that refuses every connection, in huskd's environment
+	kill "$HUSKD_PID"
+	wait "$HUSKD_PID" || true
+	http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
+		ALL_PROXY=http://127.0.0.1:9 start_huskd "${HUSKD_ARGS[@]}"
+	create_pod tls <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sh","-c","sleep 1000; : tls-probe-marker"],"readinessProbe":{"httpGet":{"path":"/","port":8443,"scheme":"HTTPS"},"periodSeconds":1}}]}'
+	wait_for 20 phase_is tls Running
+	local pid d=$BATS_TEST_TMPDIR
+	pid=$(pgrep -f tls-probe-marker | head -1)
+	[ -n "$pid" ]
+	[ "$(pod_field tls '.status.containerStatuses[0].ready')" = false ]
+	# a self-signed server in the pod's network namespace
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=husk-probe -days 1 \
+		-keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
+	timeout 60 nsenter -t "$pid" -n openssl s_server -accept 8443 -www -quiet \
+		-cert "$d/cert.pem" -key "$d/key.pem" >"$d/s_server.log" 2>&1 3>&- &
+	local server=$!
+	local ready=0
+	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/tls | jq -e '.status.containerStatuses[0].ready'" ||
+		ready=$?
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null || true
+	[ "$ready" -eq 0 ] || fail "not ready with a TLS server: $(cat "$d/s_server.log")"
+}
+
 @test "grpc probes (grpc.health.v1 over h2c) drive readiness from inside the pod's network namespace" {
 	create_pod grpc <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["grpc-health","9090","/tmp/health"],"readinessProbe":{"grpc":{"port":9090},"periodSeconds":1,"failureThreshold":1}}]}'
 	wait_for 20 bash -c "curl -s --unix-socket $SOCK http://huskd/api/v1/namespaces/default/pods/grpc | jq -e '.status.containerStatuses[0].ready'"
@@ -233,8 +260,8 @@ unhealthy_events() {
 	[ $((SECONDS - start)) -lt 20 ]
 	api GET /api/v1/namespaces/default/pods/stubborn
 	[ "$status" -eq 404 ]
-	run ls "$PODS"
-	[ -z "$(ls "$PODS" | grep -v lock)" ]
+	run -0 ls "$PODS"
+	[ -z "$(grep -v lock <<<"$output")" ]
 }
 
 @test "huskd SIGKILLed while pods run and exit finds them again, truthfully" {
@@ -386,4 +413,27 @@ YAML
 	[ "$status" -eq 0 ]
 	[ $((SECONDS - start)) -ge 3 ]
 	[ $((SECONDS - start)) -lt 6 ]
+}
+
+@test "huskctl: one resource table for get -o name, apply, and -f only follows for logs" {
+	cat >"$BATS_TEST_TMPDIR/logs" <<-'Y'
+	apiVersion: v1
+	kind: ResourceQuota
+	metadata:
+	  name: q
+	spec:
+	  hard:
+	    pods: "3"
+	Y
+	cd "$BATS_TEST_TMPDIR"
+	ctl apply -f logs
+	[ "$status" -eq 0 ]
+	[ "$output" = "resourcequota/q created" ]
+	ctl get quota -o name
+	[ "$output" = "resourcequota/q" ]
+	ctl get ns default -o name
+	[ "$output" = "namespace/default" ]
+	ctl logs nope -f
+	[ "$status" -eq 1 ]
+	[[ "$output" == *nope* ]]
 }

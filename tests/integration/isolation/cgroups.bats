@@ -169,7 +169,7 @@ first_block_dev() {
 	run_detached
 	cg_read devices devices.list | grep -qx 'c 10:237 r'
 	# the default deny-all rule is in effect: no "a *:* rwm"
-	! cg_read devices devices.list | grep -q '^a '
+	! cg_read devices devices.list | grep -q '^a ' || fail "devices.list allows all: $(cg_read devices devices.list)"
 	in_ct 'cat /sys/fs/cgroup/devices/devices.list'
 	[[ "$output" == *"c 10:237 r"* ]]
 	in_ct 'head -c 0 /dev/loop-control && echo opened'

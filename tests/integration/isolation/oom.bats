@@ -25,7 +25,7 @@ HOG='dd if=/dev/zero of=/dev/null bs=64M count=1'
 @test "oom: a child over the limit is killed, the container survives" {
 	run_detached /bin/sh -c "sleep 1000"
 	husk exec "$CID" /bin/sh -c "$HOG"
-	[ "$status" -eq 137 ] || [ "$status" -ne 0 ]
+	[ "$status" -ne 0 ]
 	[ "$(container_status "$CID")" = running ]
 	grep -q '^oom_kill [1-9]' <(cg_read memory memory.oom_control) ||
 		[ "$(cg_read memory memory.failcnt)" -gt 0 ]

@@ -8,14 +8,7 @@ load common
 setup() {
 	setup_bundle
 	requires userns
-	# the mapped root must reach the rootfs through the test's tmpdirs
-	local d=$BUNDLE
-	while [ "$d" != / ]; do chmod a+x "$d"; d=$(dirname "$d"); done
-	# the cgroup mount needs privileges a userns root lacks on v1
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
-		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	use_userns 200000 300000 65536
 }
 teardown() { teardown_bundle; }
 

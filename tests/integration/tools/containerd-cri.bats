@@ -11,6 +11,7 @@
 # sleeps as a "pause" sandbox must, is imported into the k8s.io namespace.
 
 load ../helpers
+load tools_helpers
 
 IMAGE=localhost/husk-cri:latest
 BRIDGE=huskcri0
@@ -20,8 +21,8 @@ GATEWAY=10.88.77.1 # the bridge's address (host-local's default gateway)
 # users to pass to `husk list`.
 SHIM_ROOT=/run/containerd/runc/k8s.io
 
-# Why this file cannot run here, if it cannot.  (bats 1.8 reports a skip
-# in setup_file as a failure: setup_file only records it, setup skips.)
+# Why this file cannot run here, if it cannot (tools_helpers: setup_file
+# records it, setup skips).
 missing_prerequisite() {
 	command -v containerd >/dev/null || echo "containerd is not installed"
 	command -v ctr >/dev/null || echo "ctr is not installed"
@@ -46,12 +47,7 @@ setup_file() {
 	mkdir -p "$CTD/cni"
 	write_cni_config >"$CTD/cni/10-husk-cri.conflist"
 	write_containerd_config >"$CTD/config.toml"
-	containerd --config "$CTD/config.toml" >"$CTD/containerd.log" 2>&1 &
-	echo $! >"$CTD/pid"
-	for _ in $(seq 100); do
-		ctd version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+	start_containerd
 	cri version >/dev/null || fail "containerd's CRI plugin does not answer (log: $CTD/containerd.log)"
 	"$REPO_ROOT/tests/fixtures/make-oci-archive.sh" "$ROOTFS_CACHE" "$CTD/image.tar" "$IMAGE" \
 		'["sleep","2147483647"]'
@@ -83,18 +79,8 @@ write_cni_config() {
 
 # version 2 config of containerd 1.6; the netns mounts go under $CTD too.
 write_containerd_config() {
+	containerd_base_config
 	cat <<-TOML
-		version = 2
-		root = "$CTD/root"
-		state = "$CTD/state"
-		[grpc]
-		  address = "$CTD/containerd.sock"
-		[ttrpc]
-		  address = "$CTD/containerd.sock.ttrpc"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CTD/opt"
-		[plugins."io.containerd.grpc.v1.cri"]
-		  disable_apparmor = true
 		  sandbox_image = "$IMAGE"
 		  netns_mounts_under_state_dir = true
 		  restrict_oom_score_adj = $(lacks_cap_sys_resource && echo true || echo false)
@@ -126,23 +112,14 @@ teardown_file() {
 	[ -n "${CTD:-}" ] || return 0
 	remove_pods
 	# Whatever CRI could not remove, through containerd's own API.
-	local t
-	for t in $(ctd task ls -q 2>/dev/null); do ctd task kill -s KILL "$t"; done
-	sleep 0.3
-	for t in $(ctd task ls -q 2>/dev/null); do ctd task rm -f "$t"; done
-	for t in $(ctd container ls -q 2>/dev/null); do ctd container rm "$t"; done
-	kill "$(cat "$CTD/pid")" 2>/dev/null
-	wait "$(cat "$CTD/pid")" 2>/dev/null
+	stop_containerd k8s.io
 	ip link del "$BRIDGE" 2>/dev/null
-	grep -F "$CTD" /proc/self/mountinfo | awk '{print $5}' | sort -r |
-		while read -r m; do umount -l "$m"; done
 	find /sys/fs/cgroup/*/"${CGROUP_PARENT#/}" -depth -type d -exec rmdir {} + 2>/dev/null
-	rm -rf "$CTD"
 	rmdir "$SHIM_ROOT" 2>/dev/null || true
 }
 
 setup() {
-	[ -z "$SKIP_REASON" ] || skip "$SKIP_REASON"
+	skip_without_prerequisites
 }
 
 teardown() {

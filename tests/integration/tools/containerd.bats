@@ -7,51 +7,28 @@
 # `ctr image import`: there is no registry here.
 
 load ../helpers
+load tools_helpers
 
 IMAGE=localhost/husk-test:latest
 
 setup_file() {
-	command -v containerd >/dev/null || skip "containerd is not installed"
-	command -v ctr >/dev/null || skip "ctr is not installed"
+	require_commands containerd ctr || return 0
 	ensure_rootfs
 	export CTD=$BATS_FILE_TMPDIR/containerd
 	mkdir -p "$CTD"
-	cat >"$CTD/config.toml" <<-TOML
-		version = 2
-		root = "$CTD/root"
-		state = "$CTD/state"
-		[grpc]
-		  address = "$CTD/containerd.sock"
-		[ttrpc]
-		  address = "$CTD/containerd.sock.ttrpc"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CTD/opt"
-		[plugins."io.containerd.grpc.v1.cri"]
-		  disable_apparmor = true
-	TOML
-	containerd --config "$CTD/config.toml" >"$CTD/containerd.log" 2>&1 &
-	echo $! >"$CTD/pid"
-	local i
-	for i in $(seq 100); do
-		ctr -a "$CTD/containerd.sock" version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+	containerd_base_config >"$CTD/config.toml"
+	start_containerd
 	"$REPO_ROOT/tests/fixtures/make-oci-archive.sh" "$ROOTFS_CACHE" "$CTD/image.tar" "$IMAGE"
 	c image import "$CTD/image.tar" >/dev/null
 }
 
 teardown_file() {
 	[ -n "${CTD:-}" ] || return 0
-	local t
-	for t in $(c task ls -q 2>/dev/null); do c task kill -s KILL "$t"; done
-	sleep 0.3
-	for t in $(c task ls -q 2>/dev/null); do c task rm -f "$t"; done
-	for t in $(c container ls -q 2>/dev/null); do c container rm "$t"; done
-	kill "$(cat "$CTD/pid")" 2>/dev/null
-	wait "$(cat "$CTD/pid")" 2>/dev/null
-	grep -F "$CTD" /proc/self/mountinfo | awk '{print $5}' | sort -r |
-		while read -r m; do umount -l "$m"; done
-	rm -rf "$CTD"
+	stop_containerd husk-tests
+}
+
+setup() {
+	skip_without_prerequisites
 }
 
 c() {

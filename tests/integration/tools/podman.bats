@@ -9,12 +9,12 @@
 # limits from a private containers.conf.
 
 load ../helpers
+load tools_helpers
 
 IMAGE=localhost/husk-test:latest
 
 setup_file() {
-	command -v podman >/dev/null || skip "podman is not installed"
-	command -v conmon >/dev/null || skip "conmon is not installed"
+	require_commands podman conmon || return 0
 	ensure_rootfs
 	export PODMAN_TMP=$BATS_FILE_TMPDIR/podman
 	mkdir -p "$PODMAN_TMP"
@@ -39,9 +39,12 @@ teardown_file() {
 	pm rmi -a -f >/dev/null 2>&1
 	# overlay storage leaves its mounts until podman unmounts them
 	pm system reset -f >/dev/null 2>&1 || true
-	grep -F "$PODMAN_TMP" /proc/self/mountinfo | awk '{print $5}' | sort -r |
-		while read -r m; do umount -l "$m"; done
+	umount_under "$PODMAN_TMP"
 	rm -rf "$PODMAN_TMP"
+}
+
+setup() {
+	skip_without_prerequisites
 }
 
 # podman with a private storage, our runtime, and no network by default
@@ -83,7 +86,8 @@ prun() {
 		sh -c 'trap "" TERM; while :; do sleep 0.1; done'
 	SECONDS=0
 	run -0 pm stop -t 1 stubborn
-	[ "$SECONDS" -ge 1 ] && [ "$SECONDS" -lt 10 ]
+	[ "$SECONDS" -ge 1 ]
+	[ "$SECONDS" -lt 10 ]
 	run -0 pm inspect --format '{{.State.ExitCode}}' stubborn
 	[ "$output" = "137" ]
 	run -0 pm rm stubborn
@@ -167,7 +171,7 @@ prun() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Operation not permitted"* ]]
 	prun --security-opt seccomp="$BATS_TEST_TMPDIR/seccomp.json" "$IMAGE" sh -c 'grep Seccomp: /proc/self/status'
-	[[ "$output" == *"2"* ]]
+	[[ "$output" =~ ^Seccomp:[[:space:]]+2$ ]]
 }
 
 @test "podman pod: containers share the pod's network and hostname" {
