@@ -1,0 +1,444 @@
+#!/usr/bin/env bats
+# critest, the CRI validation suite of cri-tools (v1.26.1, from
+# ../shared/conformance), through containerd 1.6 whose default runtime
+# handler runs $HUSK through the runc shim (options BinaryName).  Every
+# conformance spec must pass, except the one that fails with runc too:
+# runtime-agnostic, so HUSK=/usr/sbin/runc records the baseline.
+#
+# Of critest's 85 specs, 5 are benchmarks (off unless -benchmark) and one
+# is skipped here; runc passes the other 79:
+SKIP_SPECS=(
+	# Pulls test-image-digest@sha256:9700f9a2... (the digest of the real
+	# image): an image rebuilt offline can't have it.  Fails with runc.
+	'public image with digest should be pulled and removed'
+)
+# The whole run takes about two minutes (images built and cached under
+# tests/.tmp/critest-images on the first run: a few seconds more).
+#
+# Nothing comes from the internet: tests/fixtures/critest-images.sh builds
+# every image critest pulls and pushes it into a private docker-registry on
+# 127.0.0.1:<free port>; containerd's registry config (config_path,
+# hosts.toml) sends registry.k8s.io, gcr.io, ... there over plain http.
+#
+# Private: containerd's root, state, sockets and netns mounts, the shim's
+# --root for the runtime, the CNI config and IP leases, the registry's
+# storage, critest's TMPDIR are under $CTD; the pod network is a bridge
+# made here (isGateway false, so the host's ip_forward stays as it is)
+# with portmap for the host-port specs.  teardown_file removes what the run
+# made on the host: pods, shims, shim sockets, cgroups (critest sets no
+# cgroup_parent: /k8s.io/<id>), libcni's result files, portmap's chains
+# when nobody else uses them, the SysV shm segments critest's host-IPC
+# specs make with ipcmk (recorded by a wrapper in its PATH).
+#
+# The last run's critest log, JSON report, summary and containerd log stay
+# in tests/.tmp/critest/<runtime>/.
+
+load ../helpers
+load ../tools/tools_helpers
+load conformance
+
+# The host ports critest's port-mapping specs use.
+HOST_PORTS="12000 12001 12002 12003"
+
+missing_prerequisite() {
+	local c
+	for c in containerd ctr containerd-shim-runc-v2 docker-registry skopeo gcc python3 curl \
+		ip iptables iptables-save pgrep ipcs ipcmk ipcrm unshare flock; do
+		command -v "$c" >/dev/null || echo "$c is not installed"
+	done
+	for c in bridge host-local loopback portmap; do
+		[ -x /usr/lib/cni/$c ] || echo "containernetworking-plugins is not installed"
+	done
+}
+
+setup_file() {
+	export SKIP_REASON
+	SKIP_REASON=$(missing_prerequisite | head -1)
+	[ -z "$SKIP_REASON" ] || return 0
+	local rc=0
+	conformance_build || rc=$?
+	[ "$rc" -ne 2 ] || fail "the conformance suites do not build"
+	[ "$rc" -eq 0 ] || return 0
+
+	# (not under $BATS_FILE_TMPDIR, whose parents are 0700: the containers'
+	# users other than root must reach the host-path volumes below $CTD)
+	CTD=$(mktemp -d /tmp/husk-critest.XXXXXX)
+	chmod 755 "$CTD"
+	export CTD OUT=$TESTS_TMP/critest/$(basename "$HUSK")
+	export BRIDGE=critest$$ NETNAME=critest-$$
+	mkdir -p "$CTD"/{tmp,bin,cni} "$OUT"
+	rm -f "$OUT"/*
+	record_host_state
+	pick_subnet
+	start_registry
+	"$REPO_ROOT/tests/fixtures/critest-images.sh" "127.0.0.1:$REG_PORT" >"$OUT/images.txt" ||
+		fail "the critest images could not be built or pushed"
+	write_hosts_toml
+	write_cni
+	write_containerd_config >"$CTD/config.toml"
+	start_containerd
+	retry 100 0.1 crictl version >/dev/null || fail "containerd's CRI does not answer"
+	crictl pull registry.k8s.io/pause:3.6 >/dev/null ||
+		fail "the pause image does not pull through the registry mirror"
+	write_ipcmk_wrapper
+}
+
+teardown_file() {
+	[ -n "${CTD:-}" ] || return 0
+	teardown_critest >"$OUT/cleanup.txt" 2>&1
+	for f in containerd.log config.toml registry.log; do
+		cp "$CTD/$f" "$OUT/" 2>/dev/null
+	done
+	rm -rf "$CTD"
+}
+
+setup() {
+	skip_without_prerequisites
+}
+
+crictl() {
+	"$CRICTL" --runtime-endpoint "unix://$CTD/containerd.sock" \
+		--image-endpoint "unix://$CTD/containerd.sock" --timeout 60s "$@"
+}
+
+ctrk() {
+	ctr -a "$CTD/containerd.sock" -n k8s.io "$@"
+}
+
+# What is on the host before the run, so that the teardown removes only
+# what this run made.
+record_host_state() {
+	iptables-save -t nat >"$CTD/nat-before.txt" 2>/dev/null
+	ls -d /sys/fs/cgroup/*/k8s.io >"$CTD/k8s-cgroups-before.txt" 2>/dev/null || true
+	local d
+	for d in /var/lib/cni/results /var/lib/cni /run/containerd/s /run/containerd; do
+		[ -d "$d" ] && echo "$d"
+	done >"$CTD/dirs-before.txt"
+	local port
+	for port in $HOST_PORTS; do
+		if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+			echo "# warning: host port $port is in use: critest's port-mapping specs will fail" >&3
+		fi
+	done
+}
+
+# A /24 under 10.234/16 that nothing routes yet; its .1 is the bridge's.
+pick_subnet() {
+	local n
+	for n in $(seq $(($$ % 200)) 254) $(seq 0 $(($$ % 200))); do
+		ip route show | grep -q "^10\.234\.$n\." && continue
+		export SUBNET=10.234.$n.0/24 GATEWAY=10.234.$n.1
+		return 0
+	done
+	fail "no free subnet under 10.234.0.0/16"
+}
+
+start_registry() {
+	REG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	export REG_PORT
+	cat >"$CTD/registry.yml" <<-EOF
+		version: 0.1
+		log:
+		  level: info
+		storage:
+		  filesystem:
+		    rootdirectory: $CTD/registry
+		http:
+		  addr: 127.0.0.1:$REG_PORT
+	EOF
+	docker-registry serve "$CTD/registry.yml" >"$CTD/registry.log" 2>&1 &
+	echo $! >"$CTD/registry.pid"
+	retry 100 0.1 curl -fsS "http://127.0.0.1:$REG_PORT/v2/" >/dev/null ||
+		fail "the registry does not answer: $(tail -3 "$CTD/registry.log")"
+}
+
+write_hosts_toml() {
+	local h server
+	for h in $("$REPO_ROOT/tests/fixtures/critest-images.sh" --hosts); do
+		server=https://$h
+		[ "$h" = docker.io ] && server=https://registry-1.docker.io
+		mkdir -p "$CTD/certs.d/$h"
+		cat >"$CTD/certs.d/$h/hosts.toml" <<-EOF
+			server = "$server"
+			[host."http://127.0.0.1:$REG_PORT"]
+			  capabilities = ["pull", "resolve"]
+		EOF
+	done
+}
+
+write_cni() {
+	cat >"$CTD/cni/10-critest.conflist" <<-EOF
+		{
+		  "cniVersion": "0.4.0",
+		  "name": "$NETNAME",
+		  "plugins": [
+		    {
+		      "type": "bridge",
+		      "bridge": "$BRIDGE",
+		      "isGateway": false,
+		      "ipMasq": false,
+		      "ipam": {
+		        "type": "host-local",
+		        "ranges": [[{"subnet": "$SUBNET", "gateway": "$GATEWAY"}]],
+		        "routes": [{"dst": "0.0.0.0/0"}],
+		        "dataDir": "$CTD/cni-ipam"
+		      }
+		    },
+		    {"type": "portmap", "capabilities": {"portMappings": true}, "snat": true}
+		  ]
+		}
+	EOF
+	ip link add "$BRIDGE" type bridge &&
+		ip addr add "$GATEWAY/24" dev "$BRIDGE" &&
+		ip link set "$BRIDGE" up ||
+		fail "could not make the bridge $BRIDGE"
+}
+
+no_cap_sys_resource() {
+	local eff
+	eff=$(awk '/^CapEff:/ {print $2}' /proc/self/status)
+	(((0x$eff >> 24 & 1) == 0))
+}
+
+# The default handler "husk" runs $HUSK (husk or runc), in a --root of
+# this run.
+write_containerd_config() {
+	containerd_base_config
+	cat <<-TOML
+		  sandbox_image = "registry.k8s.io/pause:3.6"
+		  netns_mounts_under_state_dir = true
+		  restrict_oom_score_adj = $(no_cap_sys_resource && echo true || echo false)
+		  stream_server_address = "127.0.0.1"
+		  stream_server_port = "0"
+		  [plugins."io.containerd.grpc.v1.cri".cni]
+		    bin_dir = "/usr/lib/cni"
+		    conf_dir = "$CTD/cni"
+		    max_conf_num = 1
+		  [plugins."io.containerd.grpc.v1.cri".registry]
+		    config_path = "$CTD/certs.d"
+		  [plugins."io.containerd.grpc.v1.cri".containerd]
+		    default_runtime_name = "husk"
+		    snapshotter = "overlayfs"
+		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.husk]
+		      runtime_type = "io.containerd.runc.v2"
+		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.husk.options]
+		        BinaryName = "$HUSK"
+		        Root = "$CTD/runtime-root"
+		        SystemdCgroup = false
+	TOML
+}
+
+# critest's host-IPC specs make a host shm segment with ipcmk and leave it:
+# the wrapper records its id for the teardown.
+write_ipcmk_wrapper() {
+	cat >"$CTD/bin/ipcmk" <<-EOF
+		#!/bin/sh
+		out=\$($(command -v ipcmk) "\$@"); rc=\$?
+		echo "\$out"
+		echo "\$out" | sed -n 's/^Shared memory id: //p' >>"$CTD/ipcmk.ids"
+		exit \$rc
+	EOF
+	chmod 755 "$CTD/bin/ipcmk"
+}
+
+# ginkgo's JSON report -> OUT/results.tsv (state TAB spec) and
+# OUT/summary.txt (counts, then each failure's first line).
+summarize() {
+	python3 - "$OUT/report.json" "$OUT/results.tsv" "$OUT/summary.txt" <<-'PY'
+		import json, sys
+		rows, fails = [], []
+		for suite in json.load(open(sys.argv[1])):
+		    for s in suite.get("SpecReports") or []:
+		        msg = ((s.get("Failure") or {}).get("Message") or "").strip().splitlines()
+		        msg = msg[0] if msg else ""
+		        if s.get("LeafNodeType") != "It":
+		            if s.get("State") not in ("passed", "skipped"):
+		                fails.append((s.get("LeafNodeType"), msg))
+		            continue
+		        name = " ".join((s.get("ContainerHierarchyTexts") or []) + [s.get("LeafNodeText", "")])
+		        rows.append((s["State"], name))
+		        if s["State"] not in ("passed", "skipped"):
+		            fails.append((name, msg))
+		with open(sys.argv[2], "w") as f:
+		    for state, name in sorted(rows, key=lambda r: r[1]):
+		        f.write(f"{state}\t{name}\n")
+		count = lambda st: sum(1 for r in rows if r[0] == st)
+		with open(sys.argv[3], "w") as f:
+		    f.write(f"{len(rows)} specs: {count('passed')} passed, {count('failed')} failed, "
+		            f"{count('skipped')} skipped, {len(rows) - count('passed') - count('failed') - count('skipped')} other\n")
+		    for name, msg in sorted(fails):
+		        f.write(f"FAIL {name} :: {msg}\n")
+	PY
+}
+
+@test "critest: every conformance spec passes through containerd with the runtime as its default handler" {
+	local skip
+	skip=$(printf '%s|' "${SKIP_SPECS[@]}")
+	local args=(-runtime-endpoint "unix://$CTD/containerd.sock" -image-endpoint "unix://$CTD/containerd.sock"
+		-ginkgo.v -ginkgo.no-color -ginkgo.seed 1 -ginkgo.timeout 7m
+		-ginkgo.skip "${skip%|}" -ginkgo.json-report "$OUT/report.json")
+	local start=$SECONDS rc=0
+	(cd "$CTD/tmp" && PATH=$CTD/bin:$PATH TMPDIR=$CTD/tmp timeout -k 10 480 "$CRITEST" "${args[@]}") \
+		>"$OUT/critest.log" 2>&1 || rc=$?
+	echo "# critest exited $rc after $((SECONDS - start)) s (log: $OUT/critest.log)" >&3
+	[ -s "$OUT/report.json" ] || fail "critest wrote no report: $(tail -20 "$OUT/critest.log")"
+	summarize
+	sed 's/^/# /' "$OUT/summary.txt" >&3
+	cat "$OUT/summary.txt"
+	# every spec critest ran passed, and it ran some
+	grep -qE '^[0-9]+ specs: [1-9][0-9]* passed, 0 failed, [0-9]+ skipped, 0 other$' "$OUT/summary.txt"
+	[ "$rc" -eq 0 ]
+}
+
+@test "critest: its pods and containers are gone from containerd and the runtime" {
+	run -0 crictl pods -q
+	[ -z "$output" ]
+	run -0 crictl ps -aq
+	[ -z "$output" ]
+	run -0 "$HUSK" --root "$CTD/runtime-root/k8s.io" list -q
+	[ -z "$output" ]
+	# no shim of this containerd is left (critest removed every pod)
+	run ! pgrep -f "containerd-shim-runc-v2 .*-address $CTD/containerd.sock"
+}
+
+# ---------------------------------------------------------------- teardown
+
+# Every pod and container through CRI and ctr, then containerd, its
+# shims, the registry, and what the run made on the host.  Prints what it
+# did (kept in $OUT/cleanup.txt).
+teardown_critest() {
+	local ids=$CTD/ids.txt pid id
+	pid=$(cat "$CTD/pid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		ctrk containers ls -q >>"$ids" 2>/dev/null
+		for id in $(crictl pods -q 2>/dev/null); do
+			echo "pod left: $id"
+			crictl stopp "$id" >/dev/null
+			crictl rmp -f "$id" >/dev/null
+		done
+		for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks kill -s KILL "$id"; done
+		sleep 0.3
+		for id in $(ctrk tasks ls -q 2>/dev/null); do ctrk tasks rm -f "$id"; done
+		for id in $(ctrk containers ls -q 2>/dev/null); do
+			echo "container left: $id"
+			ctrk containers rm "$id"
+		done
+		kill "$pid"
+		retry 50 0.2 process_gone "$pid" || kill -KILL "$pid"
+		echo "containerd $pid stopped"
+	fi
+	# every sandbox and container id this containerd made, from its log
+	grep -oE '(returns sandbox id|returns container id) \\?"[0-9a-f]{64}' "$CTD/containerd.log" 2>/dev/null |
+		grep -oE '[0-9a-f]{64}' >>"$ids"
+	sort -u -o "$ids" "$ids" 2>/dev/null
+	kill_shims_and_processes "$ids"
+	remove_shim_sockets "$ids"
+	pid=$(cat "$CTD/registry.pid" 2>/dev/null)
+	[ -z "$pid" ] || { kill "$pid" && echo "registry $pid stopped"; }
+	umount_under "$CTD/"
+	ip link del "$BRIDGE" 2>/dev/null && echo "bridge $BRIDGE deleted"
+	remove_cni_results "$ids"
+	remove_portmap_chains
+	if [ -f "$CTD/ipcmk.ids" ]; then
+		while read -r id; do ipcrm -m "$id" && echo "shm segment $id removed"; done <"$CTD/ipcmk.ids"
+	fi
+	remove_cgroups "$ids"
+	for id in /run/containerd/s /run/containerd; do
+		grep -qx "$id" "$CTD/dirs-before.txt" || rmdir "$id" 2>/dev/null
+	done
+	# what is still there (nothing, when all went well)
+	grep -F "$CTD/" /proc/self/mountinfo | awk '{print "mount left: " $5}'
+	pgrep -af "$CTD" | sed 's/^/process left: /'
+	true
+}
+
+process_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# kill_shims_and_processes IDS: this containerd's shims (their command line
+# names its socket) and whatever still runs in the cgroups of its ids, when
+# containerd died before it could stop them.
+kill_shims_and_processes() {
+	local p id
+	for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $CTD/containerd.sock( |\$)"); do
+		echo "shim $p still running: killed"
+		kill -KILL "$p"
+	done
+	while read -r id; do
+		for p in $(cat /sys/fs/cgroup/pids/k8s.io/"$id"/cgroup.procs 2>/dev/null); do
+			echo "process $p of $id still running: killed"
+			kill -KILL "$p"
+		done
+	done <"$1"
+}
+
+# containerd 1.6 puts shim sockets in /run/containerd/s, named by
+# sha256(address/namespace/id): those of this run's ids, left by killed shims.
+remove_shim_sockets() {
+	local id s
+	while read -r id; do
+		s=/run/containerd/s/$(printf '%s' "$CTD/containerd.sock/k8s.io/$id" | sha256sum | cut -c1-64)
+		[ -S "$s" ] && rm -f "$s" && echo "removed shim socket $s"
+	done <"$1"
+}
+
+# libcni's result cache: this run's network, and containerd's loopback
+# network for this run's sandboxes.
+remove_cni_results() {
+	local f id
+	for f in /var/lib/cni/results/"$NETNAME"-*; do
+		[ -e "$f" ] && rm -f "$f" && echo "removed $f"
+	done
+	while read -r id; do
+		for f in /var/lib/cni/results/cni-loopback-"$id"-*; do
+			[ -e "$f" ] && rm -f "$f" && echo "removed $f"
+		done
+	done <"$1"
+	for f in /var/lib/cni/results /var/lib/cni; do
+		grep -qx "$f" "$CTD/dirs-before.txt" || rmdir "$f" 2>/dev/null
+	done
+}
+
+# portmap makes CNI-HOSTPORT-* chains (shared by every CNI user of the host)
+# and jumps to them: removed when this run made them and nobody's port
+# mapping (a CNI-DN-* chain, a rule in CNI-HOSTPORT-DNAT) is left.
+remove_portmap_chains() {
+	local chain jump made=
+	for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ; do
+		grep -q "^:$chain " "$CTD/nat-before.txt" && continue
+		iptables -t nat -S "$chain" >/dev/null 2>&1 && made="$made $chain"
+	done
+	[ -n "$made" ] || return 0
+	if iptables-save -t nat | grep -qE '^:CNI-DN-|^-A CNI-HOSTPORT-DNAT '; then
+		echo "port mappings left in the nat table: chains$made kept"
+		return 0
+	fi
+	for chain in $made; do
+		iptables-save -t nat | grep -E "^-A [A-Z]+ .*-j $chain\$" | while read -r jump; do
+			# shellcheck disable=SC2086
+			eval iptables -t nat -D ${jump#-A } && echo "removed nat rule: $jump"
+		done
+		iptables -t nat -F "$chain" && iptables -t nat -X "$chain" && echo "removed nat chain $chain"
+	done
+}
+
+# The cgroups named by this run's ids (critest sets no cgroup_parent:
+# /k8s.io/<id>), and /k8s.io where this run made it and it is empty.
+remove_cgroups() {
+	local id d n=0
+	sleep 0.3
+	while read -r id; do
+		[ -n "$id" ] || continue
+		while read -r d; do
+			find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+			if [ -d "$d" ]; then echo "cgroup $d could not be removed"; else n=$((n + 1)); fi
+		done < <(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -name "$id" 2>/dev/null)
+	done <"$1"
+	echo "$n cgroups of this run's $(wc -l <"$1") ids removed"
+	for d in /sys/fs/cgroup/*/k8s.io; do
+		[ -d "$d" ] || continue
+		grep -qx "$d" "$CTD/k8s-cgroups-before.txt" && continue
+		rmdir "$d" 2>/dev/null && echo "removed $d (made by this run)"
+	done
+}
