@@ -2,18 +2,11 @@
 # critest, the CRI validation suite of cri-tools (v1.26.1, from
 # ../shared/conformance), through containerd 1.6 whose default runtime
 # handler runs $HUSK through the runc shim (options BinaryName).  Every
-# conformance spec must pass, except the one that fails with runc too:
-# runtime-agnostic, so HUSK=/usr/sbin/runc records the baseline.
-#
-# Of critest's 85 specs, 5 are benchmarks (off unless -benchmark) and one
-# is skipped here; runc 1.1 passes the other 79:
-SKIP_SPECS=(
-	# Pulls test-image-digest@sha256:9700f9a2... (the digest of the real
-	# image): an image rebuilt offline can't have it.  Fails with runc.
-	'public image with digest should be pulled and removed'
-)
-# The whole file takes about 80 s here, critest itself 65 (the images are
-# built once, about 10 s, and cached under tests/.tmp/critest-images).
+# conformance spec must pass but the one that fails with runc too (skipped:
+# critest.bash, CRITEST_SKIP_SPECS).  Runtime-agnostic: HUSK=/usr/sbin/runc
+# checks the baseline, 79 of 79 here.  The whole file takes about 80 s,
+# critest itself 65 (the images are built once, about 10 s, and cached
+# under tests/.tmp/critest-images).
 #
 # Nothing comes from the internet: tests/fixtures/critest-images.sh builds
 # every image critest pulls and pushes it into a private docker-registry on
@@ -32,15 +25,12 @@ SKIP_SPECS=(
 #
 # The last run's critest log, JSON report, summary and containerd log stay
 # in tests/.tmp/critest/<runtime>/.  CRITEST_FOCUS (a ginkgo regexp) runs
-# only some specs, CRITEST_SEED another spec order (default 1, the same
-# order for every runtime).
+# only some specs, CRITEST_SEED another spec order.
 
 load ../helpers
 load ../tools/tools_helpers
 load conformance
-
-# The host ports critest's port-mapping specs use.
-HOST_PORTS="12000 12001 12002 12003"
+load critest
 
 missing_prerequisite() {
 	local c
@@ -76,9 +66,8 @@ setup_file() {
 	rm -f "$OUT"/*
 	record_host_state
 	pick_subnet
-	start_registry
-	"$REPO_ROOT/tests/fixtures/critest-images.sh" "127.0.0.1:$REG_PORT" >"$OUT/images.txt" ||
-		fail "the critest images could not be built or pushed"
+	critest_start_registry "$CTD"
+	critest_push_images "$OUT"
 	write_hosts_toml
 	write_cni
 	write_containerd_config >"$CTD/config.toml"
@@ -86,7 +75,7 @@ setup_file() {
 	retry 100 0.1 crictl version >/dev/null || fail "containerd's CRI does not answer"
 	crictl pull registry.k8s.io/pause:3.6 >/dev/null ||
 		fail "the pause image does not pull through the registry mirror"
-	write_ipcmk_wrapper
+	critest_write_ipcmk_wrapper "$CTD"
 }
 
 teardown_file() {
@@ -120,12 +109,7 @@ record_host_state() {
 	for d in /var/lib/cni/results /var/lib/cni /run/containerd/s /run/containerd; do
 		[ -d "$d" ] && echo "$d"
 	done >"$CTD/dirs-before.txt"
-	local port
-	for port in $HOST_PORTS; do
-		if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
-			echo "# warning: host port $port is in use: critest's port-mapping specs will fail" >&3
-		fi
-	done
+	critest_warn_busy_ports
 }
 
 # A /24 under 10.234/16 that nothing routes yet; its .1 is the bridge's.
@@ -137,25 +121,6 @@ pick_subnet() {
 		return 0
 	done
 	fail "no free subnet under 10.234.0.0/16"
-}
-
-start_registry() {
-	REG_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	export REG_PORT
-	cat >"$CTD/registry.yml" <<-EOF
-		version: 0.1
-		log:
-		  level: info
-		storage:
-		  filesystem:
-		    rootdirectory: $CTD/registry
-		http:
-		  addr: 127.0.0.1:$REG_PORT
-	EOF
-	docker-registry serve "$CTD/registry.yml" >"$CTD/registry.log" 2>&1 &
-	echo $! >"$CTD/registry.pid"
-	retry 100 0.1 curl -fsS "http://127.0.0.1:$REG_PORT/v2/" >/dev/null ||
-		fail "the registry does not answer: $(tail -3 "$CTD/registry.log")"
 }
 
 write_hosts_toml() {
@@ -234,67 +199,8 @@ write_containerd_config() {
 	TOML
 }
 
-# critest's host-IPC specs make a host shm segment with ipcmk and leave it:
-# the wrapper records its id for the teardown.
-write_ipcmk_wrapper() {
-	cat >"$CTD/bin/ipcmk" <<-EOF
-		#!/bin/sh
-		out=\$($(command -v ipcmk) "\$@"); rc=\$?
-		echo "\$out"
-		echo "\$out" | sed -n 's/^Shared memory id: //p' >>"$CTD/ipcmk.ids"
-		exit \$rc
-	EOF
-	chmod 755 "$CTD/bin/ipcmk"
-}
-
-# ginkgo's JSON report -> OUT/results.tsv (state TAB spec) and
-# OUT/summary.txt (counts, then each failure's first line).
-summarize() {
-	python3 - "$OUT/report.json" "$OUT/results.tsv" "$OUT/summary.txt" <<-'PY'
-		import json, sys
-		rows, fails = [], []
-		for suite in json.load(open(sys.argv[1])):
-		    for s in suite.get("SpecReports") or []:
-		        msg = ((s.get("Failure") or {}).get("Message") or "").strip().splitlines()
-		        msg = msg[0] if msg else ""
-		        if s.get("LeafNodeType") != "It":
-		            if s.get("State") not in ("passed", "skipped"):
-		                fails.append((s.get("LeafNodeType"), msg))
-		            continue
-		        name = " ".join((s.get("ContainerHierarchyTexts") or []) + [s.get("LeafNodeText", "")])
-		        rows.append((s["State"], name))
-		        if s["State"] not in ("passed", "skipped"):
-		            fails.append((name, msg))
-		with open(sys.argv[2], "w") as f:
-		    for state, name in sorted(rows, key=lambda r: r[1]):
-		        f.write(f"{state}\t{name}\n")
-		count = lambda st: sum(1 for r in rows if r[0] == st)
-		with open(sys.argv[3], "w") as f:
-		    f.write(f"{len(rows)} specs: {count('passed')} passed, {count('failed')} failed, "
-		            f"{count('skipped')} skipped, {len(rows) - count('passed') - count('failed') - count('skipped')} other\n")
-		    for name, msg in sorted(fails):
-		        f.write(f"FAIL {name} :: {msg}\n")
-	PY
-}
-
 @test "critest: every conformance spec passes through containerd with the runtime as its default handler" {
-	local skip
-	skip=$(printf '%s|' "${SKIP_SPECS[@]}")
-	local args=(-runtime-endpoint "unix://$CTD/containerd.sock" -image-endpoint "unix://$CTD/containerd.sock"
-		-ginkgo.v -ginkgo.no-color -ginkgo.seed "${CRITEST_SEED:-1}" -ginkgo.timeout 7m
-		-ginkgo.skip "${skip%|}" -ginkgo.json-report "$OUT/report.json")
-	[ -z "${CRITEST_FOCUS:-}" ] || args+=(-ginkgo.focus "$CRITEST_FOCUS")
-	local start=$SECONDS rc=0
-	(cd "$CTD/tmp" && PATH=$CTD/bin:$PATH TMPDIR=$CTD/tmp timeout -k 10 480 "$CRITEST" "${args[@]}") \
-		>"$OUT/critest.log" 2>&1 || rc=$?
-	echo "# critest exited $rc after $((SECONDS - start)) s (log: $OUT/critest.log)" >&3
-	[ -s "$OUT/report.json" ] || fail "critest wrote no report: $(tail -20 "$OUT/critest.log")"
-	summarize
-	sed 's/^/# /' "$OUT/summary.txt" >&3
-	cat "$OUT/summary.txt"
-	# every spec critest ran passed, and it ran some
-	grep -qE '^[0-9]+ specs: [1-9][0-9]* passed, 0 failed, [0-9]+ skipped, 0 other$' "$OUT/summary.txt"
-	[ "$rc" -eq 0 ]
+	critest_run "unix://$CTD/containerd.sock" "$CTD" "$OUT"
 }
 
 @test "critest: its pods and containers are gone from containerd and the runtime" {
@@ -342,15 +248,12 @@ teardown_critest() {
 	sort -u -o "$ids" "$ids" 2>/dev/null
 	kill_shims_and_processes "$ids"
 	remove_shim_sockets "$ids"
-	pid=$(cat "$CTD/registry.pid" 2>/dev/null)
-	[ -z "$pid" ] || { kill "$pid" && echo "registry $pid stopped"; }
+	critest_stop_registry "$CTD"
 	umount_under "$CTD/"
 	ip link del "$BRIDGE" 2>/dev/null && echo "bridge $BRIDGE deleted"
 	remove_cni_results "$ids"
 	remove_portmap_chains
-	if [ -f "$CTD/ipcmk.ids" ]; then
-		while read -r id; do ipcrm -m "$id" && echo "shm segment $id removed"; done <"$CTD/ipcmk.ids"
-	fi
+	critest_remove_shm "$CTD"
 	remove_cgroups "$ids"
 	for id in /run/containerd/s /run/containerd; do
 		grep -qx "$id" "$CTD/dirs-before.txt" || rmdir "$id" 2>/dev/null
