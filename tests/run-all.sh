@@ -119,11 +119,11 @@ main() {
 		echo "not ok - integration: $HUSK_BIN was not built" | tee "$LOGDIR/integration.tap"
 	fi
 
-	# The tools suites (podman, containerd) again with runc as the runtime, from
-	# the same script: a scenario failing only with husk is husk's.
+	# The tools suites (podman, containerd) and critest again with runc as the
+	# runtime, from the same script: a scenario failing only with husk is husk's.
 	if [ -x /usr/sbin/runc ] && [ -d tests/integration/tools ]; then
 		section "tools suites with runc, for reference"
-		mapfile -t tools < <(find tests/integration/tools -name '*.bats' | sort)
+		mapfile -t tools < <(find tests/integration/tools tests/integration/conformance/critest.bats -name '*.bats' | sort)
 		run_bats "$LOGDIR/tools-runc.tap" /usr/sbin/runc "${tools[@]}"
 		sed -i 's/^\(\(not \)\?ok [0-9]* \)/\1[runc] /' "$LOGDIR/tools-runc.tap"
 	fi
