@@ -193,8 +193,11 @@ mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_
   cleanup_free char *source = mount_source (ctx, m, bind);
   if (source == NULL)
     return husk_error_set (err, ENOMEM, "mount \"%s\"", m->destination);
-  cleanup_close int target = husk_safe_create (ctx->root_fd, m->destination,
-                                               mount_point_kind (source, bind), err);
+  /* runc: proc and sysfs "must be mounted on ordinary directory" */
+  cleanup_close int target
+      = type_is (m, "proc") || type_is (m, "sysfs")
+            ? husk_safe_create_dir_nofollow (ctx->root_fd, m->destination, err)
+            : husk_safe_create (ctx->root_fd, m->destination, mount_point_kind (source, bind), err);
   if (target < 0)
     return -1;
   if (check_proc_destination (ctx, m, source, target, err) < 0)

@@ -215,3 +215,20 @@ husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
     }
   return husk_error_set (err, ELOOP, "create \"%s\" in the rootfs", path);
 }
+
+int
+husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error **err)
+{
+  struct stat st;
+  cleanup_close int fd = husk_safe_openat2 (root_fd, path, O_PATH | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT)
+    return husk_safe_create (root_fd, path, HUSK_SAFE_DIR, err);
+  if (fd < 0)
+    return husk_error_set (err, errno, "open \"%s\" in the rootfs", path);
+  if (fstat (fd, &st) < 0)
+    return husk_error_set (err, errno, "stat \"%s\" in the rootfs", path);
+  if (!S_ISDIR (st.st_mode))
+    return husk_error_set (err, ENOTDIR, "\"%s\" in the rootfs must be an ordinary directory%s",
+                           path, S_ISLNK (st.st_mode) ? ", not a symlink" : "");
+  return steal_fd (&fd);
+}

@@ -150,6 +150,16 @@ mount_of() {
 	[[ "$output" == *"character special file 1:5 600"* ]]
 }
 
+@test "rootfs: a device from linux.devices may be outside /dev (runtime-spec 1.1)" {
+	update_config '.linux.devices = [{"path": "/husk-devs/sub/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]
+		| .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
+	set_args /bin/sh -c 'stat -c "%F %t:%T %a" /husk-devs/sub/null && echo data > /husk-devs/sub/null && echo wrote'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"character special file 1:3 666"* ]]
+	[[ "$output" == *wrote* ]]
+}
+
 @test "rootfs: /proc is the container's own" {
 	set_args /bin/sh -c 'ls -d /proc/[0-9]* | wc -l'
 	husk run "$CID"
