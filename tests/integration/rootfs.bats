@@ -78,6 +78,47 @@ mount_of() {
 	[[ "$(mount_of / | jq -r .optional)" == *shared:* ]]
 }
 
+# runc 1.1 sets rootfsPropagation on the host's "/" only: its bind of the
+# rootfs is EINVAL for unbindable, and its new "/" is private for shared
+# (runc 1.2 and crun set it on the new "/" after pivot_root, as here).
+skip_runc_1_1() {
+	if is_runc && "$HUSK" --version | grep -q "version 1\.1\."; then
+		skip "runc 1.1 does not apply rootfsPropagation after pivot_root"
+	fi
+}
+
+@test "rootfs: rootfsPropagation unbindable makes / unbindable" {
+	skip_runc_1_1
+	update_config '.linux.rootfsPropagation = "unbindable"'
+	run_checker mounts
+	[[ "$(mount_of / | jq -r .optional)" == *unbindable* ]]
+}
+
+# Every containerd snapshot is a mount of its own: the bind of it onto
+# itself must not sit on a shared parent, or pivot_root is EINVAL.
+@test "rootfs: rootfsPropagation rshared with a rootfs that is a mount point" {
+	skip_runc_1_1
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	update_config '.linux.rootfsPropagation = "rshared"'
+	set_args /bin/husk-checker mounts
+	husk_stdout run "$CID"
+	umount "$BUNDLE/rootfs"
+	[ "$status" -eq 0 ]
+	[[ "$(mount_of / | jq -r .optional)" == *shared:* ]]
+}
+
+# After the pivot the propagation is set on "/" alone: a mount's own
+# option stays what it asked for.
+@test "rootfs: rootfsPropagation shared leaves a mount's own propagation" {
+	skip_runc_1_1
+	mkdir -p "$BATS_TEST_TMPDIR/src"
+	update_config '.linux.rootfsPropagation = "rshared"
+		| .mounts += [{"destination": "/mnt", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/src"'", "options": ["rbind", "private"]}]'
+	run_checker mounts
+	[[ "$(mount_of / | jq -r .optional)" == *shared:* ]]
+	[[ "$(mount_of /mnt | jq -r .optional)" != *shared* ]]
+}
+
 @test "rootfs: masked paths hide files and directories" {
 	update_config '.linux.maskedPaths = ["/proc/keys", "/sys/firmware", "/proc/no-such"]'
 	set_args /bin/sh -c 'wc -c < /proc/keys; ls -A /sys/firmware | wc -l; stat -c %t:%T /proc/keys'
