@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../oci/cleanup.h"
+#include "mount/rootfs.h"
 #include "hooks.h"
 
 /* The init is still the process create made (not a reused pid). */
@@ -239,6 +240,20 @@ kill_and_wait (const struct husk_state_record *rec, enum oci_status status,
   return 0;
 }
 
+/* A container without a mount namespace of its own: its mounts are in
+ * ours, under the rootfs. */
+static int
+undo_host_mounts (int dirfd, const struct husk_state_record *rec, const struct oci_config *config,
+                  struct husk_error **err)
+{
+  struct oci_config *loaded = NULL;
+  if (config == NULL && husk_container_config (dirfd, rec, &loaded, err) < 0)
+    return -1;
+  int r = husk_rootfs_host_mounts_undo (config ? config : loaded, rec->rootfs, err);
+  oci_config_free (loaded);
+  return r;
+}
+
 int
 husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
                         const struct husk_state_record *rec, const struct oci_config *config,
@@ -255,6 +270,9 @@ husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
     }
   struct husk_cgroup *cg = known_cg ? known_cg : opened;
   if (cg && husk_cgroup_destroy (cg, err) < 0)
+    return -1;
+  if (faccessat (dir->dirfd, HUSK_HOST_MOUNTS_FILE, F_OK, 0) == 0
+      && undo_host_mounts (dir->dirfd, rec, config, err) < 0)
     return -1;
   run_hooks_warn (rt, dir->dirfd, rec, config, true, OCI_STATUS_STOPPED);
   return husk_state_dir_remove (dir, err);

@@ -36,6 +36,7 @@ struct husk_plan {
   struct husk_ns_plan ns;
   const struct oci_time_offsets *time_offsets;
   bool in_user_ns;                   /* created or joined a user namespace */
+  bool mount_ns;                     /* created or joined: the rootfs is set up in it */
   const int *idmap_userns_fds;       /* per config mount, made by the parent; NULL: none */
   struct husk_rlimit_plan *rlimits;
   size_t rlimits_len;

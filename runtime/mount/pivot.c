@@ -56,3 +56,13 @@ husk_pivot_root (const char *rootfs, bool no_pivot, struct husk_error **err)
     return husk_error_set (err, errno, "chdir \"/\"");
   return 0;
 }
+
+int
+husk_chroot_root (const char *rootfs, struct husk_error **err)
+{
+  if (chroot (rootfs) < 0)
+    return husk_error_set (err, errno, "chroot \"%s\"", rootfs);
+  if (chdir ("/") < 0)
+    return husk_error_set (err, errno, "chdir \"/\"");
+  return 0;
+}

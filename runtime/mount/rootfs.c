@@ -72,14 +72,24 @@ holding_mount_private (const char *rootfs, struct husk_error **err)
   return husk_mount (NULL, mountpoint, NULL, NULL, MS_PRIVATE, NULL, err);
 }
 
+/* In a mount namespace of the container's own: the propagation of "/",
+ * then the rootfs bound onto itself, the mount pivot_root needs. */
 static int
-prepare_root (struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
+bind_root (const struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
 {
   if (husk_mount (NULL, "/", NULL, NULL, propagation, NULL, err) < 0)
     return -1;
   if (may_leave_shared (propagation) && holding_mount_private (ctx->rootfs, err) < 0)
     return -1;
-  if (husk_mount (ctx->rootfs, ctx->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+  return husk_mount (ctx->rootfs, ctx->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL, err);
+}
+
+static int
+prepare_root (struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
+{
+  /* in the runtime's mount table the propagation is not ours to change,
+   * and chroot needs no mount of the rootfs */
+  if (!ctx->opts->host_mount_ns && bind_root (ctx, propagation, err) < 0)
     return -1;
   ctx->root_fd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctx->root_fd < 0)
@@ -150,7 +160,8 @@ setup (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **
     return -1;
   if (before_pivot_root (ctx, before_pivot, data, err) < 0)
     return -1;
-  if (husk_pivot_root (ctx->rootfs, ctx->opts->no_pivot, err) < 0)
+  if (ctx->opts->host_mount_ns ? husk_chroot_root (ctx->rootfs, err) < 0
+                               : husk_pivot_root (ctx->rootfs, ctx->opts->no_pivot, err) < 0)
     return -1;
   return after_pivot_root (ctx, propagation, err);
 }

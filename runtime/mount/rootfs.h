@@ -22,6 +22,10 @@ struct husk_rootfs_options {
   const char *bundle; /* root.path is relative to it unless absolute */
   bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool in_user_ns;    /* mknod is refused: bind devices from the host */
+  /* no mount namespace of the container's own (config-linux.md: it is
+   * inherited): mounts land in the runtime's mount table, under the
+   * rootfs, and chroot replaces pivot_root, as runc and crun do */
+  bool host_mount_ns;
   /* per config->mounts[i]: the detached idmapped tree of that mount, made
    * by the runtime's parent (husk_rootfs_idmap_prepare); NULL or -1: none */
   const int *idmap_userns_fds;
@@ -45,6 +49,14 @@ void husk_rootfs_idmap_release (const struct oci_config *config, int **fds);
 int husk_rootfs_setup (const struct oci_config *config, const struct husk_rootfs_options *opts,
                        int (*before_pivot) (void *data, struct husk_error **err), void *data,
                        struct husk_error **err);
+
+/* A container without a mount namespace of its own left its mounts in
+ * the runtime's mount table: delete (and a failed create) detach them,
+ * config->mounts in reverse order, each resolved inside `rootfs` again.
+ * A missing or unmounted target is skipped. */
+#define HUSK_HOST_MOUNTS_FILE "host-mounts" /* in the state dir: the container has them */
+int husk_rootfs_host_mounts_undo (const struct oci_config *config, const char *rootfs,
+                                  struct husk_error **err);
 
 /* process.terminal: after pivot_root, the slave of the pty `pty_master`
  * is bind mounted on /dev/console (made as an empty file when missing),

@@ -68,6 +68,8 @@ int husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err);
 
 /* pivot.c: make `rootfs` the root; the cwd is "/" after. */
 int husk_pivot_root (const char *rootfs, bool no_pivot, struct husk_error **err);
+/* Without a mount namespace: chroot into `rootfs`; the cwd is "/" after. */
+int husk_chroot_root (const char *rootfs, struct husk_error **err);
 
 /* masked_paths.c: against root_fd ("/" after pivot_root).  Missing paths
  * are skipped. */
