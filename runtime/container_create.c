@@ -194,7 +194,7 @@ make_plan (struct create_ctx *c, struct husk_error **err)
   if (!plan->mount_ns && check_host_mount_ns (config, c->opts->no_pivot, err) < 0)
     return -1;
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
-  if (husk_rootfs_idmap_prepare (config, c->bundle, &c->idmap_fds, err) < 0)
+  if (husk_rootfs_idmap_prepare (config, c->bundle, plan->in_user_ns, &c->idmap_fds, err) < 0)
     return -1;
   plan->idmap_userns_fds = c->idmap_fds;
   if (l && l->seccomp)

@@ -44,13 +44,23 @@ mount_source (const struct rootfs_ctx *ctx, const struct oci_mount *m, bool bind
   return asprintf (&s, "%s/%s", ctx->opts->bundle, m->source) < 0 ? NULL : s;
 }
 
+/* `tree`: the source opened by the parent, or -1. */
 static enum husk_safe_kind
-mount_point_kind (const char *source, bool bind)
+mount_point_kind (const char *source, int tree, bool bind)
 {
   struct stat st;
-  if (bind && stat (source, &st) == 0 && !S_ISDIR (st.st_mode))
+  int r = tree >= 0 ? fstat (tree, &st) : stat (source, &st);
+  if (bind && r == 0 && !S_ISDIR (st.st_mode))
     return HUSK_SAFE_FILE;
   return HUSK_SAFE_DIR;
+}
+
+/* A bind's source the parent opened for us (in a user namespace), or -1. */
+static int
+source_tree (const struct rootfs_ctx *ctx, const struct oci_mount *m)
+{
+  const int *made = ctx->opts->idmap_userns_fds;
+  return made ? made[m - ctx->config->mounts] : -1;
 }
 
 /* proc, sysfs and mqueue cannot be mounted by a user namespace that does
@@ -123,6 +133,9 @@ mount_fs (const struct rootfs_ctx *ctx, const struct oci_mount *m,
           struct husk_error **err)
 {
   cleanup_error struct husk_error *first = NULL;
+  int tree = *as_bind ? source_tree (ctx, m) : -1;
+  if (tree >= 0)
+    return husk_mount_move (tree, source, target_fd, m->destination, err);
   if (*as_bind)
     return husk_mount_fd (source, target_fd, m->destination, NULL,
                           MS_BIND | (o->flags & MS_REC), NULL, err);
@@ -197,7 +210,9 @@ mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_
   cleanup_close int target
       = type_is (m, "proc") || type_is (m, "sysfs")
             ? husk_safe_create_dir_nofollow (ctx->root_fd, m->destination, err)
-            : husk_safe_create (ctx->root_fd, m->destination, mount_point_kind (source, bind), err);
+            : husk_safe_create (ctx->root_fd, m->destination,
+                                mount_point_kind (source, bind ? source_tree (ctx, m) : -1, bind),
+                                err);
   if (target < 0)
     return -1;
   if (check_proc_destination (ctx, m, source, target, err) < 0)

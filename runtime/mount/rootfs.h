@@ -26,8 +26,9 @@ struct husk_rootfs_options {
    * inherited): mounts land in the runtime's mount table, under the
    * rootfs, and chroot replaces pivot_root, as runc and crun do */
   bool host_mount_ns;
-  /* per config->mounts[i]: the detached idmapped tree of that mount, made
-   * by the runtime's parent (husk_rootfs_idmap_prepare); NULL or -1: none */
+  /* per config->mounts[i]: the detached tree of that mount (idmapped, or
+   * in a user namespace a bind's source), made by the runtime's parent
+   * (husk_rootfs_idmap_prepare); NULL or -1: none */
   const int *idmap_userns_fds;
 };
 
@@ -36,11 +37,13 @@ struct husk_rootfs_options {
  * mapping (open_tree + mount_setattr), for the child to move in place.
  * Made from the host's user namespace: the mappings name host ids, and
  * mount_setattr needs CAP_SYS_ADMIN where the source was mounted, neither
- * of which a process in the container's user namespace has.  *fds (one per
- * mount, -1 when none; NULL when no mount is idmapped) is freed with
- * husk_rootfs_idmap_release. */
-int husk_rootfs_idmap_prepare (const struct oci_config *config, const char *bundle, int **fds,
-                               struct husk_error **err);
+ * of which a process in the container's user namespace has.  With
+ * `in_user_ns`, every bind's source too, as a detached copy opened with
+ * the runtime's credentials (runc's mount-source fds): the container's
+ * root may not be able to reach it.  *fds (one per mount, -1 when none;
+ * NULL when there is none) is freed with husk_rootfs_idmap_release. */
+int husk_rootfs_idmap_prepare (const struct oci_config *config, const char *bundle,
+                               bool in_user_ns, int **fds, struct husk_error **err);
 void husk_rootfs_idmap_release (const struct oci_config *config, int **fds);
 
 /* `before_pivot` may be NULL; it runs with the mounts in place, before
