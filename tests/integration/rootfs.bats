@@ -225,3 +225,4 @@ skip_runc_1_1() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *absolute-root* ]]
 }
+
