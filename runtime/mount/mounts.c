@@ -198,10 +198,24 @@ copy_up (const struct rootfs_ctx *ctx, const struct oci_mount *m, int lower_fd,
   return husk_copy_tree (lower_fd, upper, m->destination, err);
 }
 
+bool
+husk_mount_is_dev_readonly (const struct oci_mount *m, const struct husk_mount_options *o)
+{
+  const char *d = m->destination;
+  return d && strncmp (d, "/dev", 4) == 0 && d[4 + strspn (d + 4, "/")] == '\0'
+         && (o->flags & MS_RDONLY) && !mount_is_bind (m, o);
+}
+
 static int
-mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_mount_options *o,
+mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_mount_options *given,
            struct husk_error **err)
 {
+  /* A read-only /dev is mounted writable, filled, and made read-only after
+   * the pivot (husk_dev_readonly_finish), as runc does. */
+  struct husk_mount_options rw = *given;
+  if (husk_mount_is_dev_readonly (m, given))
+    rw.flags &= ~MS_RDONLY;
+  const struct husk_mount_options *o = &rw;
   bool bind = mount_is_bind (m, o);
   cleanup_free char *source = mount_source (ctx, m, bind);
   if (source == NULL)
@@ -251,6 +265,37 @@ husk_mounts_setup (struct rootfs_ctx *ctx, struct husk_error **err)
       husk_mount_options_release (&o);
       if (r < 0)
         return -1;
+    }
+  return 0;
+}
+
+int
+husk_dev_readonly_finish (const struct oci_config *config, struct husk_error **err)
+{
+  for (size_t i = config->mounts_len; i-- > 0;)
+    {
+      const struct oci_mount *m = &config->mounts[i];
+      if (m->destination == NULL || strncmp (m->destination, "/dev", 4) != 0
+          || m->destination[4 + strspn (m->destination + 4, "/")] != '\0')
+        continue;
+      bool ro = false; /* the common case, rw: no parse */
+      for (size_t j = 0; j < m->options_len; j++)
+        ro = ro || strcmp (m->options[j], "ro") == 0;
+      if (!ro)
+        return 0;
+      struct husk_mount_options o;
+      if (husk_mount_options_parse (m->options, m->options_len, &o, err) < 0)
+        return -1;
+      bool readonly = husk_mount_is_dev_readonly (m, &o);
+      unsigned long flags = o.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME
+                                       | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+      husk_mount_options_release (&o);
+      if (!readonly)
+        return 0;
+      cleanup_close int fd = open ("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return husk_error_set (err, errno, "open \"/dev\"");
+      return husk_mount_remount_bind (fd, "/dev", flags | MS_RDONLY, err);
     }
   return 0;
 }

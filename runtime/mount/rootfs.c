@@ -140,6 +140,8 @@ after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struc
     return -1;
   if (l && husk_masked_paths_apply (root, l->masked_paths, l->masked_paths_len, err) < 0)
     return -1;
+  if (husk_dev_readonly_finish (ctx->config, err) < 0)
+    return -1;
   if (ctx->config->root && ctx->config->root->readonly && husk_readonly_root (err) < 0)
     return -1;
   if (chdir ("/") < 0)

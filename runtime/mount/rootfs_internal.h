@@ -48,6 +48,10 @@ int husk_mount_bind_fd (int source_fd, const char *shown_source, int target_fd,
 
 /* mounts.c: config->mounts in order. */
 int husk_mounts_setup (struct rootfs_ctx *ctx, struct husk_error **err);
+/* A /dev mount (not a bind) with "ro": mounted writable, made read-only
+ * by husk_dev_readonly_finish after the pivot, once filled. */
+bool husk_mount_is_dev_readonly (const struct oci_mount *m, const struct husk_mount_options *o);
+int husk_dev_readonly_finish (const struct oci_config *config, struct husk_error **err);
 
 /* cgroup_mount.c: a mount of type "cgroup" at target_fd. */
 int husk_mount_cgroup (struct rootfs_ctx *ctx, const struct oci_mount *m,

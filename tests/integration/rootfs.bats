@@ -226,3 +226,14 @@ skip_runc_1_1() {
 	[[ "$output" == *absolute-root* ]]
 }
 
+
+# runc: /dev is mounted writable, filled, then made read-only.
+@test "rootfs: a read-only /dev mount has its devices and is read-only" {
+	update_config '(.mounts[] | select(.destination == "/dev")).options += ["ro"]'
+	set_args /bin/sh -c 'echo x > /dev/null && head -c 1 /dev/zero | wc -c; readlink /dev/ptmx; touch /dev/new 2>/dev/null || echo read-only'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -eq 1 ]
+	[ "${lines[1]}" = pts/ptmx ]
+	[ "${lines[2]}" = read-only ]
+}
