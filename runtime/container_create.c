@@ -224,10 +224,6 @@ make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
                              0600, err)
              < 0)
     return -1;
-  /* delete finds here that the mounts are in the runtime's mount table */
-  if (!c->plan.mount_ns
-      && husk_write_file_at (c->dir.dirfd, HUSK_HOST_MOUNTS_FILE, "", 0, 0600, err) < 0)
-    return -1;
   if (use_fifo)
     {
       /* 0622 whatever the umask: an init that switched to another user

@@ -240,20 +240,6 @@ kill_and_wait (const struct husk_state_record *rec, enum oci_status status,
   return 0;
 }
 
-/* A container without a mount namespace of its own: its mounts are in
- * ours, under the rootfs. */
-static int
-undo_host_mounts (int dirfd, const struct husk_state_record *rec, const struct oci_config *config,
-                  struct husk_error **err)
-{
-  struct oci_config *loaded = NULL;
-  if (config == NULL && husk_container_config (dirfd, rec, &loaded, err) < 0)
-    return -1;
-  int r = husk_rootfs_host_mounts_undo (config ? config : loaded, rec->rootfs, err);
-  oci_config_free (loaded);
-  return r;
-}
-
 int
 husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
                         const struct husk_state_record *rec, const struct oci_config *config,
@@ -271,10 +257,20 @@ husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
   struct husk_cgroup *cg = known_cg ? known_cg : opened;
   if (cg && husk_cgroup_destroy (cg, err) < 0)
     return -1;
-  if (faccessat (dir->dirfd, HUSK_HOST_MOUNTS_FILE, F_OK, 0) == 0
-      && undo_host_mounts (dir->dirfd, rec, config, err) < 0)
-    return -1;
+  /* read once, for the poststop hooks and the mounts */
+  cleanup_error struct husk_error *unread = NULL;
+  struct oci_config *loaded = NULL;
+  if (config == NULL && husk_container_config (dir->dirfd, rec, &loaded, &unread) == 0)
+    config = loaded;
+  /* without a mount namespace of its own its mounts are in ours */
+  if (config && oci_config_namespace (config, OCI_NS_MOUNT) == NULL
+      && husk_rootfs_host_mounts_undo (config, rec->rootfs, err) < 0)
+    {
+      oci_config_free (loaded);
+      return -1;
+    }
   run_hooks_warn (rt, dir->dirfd, rec, config, true, OCI_STATUS_STOPPED);
+  oci_config_free (loaded);
   return husk_state_dir_remove (dir, err);
 }
 

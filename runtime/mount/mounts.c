@@ -49,8 +49,7 @@ static enum husk_safe_kind
 mount_point_kind (const char *source, int tree, bool bind)
 {
   struct stat st;
-  int r = tree >= 0 ? fstat (tree, &st) : stat (source, &st);
-  if (bind && r == 0 && !S_ISDIR (st.st_mode))
+  if (bind && (tree >= 0 ? fstat (tree, &st) : stat (source, &st)) == 0 && !S_ISDIR (st.st_mode))
     return HUSK_SAFE_FILE;
   return HUSK_SAFE_DIR;
 }

@@ -57,7 +57,6 @@ int husk_rootfs_setup (const struct oci_config *config, const struct husk_rootfs
  * the runtime's mount table: delete (and a failed create) detach them,
  * config->mounts in reverse order, each resolved inside `rootfs` again.
  * A missing or unmounted target is skipped. */
-#define HUSK_HOST_MOUNTS_FILE "host-mounts" /* in the state dir: the container has them */
 int husk_rootfs_host_mounts_undo (const struct oci_config *config, const char *rootfs,
                                   struct husk_error **err);
 

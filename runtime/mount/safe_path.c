@@ -219,16 +219,17 @@ husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
 int
 husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error **err)
 {
-  struct stat st;
-  cleanup_close int fd = husk_safe_openat2 (root_fd, path, O_PATH | O_NOFOLLOW);
-  if (fd < 0 && errno == ENOENT)
+  /* O_DIRECTORY with O_NOFOLLOW: ENOTDIR for a symlink, no fstat needed */
+  int fd = husk_safe_openat2 (root_fd, path, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+  if (fd >= 0)
+    return fd;
+  if (errno == ENOENT)
     return husk_safe_create (root_fd, path, HUSK_SAFE_DIR, err);
-  if (fd < 0)
+  if (errno != ENOTDIR)
     return husk_error_set (err, errno, "open \"%s\" in the rootfs", path);
-  if (fstat (fd, &st) < 0)
-    return husk_error_set (err, errno, "stat \"%s\" in the rootfs", path);
-  if (!S_ISDIR (st.st_mode))
-    return husk_error_set (err, ENOTDIR, "\"%s\" in the rootfs must be an ordinary directory%s",
-                           path, S_ISLNK (st.st_mode) ? ", not a symlink" : "");
-  return steal_fd (&fd);
+  struct stat st;
+  cleanup_close int link = husk_safe_openat2 (root_fd, path, O_PATH | O_NOFOLLOW);
+  bool symlink = link >= 0 && fstat (link, &st) == 0 && S_ISLNK (st.st_mode);
+  return husk_error_set (err, ENOTDIR, "\"%s\" in the rootfs must be an ordinary directory%s",
+                         path, symlink ? ", not a symlink" : "");
 }
