@@ -294,6 +294,15 @@ husk_dev_readonly_finish (const struct oci_config *config, struct husk_error **e
       cleanup_close int fd = open ("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
         return husk_error_set (err, errno, "open \"/dev\"");
+      /* the pty slave is bound on /dev/console later: its mount point now
+       * (closed at once: a file open for writing makes the remount EBUSY) */
+      if (config->process && config->process->terminal)
+        {
+          int console = openat (fd, "console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+          if (console < 0)
+            return husk_error_set (err, errno, "create \"/dev/console\"");
+          close (console);
+        }
       return husk_mount_remount_bind (fd, "/dev", flags | MS_RDONLY, err);
     }
   return 0;

@@ -237,3 +237,17 @@ skip_runc_1_1() {
 	[ "${lines[1]}" = pts/ptmx ]
 	[ "${lines[2]}" = read-only ]
 }
+
+# runc's msMoveRoot: with chroot the host's /proc and /sys stay in the
+# container's mount namespace, where (in a user namespace) they would let
+# it mount a procfs without the masked paths: they are unmounted first.
+# Only the calls show it: no process can see a mount under the moved root.
+@test "rootfs: --no-pivot unmounts the host's /proc and /sys in the namespace" {
+	command -v strace >/dev/null || skip "needs strace"
+	set_args /bin/true
+	strace -f -qq -e trace=umount2 -o "$BATS_TEST_TMPDIR/trace" \
+		"$HUSK" --root "$ROOT" run --no-pivot "$CID" </dev/null
+	cat "$BATS_TEST_TMPDIR/trace" >&2
+	grep -Eq 'umount2\("/proc", MNT_DETACH\) += 0' "$BATS_TEST_TMPDIR/trace"
+	grep -Eq 'umount2\("/sys", MNT_DETACH\) += 0' "$BATS_TEST_TMPDIR/trace"
+}
