@@ -186,6 +186,9 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
     return -1;
   if (!plan->is_exec && init_rootfs (plan, err) < 0)
     return -1;
+  if (plan->is_exec && plan->exec_root_fd >= 0
+      && (fchdir (plan->exec_root_fd) < 0 || chroot (".") < 0))
+    return husk_error_set (err, errno, "chroot into the container's root");
   if (init_terminal (plan, err) < 0)
     return -1;
   if (husk_process_chdir (plan->process->cwd, !plan->is_exec, err) < 0

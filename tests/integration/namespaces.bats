@@ -197,3 +197,20 @@ holder_unshared() {
 	[ "$status" -ne 0 ]
 	! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo
 }
+
+@test "namespaces: exec into a container without a mount namespace runs in its root" {
+	update_config '.linux.namespaces -= [{"type": "mount"}] | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	set_args /bin/sleep 1000
+	__husk run -d "$CID" </dev/null >/dev/null 2>&1 || fail "run -d failed"
+	wait_for_status "$CID" running
+	husk exec "$CID" /bin/sh -c 'test -x /bin/husk-checker && echo in-rootfs; test -e /work || echo no-host'
+	__husk delete -f "$CID"
+	if is_runc; then
+		grep -F "$BUNDLE/rootfs" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+		skip "runc 1.1 runs the exec'd process in the host's root here"
+	fi
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = in-rootfs ]
+	[ "${lines[1]}" = no-host ]
+	! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo
+}
