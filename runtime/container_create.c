@@ -163,6 +163,15 @@ check_host_mount_ns (const struct oci_config *config, bool no_pivot, struct husk
   return 0;
 }
 
+/* In a user namespace the container's root may not reach a bind's
+ * source: the parent opens it.  Not into a mount namespace joined by path,
+ * where the source is to be found in that namespace, not in ours. */
+static bool
+bind_sources_from_parent (const struct husk_plan *plan)
+{
+  return plan->in_user_ns && (plan->ns.clone_flags & CLONE_NEWNS);
+}
+
 static int
 make_plan (struct create_ctx *c, struct husk_error **err)
 {
@@ -194,7 +203,8 @@ make_plan (struct create_ctx *c, struct husk_error **err)
   if (!plan->mount_ns && check_host_mount_ns (config, c->opts->no_pivot, err) < 0)
     return -1;
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
-  if (husk_rootfs_idmap_prepare (config, c->bundle, plan->in_user_ns, &c->idmap_fds, err) < 0)
+  if (husk_rootfs_idmap_prepare (config, c->bundle, bind_sources_from_parent (plan),
+                                 &c->idmap_fds, err) < 0)
     return -1;
   plan->idmap_userns_fds = c->idmap_fds;
   if (l && l->seccomp)
