@@ -1,14 +1,19 @@
 /* The container's root filesystem, as runc and crun set it up.
  *
- * husk_rootfs_setup() runs in the container's init, already inside its new
- * mount namespace (CLONE_NEWNS), as root (possibly root of a user namespace),
- * after the hostname is set and before the identity change.  In order:
- * root propagation (linux.rootfsPropagation, default rslave like runc), the
- * rootfs bind-mounted onto itself, config->mounts (destinations resolved
- * inside the rootfs, never through a symlink out of it), default devices and
- * /dev symlinks, linux.devices, `before_pivot` (createContainer hooks),
- * pivot_root (or MS_MOVE + chroot with no_pivot), maskedPaths,
- * readonlyPaths, a read-only root, linux.sysctl, chdir("/").
+ * husk_rootfs_setup() runs in the container's init, in the mount namespace
+ * it made (CLONE_NEWNS) or joined by path, or, with none listed, in the
+ * runtime's own (host_mount_ns), as root (possibly root of a user
+ * namespace), after the hostname is set and before the identity change.
+ * In order: root propagation (linux.rootfsPropagation, default rslave like
+ * runc; an explicit one first makes the mount holding the rootfs private),
+ * the rootfs bind-mounted onto itself, config->mounts (destinations
+ * resolved inside the rootfs, never through a symlink out of it; proc and
+ * sysfs only on real directories), default devices and /dev symlinks,
+ * linux.devices (anywhere in the rootfs), `before_pivot` (createContainer
+ * hooks), pivot_root (MS_MOVE + chroot with no_pivot, chroot alone in the
+ * runtime's mount namespace), shared/unbindable set on the new "/",
+ * linux.sysctl, readonlyPaths, maskedPaths, a read-only /dev, a read-only
+ * root, chdir("/").
  */
 #ifndef HUSK_RUNTIME_MOUNT_ROOTFS_H
 #define HUSK_RUNTIME_MOUNT_ROOTFS_H
