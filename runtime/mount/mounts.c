@@ -197,12 +197,17 @@ copy_up (const struct rootfs_ctx *ctx, const struct oci_mount *m, int lower_fd,
   return husk_copy_tree (lower_fd, upper, m->destination, err);
 }
 
+/* "/dev", "/dev/" */
+static bool
+names_dev (const char *d)
+{
+  return d && strncmp (d, "/dev", 4) == 0 && d[4 + strspn (d + 4, "/")] == '\0';
+}
+
 bool
 husk_mount_is_dev_readonly (const struct oci_mount *m, const struct husk_mount_options *o)
 {
-  const char *d = m->destination;
-  return d && strncmp (d, "/dev", 4) == 0 && d[4 + strspn (d + 4, "/")] == '\0'
-         && (o->flags & MS_RDONLY) && !mount_is_bind (m, o);
+  return names_dev (m->destination) && (o->flags & MS_RDONLY) && !mount_is_bind (m, o);
 }
 
 static int
@@ -268,14 +273,14 @@ husk_mounts_setup (struct rootfs_ctx *ctx, struct husk_error **err)
   return 0;
 }
 
+/* The last /dev mount decides, as it is the one on top. */
 int
 husk_dev_readonly_finish (const struct oci_config *config, struct husk_error **err)
 {
   for (size_t i = config->mounts_len; i-- > 0;)
     {
       const struct oci_mount *m = &config->mounts[i];
-      if (m->destination == NULL || strncmp (m->destination, "/dev", 4) != 0
-          || m->destination[4 + strspn (m->destination + 4, "/")] != '\0')
+      if (!names_dev (m->destination))
         continue;
       bool ro = false; /* the common case, rw: no parse */
       for (size_t j = 0; j < m->options_len; j++)

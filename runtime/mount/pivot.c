@@ -36,7 +36,8 @@ pivot (const char *rootfs, struct husk_error **err)
   return 0;
 }
 
-/* The full proc and sysfs mounts outside the rootfs, deepest last. */
+/* The full proc and sysfs mounts outside the rootfs, in the order of the
+ * mount table (parents first). */
 struct full_mounts {
   const char *rootfs;
   size_t rootfs_len;
@@ -48,7 +49,6 @@ static int
 collect_full (const struct husk_mountinfo *m, void *data, struct husk_error **err)
 {
   struct full_mounts *f = data;
-  (void) err;
   if (strcmp (m->root, "/") != 0
       || (strcmp (m->fstype, "proc") != 0 && strcmp (m->fstype, "sysfs") != 0))
     return 0;
@@ -79,7 +79,7 @@ hide_full_mounts (const char *rootfs, struct husk_error **err)
   struct full_mounts f = { .rootfs = rootfs, .rootfs_len = strlen (rootfs) };
   if (husk_mountinfo_each (NULL, collect_full, &f, err) < 0)
     return -1;
-  for (size_t i = f.len; i-- > 0;)
+  for (size_t i = f.len; i-- > 0;) /* children first */
     {
       const char *p = f.paths[i];
       if (p == NULL || (mount (NULL, p, NULL, MS_SLAVE | MS_REC, NULL) < 0 && errno == ENOENT))
