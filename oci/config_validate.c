@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "config_internal.h"
 #include "spec_names.h"
+#include "sysctl_key.h"
 
 struct vctx {
   const char *filename;
@@ -198,13 +199,16 @@ static const char *const ipc_sysctls[] = {
 static int
 check_one_sysctl (struct vctx *v, const char *key)
 {
-  cleanup_free char *name = strdup (key);
+  cleanup_free char *name = oci_sysctl_key_path (key);
 
-  if (name == NULL)
+  if (name == NULL && errno == ENOMEM)
     return husk_error_set (v->err, ENOMEM, "%s: linux.sysctl", v->filename);
+  if (name == NULL)
+    return vfail (v, "linux.sysctl: \"%.128s\" is not a sysctl name (empty, \".\" or \"..\" "
+                  "component)", key);
   for (char *p = name; *p; p++)
     if (*p == '/')
-      *p = '.'; /* "net/ipv4/ip_forward" is accepted too */
+      *p = '.'; /* the checks below read the dotted form */
   if (oci_name_in (ipc_sysctls, name) || strncmp (name, "fs.mqueue.", 10) == 0)
     return has_ns (v, OCI_NS_IPC)
                ? 0

@@ -43,6 +43,7 @@ struct create_ctx {
   int child_dirfd;
   pid_t child; /* the clone()d process (stage1 in the two-stage case) */
   pid_t pid;   /* the init */
+  bool child_started;
   int pty_master;
   char *state_json;
 };
@@ -138,6 +139,39 @@ check_config (struct create_ctx *c, bool foreground, struct husk_error **err)
   return 0;
 }
 
+/* Without a mount namespace the container inherits the runtime's
+ * (config-linux.md): mounts land under the rootfs in the runtime's mount
+ * table and chroot replaces pivot_root, as runc and crun do.  What would
+ * change mounts outside the rootfs is refused, in runc's words. */
+static int
+check_host_mount_ns (const struct oci_config *config, bool no_pivot, struct husk_error **err)
+{
+  const struct oci_linux *l = config->linux_;
+
+  if (l && (l->masked_paths_len > 0 || l->readonly_paths_len > 0))
+    return husk_error_plain (err, EINVAL, "config.json: unable to restrict sys entries without "
+                             "a private MNT namespace (linux.maskedPaths, linux.readonlyPaths)");
+  if (l && l->rootfs_propagation)
+    return husk_error_plain (err, EINVAL, "config.json: linux.rootfsPropagation: unable to set "
+                             "it without a private MNT namespace");
+  if (config->root->readonly)
+    return husk_error_plain (err, EINVAL, "config.json: root.readonly: unable to make the rootfs "
+                             "read-only without a private MNT namespace");
+  if (no_pivot)
+    return husk_error_plain (err, EINVAL,
+                             "unable to use no-pivot without a private MNT namespace");
+  return 0;
+}
+
+/* In a user namespace the container's root may not reach a bind's
+ * source: the parent opens it.  Not into a mount namespace joined by path,
+ * where the source is to be found in that namespace, not in ours. */
+static bool
+bind_sources_from_parent (const struct husk_plan *plan)
+{
+  return plan->in_user_ns && (plan->ns.clone_flags & CLONE_NEWNS);
+}
+
 static int
 make_plan (struct create_ctx *c, struct husk_error **err)
 {
@@ -165,13 +199,12 @@ make_plan (struct create_ctx *c, struct husk_error **err)
     return husk_error_plain (err, EINVAL,
                              "config.json: hostname: unable to set hostname without a private "
                              "UTS namespace");
-  /* the rootfs is set up (pivot_root, mounts) only in a mount namespace of
-   * its own: never on the host's mount table */
-  if (!(plan->ns.clone_flags & CLONE_NEWNS) && plan->ns.join_fds[OCI_NS_MOUNT] < 0)
-    return husk_error_plain (err, EINVAL,
-                             "config.json: linux.namespaces: a mount namespace is required");
+  plan->mount_ns = (plan->ns.clone_flags & CLONE_NEWNS) || plan->ns.join_fds[OCI_NS_MOUNT] >= 0;
+  if (!plan->mount_ns && check_host_mount_ns (config, c->opts->no_pivot, err) < 0)
+    return -1;
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
-  if (husk_rootfs_idmap_prepare (config, c->bundle, &c->idmap_fds, err) < 0)
+  if (husk_rootfs_idmap_prepare (config, c->bundle, bind_sources_from_parent (plan),
+                                 &c->idmap_fds, err) < 0)
     return -1;
   plan->idmap_userns_fds = c->idmap_fds;
   if (l && l->seccomp)
@@ -224,6 +257,7 @@ spawn (struct create_ctx *c, struct husk_error **err)
                          &c->sync_fd, &c->child, err)
       < 0)
     return -1;
+  c->child_started = true;
   c->pid = c->plan.ns.any_join || c->plan.ns.create_time ? 0 : c->child;
   return 0;
 }
@@ -357,6 +391,9 @@ rollback (struct create_ctx *c)
   if (c->pid > 0 && c->pid != c->child)
     waitpid (c->pid, NULL, __WALL | WNOHANG);
   if (c->cg && husk_cgroup_destroy (c->cg, &ignored) < 0)
+    husk_error_release (&ignored);
+  if (c->child_started && !c->plan.mount_ns
+      && husk_rootfs_host_mounts_undo (c->config, c->rootfs, &ignored) < 0)
     husk_error_release (&ignored);
   if (c->dir.dirfd >= 0 && husk_state_dir_remove (&c->dir, &ignored) < 0)
     husk_error_release (&ignored);

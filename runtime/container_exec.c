@@ -5,7 +5,9 @@
 #include "container.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -54,6 +56,7 @@ static void
 exec_ctx_clear (struct exec_ctx *x)
 {
   husk_ns_plan_clear (&x->plan.ns);
+  husk_closep (&x->plan.exec_root_fd);
   free (x->plan.rlimits);
   free (x->plan.env);
   husk_state_dir_close (&x->dir);
@@ -88,6 +91,17 @@ exec_check (struct exec_ctx *x, const struct husk_exec_options *opts, struct hus
 }
 
 static int
+open_exec_root (pid_t pid, struct husk_plan *plan, struct husk_error **err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/root", (int) pid);
+  plan->exec_root_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (plan->exec_root_fd < 0)
+    return husk_error_set (err, errno, "open the container's root `%s`", path);
+  return 0;
+}
+
+static int
 exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk_error **err)
 {
   struct husk_plan *plan = &x->plan;
@@ -109,6 +123,10 @@ exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk
       || husk_ns_plan_from_pid (x->rec->pid, &plan->ns, err) < 0)
     return -1;
   plan->in_user_ns = plan->ns.join_fds[OCI_NS_USER] >= 0;
+  /* a container without a mount namespace of its own shares ours: its
+   * root is the chroot its init made, where exec must run too */
+  if (plan->ns.join_fds[OCI_NS_MOUNT] < 0 && open_exec_root (x->rec->pid, plan, err) < 0)
+    return -1;
   if (seccomp)
     {
       if (husk_seccomp_compile (seccomp, &x->seccomp, err) < 0)
@@ -187,6 +205,7 @@ husk_container_exec (struct husk_runtime *rt, const struct husk_exec_options *op
   int ret;
 
   x.plan.close_fds[0] = x.plan.close_fds[1] = -1;
+  x.plan.exec_root_fd = -1;
   husk_block_signals (&old);
   if (!opts->detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../oci/cleanup.h"
+#include "mount/rootfs.h"
 #include "hooks.h"
 
 /* The init is still the process create made (not a reused pid). */
@@ -256,7 +257,20 @@ husk_container_destroy (struct husk_runtime *rt, struct husk_state_dir *dir,
   struct husk_cgroup *cg = known_cg ? known_cg : opened;
   if (cg && husk_cgroup_destroy (cg, err) < 0)
     return -1;
+  /* read once, for the poststop hooks and the mounts */
+  cleanup_error struct husk_error *unread = NULL;
+  struct oci_config *loaded = NULL;
+  if (config == NULL && husk_container_config (dir->dirfd, rec, &loaded, &unread) == 0)
+    config = loaded;
+  /* without a mount namespace of its own its mounts are in ours */
+  if (config && oci_config_namespace (config, OCI_NS_MOUNT) == NULL
+      && husk_rootfs_host_mounts_undo (config, rec->rootfs, err) < 0)
+    {
+      oci_config_free (loaded);
+      return -1;
+    }
   run_hooks_warn (rt, dir->dirfd, rec, config, true, OCI_STATUS_STOPPED);
+  oci_config_free (loaded);
   return husk_state_dir_remove (dir, err);
 }
 

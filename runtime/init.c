@@ -138,6 +138,7 @@ init_rootfs (struct husk_plan *plan, struct husk_error **err)
     .bundle = plan->bundle,
     .no_pivot = plan->no_pivot,
     .in_user_ns = plan->in_user_ns,
+    .host_mount_ns = !plan->mount_ns,
     .idmap_userns_fds = plan->idmap_userns_fds,
   };
 
@@ -155,8 +156,7 @@ init_terminal (struct husk_plan *plan, struct husk_error **err)
     return -1;
   /* exec joins a console already made; without a mount namespace of our
    * own there is no /dev of the container's to put it in */
-  if (!plan->is_exec && (plan->ns.clone_flags & CLONE_NEWNS)
-      && husk_rootfs_bind_console (master, err) < 0)
+  if (!plan->is_exec && plan->mount_ns && husk_rootfs_bind_console (master, err) < 0)
     return -1;
   return husk_sync_send (plan->sync_fd, HUSK_SYNC_PTY_MASTER, 0, NULL, 0, master, err);
 }
@@ -180,11 +180,15 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
     return husk_error_set (err, errno, "become root in the user namespace");
   if (husk_process_setup_stdio (plan, err) < 0)
     return -1;
-  /* exec, or a mount namespace joined by path: its root is already set */
+  /* exec joins a container whose root is set; create sets up root.path
+   * in the mount namespace made, joined or (without one) inherited */
   if (!plan->is_exec && init_hostname (plan->config, err) < 0)
     return -1;
-  if (!plan->is_exec && (plan->ns.clone_flags & CLONE_NEWNS) && init_rootfs (plan, err) < 0)
+  if (!plan->is_exec && init_rootfs (plan, err) < 0)
     return -1;
+  if (plan->is_exec && plan->exec_root_fd >= 0
+      && (fchdir (plan->exec_root_fd) < 0 || chroot (".") < 0))
+    return husk_error_set (err, errno, "chroot into the container's root");
   if (init_terminal (plan, err) < 0)
     return -1;
   if (husk_process_chdir (plan->process->cwd, !plan->is_exec, err) < 0

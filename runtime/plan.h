@@ -36,6 +36,9 @@ struct husk_plan {
   struct husk_ns_plan ns;
   const struct oci_time_offsets *time_offsets;
   bool in_user_ns;                   /* created or joined a user namespace */
+  bool mount_ns;                     /* created or joined: the rootfs is set up in it */
+  int exec_root_fd;                  /* exec into a container in our mount namespace:
+                                        its root, chroot'd into; else -1 */
   const int *idmap_userns_fds;       /* per config mount, made by the parent; NULL: none */
   struct husk_rlimit_plan *rlimits;
   size_t rlimits_len;

@@ -70,11 +70,11 @@ make_device_node (const struct rootfs_ctx *ctx, const struct device *d, struct h
   return make_node_in (dir, basename (name_copy), d, err);
 }
 
+/* Anywhere in the container's tree, "notably outside of /dev" (runtime-spec
+ * 1.1); resolved inside the rootfs like any mount target. */
 static int
 create_device (const struct rootfs_ctx *ctx, const struct device *d, struct husk_error **err)
 {
-  if (strncmp (d->path, "/dev/", 5) != 0 || strstr (d->path, "/../") != NULL)
-    return husk_error_set (err, EINVAL, "device \"%s\": not under /dev", d->path);
   if (ctx->opts->in_user_ns)
     return bind_host_device (ctx, d, err);
   return make_device_node (ctx, d, err);
@@ -182,7 +182,7 @@ husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err)
 {
   if (dev_is_bind (ctx->config))
     return 0;
-  cleanup_close int dev = husk_safe_create (ctx->root_fd, "/dev", HUSK_SAFE_DIR, err);
+  cleanup_close int dev = husk_safe_create_dir_nofollow (ctx->root_fd, "/dev", err);
   if (dev < 0 || create_devices (ctx, dev, err) < 0)
     return -1;
   return create_symlinks (dev, err);

@@ -152,23 +152,48 @@ husk_rootfs_idmap_release (const struct oci_config *config, int **fds)
   free (steal_pointer (fds));
 }
 
-/* The idmapped tree of mount m (a bind: its source relative to the
- * bundle), or -1 without error when m is not idmapped. */
+/* runc's mount-source fds: in a user namespace the container's root may
+ * not even traverse the directories above a bind's source, so the source
+ * is opened here, with the runtime's credentials, as a detached copy. */
 static int
-prepare_one (const struct oci_config *config, const char *bundle, const struct oci_mount *m,
-             struct husk_error **err)
+bind_tree (const struct oci_mount *m, const struct husk_mount_options *o, const char *source,
+           struct husk_error **err)
+{
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((o->flags & MS_REC) ? AT_RECURSIVE : 0);
+  int tree = open_tree (AT_FDCWD, source, flags);
+  if (tree < 0)
+    return husk_error_set (err, errno, "mount \"%s\" on \"%s\" (bind): open_tree", source,
+                           m->destination);
+  return tree;
+}
+
+static bool
+is_bind (const struct oci_mount *m, const struct husk_mount_options *o)
+{
+  return (o->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
+}
+
+/* The tree of mount m made here (its source relative to the bundle):
+ * idmapped, or in a user namespace any bind; -1 without error when none,
+ * -2 on an error. */
+static int
+prepare_one (const struct oci_config *config, const char *bundle, bool in_user_ns,
+             const struct oci_mount *m, struct husk_error **err)
 {
   struct husk_mount_options o;
   cleanup_free char *joined = NULL;
   if (husk_mount_options_parse (m->options, m->options_len, &o, err) < 0)
     return -2;
   int fd = -1;
-  if (husk_mount_wants_idmap (m, &o) && m->source)
+  bool idmap = husk_mount_wants_idmap (m, &o);
+  if ((idmap || (in_user_ns && is_bind (m, &o))) && m->source)
     {
       if (m->source[0] != '/' && bundle && asprintf (&joined, "%s/%s", bundle, m->source) < 0)
-        husk_error_set (err, ENOMEM, "idmapped mount \"%s\"", m->destination);
-      else
+        husk_error_set (err, ENOMEM, "mount \"%s\"", m->destination);
+      else if (idmap)
         fd = idmapped_tree (config, m, &o, joined ? joined : m->source, err);
+      else
+        fd = bind_tree (m, &o, joined ? joined : m->source, err);
       if (fd < 0)
         fd = -2;
     }
@@ -186,13 +211,13 @@ alloc_fds (size_t len)
 }
 
 int
-husk_rootfs_idmap_prepare (const struct oci_config *config, const char *bundle, int **out,
-                           struct husk_error **err)
+husk_rootfs_idmap_prepare (const struct oci_config *config, const char *bundle, bool in_user_ns,
+                           int **out, struct husk_error **err)
 {
   *out = NULL;
   for (size_t i = 0; i < config->mounts_len; i++)
     {
-      int fd = prepare_one (config, bundle, &config->mounts[i], err);
+      int fd = prepare_one (config, bundle, in_user_ns, &config->mounts[i], err);
       if (fd == -2)
         break;
       if (fd < 0)

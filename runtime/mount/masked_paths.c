@@ -15,9 +15,9 @@
 
 /* 1 with *fd open, 0 when `path` does not exist, -1 on error. */
 static int
-open_existing (int root_fd, const char *path, int *fd, struct husk_error **err)
+open_existing (int root_fd, const char *path, int flags, int *fd, struct husk_error **err)
 {
-  *fd = husk_safe_openat2 (root_fd, path, O_PATH);
+  *fd = husk_safe_openat2 (root_fd, path, flags);
   if (*fd >= 0)
     return 1;
   if (errno == ENOENT)
@@ -61,16 +61,20 @@ mask_dir (int fd, const char *path, struct husk_error **err)
   return husk_mount_move (mnt, "tmpfs", fd, path, err);
 }
 
+/* The path itself, never what a symlink there names: an image that made
+ * a masked path a symlink would otherwise choose what gets hidden. */
 static int
 mask_one (int root_fd, const char *path, struct husk_error **err)
 {
   struct stat st;
   cleanup_close int fd = -1;
-  int r = open_existing (root_fd, path, &fd, err);
+  int r = open_existing (root_fd, path, O_PATH | O_NOFOLLOW, &fd, err);
   if (r <= 0)
     return r;
   if (fstat (fd, &st) < 0)
     return husk_error_set (err, errno, "stat \"%s\"", path);
+  if (S_ISLNK (st.st_mode))
+    return husk_error_set (err, ELOOP, "\"%s\" is a symlink: not masked through it", path);
   if (S_ISDIR (st.st_mode))
     return mask_dir (fd, path, err);
   cleanup_close int null = open_dev_null (root_fd, err);
@@ -106,7 +110,7 @@ static int
 readonly_one (int root_fd, const char *path, struct husk_error **err)
 {
   cleanup_close int fd = -1;
-  int r = open_existing (root_fd, path, &fd, err);
+  int r = open_existing (root_fd, path, O_PATH, &fd, err);
   if (r <= 0)
     return r;
   cleanup_error struct husk_error *clone_err = NULL;

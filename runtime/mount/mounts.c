@@ -44,13 +44,22 @@ mount_source (const struct rootfs_ctx *ctx, const struct oci_mount *m, bool bind
   return asprintf (&s, "%s/%s", ctx->opts->bundle, m->source) < 0 ? NULL : s;
 }
 
+/* `tree`: the source opened by the parent, or -1. */
 static enum husk_safe_kind
-mount_point_kind (const char *source, bool bind)
+mount_point_kind (const char *source, int tree, bool bind)
 {
   struct stat st;
-  if (bind && stat (source, &st) == 0 && !S_ISDIR (st.st_mode))
+  if (bind && (tree >= 0 ? fstat (tree, &st) : stat (source, &st)) == 0 && !S_ISDIR (st.st_mode))
     return HUSK_SAFE_FILE;
   return HUSK_SAFE_DIR;
+}
+
+/* A bind's source the parent opened for us (in a user namespace), or -1. */
+static int
+source_tree (const struct rootfs_ctx *ctx, const struct oci_mount *m)
+{
+  const int *made = ctx->opts->idmap_userns_fds;
+  return made ? made[m - ctx->config->mounts] : -1;
 }
 
 /* proc, sysfs and mqueue cannot be mounted by a user namespace that does
@@ -123,6 +132,9 @@ mount_fs (const struct rootfs_ctx *ctx, const struct oci_mount *m,
           struct husk_error **err)
 {
   cleanup_error struct husk_error *first = NULL;
+  int tree = *as_bind ? source_tree (ctx, m) : -1;
+  if (tree >= 0)
+    return husk_mount_move (tree, source, target_fd, m->destination, err);
   if (*as_bind)
     return husk_mount_fd (source, target_fd, m->destination, NULL,
                           MS_BIND | (o->flags & MS_REC), NULL, err);
@@ -185,16 +197,40 @@ copy_up (const struct rootfs_ctx *ctx, const struct oci_mount *m, int lower_fd,
   return husk_copy_tree (lower_fd, upper, m->destination, err);
 }
 
+/* "/dev", "/dev/" */
+static bool
+names_dev (const char *d)
+{
+  return d && strncmp (d, "/dev", 4) == 0 && d[4 + strspn (d + 4, "/")] == '\0';
+}
+
+bool
+husk_mount_is_dev_readonly (const struct oci_mount *m, const struct husk_mount_options *o)
+{
+  return names_dev (m->destination) && (o->flags & MS_RDONLY) && !mount_is_bind (m, o);
+}
+
 static int
-mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_mount_options *o,
+mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_mount_options *given,
            struct husk_error **err)
 {
+  /* A read-only /dev is mounted writable, filled, and made read-only after
+   * the pivot (husk_dev_readonly_finish), as runc does. */
+  struct husk_mount_options rw = *given;
+  if (husk_mount_is_dev_readonly (m, given))
+    rw.flags &= ~MS_RDONLY;
+  const struct husk_mount_options *o = &rw;
   bool bind = mount_is_bind (m, o);
   cleanup_free char *source = mount_source (ctx, m, bind);
   if (source == NULL)
     return husk_error_set (err, ENOMEM, "mount \"%s\"", m->destination);
-  cleanup_close int target = husk_safe_create (ctx->root_fd, m->destination,
-                                               mount_point_kind (source, bind), err);
+  /* runc: proc and sysfs "must be mounted on ordinary directory" */
+  cleanup_close int target
+      = type_is (m, "proc") || type_is (m, "sysfs")
+            ? husk_safe_create_dir_nofollow (ctx->root_fd, m->destination, err)
+            : husk_safe_create (ctx->root_fd, m->destination,
+                                mount_point_kind (source, bind ? source_tree (ctx, m) : -1, bind),
+                                err);
   if (target < 0)
     return -1;
   if (check_proc_destination (ctx, m, source, target, err) < 0)
@@ -233,6 +269,46 @@ husk_mounts_setup (struct rootfs_ctx *ctx, struct husk_error **err)
       husk_mount_options_release (&o);
       if (r < 0)
         return -1;
+    }
+  return 0;
+}
+
+/* The last /dev mount decides, as it is the one on top. */
+int
+husk_dev_readonly_finish (const struct oci_config *config, struct husk_error **err)
+{
+  for (size_t i = config->mounts_len; i-- > 0;)
+    {
+      const struct oci_mount *m = &config->mounts[i];
+      if (!names_dev (m->destination))
+        continue;
+      bool ro = false; /* the common case, rw: no parse */
+      for (size_t j = 0; j < m->options_len; j++)
+        ro = ro || strcmp (m->options[j], "ro") == 0;
+      if (!ro)
+        return 0;
+      struct husk_mount_options o;
+      if (husk_mount_options_parse (m->options, m->options_len, &o, err) < 0)
+        return -1;
+      bool readonly = husk_mount_is_dev_readonly (m, &o);
+      unsigned long flags = o.flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME
+                                       | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+      husk_mount_options_release (&o);
+      if (!readonly)
+        return 0;
+      cleanup_close int fd = open ("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return husk_error_set (err, errno, "open \"/dev\"");
+      /* the pty slave is bound on /dev/console later: its mount point now
+       * (closed at once: a file open for writing makes the remount EBUSY) */
+      if (config->process && config->process->terminal)
+        {
+          int console = openat (fd, "console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+          if (console < 0)
+            return husk_error_set (err, errno, "create \"/dev/console\"");
+          close (console);
+        }
+      return husk_mount_remount_bind (fd, "/dev", flags | MS_RDONLY, err);
     }
   return 0;
 }

@@ -2,8 +2,8 @@
  * init; each step is a mechanism in its own file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,25 +50,46 @@ root_propagation (const struct oci_config *config, unsigned long *flags, struct 
   return 0;
 }
 
-/* pivot_root refuses a new root whose parent mount is shared. */
-static int
-parent_mount_private (const char *rootfs, struct husk_error **err)
+/* rslave and rprivate leave no mount shared or unbindable. */
+static bool
+may_leave_shared (unsigned long propagation)
 {
-  cleanup_free char *copy = strdup (rootfs);
-  cleanup_free char *mountpoint = copy ? husk_mountpoint_of (dirname (copy)) : NULL;
+  return !((propagation & MS_REC) && (propagation & (MS_SLAVE | MS_PRIVATE)));
+}
+
+/* The mount that holds the rootfs (the longest mount point that is a
+ * prefix of it, the rootfs itself included: a containerd snapshot is a
+ * mount of its own) made private, as runc and crun do, before the rootfs
+ * is bound onto itself: pivot_root refuses a new root whose parent mount
+ * is shared, a bind of an unbindable mount is EINVAL, and the bind must
+ * not propagate to the host. */
+static int
+holding_mount_private (const char *rootfs, struct husk_error **err)
+{
+  cleanup_free char *mountpoint = husk_mountpoint_of (rootfs);
   if (mountpoint == NULL)
     return husk_error_set (err, errno ? errno : ENOMEM, "mount point of \"%s\"", rootfs);
   return husk_mount (NULL, mountpoint, NULL, NULL, MS_PRIVATE, NULL, err);
 }
 
+/* In a mount namespace of the container's own: the propagation of "/",
+ * then the rootfs bound onto itself, the mount pivot_root needs. */
 static int
-prepare_root (struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
+bind_root (const struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
 {
   if (husk_mount (NULL, "/", NULL, NULL, propagation, NULL, err) < 0)
     return -1;
-  if ((propagation & MS_SHARED) && parent_mount_private (ctx->rootfs, err) < 0)
+  if (may_leave_shared (propagation) && holding_mount_private (ctx->rootfs, err) < 0)
     return -1;
-  if (husk_mount (ctx->rootfs, ctx->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+  return husk_mount (ctx->rootfs, ctx->rootfs, NULL, NULL, MS_BIND | MS_REC, NULL, err);
+}
+
+static int
+prepare_root (struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
+{
+  /* in the runtime's mount table the propagation is not ours to change,
+   * and chroot needs no mount of the rootfs */
+  if (!ctx->opts->host_mount_ns && bind_root (ctx, propagation, err) < 0)
     return -1;
   ctx->root_fd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctx->root_fd < 0)
@@ -103,11 +124,12 @@ static int
 after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
 {
   const struct oci_linux *l = ctx->config->linux_;
-  /* An explicit linux.rootfsPropagation is set on "/" again now, as runc
-   * does (before the pivot "/" was the host's root).  Not the default
-   * rslave: it would turn the mounts' own rshared options private. */
-  if (l && l->rootfs_propagation
-      && husk_mount (NULL, "/", NULL, NULL, propagation, NULL, err) < 0)
+  /* The new "/" is a bind of a private mount: shared or unbindable is set
+   * on it now, on "/" alone (before the pivot "/" was the host's root).
+   * Never recursively: the container's mounts keep their own propagation
+   * options (an rshared here would make a "slave" bind shared). */
+  if (l && l->rootfs_propagation && (propagation & (MS_SHARED | MS_UNBINDABLE))
+      && husk_mount (NULL, "/", NULL, NULL, propagation & ~MS_REC, NULL, err) < 0)
     return -1;
   if (apply_sysctl (l, err) < 0)
     return -1;
@@ -117,6 +139,8 @@ after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struc
   if (l && husk_readonly_paths_apply (root, l->readonly_paths, l->readonly_paths_len, err) < 0)
     return -1;
   if (l && husk_masked_paths_apply (root, l->masked_paths, l->masked_paths_len, err) < 0)
+    return -1;
+  if (husk_dev_readonly_finish (ctx->config, err) < 0)
     return -1;
   if (ctx->config->root && ctx->config->root->readonly && husk_readonly_root (err) < 0)
     return -1;
@@ -138,7 +162,8 @@ setup (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **
     return -1;
   if (before_pivot_root (ctx, before_pivot, data, err) < 0)
     return -1;
-  if (husk_pivot_root (ctx->rootfs, ctx->opts->no_pivot, err) < 0)
+  if (ctx->opts->host_mount_ns ? husk_chroot_root (ctx->rootfs, err) < 0
+                               : husk_pivot_root (ctx->rootfs, ctx->opts->no_pivot, err) < 0)
     return -1;
   return after_pivot_root (ctx, propagation, err);
 }

@@ -48,6 +48,10 @@ int husk_mount_bind_fd (int source_fd, const char *shown_source, int target_fd,
 
 /* mounts.c: config->mounts in order. */
 int husk_mounts_setup (struct rootfs_ctx *ctx, struct husk_error **err);
+/* A /dev mount (not a bind) with "ro": mounted writable, made read-only
+ * by husk_dev_readonly_finish after the pivot, once filled. */
+bool husk_mount_is_dev_readonly (const struct oci_mount *m, const struct husk_mount_options *o);
+int husk_dev_readonly_finish (const struct oci_config *config, struct husk_error **err);
 
 /* cgroup_mount.c: a mount of type "cgroup" at target_fd. */
 int husk_mount_cgroup (struct rootfs_ctx *ctx, const struct oci_mount *m,
@@ -68,6 +72,8 @@ int husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err);
 
 /* pivot.c: make `rootfs` the root; the cwd is "/" after. */
 int husk_pivot_root (const char *rootfs, bool no_pivot, struct husk_error **err);
+/* Without a mount namespace: chroot into `rootfs`; the cwd is "/" after. */
+int husk_chroot_root (const char *rootfs, struct husk_error **err);
 
 /* masked_paths.c: against root_fd ("/" after pivot_root).  Missing paths
  * are skipped. */

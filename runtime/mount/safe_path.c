@@ -215,3 +215,21 @@ husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
     }
   return husk_error_set (err, ELOOP, "create \"%s\" in the rootfs", path);
 }
+
+int
+husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error **err)
+{
+  /* O_DIRECTORY with O_NOFOLLOW: ENOTDIR for a symlink, no fstat needed */
+  int fd = husk_safe_openat2 (root_fd, path, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+  if (fd >= 0)
+    return fd;
+  if (errno == ENOENT)
+    return husk_safe_create (root_fd, path, HUSK_SAFE_DIR, err);
+  if (errno != ENOTDIR)
+    return husk_error_set (err, errno, "open \"%s\" in the rootfs", path);
+  struct stat st;
+  cleanup_close int link = husk_safe_openat2 (root_fd, path, O_PATH | O_NOFOLLOW);
+  bool symlink = link >= 0 && fstat (link, &st) == 0 && S_ISLNK (st.st_mode);
+  return husk_error_set (err, ENOTDIR, "\"%s\" in the rootfs must be an ordinary directory%s",
+                         path, symlink ? ", not a symlink" : "");
+}

@@ -30,6 +30,12 @@ int husk_safe_open (int root_fd, const char *path, int flags, struct husk_error 
 int husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
                       struct husk_error **err);
 
+/* husk_safe_create of a directory whose last component must be an ordinary
+ * directory or missing: a symlink there is refused (ENOTDIR), never
+ * followed, so an image cannot choose where proc, sysfs or the /dev husk
+ * fills land (CVE-2019-19921, CVE-2023-27561, CVE-2023-28642). */
+int husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error **err);
+
 /* "/proc/self/fd/N": the name mount(2) takes for an fd opened above. */
 #define HUSK_FD_PATH_SIZE 32
 const char *husk_fd_path (int fd, char buf[HUSK_FD_PATH_SIZE]);

@@ -3,37 +3,39 @@
  * business (oci/), as in runc; here only the write. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
+#include "../../oci/sysctl_key.h"
 #include "rootfs_internal.h"
-#include "safe_path.h"
 
-/* "net.ipv4.ip_forward" -> "net/ipv4/ip_forward".  A key already written
- * with slashes is kept, so an interface name with a dot ("eth0.100") can
- * be said: "net/ipv4/conf/eth0.100/forwarding", as crun allows. */
-static char *
-sysctl_path (const char *key)
+/* Beneath /proc/sys and nowhere else: the key was checked by the
+ * validator (oci/sysctl_key.h) and is checked again here, and the kernel
+ * refuses any resolution that would leave /proc/sys or cross a symlink. */
+static int
+open_beneath (int proc_sys_fd, const char *path)
 {
-  char *path = strdup (key);
-  if (path && strchr (path, '/') == NULL)
-    for (char *p = path; *p; p++)
-      if (*p == '.')
-        *p = '/';
-  return path;
+  struct open_how how = {
+    .flags = O_WRONLY | O_CLOEXEC,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  int fd = (int) syscall (SYS_openat2, proc_sys_fd, path, &how, sizeof how);
+  if (fd < 0 && errno == ENOSYS) /* no "..", no leading "/": openat stays below */
+    fd = openat (proc_sys_fd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  return fd;
 }
 
 static int
 write_sysctl (int proc_sys_fd, const char *key, const char *value, struct husk_error **err)
 {
-  cleanup_free char *path = sysctl_path (key);
+  cleanup_free char *path = oci_sysctl_key_path (key);
   if (path == NULL)
-    return husk_error_set (err, ENOMEM, "sysctl \"%s\"", key);
-  /* Resolved as if /proc/sys were the root: a key cannot name a file
-   * elsewhere ("..../self/..."). */
-  cleanup_close int fd = husk_safe_openat2 (proc_sys_fd, path, O_WRONLY);
+    return husk_error_set (err, errno, "sysctl \"%s\": not a sysctl name", key);
+  cleanup_close int fd = open_beneath (proc_sys_fd, path);
   if (fd < 0)
     return husk_error_set (err, errno, "sysctl \"%s\": open /proc/sys/%s", key, path);
   size_t len = strlen (value);

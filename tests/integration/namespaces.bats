@@ -7,6 +7,7 @@ load helpers
 setup() { setup_bundle; }
 teardown() {
 	if [ -n "${NETNS:-}" ]; then ip netns del "$NETNS" 2>/dev/null || true; fi
+	if [ -n "${HOLDER_PID:-}" ]; then kill -9 "$HOLDER_PID" 2>/dev/null || true; fi
 	teardown_bundle
 }
 
@@ -135,4 +136,81 @@ runtime_has_ns() {
 	husk run "$CID"
 	[ "$status" -ne 0 ]
 	check_no_debris
+}
+
+# config-linux.md: a namespace type not listed is inherited, the mount
+# namespace too.  The mounts then land under the rootfs in the runtime's
+# mount table; husk takes them away at delete, runc leaves them there.
+@test "namespaces: without a mount namespace the container runs in the runtime's" {
+	update_config '.linux.namespaces -= [{"type": "mount"}] | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	set_args /bin/sh -c 'stat -L -c %i /proc/self/ns/mnt; test -x /bin/husk-checker && echo in-rootfs; cat /proc/self/mountinfo | wc -l'
+	husk run "$CID"
+	if is_runc; then
+		grep -F "$BUNDLE/rootfs" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+	fi
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(host_ns mnt)" ]
+	[ "${lines[1]}" = in-rootfs ]
+	# delete took the container's mounts out of the runtime's table again
+	! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo
+}
+
+@test "namespaces: without a mount namespace, masked paths are refused" {
+	update_config '.linux.namespaces -= [{"type": "mount"}] | .linux.readonlyPaths = []'
+	set_args /bin/true
+	husk run "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unable to restrict sys entries without a private MNT namespace"* ]]
+	! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo
+}
+
+holder_unshared() {
+	[ "$(stat -L -c %i "/proc/$HOLDER_PID/ns/mnt")" != "$(host_ns mnt)" ]
+}
+
+# A mount namespace joined by path still gets root.path, the mounts and
+# pivot_root, as runc does: the process must not see the joined one's "/".
+@test "namespaces: a mount namespace joined by path gets the rootfs" {
+	unshare --mount --propagation private sleep 1000 &
+	HOLDER_PID=$!
+	retry 50 0.1 holder_unshared
+	local ino
+	ino=$(stat -L -c %i "/proc/$HOLDER_PID/ns/mnt")
+	update_config "(.linux.namespaces[] | select(.type == \"mount\")) .path = \"/proc/$HOLDER_PID/ns/mnt\""
+	set_args /bin/sh -c 'stat -L -c %i /proc/self/ns/mnt; test -x /bin/husk-checker && echo in-rootfs; test -e /work || echo no-host'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$ino" ]
+	[ "${lines[1]}" = in-rootfs ]
+	[ "${lines[2]}" = no-host ]
+}
+
+@test "namespaces: without a mount namespace, a failed create leaves no mount" {
+	update_config '.linux.namespaces -= [{"type": "mount"}] | .linux.maskedPaths = [] | .linux.readonlyPaths = []
+		| .mounts += [{"destination": "/mnt", "type": "bind", "source": "/no/such/source", "options": ["bind"]}]'
+	set_args /bin/true
+	husk run "$CID"
+	if is_runc; then
+		grep -F "$BUNDLE/rootfs" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+		skip "runc leaves the mounts it made before the failure"
+	fi
+	[ "$status" -ne 0 ]
+	! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo
+}
+
+@test "namespaces: exec into a container without a mount namespace runs in its root" {
+	update_config '.linux.namespaces -= [{"type": "mount"}] | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	set_args /bin/sleep 1000
+	__husk run -d "$CID" </dev/null >/dev/null 2>&1 || fail "run -d failed"
+	wait_for_status "$CID" running
+	husk exec "$CID" /bin/sh -c 'test -x /bin/husk-checker && echo in-rootfs; test -e /work || echo no-host'
+	__husk delete -f "$CID"
+	if is_runc; then
+		grep -F "$BUNDLE/rootfs" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+		skip "runc 1.1 runs the exec'd process in the host's root here"
+	fi
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = in-rootfs ]
+	[ "${lines[1]}" = no-host ]
+	! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo
 }

@@ -78,6 +78,47 @@ mount_of() {
 	[[ "$(mount_of / | jq -r .optional)" == *shared:* ]]
 }
 
+# runc 1.1 sets rootfsPropagation on the host's "/" only: its bind of the
+# rootfs is EINVAL for unbindable, and its new "/" is private for shared
+# (runc 1.2 and crun set it on the new "/" after pivot_root, as here).
+skip_runc_1_1() {
+	if is_runc && "$HUSK" --version | grep -q "version 1\.1\."; then
+		skip "runc 1.1 does not apply rootfsPropagation after pivot_root"
+	fi
+}
+
+@test "rootfs: rootfsPropagation unbindable makes / unbindable" {
+	skip_runc_1_1
+	update_config '.linux.rootfsPropagation = "unbindable"'
+	run_checker mounts
+	[[ "$(mount_of / | jq -r .optional)" == *unbindable* ]]
+}
+
+# Every containerd snapshot is a mount of its own: the bind of it onto
+# itself must not sit on a shared parent, or pivot_root is EINVAL.
+@test "rootfs: rootfsPropagation rshared with a rootfs that is a mount point" {
+	skip_runc_1_1
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	update_config '.linux.rootfsPropagation = "rshared"'
+	set_args /bin/husk-checker mounts
+	husk_stdout run "$CID"
+	umount "$BUNDLE/rootfs"
+	[ "$status" -eq 0 ]
+	[[ "$(mount_of / | jq -r .optional)" == *shared:* ]]
+}
+
+# After the pivot the propagation is set on "/" alone: a mount's own
+# option stays what it asked for.
+@test "rootfs: rootfsPropagation shared leaves a mount's own propagation" {
+	skip_runc_1_1
+	mkdir -p "$BATS_TEST_TMPDIR/src"
+	update_config '.linux.rootfsPropagation = "rshared"
+		| .mounts += [{"destination": "/mnt", "type": "bind", "source": "'"$BATS_TEST_TMPDIR/src"'", "options": ["rbind", "private"]}]'
+	run_checker mounts
+	[[ "$(mount_of / | jq -r .optional)" == *shared:* ]]
+	[[ "$(mount_of /mnt | jq -r .optional)" != *shared* ]]
+}
+
 @test "rootfs: masked paths hide files and directories" {
 	update_config '.linux.maskedPaths = ["/proc/keys", "/sys/firmware", "/proc/no-such"]'
 	set_args /bin/sh -c 'wc -c < /proc/keys; ls -A /sys/firmware | wc -l; stat -c %t:%T /proc/keys'
@@ -150,6 +191,16 @@ mount_of() {
 	[[ "$output" == *"character special file 1:5 600"* ]]
 }
 
+@test "rootfs: a device from linux.devices may be outside /dev (runtime-spec 1.1)" {
+	update_config '.linux.devices = [{"path": "/husk-devs/sub/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]
+		| .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
+	set_args /bin/sh -c 'stat -c "%F %t:%T %a" /husk-devs/sub/null && echo data > /husk-devs/sub/null && echo wrote'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"character special file 1:3 666"* ]]
+	[[ "$output" == *wrote* ]]
+}
+
 @test "rootfs: /proc is the container's own" {
 	set_args /bin/sh -c 'ls -d /proc/[0-9]* | wc -l'
 	husk run "$CID"
@@ -173,4 +224,30 @@ mount_of() {
 	husk run --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *absolute-root* ]]
+}
+
+
+# runc: /dev is mounted writable, filled, then made read-only.
+@test "rootfs: a read-only /dev mount has its devices and is read-only" {
+	update_config '(.mounts[] | select(.destination == "/dev")).options += ["ro"]'
+	set_args /bin/sh -c 'echo x > /dev/null && head -c 1 /dev/zero | wc -c; readlink /dev/ptmx; touch /dev/new 2>/dev/null || echo read-only'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -eq 1 ]
+	[ "${lines[1]}" = pts/ptmx ]
+	[ "${lines[2]}" = read-only ]
+}
+
+# runc's msMoveRoot: with chroot the host's /proc and /sys stay in the
+# container's mount namespace, where (in a user namespace) they would let
+# it mount a procfs without the masked paths: they are unmounted first.
+# Only the calls show it: no process can see a mount under the moved root.
+@test "rootfs: --no-pivot unmounts the host's /proc and /sys in the namespace" {
+	command -v strace >/dev/null || skip "needs strace"
+	set_args /bin/true
+	strace -f -qq -e trace=umount2 -o "$BATS_TEST_TMPDIR/trace" \
+		"$HUSK" --root "$ROOT" run --no-pivot "$CID" </dev/null
+	cat "$BATS_TEST_TMPDIR/trace" >&2
+	grep -Eq 'umount2\("/proc", MNT_DETACH\) += 0' "$BATS_TEST_TMPDIR/trace"
+	grep -Eq 'umount2\("/sys", MNT_DETACH\) += 0' "$BATS_TEST_TMPDIR/trace"
 }

@@ -71,3 +71,15 @@ teardown() {
 	[ "$status" -ne 0 ]
 	check_no_debris
 }
+
+@test "terminal: a read-only /dev still gets the console" {
+	update_config '(.mounts[] | select(.destination == "/dev")).options += ["ro"]'
+	set_args /bin/sh -c 'tty; test -c /dev/console && echo console; touch /dev/x 2>/dev/null || echo read-only'
+	start_recvtty
+	husk run -d --console-socket "$SOCK" "$CID"
+	[ "$status" -eq 0 ]
+	wait_recvtty
+	grep -q '^/dev/pts/0' "$TTY_OUT"
+	grep -q console "$TTY_OUT"
+	grep -q read-only "$TTY_OUT"
+}

@@ -86,3 +86,27 @@ teardown() { teardown_bundle; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "123:123" ]
 }
+
+# runc's mount-source fds: the source is opened by the runtime with the
+# host's credentials, so a directory above it that the container's root
+# cannot traverse does not stop the bind.
+@test "userns: a bind source under a directory the container's root cannot traverse" {
+	local private="$BATS_TEST_TMPDIR/private"
+	mkdir -p "$private/src"
+	chmod 0700 "$private"
+	chmod 0755 "$private/src"
+	echo reachable >"$private/src/file"
+	chmod 0644 "$private/src/file"
+	echo host-file >"$private/single"
+	chmod 0644 "$private/single"
+	# mount points the image has: the container's root may not create them
+	update_config '.mounts += [
+		{"destination": "/home", "type": "bind", "source": "'"$private/src"'", "options": ["rbind", "ro"]},
+		{"destination": "/etc/hostname", "type": "bind", "source": "'"$private/single"'", "options": ["bind"]}]'
+	set_args /bin/sh -c 'cat /home/file /etc/hostname; touch /home/x 2>/dev/null || echo read-only'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = reachable ]
+	[ "${lines[1]}" = host-file ]
+	[ "${lines[2]}" = read-only ]
+}

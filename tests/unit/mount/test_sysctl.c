@@ -75,6 +75,23 @@ main (void)
   is_str (v3, "", "the file outside is untouched");
   husk_error_release (&err);
 
+  /* stays below /proc/sys, yet names a host-wide sysctl: refused */
+  make_file ("sys/kernel/printk_ratelimit");
+  is_int (apply (fd, "net/../kernel/printk_ratelimit", "7", &err), -1,
+          "a key with a \"..\" component below /proc/sys is refused");
+  cleanup_free char *v4 = read_file ("sys/kernel/printk_ratelimit");
+  is_str (v4, "", "kernel/printk_ratelimit is untouched");
+  husk_error_release (&err);
+  static const char *const bad[] = { "/net/ipv4/ip_forward", "net..ipv4.ip_forward",
+                                     "net/ipv4//ip_forward", "net/./ipv4/ip_forward",
+                                     "net.ipv4.ip_forward.", "", NULL };
+  for (size_t i = 0; bad[i]; i++)
+    {
+      ok (apply (fd, (char *) bad[i], "1", &err) < 0 && err->errnum == EINVAL,
+          "\"%s\" is not a sysctl name", bad[i]);
+      husk_error_release (&err);
+    }
+
   is_int (apply (fd, "kernel.nope", "1", &err), -1, "a missing key fails");
   ok (err && err->errnum == ENOENT && strstr (err->message, "sysctl \"kernel.nope\""),
       "naming the key: %s", err ? err->message : "");
