@@ -58,7 +58,9 @@ int husk_process_lookup (const char *file, char *const *env, char out[static 409
 int husk_process_close_fds (int preserve_fds, struct husk_error **err);
 int husk_process_join_keyring (const char *name, struct husk_error **err);
 int husk_process_chdir (const char *cwd, bool create, struct husk_error **err);
-/* From after the identity change to execve: NNP, late seccomp, exec. */
+/* The no_new_privs filter, loaded after the start barrier. */
+int husk_process_late_seccomp (const struct husk_plan *plan, struct husk_error **err);
+/* The last steps: signal mask, execve. */
 int husk_process_finish (const struct husk_plan *plan, const char *path,
                          struct husk_error **err);
 int husk_process_identity (const struct husk_plan *plan, struct husk_error **err);

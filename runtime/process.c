@@ -164,13 +164,45 @@ husk_process_lookup (const char *file, char *const *env, char out[static 4096],
                            "exec: \"%s\": executable file not found in $PATH", file);
 }
 
+/* runc's fallback where close_range(CLOSE_RANGE_CLOEXEC) is missing (before
+ * 5.11) or denied: every open fd from `first` on, as /proc lists them. */
+static int
+cloexec_from_proc (int first, struct husk_error **err)
+{
+  cleanup_close int dir = open ("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char buf[4096];
+  long n;
+
+  if (dir < 0)
+    return husk_error_set (err, errno, "close_range unavailable, and open /proc/self/fd");
+  while ((n = syscall (SYS_getdents64, dir, buf, sizeof buf)) > 0)
+    for (long off = 0; off < n;)
+      {
+        struct
+        {
+          unsigned long long ino, off;
+          unsigned short reclen;
+          unsigned char type;
+          char name[];
+        } *d = (void *) (buf + off);
+        int fd = atoi (d->name);
+        off += d->reclen;
+        if (d->name[0] >= '0' && d->name[0] <= '9' && fd >= first && fd != dir)
+          fcntl (fd, F_SETFD, FD_CLOEXEC);
+      }
+  if (n < 0)
+    return husk_error_set (err, errno, "getdents /proc/self/fd");
+  return 0;
+}
+
 int
 husk_process_close_fds (int preserve_fds, struct husk_error **err)
 {
-  /* CVE-2024-21626: nothing of the host's may cross execve. */
-  if (syscall (SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return husk_error_set (err, errno, "close_range");
-  return 0;
+  /* CVE-2024-21626: nothing of the host's may cross execve.  Called before
+   * any seccomp filter is loaded; fds opened after this are all CLOEXEC. */
+  if (syscall (SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  return cloexec_from_proc (3 + preserve_fds, err);
 }
 
 int
@@ -217,11 +249,19 @@ install_seccomp (const struct husk_plan *plan, struct husk_error **err)
   return husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_SECCOMP_DONE), &msg, err);
 }
 
+/* What runs after the filter is loaded must pass any profile a container
+ * can run under (runtime-tools' and Docker's default to an errno): with
+ * no_new_privs, only startContainer hooks (run under the filter, as runc
+ * runs them), sigprocmask and execve; without, also the identity change
+ * (setgroups, setres[ug]id, capset, prctl), the READY message and the exec
+ * fifo, as in runc.  Everything else (close_range above all) comes first. */
 int
 husk_process_identity (const struct husk_plan *plan, struct husk_error **err)
 {
   bool nnp = plan->process->no_new_privileges;
 
+  if (husk_process_close_fds (plan->preserve_fds, err) < 0)
+    return -1;
   /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: do it
    * before the identity change drops it. */
   if (plan->seccomp && !nnp && install_seccomp (plan, err) < 0)
@@ -237,13 +277,20 @@ husk_process_identity (const struct husk_plan *plan, struct husk_error **err)
 }
 
 int
-husk_process_finish (const struct husk_plan *plan, const char *path, struct husk_error **err)
+husk_process_late_seccomp (const struct husk_plan *plan, struct husk_error **err)
 {
   bool nnp = plan->process->no_new_privileges;
 
-  /* Last, so the profile need not allow what husk itself calls. */
-  if (plan->seccomp && nnp && !plan->seccomp_notify && install_seccomp (plan, err) < 0)
-    return -1;
+  /* After the start barrier, so the profile need not allow the fifo; before
+   * startContainer hooks, which runc runs under the container's filter. */
+  if (plan->seccomp && nnp && !plan->seccomp_notify)
+    return install_seccomp (plan, err);
+  return 0;
+}
+
+int
+husk_process_finish (const struct husk_plan *plan, const char *path, struct husk_error **err)
+{
   {
     sigset_t none;
     sigemptyset (&none);

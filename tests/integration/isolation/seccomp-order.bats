@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# What the runtime itself does once the container's filter is loaded.  A
+# profile whose default action is an errno (runtime-tools', Docker's) only
+# lists what the container needs: the runtime must not call anything else
+# after loading it (close_range above all), and startContainer hooks run
+# under it, as runc runs them.  Also the ENOSYS answer for syscalls newer
+# than the profile (runc's patchbpf stub).
+
+load ../helpers
+load common
+
+setup_file() {
+	command -v gcc >/dev/null || skip "needs gcc"
+	gcc -static -O2 -o "$BATS_FILE_TMPDIR/sysc" "$BATS_TEST_DIRNAME/sysc.c"
+}
+
+setup() {
+	setup_bundle
+	install -m 0755 "$BATS_FILE_TMPDIR/sysc" "$BUNDLE/rootfs/bin/sysc"
+}
+teardown() { teardown_bundle; }
+
+ARCHES='["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]'
+
+# syscall_names EXCLUDED...: every syscall the kernel headers know but these.
+syscall_names() {
+	local ex=() n
+	for n in "$@"; do ex+=(-e "$n"); done
+	sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' /usr/include/x86_64-linux-gnu/asm/unistd_64.h |
+		grep -vx "${ex[@]}" | jq -R . | jq -sc .
+}
+
+# errno_profile EXCLUDED...: default EPERM, everything else allowed.
+errno_profile() {
+	local names
+	names=$(syscall_names "$@")
+	[ "$(echo "$names" | jq length)" -gt 300 ] || skip "no kernel syscall table in /usr/include"
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ERRNO\",
+		\"architectures\": $ARCHES, \"syscalls\": [{\"names\": $names, \"action\": \"SCMP_ACT_ALLOW\"}]}"
+}
+
+@test "seccomp order: an errno-default profile without close_range, noNewPrivileges false" {
+	errno_profile close_range
+	update_config '.process.noNewPrivileges = false'
+	set_args /bin/echo hello
+	husk_stdout run "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = hello ]
+}
+
+@test "seccomp order: an errno-default profile without close_range, noNewPrivileges true" {
+	errno_profile close_range
+	update_config '.process.noNewPrivileges = true'
+	set_args /bin/echo hello
+	husk_stdout run "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = hello ]
+}
+
+@test "seccomp order: no fd of the runtime crosses execve when close_range is denied" {
+	errno_profile close_range
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000}'
+	set_args /bin/ls /proc/self/fd
+	husk_stdout run "$CID"
+	[ "$status" -eq 0 ]
+	# 0-2 and the fd ls opened on /proc/self/fd
+	[ "$(echo "$output" | tr '\n' ' ')" = "0 1 2 3 " ]
+}
+
+@test "seccomp order: create with an errno-default profile and a user, then start" {
+	errno_profile close_range
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000, "additionalGids": [10]}'
+	set_args /bin/sh -c 'id -u > /tmp/id; id -G >> /tmp/id'
+	create_detached
+	husk start "$CID"
+	[ "$status" -eq 0 ]
+	wait_for_status "$CID" stopped
+	[ "$(cat "$BUNDLE/rootfs/tmp/id" | tr '\n' ' ')" = "1000 1000 10 " ]
+}
+
+# start_hook_under_filter NNP: a startContainer hook tries mkdir, which the
+# container's profile denies with EACCES (13).
+start_hook_under_filter() {
+	update_config ".process.noNewPrivileges = $1
+		| .linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": $ARCHES,
+		\"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}
+		| .hooks.startContainer = [{\"path\": \"/bin/sysc\", \"args\": [\"sysc\", \"mkdir\", \"/from-hook\"]}]"
+	set_args /bin/true
+	create_detached
+	husk start "$CID"
+	[ "$status" -eq 0 ]
+	wait_for_status "$CID" stopped
+	[ ! -e "$BUNDLE/rootfs/from-hook" ]
+}
+
+@test "seccomp order: startContainer hooks run under the container's filter (noNewPrivileges true)" {
+	start_hook_under_filter true
+}
+
+@test "seccomp order: startContainer hooks run under the container's filter (noNewPrivileges false)" {
+	start_hook_under_filter false
+}
