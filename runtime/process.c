@@ -268,6 +268,9 @@ husk_process_identity (const struct husk_plan *plan, struct husk_error **err)
     return -1;
   if (husk_identity_apply (plan->process, err) < 0)
     return -1;
+  /* A change of uid or gid resets dumpable to fs.suid_dumpable, which a
+   * host may have set to 1: the process is still husk until execve. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (nnp && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return husk_error_set (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
   /* A listener fd must reach the parent before it leaves. */
