@@ -115,11 +115,25 @@ setup_exe_attack() {
 	cp "$HUSK" "$BATS_TEST_TMPDIR/runtime-copy"
 	cp "$HUSK" "$BATS_TEST_TMPDIR/runtime-orig"
 	HUSK="$BATS_TEST_TMPDIR/runtime-copy"
-	update_config '.process.capabilities.bounding += ["CAP_SYS_PTRACE"]
-		| .process.capabilities.effective += ["CAP_SYS_PTRACE"]
-		| .process.capabilities.permitted += ["CAP_SYS_PTRACE"]'
+	if [ "${1:-}" != no-ptrace ]; then
+		update_config '.process.capabilities.bounding += ["CAP_SYS_PTRACE"]
+			| .process.capabilities.effective += ["CAP_SYS_PTRACE"]
+			| .process.capabilities.permitted += ["CAP_SYS_PTRACE"]'
+	fi
 	run_detached /bin/exe-grab /tmp
 	retry 50 0.1 test -e "$BUNDLE/rootfs/tmp/ready"
+}
+
+# second_container ARGS-JSON: config of a container in the attacker's pid
+# namespace, on the same rootfs, in $BATS_TEST_TMPDIR/bundle2.
+second_container() {
+	local pid b2="$BATS_TEST_TMPDIR/bundle2"
+	pid=$(container_pid "$CID")
+	mkdir -p "$b2"
+	jq --arg root "$BUNDLE/rootfs" --arg ns "/proc/$pid/ns/pid" --argjson args "$1" '.root.path = $root
+		| .process.args = $args
+		| .linux.namespaces = [.linux.namespaces[] | if .type == "pid" then .path = $ns else . end]' \
+		"$BUNDLE/config.json" >"$b2/config.json"
 }
 
 # exe_attack_result: waits for the attacker's verdict.
@@ -132,13 +146,8 @@ exe_attack_result() {
 
 @test "CVE-2019-5736: an init waiting at the start barrier: its exe cannot be written from the pid namespace" {
 	setup_exe_attack
-	local pid b2="$BATS_TEST_TMPDIR/bundle2"
-	pid=$(container_pid "$CID")
-	mkdir "$b2"
-	jq --arg root "$BUNDLE/rootfs" --arg ns "/proc/$pid/ns/pid" '.root.path = $root
-		| .process.args = ["/bin/true"]
-		| .linux.namespaces = [.linux.namespaces[] | if .type == "pid" then .path = $ns else . end]' \
-		"$BUNDLE/config.json" >"$b2/config.json"
+	local b2="$BATS_TEST_TMPDIR/bundle2"
+	second_container '["/bin/true"]'
 	__husk create --bundle "$b2" "$CID-b" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/create.err" ||
 		fail "create failed: $(cat "$BATS_TEST_TMPDIR/create.err")"
 	# the attacker holds the handle before the init goes on
@@ -157,5 +166,27 @@ exe_attack_result() {
 		[ -e "$BUNDLE/rootfs/tmp/grabbed" ] && break
 	done
 	[ -e "$BUNDLE/rootfs/tmp/grabbed" ] || skip "the attacker never caught an exec in 200 tries"
+	exe_attack_result
+}
+
+# The attack as published: the container's entrypoint is /proc/self/exe, so
+# the runtime's last execve runs the runtime's own binary as the container
+# process, dumpable, with the container's libc: no capability needed.  Here
+# the process is the runtime printing its help; the host's loader and
+# libc are copied into the rootfs for it.
+@test "CVE-2019-5736: an entrypoint of /proc/self/exe does not expose the runtime's binary" {
+	setup_exe_attack no-ptrace
+	local lib b2="$BATS_TEST_TMPDIR/bundle2" i
+	for lib in $(ldd "$HUSK" | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
+		cp -L "$lib" "$BUNDLE/rootfs$lib"
+	done
+	second_container '["/proc/self/exe", "--help"]'
+	update_config '.process.noNewPrivileges = false' "$b2"
+	for ((i = 0; i < 50; i++)); do
+		__husk run --bundle "$b2" "$CID-b$i" </dev/null >/dev/null 2>&1 || true
+		[ -e "$BUNDLE/rootfs/tmp/grabbed" ] && break
+	done
+	[ -e "$BUNDLE/rootfs/tmp/grabbed" ] || skip "the attacker never caught the process in 50 runs"
 	exe_attack_result
 }
