@@ -100,3 +100,68 @@ start_hook_under_filter() {
 @test "seccomp order: startContainer hooks run under the container's filter (noNewPrivileges false)" {
 	start_hook_under_filter false
 }
+
+# names_up_to N EXCLUDED...: the syscalls numbered up to N, but these.
+names_up_to() {
+	local max=$1 ex=(-e '^$') n
+	shift
+	for n in "$@"; do ex+=(-e "^$n\$"); done
+	awk -v max="$max" '$1 == "#define" && $2 ~ /^__NR_/ && $3 + 0 <= max { sub(/^__NR_/, "", $2); print $2 }' \
+		/usr/include/x86_64-linux-gnu/asm/unistd_64.h | grep -v "${ex[@]}" | jq -R . | jq -sc .
+}
+
+# errno_profile_up_to N EXCLUDED...: default EPERM; allowed: syscalls up to N.
+errno_profile_up_to() {
+	local names
+	names=$(names_up_to "$@")
+	[ "$(echo "$names" | jq length)" -gt 300 ] || skip "no kernel syscall table in /usr/include"
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ERRNO\",
+		\"architectures\": $ARCHES, \"syscalls\": [{\"names\": $names, \"action\": \"SCMP_ACT_ALLOW\"}]}"
+}
+
+@test "seccomp ENOSYS: a syscall above every one the profile names fails with ENOSYS" {
+	# the profile knows syscalls up to 434; faccessat2 (439) is newer
+	errno_profile_up_to 434
+	set_args /bin/sysc nr 439
+	husk_stdout run "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "errno 38" ]
+}
+
+@test "seccomp ENOSYS: a syscall below the highest named one gets the default action" {
+	# mkdirat (258) is left out of a profile that names up to 434
+	errno_profile_up_to 434 mkdir mkdirat
+	set_args /bin/sysc mkdir /x
+	husk_stdout run "$CID"
+	[ "$output" = "errno 1" ]
+}
+
+@test "seccomp ENOSYS: not with a default action that allows" {
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": $ARCHES,
+		\"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"}]}"
+	# 439 is allowed: faccessat2(0, NULL, 0, 0) fails on its own arguments
+	set_args /bin/sysc nr 439
+	husk_stdout run "$CID"
+	[ "$output" = "errno 14" ]
+}
+
+@test "seccomp ENOSYS: defaultErrnoRet below the highest named syscall, ENOSYS above" {
+	errno_profile_up_to 434 mkdir mkdirat
+	update_config '.linux.seccomp.defaultErrnoRet = 18'
+	set_args /bin/sh -c '/bin/sysc mkdir /x; /bin/sysc nr 439'
+	husk_stdout run "$CID"
+	[ "$(echo $output)" = "errno 18 errno 38" ]
+}
+
+@test "seccomp ENOSYS: clone3 unnamed by a profile that names newer syscalls fails with ENOSYS" {
+	is_husk || skip "husk's rule: runc 1.1 returns the default errno here"
+	# names up to 439 without clone3 (435): glibc must fall back to clone
+	errno_profile_up_to 439 clone3
+	set_args /bin/sysc nr 435
+	husk_stdout run "$CID"
+	[ "$output" = "errno 38" ]
+	# named with its own action, the profile's word holds
+	update_config '.linux.seccomp.syscalls += [{"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]'
+	husk_stdout run "$CID"
+	[ "$output" = "errno 1" ]
+}
