@@ -222,6 +222,10 @@ main (int argc, char **argv)
   cleanup_error struct husk_error *err = NULL;
   int code;
 
+  /* sd_notify: what runc reads, "" being unset as for systemd */
+  cli.rt.notify_socket = getenv ("NOTIFY_SOCKET");
+  if (cli.rt.notify_socket && cli.rt.notify_socket[0] == '\0')
+    cli.rt.notify_socket = NULL;
   if (parse_global (&cli, argc, argv, &err) < 0 || seal_exe (argc, argv, &err) < 0)
     code = -1;
   else
