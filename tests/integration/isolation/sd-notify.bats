@@ -108,3 +108,11 @@ teardown() {
 	[ "${lines[0]}" = "[]" ]
 	[ "${lines[1]}" = 0 ]
 }
+
+@test "sd-notify: features says so, and claims no systemd cgroup driver" {
+	is_husk || skip "husk's own annotation"
+	husk_stdout features
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.annotations["org.husk.sd-notify.enabled"] == "true"'
+	echo "$output" | jq -e '.linux.cgroup.systemd == false'
+}
