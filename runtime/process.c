@@ -250,45 +250,47 @@ install_seccomp (const struct husk_plan *plan, struct husk_error **err)
 }
 
 /* What runs after the filter is loaded must pass any profile a container
- * can run under (runtime-tools' and Docker's default to an errno): with
- * no_new_privs, only startContainer hooks (run under the filter, as runc
- * runs them), sigprocmask and execve; without, also the identity change
- * (setgroups, setres[ug]id, capset, prctl), the READY message and the exec
- * fifo, as in runc.  Everything else (close_range above all) comes first. */
+ * can run under (runtime-tools' and Docker's default to an errno, and list
+ * what the container needs).  So the filter comes after the start barrier
+ * and everything else husk does (close_range, setgroups, setres[ug]id,
+ * umask, the READY message, the exec fifo); what follows it is capset and
+ * prctl(PR_CAP_AMBIENT) for the configured sets, startContainer hooks (run
+ * under the filter, as runc runs them), sigprocmask and execve.  Without
+ * no_new_privs loading it needs CAP_SYS_ADMIN: the user switch keeps the
+ * permitted set effective until the configured sets replace it, which
+ * runc does not (it loads the filter before the identity change).  A
+ * filter with a notify listener comes before READY: its fd must reach the
+ * parent before the parent leaves. */
 int
-husk_process_identity (const struct husk_plan *plan, struct husk_error **err)
+husk_process_identity (struct husk_plan *plan, struct husk_error **err)
 {
   bool nnp = plan->process->no_new_privileges;
 
   if (husk_process_close_fds (plan->preserve_fds, err) < 0)
     return -1;
-  /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: do it
-   * before the identity change drops it. */
-  if (plan->seccomp && !nnp && install_seccomp (plan, err) < 0)
-    return -1;
-  if (husk_identity_apply (plan->process, err) < 0)
+  if (husk_identity_switch (plan->process, &plan->caps, err) < 0)
     return -1;
   /* A change of uid or gid resets dumpable to fs.suid_dumpable, which a
    * host may have set to 1: the process is still husk until execve. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (nnp && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return husk_error_set (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-  /* A listener fd must reach the parent before it leaves. */
-  if (plan->seccomp && nnp && plan->seccomp_notify && install_seccomp (plan, err) < 0)
+  if (plan->seccomp && plan->seccomp_notify && install_seccomp (plan, err) < 0)
     return -1;
-  return 0;
+  plan->caps_pending = plan->seccomp && !plan->seccomp_notify;
+  /* without a filter to load later, capset errors still fail create */
+  return plan->caps_pending ? 0 : husk_identity_set_caps (&plan->caps, err);
 }
 
 int
-husk_process_late_seccomp (const struct husk_plan *plan, struct husk_error **err)
+husk_process_late_seccomp (struct husk_plan *plan, struct husk_error **err)
 {
-  bool nnp = plan->process->no_new_privileges;
-
-  /* After the start barrier, so the profile need not allow the fifo; before
-   * startContainer hooks, which runc runs under the container's filter. */
-  if (plan->seccomp && nnp && !plan->seccomp_notify)
-    return install_seccomp (plan, err);
-  return 0;
+  if (!plan->caps_pending)
+    return 0;
+  if (install_seccomp (plan, err) < 0)
+    return -1;
+  plan->caps_pending = false;
+  return husk_identity_set_caps (&plan->caps, err);
 }
 
 int

@@ -165,3 +165,28 @@ errno_profile_up_to() {
 	husk_stdout run "$CID"
 	[ "$output" = "errno 1" ]
 }
+
+@test "seccomp order: noNewPrivileges false, a profile without the identity change's syscalls" {
+	is_husk || skip "runc loads the filter before its own setgroups/setresuid and sync writes"
+	# none of these is the container's: husk calls them, before the filter
+	errno_profile close_range setgroups setresgid setresuid umask sendmsg sendto openat write
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000, "additionalGids": [10]}'
+	set_args /bin/true
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	create_detached
+	husk start "$CID"
+	[ "$status" -eq 0 ]
+}
+
+@test "seccomp order: noNewPrivileges false, the configured capabilities hold under the filter" {
+	errno_profile close_range
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = {"bounding": ["CAP_NET_RAW", "CAP_CHOWN"], "effective": ["CAP_NET_RAW"],
+			"permitted": ["CAP_NET_RAW"], "inheritable": ["CAP_NET_RAW"], "ambient": ["CAP_NET_RAW"]}'
+	set_args /bin/grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status
+	husk_stdout run "$CID"
+	[ "$status" -eq 0 ]
+	# CAP_NET_RAW is bit 13, CAP_CHOWN bit 0
+	[ "$(echo $output)" = "CapInh: 0000000000002000 CapPrm: 0000000000002000 CapEff: 0000000000002000 CapBnd: 0000000000002001 CapAmb: 0000000000002000" ]
+}
