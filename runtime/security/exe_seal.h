@@ -8,7 +8,8 @@
  * no longer running it.  So the commands that enter a container run from a
  * copy that cannot be written through any path: a read-only overlayfs of
  * the binary's directory, mounted nowhere (runc 1.2's way, no copy), else
- * a sealed memfd copy (runc 1.1's). */
+ * a sealed memfd copy (runc 1.1's).  HUSK_EXE_SEAL=0 in the environment
+ * turns it off, for debuggers (valgrind) that cannot follow the re-exec. */
 #ifndef HUSK_SECURITY_EXE_SEAL_H
 #define HUSK_SECURITY_EXE_SEAL_H
 
