@@ -116,3 +116,15 @@ teardown() {
 	echo "$output" | jq -e '.annotations["org.husk.sd-notify.enabled"] == "true"'
 	echo "$output" | jq -e '.linux.cgroup.systemd == false'
 }
+
+@test "sd-notify: in a user namespace, a non-root process of the container notifies" {
+	requires userns
+	use_userns 100000 100000 65536
+	# the mapped root cannot create it in a rootfs the host's root owns
+	mkdir -p "$BUNDLE/rootfs/run/notify"
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args /bin/sh -c '/bin/sd-notify READY=1; exec sleep 1000'
+	NOTIFY_SOCKET=$HOST_SOCKET __husk run -d "$CID" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/err" ||
+		fail "run -d: $(cat "$BATS_TEST_TMPDIR/err")"
+	retry 30 0.1 grep -qx READY=1 "$GOT"
+}
