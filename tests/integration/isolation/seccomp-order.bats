@@ -190,3 +190,14 @@ errno_profile_up_to() {
 	# CAP_NET_RAW is bit 13, CAP_CHOWN bit 0
 	[ "$(echo $output)" = "CapInh: 0000000000002000 CapPrm: 0000000000002000 CapEff: 0000000000002000 CapBnd: 0000000000002001 CapAmb: 0000000000002000" ]
 }
+
+@test "seccomp order: in a user namespace, noNewPrivileges false, a non-root user" {
+	requires userns
+	use_userns 100000 100000 65536
+	errno_profile close_range
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000}'
+	set_args /bin/sh -c 'id -u; grep Seccomp: /proc/self/status'
+	husk_stdout run "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(echo $output)" = "1000 Seccomp: 2" ]
+}
