@@ -123,6 +123,9 @@ write_annotations (struct jw *w)
   jw_key_string (w, "org.opencontainers.runc.checkpoint.enabled", "false");
   jw_key_string (w, "org.opencontainers.runc.version", HUSK_VERSION);
   jw_key_string (w, "org.opencontainers.runc.commit", "husk-" HUSK_VERSION);
+  /* NOTIFY_SOCKET is proxied as runc does (runtime/notify_socket.c); the
+   * systemd cgroup driver is not there: linux.cgroup.systemd says false */
+  jw_key_string (w, "org.husk.sd-notify.enabled", "true");
   jw_close (w);
 }
 

@@ -107,4 +107,15 @@ int husk_launch_start (int sync_fd, int pty_master, struct husk_error **err);
 
 int husk_write_pid_file (const char *path, pid_t pid, struct husk_error **err);
 
+/* sd_notify proxy (notify_socket.c).  Create: the socket dir's mount and
+ * NOTIFY_SOCKET into the config, the dir into the state dir; start/run:
+ * the socket bound, then the first READY= forwarded to `host` with
+ * MAINPID=pid (returns early if pid exits). */
+#define HUSK_NOTIFY_DIR "notify"
+int husk_notify_add_to_config (struct oci_config *config, const char *state_root, const char *id,
+                               struct husk_error **err);
+int husk_notify_make_dir (int state_dirfd, struct husk_error **err);
+int husk_notify_bind (int state_dirfd, int *fd, struct husk_error **err);
+int husk_notify_forward (int fd, const char *host, pid_t pid, struct husk_error **err);
+
 #endif

@@ -172,6 +172,17 @@ bind_sources_from_parent (const struct husk_plan *plan)
   return plan->in_user_ns && (plan->ns.clone_flags & CLONE_NEWNS);
 }
 
+/* runc's notify socket: only for a config husk parsed itself (an
+ * in-process caller's is const and has no NOTIFY_SOCKET of its own). */
+static int
+add_notify (struct create_ctx *c, struct husk_error **err)
+{
+  if (c->rt->notify_socket == NULL || c->owned_config == NULL)
+    return 0;
+  return husk_notify_add_to_config (c->owned_config, husk_runtime_root (c->rt), c->opts->id,
+                                    err);
+}
+
 static int
 make_plan (struct create_ctx *c, struct husk_error **err)
 {
@@ -228,6 +239,8 @@ make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
   const struct oci_linux *l = c->config->linux_;
 
   if (husk_state_dir_create (husk_runtime_root (c->rt), c->opts->id, &c->dir, err) < 0)
+    return -1;
+  if (c->rt->notify_socket && c->owned_config && husk_notify_make_dir (c->dir.dirfd, err) < 0)
     return -1;
   if (c->config_data
       && husk_write_file_at (c->dir.dirfd, HUSK_CONFIG_FILE, c->config_data, c->config_len,
@@ -406,7 +419,7 @@ create_steps (struct create_ctx *c, bool stays, bool foreground,
               struct husk_state_record **rec, struct husk_error **err)
 {
   if (load_config (c, err) < 0 || check_config (c, foreground, err) < 0
-      || make_plan (c, err) < 0 || make_state (c, !stays, err) < 0
+      || add_notify (c, err) < 0 || make_plan (c, err) < 0 || make_state (c, !stays, err) < 0
       || spawn (c, err) < 0)
     return -1;
   if (c->pid == 0 && await_init_pid (c, err) < 0)

@@ -151,9 +151,18 @@ husk_container_start (struct husk_runtime *rt, const char *id, struct husk_error
     return husk_error_plain (err, EINVAL, "cannot start a container that has stopped");
   if (status != OCI_STATUS_CREATED)
     return husk_error_plain (err, EINVAL, "cannot start an already running container");
+  cleanup_close int notify_fd = -1;
+  if (rt->notify_socket && husk_notify_bind (dir.dirfd, &notify_fd, err) < 0)
+    return -1;
   if (open_fifo (&dir, rec, err) < 0)
     return -1;
   run_hooks_warn (rt, dir.dirfd, rec, NULL, false, OCI_STATUS_RUNNING);
+  /* as runc: start returns once the container said READY (or exited) */
+  if (notify_fd >= 0)
+    {
+      husk_state_dir_unlock (&dir);
+      return husk_notify_forward (notify_fd, rt->notify_socket, rec->pid, err);
+    }
   return 0;
 }
 

@@ -158,6 +158,27 @@ run_started (struct husk_runtime *rt, struct husk_launch *l, bool detach, int *e
   return husk_container_destroy (rt, &l->dir, rec, l->config, l->cg, err);
 }
 
+/* `run -d` returns once the container said READY, as runc; in the
+ * foreground a child of ours forwards it while we wait for the exit. */
+static int
+forward_notify (struct husk_runtime *rt, int fd, pid_t pid, bool detach, struct husk_error **err)
+{
+  pid_t helper;
+
+  if (detach)
+    return husk_notify_forward (fd, rt->notify_socket, pid, err);
+  helper = fork ();
+  if (helper < 0)
+    return husk_error_set (err, errno, "fork notify forwarder");
+  if (helper == 0)
+    {
+      cleanup_error struct husk_error *ignored = NULL;
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      _exit (husk_notify_forward (fd, rt->notify_socket, pid, &ignored) < 0);
+    }
+  return 0; /* reaped with the container's orphans */
+}
+
 int
 husk_container_run (struct husk_runtime *rt, const struct husk_create_options *opts,
                     bool detach, int *exit_code, struct husk_error **err)
@@ -171,6 +192,9 @@ husk_container_run (struct husk_runtime *rt, const struct husk_create_options *o
   if (!detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1);
   ret = husk_create_internal (rt, opts, &l, NULL, err);
+  cleanup_close int notify_fd = -1;
+  if (ret == 0 && rt->notify_socket && husk_notify_bind (l.dir.dirfd, &notify_fd, err) < 0)
+    ret = -1;
   if (ret == 0 && husk_launch_start (l.sync_fd, l.pty_master, err) < 0)
     {
       cleanup_error struct husk_error *ignored = NULL;
@@ -179,6 +203,8 @@ husk_container_run (struct husk_runtime *rt, const struct husk_create_options *o
       husk_container_destroy (rt, &l.dir, l.rec, l.config, l.cg, &ignored);
       ret = -1;
     }
+  if (ret == 0 && notify_fd >= 0 && forward_notify (rt, notify_fd, l.pid, detach, err) < 0)
+    ret = -1;
   if (ret == 0)
     ret = run_started (rt, &l, detach, exit_code, err);
   husk_launch_clear (&l);

@@ -25,6 +25,8 @@ struct husk_runtime {
   bool debug;             /* --debug: debug messages go to log_fd */
   int log_fd;             /* --log target, -1 for stderr */
   bool log_json;          /* --log-format json */
+  const char *notify_socket; /* NOTIFY_SOCKET of the caller: create, start and run
+                                proxy the container's sd_notify READY= to it */
 };
 
 struct husk_create_options {

@@ -200,9 +200,7 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
     return -1;
   if (husk_process_identity (plan, err) < 0)
     return -1;
-  if (husk_process_lookup (plan->process->args[0], plan->env, exec_path, err) < 0)
-    return -1;
-  return husk_process_close_fds (plan->preserve_fds, err);
+  return husk_process_lookup (plan->process->args[0], plan->env, exec_path, err);
 }
 
 /* The start barrier: `husk start` opening exec.fifo for reading, or START
@@ -279,10 +277,11 @@ husk_init_main (struct husk_plan *plan)
         report_late (plan, parent_stays, fifo_fd, err);
       _exit (1);
     }
-  if (!plan->is_exec
-      && husk_hooks_run (&plan->config->hooks.start_container, "startContainer",
-                         plan->started_state_json, &err)
-             < 0)
+  if (husk_process_late_seccomp (plan, &err) < 0
+      || (!plan->is_exec
+          && husk_hooks_run (&plan->config->hooks.start_container, "startContainer",
+                             plan->started_state_json, &err)
+                 < 0))
     {
       report_late (plan, parent_stays, fifo_fd, err);
       _exit (1);

@@ -11,6 +11,7 @@
 #include "../oci/config.h"
 #include "../oci/error.h"
 #include "namespaces.h"
+#include "security/identity.h"
 
 struct husk_seccomp_program;
 
@@ -45,6 +46,8 @@ struct husk_plan {
   char **env;                        /* process env, PATH added when missing */
   const struct husk_seccomp_program *seccomp;
   bool seccomp_notify;
+  struct husk_cap_sets caps;         /* process.capabilities, set after the filter */
+  bool caps_pending;                 /* the filter and the sets are still to come */
   char keyring_name[300];
   char *state_json;                  /* from GO: for createContainer ("creating") */
   const char *started_state_json;    /* in the same buffer: for startContainer ("created") */
@@ -61,10 +64,13 @@ int husk_process_lookup (const char *file, char *const *env, char out[static 409
 int husk_process_close_fds (int preserve_fds, struct husk_error **err);
 int husk_process_join_keyring (const char *name, struct husk_error **err);
 int husk_process_chdir (const char *cwd, bool create, struct husk_error **err);
-/* From after the identity change to execve: NNP, late seccomp, exec. */
+/* The filter (unless it has a listener) and then the configured capability
+ * sets, after the start barrier. */
+int husk_process_late_seccomp (struct husk_plan *plan, struct husk_error **err);
+/* The last steps: signal mask, execve. */
 int husk_process_finish (const struct husk_plan *plan, const char *path,
                          struct husk_error **err);
-int husk_process_identity (const struct husk_plan *plan, struct husk_error **err);
+int husk_process_identity (struct husk_plan *plan, struct husk_error **err);
 
 /* Parent: rlimit names to numbers; env with the default PATH. */
 int husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **out,

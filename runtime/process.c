@@ -164,13 +164,45 @@ husk_process_lookup (const char *file, char *const *env, char out[static 4096],
                            "exec: \"%s\": executable file not found in $PATH", file);
 }
 
+/* runc's fallback where close_range(CLOSE_RANGE_CLOEXEC) is missing (before
+ * 5.11) or denied: every open fd from `first` on, as /proc lists them. */
+static int
+cloexec_from_proc (int first, struct husk_error **err)
+{
+  cleanup_close int dir = open ("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char buf[4096];
+  long n;
+
+  if (dir < 0)
+    return husk_error_set (err, errno, "close_range unavailable, and open /proc/self/fd");
+  while ((n = syscall (SYS_getdents64, dir, buf, sizeof buf)) > 0)
+    for (long off = 0; off < n;)
+      {
+        struct
+        {
+          unsigned long long ino, off;
+          unsigned short reclen;
+          unsigned char type;
+          char name[];
+        } *d = (void *) (buf + off);
+        int fd = atoi (d->name);
+        off += d->reclen;
+        if (d->name[0] >= '0' && d->name[0] <= '9' && fd >= first && fd != dir)
+          fcntl (fd, F_SETFD, FD_CLOEXEC);
+      }
+  if (n < 0)
+    return husk_error_set (err, errno, "getdents /proc/self/fd");
+  return 0;
+}
+
 int
 husk_process_close_fds (int preserve_fds, struct husk_error **err)
 {
-  /* CVE-2024-21626: nothing of the host's may cross execve. */
-  if (syscall (SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return husk_error_set (err, errno, "close_range");
-  return 0;
+  /* CVE-2024-21626: nothing of the host's may cross execve.  Called before
+   * any seccomp filter is loaded; fds opened after this are all CLOEXEC. */
+  if (syscall (SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  return cloexec_from_proc (3 + preserve_fds, err);
 }
 
 int
@@ -217,33 +249,53 @@ install_seccomp (const struct husk_plan *plan, struct husk_error **err)
   return husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_SECCOMP_DONE), &msg, err);
 }
 
+/* What runs after the filter is loaded must pass any profile a container
+ * can run under (runtime-tools' and Docker's default to an errno, and list
+ * what the container needs).  So the filter comes after the start barrier
+ * and everything else husk does (close_range, setgroups, setres[ug]id,
+ * umask, the READY message, the exec fifo); what follows it is capset and
+ * prctl(PR_CAP_AMBIENT) for the configured sets, startContainer hooks (run
+ * under the filter, as runc runs them), sigprocmask and execve.  Without
+ * no_new_privs loading it needs CAP_SYS_ADMIN: the user switch keeps the
+ * permitted set effective until the configured sets replace it, which
+ * runc does not (it loads the filter before the identity change).  A
+ * filter with a notify listener comes before READY: its fd must reach the
+ * parent before the parent leaves. */
 int
-husk_process_identity (const struct husk_plan *plan, struct husk_error **err)
+husk_process_identity (struct husk_plan *plan, struct husk_error **err)
 {
   bool nnp = plan->process->no_new_privileges;
 
-  /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: do it
-   * before the identity change drops it. */
-  if (plan->seccomp && !nnp && install_seccomp (plan, err) < 0)
+  if (husk_process_close_fds (plan->preserve_fds, err) < 0)
     return -1;
-  if (husk_identity_apply (plan->process, err) < 0)
+  if (husk_identity_switch (plan->process, &plan->caps, err) < 0)
     return -1;
+  /* A change of uid or gid resets dumpable to fs.suid_dumpable, which a
+   * host may have set to 1: the process is still husk until execve. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (nnp && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return husk_error_set (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-  /* A listener fd must reach the parent before it leaves. */
-  if (plan->seccomp && nnp && plan->seccomp_notify && install_seccomp (plan, err) < 0)
+  if (plan->seccomp && plan->seccomp_notify && install_seccomp (plan, err) < 0)
     return -1;
-  return 0;
+  plan->caps_pending = plan->seccomp && !plan->seccomp_notify;
+  /* without a filter to load later, capset errors still fail create */
+  return plan->caps_pending ? 0 : husk_identity_set_caps (&plan->caps, err);
+}
+
+int
+husk_process_late_seccomp (struct husk_plan *plan, struct husk_error **err)
+{
+  if (!plan->caps_pending)
+    return 0;
+  if (install_seccomp (plan, err) < 0)
+    return -1;
+  plan->caps_pending = false;
+  return husk_identity_set_caps (&plan->caps, err);
 }
 
 int
 husk_process_finish (const struct husk_plan *plan, const char *path, struct husk_error **err)
 {
-  bool nnp = plan->process->no_new_privileges;
-
-  /* Last, so the profile need not allow what husk itself calls. */
-  if (plan->seccomp && nnp && !plan->seccomp_notify && install_seccomp (plan, err) < 0)
-    return -1;
   {
     sigset_t none;
     sigemptyset (&none);

@@ -150,6 +150,13 @@ husk_state_dir_remove (struct husk_state_dir *dir, struct husk_error **err)
     {
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
+      if (strcmp (de->d_name, "notify") == 0) /* the sd_notify socket's dir */
+        {
+          unlinkat (dir->dirfd, "notify/notify.sock", 0);
+          if (unlinkat (dir->dirfd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+            return husk_error_set (err, errno, "remove `%s/%s`", dir->path, de->d_name);
+          continue;
+        }
       if (unlinkat (dir->dirfd, de->d_name, 0) < 0 && errno != ENOENT)
         return husk_error_set (err, errno, "remove `%s/%s`", dir->path, de->d_name);
     }

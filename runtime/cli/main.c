@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
+#include "../security/exe_seal.h"
 
 static const struct
 {
@@ -199,6 +200,21 @@ dispatch (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
   }
 }
 
+/* The verbs whose processes enter a container run from a sealed copy of
+ * husk (security/exe_seal.h): CVE-2019-5736. */
+static int
+seal_exe (int argc, char **argv, struct husk_error **err)
+{
+  static const char *const entering[] = { "create", "run", "exec" };
+
+  if (optind >= argc)
+    return 0;
+  for (size_t i = 0; i < sizeof entering / sizeof entering[0]; i++)
+    if (strcmp (argv[optind], entering[i]) == 0)
+      return husk_exe_seal (argv, err);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -206,7 +222,11 @@ main (int argc, char **argv)
   cleanup_error struct husk_error *err = NULL;
   int code;
 
-  if (parse_global (&cli, argc, argv, &err) < 0)
+  /* sd_notify: what runc reads, "" being unset as for systemd */
+  cli.rt.notify_socket = getenv ("NOTIFY_SOCKET");
+  if (cli.rt.notify_socket && cli.rt.notify_socket[0] == '\0')
+    cli.rt.notify_socket = NULL;
+  if (parse_global (&cli, argc, argv, &err) < 0 || seal_exe (argc, argv, &err) < 0)
     code = -1;
   else
     code = dispatch (&cli, argc, argv, &err);

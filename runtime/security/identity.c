@@ -19,10 +19,6 @@
 #include "cleanup.h"
 #include "identity.h"
 
-struct cap_masks {
-  uint64_t bounding, effective, permitted, inheritable, ambient;
-};
-
 /* Names were validated in the parent; a name libcap knows but the running
  * kernel does not (a newer capability) is left out, as runc does. */
 static uint64_t
@@ -39,9 +35,12 @@ mask_of (char *const *names, size_t len, int last_cap)
 }
 
 static void
-masks_of (const struct oci_capabilities *caps, int last_cap, struct cap_masks *m)
+masks_of (const struct oci_capabilities *caps, int last_cap, struct husk_cap_sets *m)
 {
+  int keep = m->last_cap;
+
   memset (m, 0, sizeof *m);
+  m->last_cap = keep;
   if (caps == NULL)
     return;
   m->bounding = mask_of (caps->bounding, caps->bounding_len, last_cap);
@@ -119,7 +118,7 @@ flags_from_mask (cap_t c, cap_flag_t flag, uint64_t mask, int last_cap)
 }
 
 static int
-set_process_caps (const struct cap_masks *m, int last_cap, struct husk_error **err)
+set_process_caps (const struct husk_cap_sets *m, int last_cap, struct husk_error **err)
 {
   __attribute__ ((cleanup (cap_freep))) cap_t c = cap_init ();
 
@@ -152,14 +151,36 @@ raise_ambient (uint64_t ambient, int last_cap)
       cap_set_ambient ((cap_value_t) cap, CAP_SET);
 }
 
-int
-husk_identity_apply (const struct oci_process *process, struct husk_error **err)
+/* After the switch away from uid 0 the kernel cleared the effective set
+ * (KEEPCAPS keeps only the permitted one): raise it back to the permitted
+ * set, so that a seccomp filter can still be loaded without no_new_privs
+ * (CAP_SYS_ADMIN) after everything else the runtime does. */
+static int
+permitted_to_effective (int last_cap, struct husk_error **err)
 {
-  int last_cap = (int) cap_max_bits () - 1;
-  struct cap_masks m;
+  __attribute__ ((cleanup (cap_freep))) cap_t c = cap_get_proc ();
 
-  masks_of (process->capabilities, last_cap, &m);
-  if (drop_bounding (m.bounding, last_cap, err) < 0)
+  if (c == NULL)
+    return husk_error_set (err, errno, "cap_get_proc");
+  for (int cap = 0; cap <= last_cap; cap++)
+    {
+      cap_value_t v = cap;
+      cap_flag_value_t on = CAP_CLEAR;
+      if (cap_get_flag (c, v, CAP_PERMITTED, &on) == 0 && on == CAP_SET)
+        cap_set_flag (c, CAP_EFFECTIVE, 1, &v, CAP_SET);
+    }
+  if (cap_set_proc (c) < 0)
+    return husk_error_set (err, errno, "capset (effective = permitted)");
+  return 0;
+}
+
+int
+husk_identity_switch (const struct oci_process *process, struct husk_cap_sets *sets,
+                      struct husk_error **err)
+{
+  sets->last_cap = (int) cap_max_bits () - 1;
+  masks_of (process->capabilities, sets->last_cap, sets);
+  if (drop_bounding (sets->bounding, sets->last_cap, err) < 0)
     return -1;
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return husk_error_set (err, errno, "prctl PR_SET_KEEPCAPS 1");
@@ -167,10 +188,26 @@ husk_identity_apply (const struct oci_process *process, struct husk_error **err)
     return -1;
   if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     return husk_error_set (err, errno, "prctl PR_SET_KEEPCAPS 0");
-  if (set_process_caps (&m, last_cap, err) < 0)
-    return -1;
-  raise_ambient (m.ambient & m.permitted & m.inheritable, last_cap);
   /* runc's default when process.user.umask is absent. */
   umask (process->user.umask.set ? (mode_t) process->user.umask.value : 0022);
+  return permitted_to_effective (sets->last_cap, err);
+}
+
+int
+husk_identity_set_caps (const struct husk_cap_sets *sets, struct husk_error **err)
+{
+  if (set_process_caps (sets, sets->last_cap, err) < 0)
+    return -1;
+  raise_ambient (sets->ambient & sets->permitted & sets->inheritable, sets->last_cap);
   return 0;
+}
+
+int
+husk_identity_apply (const struct oci_process *process, struct husk_error **err)
+{
+  struct husk_cap_sets sets;
+
+  if (husk_identity_switch (process, &sets, err) < 0)
+    return -1;
+  return husk_identity_set_caps (&sets, err);
 }

@@ -5,6 +5,8 @@
 #ifndef HUSK_SECURITY_IDENTITY_H
 #define HUSK_SECURITY_IDENTITY_H
 
+#include <stdint.h>
+
 #include "../../oci/config.h"
 #include "../../oci/error.h"
 
@@ -17,6 +19,19 @@
  * (/proc/self/setgroups = deny) and no additionalGids are asked for.
  * process->capabilities == NULL means: no capabilities at all. */
 int husk_identity_apply (const struct oci_process *process, struct husk_error **err);
+
+/* husk_identity_apply in two halves, so that a seccomp filter loaded
+ * without no_new_privs can come after all of the runtime's own work:
+ * switch = bounding set, user, groups, umask, and the permitted set made
+ * effective (CAP_SYS_ADMIN for the filter); set_caps = the configured
+ * effective/permitted/inheritable and ambient sets, the last step. */
+struct husk_cap_sets {
+  uint64_t bounding, effective, permitted, inheritable, ambient;
+  int last_cap;
+};
+int husk_identity_switch (const struct oci_process *process, struct husk_cap_sets *sets,
+                          struct husk_error **err);
+int husk_identity_set_caps (const struct husk_cap_sets *sets, struct husk_error **err);
 
 /* Parent side, before clone: every name known, else
  * `<json_path>.bounding[3]: unknown capability "CAP_FOO"`.

@@ -333,7 +333,13 @@ compile_into (const struct oci_seccomp *seccomp, struct husk_seccomp_program *pr
    * unless failures are reported as ESRCH instead of a thread id. */
   if (prog->notify && (prog->flags & SECCOMP_FILTER_FLAG_TSYNC))
     prog->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-  return export_program (ctx, prog, err);
+  if (export_program (ctx, prog, err) < 0)
+    return -1;
+  int r = husk_seccomp_enosys_stub (ctx, seccomp, prog);
+  if (r < 0)
+    return husk_error_set (err, -r, SECCOMP_JSON ": prepend the -ENOSYS stub (%u instructions)",
+                           prog->len);
+  return 0;
 }
 
 int

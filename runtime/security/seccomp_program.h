@@ -16,4 +16,10 @@ struct husk_seccomp_program {
   size_t notes_len;
 };
 
+/* Prepends runc's -ENOSYS stub to prog (seccomp_enosys.c); `ctx` is the
+ * libseccomp filter it was exported from.  0, or -errno. */
+struct oci_seccomp;
+int husk_seccomp_enosys_stub (void *ctx, const struct oci_seccomp *seccomp,
+                              struct husk_seccomp_program *prog);
+
 #endif

@@ -111,6 +111,9 @@ main (int argc, char **argv)
 {
   struct holder h = { .signal_fd = -1, .epoll_fd = -1, .listen_fd = -1 };
   char msg[512] = "ok";
+  /* A NOTIFY_SOCKET of ours (a systemd unit) is not the containers':
+   * husk would give it to them and wait for their READY=1 on start. */
+  unsetenv ("NOTIFY_SOCKET");
 
   if (parse_args (argc, argv, &h.opt) < 0)
     {

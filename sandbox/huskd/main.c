@@ -93,6 +93,9 @@ main (int argc, char **argv)
   cleanup_error struct husk_error *err = NULL;
   struct huskd d = { 0 };
   struct event *sigterm, *sigint;
+  /* A NOTIFY_SOCKET of ours (a systemd unit) is not the containers':
+   * husk would give it to them and wait for their READY=1 on start. */
+  unsetenv ("NOTIFY_SOCKET");
 
   if (parse_args (argc, argv, &d.opts) < 0)
     return 2;

@@ -83,6 +83,9 @@ main (int argc, char **argv)
   struct podctl ctx = { 0 };
   cleanup_error struct husk_error *err = NULL;
   int first = parse_globals (argc, argv, &ctx.env);
+  /* A NOTIFY_SOCKET of ours (a systemd unit) is not the containers':
+   * husk would give it to them and wait for their READY=1 on start. */
+  unsetenv ("NOTIFY_SOCKET");
 
   if (first < 0 || first >= argc)
     {

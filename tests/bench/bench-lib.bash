@@ -67,6 +67,10 @@ find_runtimes() {
 	fi
 	RUNTIMES=()
 	[ -x "$husk" ] && RUNTIMES+=("husk=$(readlink -f "$husk")") || echo "note: husk not built, skipped" >&2
+	# HUSK_BASELINE=path/to/older/husk: measured in the same interleaved run
+	if [ -n "${HUSK_BASELINE:-}" ]; then
+		RUNTIMES+=("husk-baseline=$(readlink -f "$HUSK_BASELINE")")
+	fi
 	local rt
 	for rt in crun runc; do
 		if command -v "$rt" >/dev/null; then

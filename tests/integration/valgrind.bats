@@ -15,6 +15,8 @@ setup() {
 }
 teardown() { teardown_bundle; }
 
+# valgrind follows no re-exec from a sealed copy (security/exe_seal.h)
+export HUSK_EXE_SEAL=0
 VALGRIND=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--error-exitcode=99 --trace-children=no --child-silent-after-fork=yes)
 

@@ -102,3 +102,91 @@ teardown() { teardown_bundle; }
 	# the container lacks CAP_SYS_ADMIN: no way around the masks
 	[ "$status" -ne 0 ]
 }
+
+# CVE-2019-5736: a process of the container's pid namespace takes an O_PATH
+# handle to the exe of a runtime process entering the container, and
+# reopens it for writing once the runtime no longer runs it (ETXTBSY while
+# it does).  The runtime runs from a private copy here, so a hole shows up
+# as a changed copy, never a changed build.  The attacker holds
+# CAP_SYS_PTRACE: PR_SET_DUMPABLE alone keeps out only those without it.
+setup_exe_attack() {
+	command -v gcc >/dev/null || skip "needs gcc"
+	gcc -static -O2 -o "$BUNDLE/rootfs/bin/exe-grab" "$BATS_TEST_DIRNAME/exe-grab.c"
+	cp "$HUSK" "$BATS_TEST_TMPDIR/runtime-copy"
+	cp "$HUSK" "$BATS_TEST_TMPDIR/runtime-orig"
+	HUSK="$BATS_TEST_TMPDIR/runtime-copy"
+	if [ "${1:-}" != no-ptrace ]; then
+		update_config '.process.capabilities.bounding += ["CAP_SYS_PTRACE"]
+			| .process.capabilities.effective += ["CAP_SYS_PTRACE"]
+			| .process.capabilities.permitted += ["CAP_SYS_PTRACE"]'
+	fi
+	run_detached /bin/exe-grab /tmp
+	retry 50 0.1 test -e "$BUNDLE/rootfs/tmp/ready"
+}
+
+# second_container ARGS-JSON: config of a container in the attacker's pid
+# namespace, on the same rootfs, in $BATS_TEST_TMPDIR/bundle2.
+second_container() {
+	local pid b2="$BATS_TEST_TMPDIR/bundle2"
+	pid=$(container_pid "$CID")
+	mkdir -p "$b2"
+	jq --arg root "$BUNDLE/rootfs" --arg ns "/proc/$pid/ns/pid" --argjson args "$1" '.root.path = $root
+		| .process.args = $args
+		| .linux.namespaces = [.linux.namespaces[] | if .type == "pid" then .path = $ns else . end]' \
+		"$BUNDLE/config.json" >"$b2/config.json"
+}
+
+# exe_attack_result: waits for the attacker's verdict.
+exe_attack_result() {
+	retry 100 0.1 test -e "$BUNDLE/rootfs/tmp/result" || fail "the attacker gave no result"
+	cat "$BUNDLE/rootfs/tmp/grabbed" "$BUNDLE/rootfs/tmp/result" >&2
+	[ "$(cat "$BUNDLE/rootfs/tmp/result")" != written ] || fail "the runtime's binary was written through /proc/<pid>/exe"
+	cmp "$BATS_TEST_TMPDIR/runtime-copy" "$BATS_TEST_TMPDIR/runtime-orig" || fail "the runtime's binary changed"
+}
+
+@test "CVE-2019-5736: an init waiting at the start barrier: its exe cannot be written from the pid namespace" {
+	setup_exe_attack
+	local b2="$BATS_TEST_TMPDIR/bundle2"
+	second_container '["/bin/true"]'
+	__husk create --bundle "$b2" "$CID-b" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/create.err" ||
+		fail "create failed: $(cat "$BATS_TEST_TMPDIR/create.err")"
+	# the attacker holds the handle before the init goes on
+	retry 50 0.1 test -e "$BUNDLE/rootfs/tmp/grabbed" || fail "the attacker never saw the init"
+	husk start "$CID-b"
+	[ "$status" -eq 0 ]
+	exe_attack_result
+	__husk delete -f "$CID-b"
+}
+
+@test "CVE-2019-5736: an exec'd process before its execve: its exe cannot be written from the container" {
+	setup_exe_attack
+	local i
+	for ((i = 0; i < 200; i++)); do
+		__husk exec "$CID" /bin/true </dev/null >/dev/null 2>&1 || true
+		[ -e "$BUNDLE/rootfs/tmp/grabbed" ] && break
+	done
+	[ -e "$BUNDLE/rootfs/tmp/grabbed" ] || skip "the attacker never caught an exec in 200 tries"
+	exe_attack_result
+}
+
+# The attack as published: the container's entrypoint is /proc/self/exe, so
+# the runtime's last execve runs the runtime's own binary as the container
+# process, dumpable, with the container's libc: no capability needed.  Here
+# the process is the runtime printing its help; the host's loader and
+# libc are copied into the rootfs for it.
+@test "CVE-2019-5736: an entrypoint of /proc/self/exe does not expose the runtime's binary" {
+	setup_exe_attack no-ptrace
+	local lib b2="$BATS_TEST_TMPDIR/bundle2" i
+	for lib in $(ldd "$HUSK" | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
+		cp -L "$lib" "$BUNDLE/rootfs$lib"
+	done
+	second_container '["/proc/self/exe", "--help"]'
+	update_config '.process.noNewPrivileges = false' "$b2"
+	for ((i = 0; i < 50; i++)); do
+		__husk run --bundle "$b2" "$CID-b$i" </dev/null >/dev/null 2>&1 || true
+		[ -e "$BUNDLE/rootfs/tmp/grabbed" ] && break
+	done
+	[ -e "$BUNDLE/rootfs/tmp/grabbed" ] || skip "the attacker never caught the process in 50 runs"
+	exe_attack_result
+}

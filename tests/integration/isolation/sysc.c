@@ -4,6 +4,7 @@
  *
  *   sysc personality 0xffffffff    ->  "ok 0" or "errno 1"
  *   sysc mkdir /path               ->  the path argument is a string
+ *   sysc nr 439                    ->  syscall 439 with all-zero arguments
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ main (int argc, char **argv)
     ret = syscall (SYS_personality, strtoul (argv[2], NULL, 0));
   else if (strcmp (argv[1], "mkdir") == 0)
     ret = mkdir (argv[2], 0755);
+  else if (strcmp (argv[1], "nr") == 0)
+    ret = syscall (strtol (argv[2], NULL, 0), 0, 0, 0, 0, 0, 0);
   else
     return 2;
   if (ret < 0)
