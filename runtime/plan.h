@@ -43,8 +43,7 @@ struct husk_plan {
   const struct husk_seccomp_program *seccomp;
   bool seccomp_notify;
   char keyring_name[300];
-  char *state_json;                  /* from GO: for createContainer ("creating") */
-  const char *started_state_json;    /* in the same buffer: for startContainer ("created") */
+  char *state_json;                  /* from GO: for createContainer and startContainer */
 };
 
 /* The container's init after clone(): never returns. */
