@@ -181,6 +181,8 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
   /* exec, or a mount namespace joined by path: its root is already set */
   if (!plan->is_exec && init_hostname (plan->config, err) < 0)
     return -1;
+  if (!plan->is_exec && (plan->ns.clone_flags & CLONE_NEWNET) && husk_ns_loopback_up (err) < 0)
+    return -1;
   if (!plan->is_exec && (plan->ns.clone_flags & CLONE_NEWNS) && init_rootfs (plan, err) < 0)
     return -1;
   if (init_terminal (plan, err) < 0)
