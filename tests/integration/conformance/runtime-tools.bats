@@ -19,6 +19,8 @@
 # mount namespace whose /sys/fs/cgroup holds only the v1 hierarchies.
 #
 #   RT_TIMEOUT  seconds per program (default 120; the slowest take ~15 s)
+#   RT_BUDGET   seconds for the whole file (default 1200): once spent, the
+#               programs not run yet fail at once instead of running
 
 load ../helpers
 load ../tools/tools_helpers
@@ -114,7 +116,7 @@ setup_file() {
 	conformance_build || rc=$?
 	[ "$rc" -eq 2 ] && return 1 # in CI: the suites must build
 	[ "$rc" -eq 0 ] || return 0 # SKIP_REASON says why
-	export RT_DIR=$BATS_FILE_TMPDIR/rt
+	export RT_DIR=$BATS_FILE_TMPDIR/rt RT_DEADLINE=$(($(date +%s) + ${RT_BUDGET:-1200}))
 	mkdir -p "$RT_DIR"
 	# the root of a user namespace (linux_uid_mappings, linux_ns_nopath)
 	# must reach the bundles through bats' private tmpdirs
@@ -244,6 +246,17 @@ validate() {
 	PROG_DIR=$RT_DIR/$p
 	if [ ! -f "$PROG_DIR/verdict" ]; then
 		[ -x "$RUNTIME_TOOLS/validation/$p/$p.t" ] || fail "no validation program $p in $RUNTIME_TOOLS"
+		if [ "$(date +%s)" -ge "$RT_DEADLINE" ]; then
+			mkdir -p "$PROG_DIR"
+			echo "fail: not run, the budget of ${RT_BUDGET:-1200}s (RT_BUDGET) is spent" >"$PROG_DIR/verdict"
+			echo 0 >"$PROG_DIR/seconds"
+			: >"$PROG_DIR/debris"
+			: >"$PROG_DIR/tap"
+			: >"$PROG_DIR/err"
+			echo 0 >"$PROG_DIR/rc"
+		fi
+	fi
+	if [ ! -f "$PROG_DIR/verdict" ]; then
 		local attempt runs=1 first='' debris=''
 		[ -z "${RACY[$p]:-}" ] || runs=3
 		for ((attempt = 1; attempt <= runs; attempt++)); do
