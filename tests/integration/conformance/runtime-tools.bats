@@ -217,10 +217,17 @@ cleanup_program() {
 	fi
 	# cgroups.RelCgroupPath is testdir/cgrouptest/container: runtimes (runc
 	# and crun too) remove the container's cgroup, not the parents it needed
-	local c
+	# and a container cgroup still there after delete is the runtime's leak
+	local c cg left_cg=()
 	for c in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+		for cg in "$c/testdir/cgrouptest/container" "$c/cgrouptest"; do
+			[ -d "$cg" ] || continue
+			left_cg+=("${cg#/sys/fs/cgroup/}")
+			rmdir "$cg" 2>/dev/null || true
+		done
 		rmdir "$c/testdir/cgrouptest" "$c/testdir" 2>/dev/null || true
 	done
+	[ ${#left_cg[@]} -eq 0 ] || DEBRIS="${DEBRIS:+$DEBRIS; }cgroups left after delete: ${left_cg[*]//\/\//\/}"
 	rm -rf "$d/tmp"
 }
 
