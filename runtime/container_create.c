@@ -362,22 +362,18 @@ prepare_child (struct create_ctx *c, const struct husk_state_record *rec,
   if (husk_cgroup_enter (c->cg, c->pid, err) < 0
       || write_oom_score_adj (c->pid, c->config->process, err) < 0)
     return -1;
-  cleanup_free char *created = NULL, *both = NULL;
+  /* Every hook of create (prestart, createRuntime, createContainer,
+   * startContainer) sees "created", as crun gives it and runtime-tools'
+   * hooks_stdin requires; the seccomp agent still gets "creating" (runc). */
+  cleanup_free char *created = NULL;
   if (husk_hook_state (rec, OCI_STATUS_CREATING, &c->state_json, err) < 0
       || husk_hook_state (rec, OCI_STATUS_CREATED, &created, err) < 0)
     return -1;
-  if (husk_hooks_run (&hooks->prestart, "prestart", c->state_json, err) < 0
-      || husk_hooks_run (&hooks->create_runtime, "createRuntime", c->state_json, err) < 0)
+  if (husk_hooks_run (&hooks->prestart, "prestart", created, err) < 0
+      || husk_hooks_run (&hooks->create_runtime, "createRuntime", created, err) < 0)
     return -1;
-  /* GO carries the state for createContainer ("creating") and, after its
-   * NUL, the one for startContainer ("created"), as runc gives them */
-  size_t n1 = strlen (c->state_json) + 1, n2 = strlen (created);
-  both = malloc (n1 + n2);
-  if (both == NULL)
-    return husk_error_set (err, ENOMEM, "state for hooks");
-  memcpy (both, c->state_json, n1);
-  memcpy (both + n1, created, n2);
-  return husk_sync_send (c->sync_fd, HUSK_SYNC_GO, 0, both, n1 + n2, -1, err);
+  /* GO carries that state to the init for createContainer and startContainer */
+  return husk_sync_send (c->sync_fd, HUSK_SYNC_GO, 0, created, strlen (created), -1, err);
 }
 
 static int

@@ -71,8 +71,6 @@ wait_go (struct husk_plan *plan, struct husk_error **err)
   if (husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_GO), &msg, err) < 0)
     return -1;
   plan->state_json = msg.data; /* kept until exec */
-  size_t first = msg.data ? strlen (msg.data) + 1 : 0;
-  plan->started_state_json = first < msg.len ? msg.data + first : msg.data;
   return 0;
 }
 
@@ -184,6 +182,8 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
    * in the mount namespace made, joined or (without one) inherited */
   if (!plan->is_exec && init_hostname (plan->config, err) < 0)
     return -1;
+  if (!plan->is_exec && (plan->ns.clone_flags & CLONE_NEWNET) && husk_ns_loopback_up (err) < 0)
+    return -1;
   if (!plan->is_exec && init_rootfs (plan, err) < 0)
     return -1;
   if (plan->is_exec && plan->exec_root_fd >= 0
@@ -280,7 +280,7 @@ husk_init_main (struct husk_plan *plan)
   if (husk_process_late_seccomp (plan, &err) < 0
       || (!plan->is_exec
           && husk_hooks_run (&plan->config->hooks.start_container, "startContainer",
-                             plan->started_state_json, &err)
+                             plan->state_json, &err)
                  < 0))
     {
       report_late (plan, parent_stays, fifo_fd, err);

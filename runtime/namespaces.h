@@ -38,4 +38,7 @@ int husk_ns_write_id_maps (pid_t pid, const struct oci_linux *linux_, struct hus
 /* Child, after unshare(CLONE_NEWTIME) and before any process enters it. */
 int husk_ns_write_time_offsets (const struct oci_time_offsets *offsets, struct husk_error **err);
 
+/* Child, in the network namespace it created: `lo` up (loopback.c). */
+int husk_ns_loopback_up (struct husk_error **err);
+
 #endif

@@ -49,8 +49,7 @@ struct husk_plan {
   struct husk_cap_sets caps;         /* process.capabilities, set after the filter */
   bool caps_pending;                 /* the filter and the sets are still to come */
   char keyring_name[300];
-  char *state_json;                  /* from GO: for createContainer ("creating") */
-  const char *started_state_json;    /* in the same buffer: for startContainer ("created") */
+  char *state_json;                  /* from GO: for createContainer and startContainer */
 };
 
 /* The container's init after clone(): never returns. */

@@ -44,12 +44,22 @@ runtime_has_ns() {
 	jq_ok '.pid == 1'
 }
 
-@test "namespaces: a new network namespace has only lo" {
+@test "namespaces: a new network namespace has only lo, and it is up" {
 	set_args /bin/ip -o link
 	husk run "$CID"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | grep -c ': ')" -eq 1 ]
-	[[ "$output" == *" lo:"* ]]
+	# up, as runc and crun bring it up
+	[[ "$output" == *" lo: <LOOPBACK,UP,LOWER_UP>"* ]]
+}
+
+@test "namespaces: 127.0.0.1 answers in a new network namespace" {
+	set_args /bin/sh -c 'nc -l -p 7777 -e echo over-loopback & sleep 0.2; nc 127.0.0.1 7777 </dev/null; wait; ip -o addr show dev lo'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *over-loopback* ]]
+	[[ "$output" == *"inet 127.0.0.1/8"* ]]
+	if [ -e /proc/net/if_inet6 ]; then [[ "$output" == *"inet6 ::1/128"* ]]; fi
 }
 
 @test "namespaces: uts namespace carries the hostname" {

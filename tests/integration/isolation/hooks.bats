@@ -82,12 +82,16 @@ order() { tr '\n' ' ' <"$HOOKS/order" | sed 's/ $//'; }
 			 and (.pid == $pid or (.status == "stopped" and (.pid == null or .pid == 0)))' "$HOOKS/$k.state" ||
 			fail "$k: wrong state"
 	done
-	# the spec's statuses: creating during create, created for
-	# startContainer, running after start, stopped after the process died
-	jq -e '.status == "creating" or .status == "created"' "$HOOKS/createRuntime.state"
+	# what runtime-tools' hooks_stdin checks (and crun gives): "created"
+	# for every hook of create, "running" after start, then "stopped";
+	# runc 1.1 says "creating" during create and "created" for poststart
+	local during=created after=running
+	if is_runc; then during=creating after=created; fi
+	for k in prestart createRuntime createContainer; do
+		jq -e --arg s "$during" '.status == $s' "$HOOKS/$k.state" || fail "$k: status"
+	done
 	jq -e '.status == "created"' "$HOOKS/startContainer.state"
-	# runc 1.1 says "created" for poststart
-	jq -e '.status == "running" or .status == "created"' "$HOOKS/poststart.state"
+	jq -e --arg s "$after" '.status == $s' "$HOOKS/poststart.state"
 	jq -e '.status == "stopped"' "$HOOKS/poststop.state"
 }
 

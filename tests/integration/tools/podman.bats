@@ -183,6 +183,19 @@ prun() {
 	run -0 pm pod rm -f pod1
 }
 
+@test "podman pod --network none: two containers of the pod talk over 127.0.0.1" {
+	# no network: podman leaves making the pod's network namespace to the
+	# runtime, which must bring its lo up (as runc and crun do)
+	run -0 pm pod create --name pod-lo --network none
+	run -0 pm run -d --pod pod-lo --name web "${ULIMITS[@]}" "$IMAGE" \
+		sh -c 'mkdir -p /www && echo served-over-lo >/www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www'
+	run -0 pm run --rm --pod pod-lo "${ULIMITS[@]}" "$IMAGE" \
+		sh -c 'ip -o link show lo; for i in $(seq 20); do wget -qO- http://127.0.0.1:8080/ && break; sleep 0.2; done'
+	[[ "$output" == *"lo: <LOOPBACK,UP"* ]]
+	[[ "$output" == *served-over-lo* ]]
+	run -0 pm pod rm -f pod-lo
+}
+
 @test "podman: the rlimit podman asks for by default fails with a clear error" {
 	[ "$(ulimit -Hn)" -lt 1048576 ] || skip "this machine can raise RLIMIT_NOFILE"
 	PM_CONF=$PODMAN_TMP/defaults.conf run pm run --rm --network none "$IMAGE" true
