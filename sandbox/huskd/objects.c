@@ -6,6 +6,7 @@
 #include "cleanup.h"
 #include "jv.h"
 #include "names.h"
+#include "objmeta.h"
 #include "selector.h"
 #include "table.h"
 #include "watch.h"
@@ -152,6 +153,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
     return hreq_reply_status (r, s);
   if (body->type != yajl_t_object)
     return hreq_reply_status (r, api_bad_request ("the body must be a JSON object"));
+  if ((s = api_check_kind (body, k->kind)) || (s = api_quantities_decode (body, k->kind)))
+    return hreq_reply_status (r, s);
   name = jv_str (jv_get (body, "metadata"), "name");
   ns = jv_str (jv_get (body, "metadata"), "namespace");
   if (ns && r->ns && strcmp (ns, r->ns) != 0)
@@ -169,6 +172,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
       api_invalid_finish (inv);
       return hreq_reply_status (r, inv);
     }
+  if ((s = api_object_validate (body, k->kind)))
+    return hreq_reply_status (r, s);
   if (api_store_get (r->d->store, k->resource, scope_ns (r, k), name))
     return hreq_reply_status (r, api_already_exists (k->resource, name));
   huskd_stamp_kind (body, k->kind);
@@ -176,6 +181,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
     jv_set (jv_obj_at (body, "metadata"), "namespace", jv_string (r->ns));
   if (k->before_create)
     k->before_create (r->d, r->ns, body);
+  if (r->dry_run)
+    return huskd_reply_object (r, k, 201, body);
   if (api_store_put (r->d->store, k->resource, steal_pointer (&owned), false, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   huskd_reply_object (r, k, 201, stored);
@@ -189,6 +196,8 @@ huskd_delete_plain (struct hreq *r, const struct resource_kind *k)
   if (!obj)
     return hreq_reply_status (r, api_not_found (k->resource, r->name));
   cleanup_jv yajl_val copy = jv_copy (obj);
+  if (r->dry_run)
+    return hreq_reply_json (r, 200, copy);
   if (api_store_delete (r->d->store, k->resource, scope_ns (r, k), r->name, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   hreq_reply_json (r, 200, copy);
@@ -214,5 +223,7 @@ huskd_handle_plain (struct hreq *r, const struct resource_kind *k)
     }
   if (r->method == EVHTTP_REQ_DELETE && r->name)
     return huskd_delete_plain (r, k);
+  if ((r->method == EVHTTP_REQ_PATCH || r->method == EVHTTP_REQ_PUT) && r->name)
+    return huskd_update_plain (r, k);
   huskd_method_not_allowed (r);
 }

@@ -34,6 +34,10 @@ struct api_status *huskd_namespace_must_exist (struct huskd *d, const char *ns);
  * quotas, limit ranges): the body is stored as given after name checks. */
 void huskd_create_plain (struct hreq *r, const struct resource_kind *k);
 void huskd_delete_plain (struct hreq *r, const struct resource_kind *k);
+/* PATCH (JSON, merge or strategic merge) and PUT of an object whose
+ * metadata (labels, annotations) and spec a client may change: identity
+ * and status stay the server's (update_plain.c). */
+void huskd_update_plain (struct hreq *r, const struct resource_kind *k);
 
 /* Dispatches GET/POST/DELETE on a plain resource. */
 void huskd_handle_plain (struct hreq *r, const struct resource_kind *k);

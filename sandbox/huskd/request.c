@@ -3,7 +3,10 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -28,6 +31,77 @@ const char *
 hreq_header (struct hreq *r, const char *key)
 {
   return evhttp_find_header (evhttp_request_get_input_headers (r->req), key);
+}
+
+static const char *
+options_kind (enum evhttp_cmd_type method)
+{
+  switch (method)
+    {
+    case EVHTTP_REQ_POST:
+      return "CreateOptions";
+    case EVHTTP_REQ_PUT:
+      return "UpdateOptions";
+    case EVHTTP_REQ_PATCH:
+      return "PatchOptions";
+    default:
+      return "DeleteOptions";
+    }
+}
+
+/* Go's %#v of the []string of values, as field.NotSupported prints it. */
+static void
+print_values (FILE *f, struct evkeyvalq *query)
+{
+  struct evkeyval *kv;
+  bool first = true;
+  fputs ("[]string{", f);
+  TAILQ_FOREACH (kv, query, next)
+    if (strcmp (kv->key, "dryRun") == 0)
+      {
+        fputs (first ? "\"" : ", \"", f);
+        for (const unsigned char *c = (const unsigned char *) kv->value; *c; c++)
+          if (*c == '"' || *c == '\\')
+            fprintf (f, "\\%c", *c);
+          else if (*c < 0x20)
+            fprintf (f, "\\x%02x", *c);
+          else
+            fputc (*c, f);
+        fputc ('"', f);
+        first = false;
+      }
+  fputc ('}', f);
+}
+
+struct api_status *
+hreq_parse_dry_run (struct hreq *r)
+{
+  struct evkeyval *kv;
+  bool any = false, bad = false;
+  TAILQ_FOREACH (kv, &r->query, next)
+    if (strcmp (kv->key, "dryRun") == 0)
+      {
+        any = true;
+        bad |= strcmp (kv->value, "All") != 0;
+      }
+  r->dry_run = any && !bad;
+  if (!bad)
+    return NULL;
+  cleanup_free char *values = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&values, &size);
+  if (!f)
+    abort ();
+  print_values (f, &r->query);
+  fclose (f);
+  cleanup_free char *cause = NULL;
+  if (asprintf (&cause, "Unsupported value: %s: supported values: \"All\"", values) < 0)
+    abort ();
+  struct api_status *s = api_status_new (422, "Invalid", "%s.meta.k8s.io \"\" is invalid: dryRun: %s",
+                                         options_kind (r->method), cause);
+  api_status_set_details (s, NULL, options_kind (r->method));
+  api_status_add_cause (s, "FieldValueNotSupported", "dryRun", cause);
+  return s;
 }
 
 const unsigned char *
