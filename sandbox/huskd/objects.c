@@ -11,14 +11,28 @@
 #include "table.h"
 #include "watch.h"
 
-const struct resource_kind huskd_kind_pods = { "pods", "Pod", true, api_table_pods, NULL };
+/* The field labels kube-apiserver converts for each (pkg/apis/core/v1
+ * conversion.go); quotas and limit ranges have only the two defaults. */
+static const char *const pod_fields[]
+    = { "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+        "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs",
+        "status.nominatedNodeName", NULL };
+static const char *const namespace_fields[] = { "status.phase", NULL };
+static const char *const event_fields[]
+    = { "involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+        "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+        "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type", NULL };
+
+const struct resource_kind huskd_kind_pods
+    = { "pods", "Pod", true, api_table_pods, NULL, pod_fields };
 const struct resource_kind huskd_kind_namespaces
-    = { "namespaces", "Namespace", false, api_table_namespaces, NULL };
-const struct resource_kind huskd_kind_events = { "events", "Event", true, api_table_events, NULL };
+    = { "namespaces", "Namespace", false, api_table_namespaces, NULL, namespace_fields };
+const struct resource_kind huskd_kind_events
+    = { "events", "Event", true, api_table_events, NULL, event_fields };
 const struct resource_kind huskd_kind_quotas
-    = { "resourcequotas", "ResourceQuota", true, api_table_generic, huskd_quota_fill };
+    = { "resourcequotas", "ResourceQuota", true, api_table_generic, huskd_quota_fill, NULL };
 const struct resource_kind huskd_kind_limitranges
-    = { "limitranges", "LimitRange", true, api_table_generic, NULL };
+    = { "limitranges", "LimitRange", true, api_table_generic, NULL, NULL };
 
 void
 huskd_method_not_allowed (struct hreq *r)
@@ -63,13 +77,52 @@ huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yaj
   hreq_reply_json (r, code, t);
 }
 
+static bool
+known_field (const struct resource_kind *k, const char *key)
+{
+  if (!strcmp (key, "metadata.name") || !strcmp (key, "metadata.namespace"))
+    return true;
+  for (const char *const *f = k->fields; f && *f; f++)
+    if (!strcmp (key, *f))
+      return true;
+  return false;
+}
+
+/* The list handler's 400 for a field the resource cannot select on. */
+static struct api_status *
+check_fields (struct hreq *r, const struct resource_kind *k, const struct api_selector *fields)
+{
+  for (size_t i = 0; i < fields->n; i++)
+    if (!known_field (k, fields->reqs[i].key))
+      {
+        cleanup_free char *why = NULL;
+        int n = k->fields ? asprintf (&why, "field label not supported: %s", fields->reqs[i].key)
+                          : asprintf (&why, "\"%s\" is not a known field selector: only "
+                                            "\"metadata.name\", \"metadata.namespace\"",
+                                      fields->reqs[i].key);
+        if (n < 0)
+          abort ();
+        return api_bad_request ("Unable to find \"/v1, Resource=%s\" that match label selector "
+                                "\"%s\", field selector \"%s\": %s",
+                                k->resource, hreq_query (r, "labelSelector") ?: "",
+                                hreq_query (r, "fieldSelector") ?: "", why);
+      }
+  return NULL;
+}
+
 /* Parses labelSelector and fieldSelector; on failure the answer is sent. */
 static bool
-parse_selectors (struct hreq *r, struct api_selector *labels, struct api_selector *fields)
+parse_selectors (struct hreq *r, const struct resource_kind *k, struct api_selector *labels,
+                 struct api_selector *fields)
 {
   struct api_status *s = api_selector_parse (hreq_query (r, "labelSelector"), false, labels);
   if (!s && (s = api_selector_parse (hreq_query (r, "fieldSelector"), true, fields)))
     api_selector_free (labels);
+  else if (!s && (s = check_fields (r, k, fields)))
+    {
+      api_selector_free (labels);
+      api_selector_free (fields);
+    }
   if (s)
     hreq_reply_status (r, s);
   return s == NULL;
@@ -114,7 +167,7 @@ huskd_list (struct hreq *r, const struct resource_kind *k)
       if (s)
         return hreq_reply_status (r, s);
     }
-  if (!parse_selectors (r, &labels, &fields))
+  if (!parse_selectors (r, k, &labels, &fields))
     return;
   if (hreq_query_bool (r, "watch"))
     {

@@ -13,6 +13,11 @@ struct resource_kind {
   /* Fills what the server computes (a quota's status) before the first
    * store, so the create answer and every later read agree; optional. */
   void (*before_create) (struct huskd *d, const char *ns, yajl_val obj);
+  /* The field selector keys beyond metadata.name and metadata.namespace
+   * (NULL terminated), and whether an unknown key is said the way the
+   * resources with their own field conversion say it ("field label not
+   * supported") or the generic way. */
+  const char *const *fields;
 };
 
 extern const struct resource_kind huskd_kind_pods, huskd_kind_namespaces, huskd_kind_events,

@@ -127,3 +127,147 @@ sleeper_json() {
 	api GET /api/v1/namespaces/nope
 	[ "$status" -eq 404 ]
 }
+
+@test "a watch from a resourceVersion before a deletion delivers the DELETED event; a version past the window is 410 Expired" {
+	create_pod gone <<<'{"terminationGracePeriodSeconds": 1, "containers": [{"name": "c", "image": "@ROOTFS@", "command": ["sleep", "1000"]}]}'
+	wait_for 30 phase_is gone Running
+	local rv
+	rv=$(revision)
+	api DELETE '/api/v1/namespaces/default/pods/gone?gracePeriodSeconds=1'
+	wait_for 30 no_pods_left
+	for l in unix tls; do
+		if [ $l = unix ]; then
+			run timeout 3 curl -sN --unix-socket "$SOCK" "http://huskd/api/v1/namespaces/default/pods?watch=1&resourceVersion=$rv&fieldSelector=metadata.name%3Dgone"
+		else
+			run timeout 3 curl -skN -H "Authorization: Bearer $(cat "$STATE/pki/token")" \
+				"https://127.0.0.1:$TLS_PORT/api/v1/namespaces/default/pods?watch=1&resourceVersion=$rv&fieldSelector=metadata.name%3Dgone"
+		fi
+		echo "$output" | jq -c '[.type, .object.metadata.name]' >&2
+		# every change since: the graceful delete (MODIFIED), then DELETED
+		[ "$(jq -rs 'map(.type) | .[-1]' <<<"$output")" = DELETED ]
+		[ "$(jq -rs 'map(select(.type == "DELETED")) | .[0].object.metadata.name' <<<"$output")" = gone ]
+		[ "$(jq -rs 'map(select(.type == "ADDED")) | length' <<<"$output")" = 0 ]
+	done
+	# a window of 512 changes: 600 writes later, $rv is gone from it
+	for i in $(seq 300); do
+		curl -s --unix-socket "$SOCK" -X POST http://huskd/api/v1/namespaces/default/limitranges \
+			-d "{\"metadata\":{\"name\":\"l$i\"},\"spec\":{\"limits\":[]}}" >/dev/null
+		curl -s --unix-socket "$SOCK" -X DELETE "http://huskd/api/v1/namespaces/default/limitranges/l$i" >/dev/null
+	done
+	run timeout 3 curl -sN --unix-socket "$SOCK" "http://huskd/api/v1/namespaces/default/pods?watch=1&resourceVersion=$rv"
+	[ "$status" -eq 0 ] # the stream ends by itself after the error
+	[ "$(jq -r '.type + " " + (.object.code | tostring) + " " + .object.reason' <<<"$output")" = "ERROR 410 Expired" ]
+	[[ "$(jq -r .object.message <<<"$output")" == "too old resource version: $rv ("* ]]
+	# from the current version: nothing old, then what happens next
+	rv=$(revision)
+	run timeout 2 curl -sN --unix-socket "$SOCK" "http://huskd/api/v1/namespaces/default/pods?watch=1&resourceVersion=$rv"
+	[ -z "$output" ]
+}
+
+@test "every 404 carries details: named objects say name and kind, unknown paths an empty one" {
+	for l in unix tls; do
+		on $l GET /api/v1/namespaces/default/pods/missing
+		[ "$status" -eq 404 ]
+		[ "$(jq -c .details <<<"$output")" = '{"name":"missing","kind":"pods"}' ]
+		on $l GET /api/v1/namespaces/default/widgets
+		[ "$status" -eq 404 ]
+		[ "$(jq -c .details <<<"$output")" = '{}' ]
+		[ "$(jq -r .message <<<"$output")" = "the server could not find the requested resource" ]
+		on $l PATCH /api/v1/namespaces/default/pods/missing/ephemeralcontainers -H 'Content-Type: application/strategic-merge-patch+json' -d '{}'
+		[ "$status" -eq 404 ]
+		[ "$(jq -r '.details | has("name")' <<<"$output")" = true ]
+		on $l GET /api/v2/pods
+		[ "$status" -eq 404 ]
+		[ "$(jq -c .details <<<"$output")" = '{}' ]
+	done
+}
+
+@test "labels, annotations, quantities, apiVersion, field selectors and log options are validated as kube-apiserver does" {
+	local long63 long64 msg
+	long63=$(printf 'a%.0s' $(seq 63))
+	long64=${long63}a
+	# label keys: prefix/name syntax and limits; values: 63 characters
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json badlabel | jq -c '.metadata.labels={"a/b/c":"x"}')"
+	[ "$status" -eq 422 ]
+	[[ "$(jq -r .message <<<"$output")" == 'Pod "badlabel" is invalid: metadata.labels: Invalid value: "a/b/c": a qualified name must consist of'* ]]
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json badlabel | jq -c --arg k "$long64" '.metadata.labels={($k):"x"}')"
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .details.causes[0].message <<<"$output")" = "Invalid value: \"$long64\": name part must be no more than 63 characters" ]
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json badlabel | jq -c --arg k "$long64" '.metadata.labels={"ok":$k}')"
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .details.causes[0].message <<<"$output")" = "Invalid value: \"$long64\": must be no more than 63 characters" ]
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json badlabel | jq -c '.metadata.labels={"Example.com/x":"v"}')"
+	[ "$status" -eq 422 ]
+	[[ "$(jq -r .details.causes[0].message <<<"$output")" == 'Invalid value: "Example.com/x": prefix part a lowercase RFC 1123 subdomain'* ]]
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json badlabel | jq -c '.metadata.labels={"v":"-bad"}')"
+	[ "$status" -eq 422 ]
+	# annotations: key syntax, 256 KiB in all
+	head -c 262200 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/big"
+	sleeper_json bigann | jq -c --rawfile v "$BATS_TEST_TMPDIR/big" '.metadata.annotations={"a":$v}' >"$BATS_TEST_TMPDIR/body"
+	api POST /api/v1/namespaces/default/pods --data-binary "@$BATS_TEST_TMPDIR/body"
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .message <<<"$output")" = 'Pod "bigann" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes' ]
+	api POST /api/v1/namespaces -d '{"metadata":{"name":"annns","annotations":{"/x":"y"}}}'
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .details.causes[0].message <<<"$output")" = 'Invalid value: "/x": prefix part must be non-empty' ]
+	# quantities: not one is a decoding error (400), a negative one 422
+	msg="quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)\$'"
+	api POST /api/v1/namespaces/default/resourcequotas -d '{"metadata":{"name":"q"},"spec":{"hard":{"pods":"1x1"}}}'
+	[ "$status" -eq 400 ]
+	[ "$(jq -r .message <<<"$output")" = "ResourceQuota in version \"v1\" cannot be handled as a ResourceQuota: $msg" ]
+	api POST /api/v1/namespaces/default/resourcequotas -d '{"metadata":{"name":"q"},"spec":{"hard":{"pods":"1.5"}}}'
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .message <<<"$output")" = 'ResourceQuota "q" is invalid: spec.hard[pods]: Invalid value: "1.5": must be an integer' ]
+	api POST /api/v1/namespaces/default/limitranges -d '{"metadata":{"name":"lr"},"spec":{"limits":[{"type":"Container","max":{"cpu":"-1e999"}}]}}'
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .message <<<"$output")" = 'LimitRange "lr" is invalid: spec.limits[0].max[cpu]: Invalid value: "-1e999": must be greater than or equal to 0' ]
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json qq | jq -c '.spec.containers[0].resources={"limits":{"memory":"12QQ"}}')"
+	[ "$status" -eq 400 ]
+	[ "$(jq -r .message <<<"$output")" = "Pod in version \"v1\" cannot be handled as a Pod: $msg" ]
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json neg | jq -c '.spec.containers[0].resources={"requests":{"cpu":"-1"}}')"
+	[ "$status" -eq 422 ]
+	[[ "$(jq -r .message <<<"$output")" == *'spec.containers[0].resources.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0'* ]]
+	api GET /api/v1/namespaces/default/resourcequotas/q
+	[ "$status" -eq 404 ]
+	# an existing quota patched with a bad quantity is refused too
+	api POST /api/v1/namespaces/default/resourcequotas -d '{"metadata":{"name":"q"},"spec":{"hard":{"pods":"2"}}}'
+	[ "$status" -eq 201 ]
+	api PATCH /api/v1/namespaces/default/resourcequotas/q -H 'Content-Type: application/merge-patch+json' -d '{"spec":{"hard":{"pods":"1x1"}}}'
+	[ "$status" -eq 400 ]
+	api GET /api/v1/namespaces/default/resourcequotas/q
+	[ "$(jq -r .spec.hard.pods <<<"$output")" = 2 ]
+	# apiVersion: only v1 is served
+	api POST /api/v1/namespaces/default/pods -d "$(sleeper_json v2 | jq -c '.apiVersion="v2"')"
+	[ "$status" -eq 400 ]
+	[ "$(jq -r .message <<<"$output")" = 'the API version in the data (v2) does not match the expected API version (v1)' ]
+	api POST /api/v1/namespaces -d '{"apiVersion":"apps/v1","kind":"Namespace","metadata":{"name":"appsns"}}'
+	[ "$status" -eq 400 ]
+	api GET /api/v2/namespaces/default/pods
+	[ "$status" -eq 404 ]
+	# field selectors: only the fields the resource converts
+	api GET '/api/v1/namespaces/default/pods?fieldSelector=spec.foo%3Dbar'
+	[ "$status" -eq 400 ]
+	[ "$(jq -r .message <<<"$output")" = 'Unable to find "/v1, Resource=pods" that match label selector "", field selector "spec.foo=bar": field label not supported: spec.foo' ]
+	api GET '/api/v1/namespaces/default/resourcequotas?fieldSelector=status.phase%3DX'
+	[ "$status" -eq 400 ]
+	[[ "$(jq -r .message <<<"$output")" == *'"status.phase" is not a known field selector: only "metadata.name", "metadata.namespace"' ]]
+	api GET '/api/v1/namespaces/default/pods?watch=1&fieldSelector=nope%3D1'
+	[ "$status" -eq 400 ]
+	api GET '/api/v1/namespaces/default/pods?fieldSelector=status.phase%3DRunning,spec.nodeName%3Dx'
+	[ "$status" -eq 200 ]
+	# log options
+	create_pod logs <<<'{"terminationGracePeriodSeconds": 1, "containers": [{"name": "c", "image": "@ROOTFS@", "command": ["sh", "-c", "echo hi; sleep 1000"]}]}'
+	api GET '/api/v1/namespaces/default/pods/logs/log?tailLines=-1'
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .message <<<"$output")" = 'PodLogOptions "logs" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0' ]
+	api GET '/api/v1/namespaces/default/pods/logs/log?limitBytes=-5'
+	[ "$status" -eq 422 ]
+	[ "$(jq -r .message <<<"$output")" = 'PodLogOptions "logs" is invalid: limitBytes: Invalid value: -5: must be greater than 0' ]
+	api GET '/api/v1/namespaces/default/pods/logs/log?tailLines=x'
+	[ "$status" -eq 400 ]
+	# a JSON patch that does not apply names the operation and path
+	api PATCH /api/v1/namespaces/default/pods/logs -H 'Content-Type: application/json-patch+json' \
+		-d '[{"op":"add","path":"/metadata/labels","value":{}},{"op":"replace","path":"/metadata/nothere/x","value":"1"}]'
+	[ "$status" -eq 422 ]
+	[[ "$(jq -r .message <<<"$output")" == *'operation 1: replace operation does not apply: doc is missing path: "/metadata/nothere/x"'* ]]
+}
