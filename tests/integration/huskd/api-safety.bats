@@ -271,3 +271,62 @@ sleeper_json() {
 	[ "$status" -eq 422 ]
 	[[ "$(jq -r .message <<<"$output")" == *'operation 1: replace operation does not apply: doc is missing path: "/metadata/nothere/x"'* ]]
 }
+
+@test "TLS: a POST without credentials is answered 401 on its headers and closed, however slowly its body comes" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	run python3 "$BATS_TEST_DIRNAME/tls_peers.py" drip "$TLS_PORT" 30
+	[ "$status" -eq 0 ]
+	read -r answered closed secs <<<"$output"
+	[ "$answered" -eq 30 ]
+	[ "$closed" -eq 30 ]
+	awk -v s="$secs" 'BEGIN { exit !(s < 5) }'
+	# and huskd serves the rest as before
+	on tls GET /api/v1/namespaces/default/pods
+	[ "$status" -eq 200 ]
+}
+
+@test "TLS: the bearer scheme in any case; a wrong or empty token is 401 and closes the connection" {
+	local token
+	token=$(cat "$STATE/pki/token")
+	for scheme in Bearer bearer BEARER; do
+		run curl -sk -H "Authorization: $scheme $token" "https://127.0.0.1:$TLS_PORT/api/v1/namespaces/default/pods"
+		[ "$(jq -r .kind <<<"$output")" = PodList ]
+	done
+	run curl -sk -H "Authorization: Bearer" "https://127.0.0.1:$TLS_PORT/api/v1/pods"
+	[ "$(jq -r .code <<<"$output")" = 401 ]
+	run curl -sk -H "Authorization: Basic $token" "https://127.0.0.1:$TLS_PORT/api/v1/pods"
+	[ "$(jq -r .code <<<"$output")" = 401 ]
+	# a token that is a prefix of the real one is no token
+	run curl -sk -H "Authorization: Bearer ${token:0:8}" "https://127.0.0.1:$TLS_PORT/api/v1/pods"
+	[ "$(jq -r .code <<<"$output")" = 401 ]
+	# an authenticated connection's later request without the token: 401, then closed
+	run curl -skv "https://127.0.0.1:$TLS_PORT/api/v1/pods" -H "Authorization: Bearer $token" --next -sk "https://127.0.0.1:$TLS_PORT/api/v1/pods"
+	[[ "$output" == *'"kind":"PodList"'* ]]
+	[[ "$output" == *'"code":401'* ]]
+	[[ "$output" == *"Connection: close"* ]]
+}
+
+@test "TLS: silent peers are closed after the deadline, at most 64 wait at once, and clients are still served" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	python3 "$BATS_TEST_DIRNAME/tls_peers.py" idle "$TLS_PORT" 70 >"$BATS_TEST_TMPDIR/idle" &
+	local peers=$!
+	sleep 1
+	# 70 silent peers: the oldest 6 are gone already, real clients get in
+	on tls GET /api/v1/namespaces/default/pods
+	[ "$status" -eq 200 ]
+	(umask 077 && HUSK_SOCKET=$SOCK "$HUSKCTL_BIN" kubeconfig >"$BATS_TEST_TMPDIR/kubeconfig")
+	if command -v kubectl >/dev/null; then
+		run kubectl --kubeconfig "$BATS_TEST_TMPDIR/kubeconfig" get ns default -o name
+		[ "$output" = namespace/default ]
+	fi
+	wait "$peers"
+	read -r closed early first last <<<"$(cat "$BATS_TEST_TMPDIR/idle")"
+	echo "closed=$closed early=$early first=$first last=$last" >&2
+	[ "$closed" -eq 70 ]
+	# 6 over the cap, and one more for each client that came in meanwhile
+	[ "$early" -ge 6 ]
+	[ "$early" -le 9 ]
+	# the others at the 10 s deadline, not at the 60 s I/O timeout
+	awk -v s="$last" 'BEGIN { exit !(s < 13) }'
+	awk -v s="$last" 'BEGIN { exit !(s >= 9) }'
+}
