@@ -71,6 +71,9 @@ create_namespace (struct hreq *r)
   if (api_store_get (r->d->store, "namespaces", NULL, name))
     return hreq_reply_status (r, api_already_exists ("namespaces", name));
   ns = new_namespace (name);
+  if (jv_path (body, "metadata", "annotations", NULL))
+    jv_set (jv_obj_at (ns, "metadata"), "annotations",
+            jv_copy (jv_path (body, "metadata", "annotations", NULL)));
   if (jv_path (body, "metadata", "labels", NULL))
     {
       yajl_val labels = jv_path (body, "metadata", "labels", NULL);

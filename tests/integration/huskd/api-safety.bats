@@ -66,6 +66,9 @@ sleeper_json() {
 		[ "$(jq -r '.metadata.deletionTimestamp != null' <<<"$output")" = true ]
 		on $l DELETE '/api/v1/namespaces/default/pods/keep?dryRun=All&gracePeriodSeconds=0'
 		[ "$status" -eq 200 ]
+		# kubectl delete sends its options as a DeleteOptions body
+		on $l DELETE /api/v1/namespaces/default/pods/keep -d '{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["All"],"gracePeriodSeconds":0}'
+		[ "$status" -eq 200 ]
 
 		on $l POST '/api/v1/namespaces?dryRun=All' -d '{"metadata":{"name":"drynamespace"}}'
 		[ "$status" -eq 201 ]
@@ -73,6 +76,8 @@ sleeper_json() {
 		[ "$status" -eq 200 ]
 		[ "$(jq -r .metadata.labels.dry <<<"$output")" = yes ]
 		on $l DELETE '/api/v1/namespaces/real?dryRun=All'
+		[ "$status" -eq 200 ]
+		on $l DELETE /api/v1/namespaces/real -d '{"dryRun":["All"]}'
 		[ "$status" -eq 200 ]
 		[ "$(jq -r .status.phase <<<"$output")" = Terminating ]
 
@@ -87,6 +92,8 @@ sleeper_json() {
 				[ "$status" -eq 200 ]
 				[ "$(jq -r .metadata.labels.dry <<<"$output")" = yes ]
 				on $l DELETE "/api/v1/namespaces/default/$res/$name?dryRun=All"
+				[ "$status" -eq 200 ]
+				on $l DELETE "/api/v1/namespaces/default/$res/$name" -d '{"dryRun":["All"]}'
 				[ "$status" -eq 200 ]
 			fi
 		done
@@ -126,6 +133,9 @@ sleeper_json() {
 	[ "$(jq -r .message <<<"$output")" = 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"All", ""}: supported values: "All"' ]
 	api GET /api/v1/namespaces/nope
 	[ "$status" -eq 404 ]
+	api DELETE /api/v1/namespaces/default/pods/x -d '{"kind":"DeleteOptions","dryRun":["all"]}'
+	[ "$status" -eq 422 ]
+	[[ "$(jq -r .message <<<"$output")" == *'[]string{"all"}'* ]]
 }
 
 @test "a watch from a resourceVersion before a deletion delivers the DELETED event; a version past the window is 410 Expired" {
