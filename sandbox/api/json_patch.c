@@ -202,11 +202,16 @@ apply_op (yajl_val *doc, yajl_val op)
 
 /* As kube-apiserver answers an operation that does not apply: Invalid, a
  * generic message, and the operation's error as the one cause. */
+/* kube-apiserver answers only "the server rejected our request..." and
+ * hides the reason in a cause kubectl does not print: the operation (its
+ * index and op) and path that failed are in the message too. */
 static struct api_status *
-patch_rejected (const char *error)
+patch_rejected (size_t index, const char *error)
 {
-  struct api_status *s = api_status_new (422, "Invalid", "the server rejected our request due "
-                                                         "to an error in our request");
+  struct api_status *s = api_status_new (422, "Invalid",
+                                         "the server rejected our request due to an error in our "
+                                         "request: JSON patch operation %zu: %s",
+                                         index, error);
   api_status_add_cause (s, NULL, NULL, error);
   return s;
 }
@@ -225,7 +230,7 @@ api_json_patch (yajl_val target, yajl_val patch, yajl_val *out)
                                      ? apply_op (&doc, op)
                                      : strdup ("invalid JSON Patch operation: not an object");
       if (error)
-        return patch_rejected (error);
+        return patch_rejected (i, error);
     }
   *out = steal_pointer (&doc);
   return NULL;

@@ -123,7 +123,9 @@ status_doc (const struct api_status *s, const char *status, size_t *len)
     {
       jg_kv_str (g, "message", s->message);
       jg_kv_str (g, "reason", s->reason);
-      if (s->name || s->kind || s->n_causes)
+      /* every 404 has details, empty when no object is named: clients
+       * (kubectl debug) read details.name of a NotFound unchecked */
+      if (s->name || s->kind || s->n_causes || s->code == 404)
         gen_details (g, s);
       jg_kv_int (g, "code", s->code);
     }

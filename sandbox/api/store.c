@@ -28,11 +28,22 @@ struct watcher {
   struct watcher *next;
 };
 
+/* The last changes, for watches that start from a resourceVersion a list
+ * gave them (kube-apiserver's watch cache): a ring of copies. */
+struct change {
+  enum api_event_type type;
+  char *resource;
+  yajl_val obj;
+  unsigned long long rv;
+};
+
 struct api_store {
   char *dir;
   struct entry *entries;
   struct watcher *watchers;
   unsigned long long revision;
+  struct change history[API_STORE_HISTORY];
+  size_t history_start, history_len;
 };
 
 double
@@ -205,6 +216,15 @@ api_store_open (const char *dir, struct api_store **out, struct husk_error **err
 }
 
 static void
+forget_change (struct change *c)
+{
+  free (c->resource);
+  if (c->obj)
+    yajl_tree_free (c->obj);
+  memset (c, 0, sizeof *c);
+}
+
+static void
 free_entry (struct entry *e)
 {
   free (e->resource);
@@ -226,6 +246,8 @@ api_store_free (struct api_store *s)
       s->entries = e->next;
       free_entry (e);
     }
+  for (size_t i = 0; i < API_STORE_HISTORY; i++)
+    forget_change (&s->history[i]);
   while (s->watchers)
     {
       struct watcher *w = s->watchers;
@@ -244,8 +266,46 @@ api_store_get (struct api_store *s, const char *resource, const char *ns, const 
 }
 
 static void
+remember (struct api_store *s, enum api_event_type type, const char *resource, yajl_val obj)
+{
+  struct change *c;
+  if (s->history_len == API_STORE_HISTORY)
+    {
+      forget_change (&s->history[s->history_start]);
+      s->history_start = (s->history_start + 1) % API_STORE_HISTORY;
+      s->history_len--;
+    }
+  c = &s->history[(s->history_start + s->history_len++) % API_STORE_HISTORY];
+  c->type = type;
+  c->resource = strdup (resource);
+  c->obj = jv_copy (obj);
+  c->rv = s->revision;
+}
+
+int
+api_store_replay (struct api_store *s, unsigned long long since, api_watch_fn fn, void *ctx,
+                  unsigned long long *oldest)
+{
+  /* the window holds every change after `first - 1`; without history (a
+   * fresh start) only the current revision itself */
+  unsigned long long first
+      = s->history_len ? s->history[s->history_start].rv : s->revision + 1;
+  *oldest = first - 1;
+  if (since < first - 1)
+    return -1;
+  for (size_t i = 0; i < s->history_len; i++)
+    {
+      struct change *c = &s->history[(s->history_start + i) % API_STORE_HISTORY];
+      if (c->rv > since)
+        fn (ctx, c->type, c->resource, c->obj);
+    }
+  return 0;
+}
+
+static void
 notify (struct api_store *s, enum api_event_type type, const char *resource, yajl_val obj)
 {
+  remember (s, type, resource, obj);
   for (struct watcher *w = s->watchers, *next; w; w = next)
     {
       next = w->next; /* a watcher may unregister itself */

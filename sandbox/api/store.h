@@ -47,6 +47,15 @@ yajl_val *api_store_list (struct api_store *s, const char *resource, const char 
 /* The current resourceVersion (for list metadata). */
 unsigned long long api_store_revision (struct api_store *s);
 
+/* How many of the last changes a watch from a resourceVersion can replay. */
+#define API_STORE_HISTORY 512
+
+/* Calls fn for every change after revision `since`, oldest first, and
+ * returns 0; -1 (calling nothing) when some have left the window, whose
+ * start (the oldest revision a watch may begin at) is set in *oldest. */
+int api_store_replay (struct api_store *s, unsigned long long since, api_watch_fn fn, void *ctx,
+                      unsigned long long *oldest);
+
 /* Registers a watcher; returns a handle for api_store_unwatch. */
 void *api_store_watch (struct api_store *s, api_watch_fn fn, void *ctx);
 void api_store_unwatch (struct api_store *s, void *handle);

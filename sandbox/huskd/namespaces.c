@@ -8,6 +8,7 @@
 #include "controller.h"
 #include "jv.h"
 #include "objects.h"
+#include "objmeta.h"
 #include "protobuf.h"
 #include "validate.h"
 
@@ -57,29 +58,34 @@ create_namespace (struct hreq *r)
   yajl_val body = NULL, ns, stored;
   struct api_status *s = read_body (r, &body);
   cleanup_jv yajl_val owned = body;
-  const char *name, *kind;
+  const char *name;
 
   if (s)
     return hreq_reply_status (r, s);
   if (body->type != yajl_t_object)
     return hreq_reply_status (r, api_bad_request ("the body must be a JSON object"));
-  kind = jv_str (body, "kind");
-  if (kind && strcmp (kind, "Namespace") != 0)
-    return hreq_reply_status (r, api_bad_request ("the kind in the body (%s) does not match the "
-                                                  "expected kind (Namespace)",
-                                                  kind));
-  if ((s = api_namespace_validate (body)))
+  if ((s = api_check_kind (body, "Namespace")) || (s = api_namespace_validate (body))
+      || (s = api_object_validate (body, "Namespace")))
     return hreq_reply_status (r, s);
   name = jv_str (jv_get (body, "metadata"), "name");
   if (api_store_get (r->d->store, "namespaces", NULL, name))
     return hreq_reply_status (r, api_already_exists ("namespaces", name));
   ns = new_namespace (name);
+  if (jv_path (body, "metadata", "annotations", NULL))
+    jv_set (jv_obj_at (ns, "metadata"), "annotations",
+            jv_copy (jv_path (body, "metadata", "annotations", NULL)));
   if (jv_path (body, "metadata", "labels", NULL))
     {
       yajl_val labels = jv_path (body, "metadata", "labels", NULL);
       for (size_t i = 0; labels->type == yajl_t_object && i < labels->u.object.len; i++)
         jv_set (jv_path (ns, "metadata", "labels", NULL), labels->u.object.keys[i],
                 jv_copy (labels->u.object.values[i]));
+    }
+  if (r->dry_run)
+    {
+      huskd_reply_object (r, &huskd_kind_namespaces, 201, ns);
+      yajl_tree_free (ns);
+      return;
     }
   if (api_store_put (r->d->store, "namespaces", ns, false, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
@@ -103,6 +109,12 @@ delete_namespace (struct hreq *r)
   if (!jv_path (ns, "metadata", "deletionTimestamp", NULL))
     jv_set (jv_obj_at (ns, "metadata"), "deletionTimestamp", jv_string (ts));
   jv_set (jv_obj_at (ns, "status"), "phase", jv_string ("Terminating"));
+  if (r->dry_run)
+    {
+      huskd_reply_object (r, &huskd_kind_namespaces, 200, ns);
+      yajl_tree_free (ns);
+      return;
+    }
   if (api_store_put (r->d->store, "namespaces", ns, false, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   huskd_reply_object (r, &huskd_kind_namespaces, 200, stored);
@@ -126,5 +138,7 @@ huskd_handle_namespaces (struct hreq *r)
     return create_namespace (r);
   if (r->method == EVHTTP_REQ_DELETE && r->name)
     return delete_namespace (r);
+  if ((r->method == EVHTTP_REQ_PATCH || r->method == EVHTTP_REQ_PUT) && r->name)
+    return huskd_update_plain (r, &huskd_kind_namespaces);
   huskd_method_not_allowed (r);
 }

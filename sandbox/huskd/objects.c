@@ -6,18 +6,33 @@
 #include "cleanup.h"
 #include "jv.h"
 #include "names.h"
+#include "objmeta.h"
 #include "selector.h"
 #include "table.h"
 #include "watch.h"
 
-const struct resource_kind huskd_kind_pods = { "pods", "Pod", true, api_table_pods, NULL };
+/* The field labels kube-apiserver converts for each (pkg/apis/core/v1
+ * conversion.go); quotas and limit ranges have only the two defaults. */
+static const char *const pod_fields[]
+    = { "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+        "spec.hostNetwork", "status.phase", "status.podIP", "status.podIPs",
+        "status.nominatedNodeName", NULL };
+static const char *const namespace_fields[] = { "status.phase", NULL };
+static const char *const event_fields[]
+    = { "involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+        "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+        "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type", NULL };
+
+const struct resource_kind huskd_kind_pods
+    = { "pods", "Pod", true, api_table_pods, NULL, pod_fields };
 const struct resource_kind huskd_kind_namespaces
-    = { "namespaces", "Namespace", false, api_table_namespaces, NULL };
-const struct resource_kind huskd_kind_events = { "events", "Event", true, api_table_events, NULL };
+    = { "namespaces", "Namespace", false, api_table_namespaces, NULL, namespace_fields };
+const struct resource_kind huskd_kind_events
+    = { "events", "Event", true, api_table_events, NULL, event_fields };
 const struct resource_kind huskd_kind_quotas
-    = { "resourcequotas", "ResourceQuota", true, api_table_generic, huskd_quota_fill };
+    = { "resourcequotas", "ResourceQuota", true, api_table_generic, huskd_quota_fill, NULL };
 const struct resource_kind huskd_kind_limitranges
-    = { "limitranges", "LimitRange", true, api_table_generic, NULL };
+    = { "limitranges", "LimitRange", true, api_table_generic, NULL, NULL };
 
 void
 huskd_method_not_allowed (struct hreq *r)
@@ -62,13 +77,52 @@ huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yaj
   hreq_reply_json (r, code, t);
 }
 
+static bool
+known_field (const struct resource_kind *k, const char *key)
+{
+  if (!strcmp (key, "metadata.name") || !strcmp (key, "metadata.namespace"))
+    return true;
+  for (const char *const *f = k->fields; f && *f; f++)
+    if (!strcmp (key, *f))
+      return true;
+  return false;
+}
+
+/* The list handler's 400 for a field the resource cannot select on. */
+static struct api_status *
+check_fields (struct hreq *r, const struct resource_kind *k, const struct api_selector *fields)
+{
+  for (size_t i = 0; i < fields->n; i++)
+    if (!known_field (k, fields->reqs[i].key))
+      {
+        cleanup_free char *why = NULL;
+        int n = k->fields ? asprintf (&why, "field label not supported: %s", fields->reqs[i].key)
+                          : asprintf (&why, "\"%s\" is not a known field selector: only "
+                                            "\"metadata.name\", \"metadata.namespace\"",
+                                      fields->reqs[i].key);
+        if (n < 0)
+          abort ();
+        return api_bad_request ("Unable to find \"/v1, Resource=%s\" that match label selector "
+                                "\"%s\", field selector \"%s\": %s",
+                                k->resource, hreq_query (r, "labelSelector") ?: "",
+                                hreq_query (r, "fieldSelector") ?: "", why);
+      }
+  return NULL;
+}
+
 /* Parses labelSelector and fieldSelector; on failure the answer is sent. */
 static bool
-parse_selectors (struct hreq *r, struct api_selector *labels, struct api_selector *fields)
+parse_selectors (struct hreq *r, const struct resource_kind *k, struct api_selector *labels,
+                 struct api_selector *fields)
 {
   struct api_status *s = api_selector_parse (hreq_query (r, "labelSelector"), false, labels);
   if (!s && (s = api_selector_parse (hreq_query (r, "fieldSelector"), true, fields)))
     api_selector_free (labels);
+  else if (!s && (s = check_fields (r, k, fields)))
+    {
+      api_selector_free (labels);
+      api_selector_free (fields);
+    }
   if (s)
     hreq_reply_status (r, s);
   return s == NULL;
@@ -113,7 +167,7 @@ huskd_list (struct hreq *r, const struct resource_kind *k)
       if (s)
         return hreq_reply_status (r, s);
     }
-  if (!parse_selectors (r, &labels, &fields))
+  if (!parse_selectors (r, k, &labels, &fields))
     return;
   if (hreq_query_bool (r, "watch"))
     {
@@ -152,6 +206,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
     return hreq_reply_status (r, s);
   if (body->type != yajl_t_object)
     return hreq_reply_status (r, api_bad_request ("the body must be a JSON object"));
+  if ((s = api_check_kind (body, k->kind)) || (s = api_quantities_decode (body, k->kind)))
+    return hreq_reply_status (r, s);
   name = jv_str (jv_get (body, "metadata"), "name");
   ns = jv_str (jv_get (body, "metadata"), "namespace");
   if (ns && r->ns && strcmp (ns, r->ns) != 0)
@@ -169,6 +225,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
       api_invalid_finish (inv);
       return hreq_reply_status (r, inv);
     }
+  if ((s = api_object_validate (body, k->kind)))
+    return hreq_reply_status (r, s);
   if (api_store_get (r->d->store, k->resource, scope_ns (r, k), name))
     return hreq_reply_status (r, api_already_exists (k->resource, name));
   huskd_stamp_kind (body, k->kind);
@@ -176,6 +234,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
     jv_set (jv_obj_at (body, "metadata"), "namespace", jv_string (r->ns));
   if (k->before_create)
     k->before_create (r->d, r->ns, body);
+  if (r->dry_run)
+    return huskd_reply_object (r, k, 201, body);
   if (api_store_put (r->d->store, k->resource, steal_pointer (&owned), false, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   huskd_reply_object (r, k, 201, stored);
@@ -189,6 +249,8 @@ huskd_delete_plain (struct hreq *r, const struct resource_kind *k)
   if (!obj)
     return hreq_reply_status (r, api_not_found (k->resource, r->name));
   cleanup_jv yajl_val copy = jv_copy (obj);
+  if (r->dry_run)
+    return hreq_reply_json (r, 200, copy);
   if (api_store_delete (r->d->store, k->resource, scope_ns (r, k), r->name, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   hreq_reply_json (r, 200, copy);
@@ -214,5 +276,7 @@ huskd_handle_plain (struct hreq *r, const struct resource_kind *k)
     }
   if (r->method == EVHTTP_REQ_DELETE && r->name)
     return huskd_delete_plain (r, k);
+  if ((r->method == EVHTTP_REQ_PATCH || r->method == EVHTTP_REQ_PUT) && r->name)
+    return huskd_update_plain (r, k);
   huskd_method_not_allowed (r);
 }

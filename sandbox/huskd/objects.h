@@ -13,6 +13,11 @@ struct resource_kind {
   /* Fills what the server computes (a quota's status) before the first
    * store, so the create answer and every later read agree; optional. */
   void (*before_create) (struct huskd *d, const char *ns, yajl_val obj);
+  /* The field selector keys beyond metadata.name and metadata.namespace
+   * (NULL terminated), and whether an unknown key is said the way the
+   * resources with their own field conversion say it ("field label not
+   * supported") or the generic way. */
+  const char *const *fields;
 };
 
 extern const struct resource_kind huskd_kind_pods, huskd_kind_namespaces, huskd_kind_events,
@@ -34,6 +39,10 @@ struct api_status *huskd_namespace_must_exist (struct huskd *d, const char *ns);
  * quotas, limit ranges): the body is stored as given after name checks. */
 void huskd_create_plain (struct hreq *r, const struct resource_kind *k);
 void huskd_delete_plain (struct hreq *r, const struct resource_kind *k);
+/* PATCH (JSON, merge or strategic merge) and PUT of an object whose
+ * metadata (labels, annotations) and spec a client may change: identity
+ * and status stay the server's (update_plain.c). */
+void huskd_update_plain (struct hreq *r, const struct resource_kind *k);
 
 /* Dispatches GET/POST/DELETE on a plain resource. */
 void huskd_handle_plain (struct hreq *r, const struct resource_kind *k);

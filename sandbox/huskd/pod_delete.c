@@ -51,6 +51,12 @@ huskd_delete_pod (struct hreq *r, yajl_val old)
   api_timestamp (ts, api_now () + (double) (grace < 0 ? 0 : grace));
   jv_set (meta, "deletionTimestamp", jv_string (ts));
   jv_set (meta, "deletionGracePeriodSeconds", jv_int (grace < 0 ? 0 : grace));
+  if (r->dry_run)
+    {
+      huskd_reply_object (r, &huskd_kind_pods, 200, pod);
+      yajl_tree_free (pod);
+      return;
+    }
   if (api_store_put (r->d->store, "pods", pod, false, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   huskd_reply_object (r, &huskd_kind_pods, 200, stored);

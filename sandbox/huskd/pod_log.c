@@ -53,16 +53,58 @@ pick_container (struct hreq *r, yajl_val pod, const char **name)
   return api_bad_request ("a container name must be specified for pod %s", r->name);
 }
 
-static void
+/* An int64 query parameter as the API server's parameter codec reads it:
+ * anything else is a 400 in strconv's words. */
+static struct api_status *
+int_param (struct hreq *r, const char *key, long long *out, bool *set)
+{
+  const char *v = hreq_query (r, key);
+  char *end;
+  *set = v != NULL;
+  if (!v)
+    return NULL;
+  errno = 0;
+  *out = strtoll (v, &end, 10);
+  if (!*v || *end || errno)
+    return api_bad_request ("strconv.ParseInt: parsing \"%s\": %s", v,
+                            errno == ERANGE ? "value out of range" : "invalid syntax");
+  return NULL;
+}
+
+/* ValidatePodLogOptions: 422 PodLogOptions "pod" is invalid. */
+static struct api_status *
 read_options (struct hreq *r, struct api_log_options *o)
 {
-  const char *tail = hreq_query (r, "tailLines"), *since = hreq_query (r, "sinceSeconds");
-  const char *since_time = hreq_query (r, "sinceTime"), *limit = hreq_query (r, "limitBytes");
-  o->tail_lines = tail ? strtol (tail, NULL, 10) : -1;
-  o->since = since ? api_now () - strtod (since, NULL)
-                   : since_time ? api_parse_timestamp (since_time) : 0;
+  const char *since_time = hreq_query (r, "sinceTime");
+  long long tail = -1, since = 0, limit = 0;
+  bool has_tail, has_since, has_limit;
+  struct api_status *s;
+  if ((s = int_param (r, "tailLines", &tail, &has_tail))
+      || (s = int_param (r, "sinceSeconds", &since, &has_since))
+      || (s = int_param (r, "limitBytes", &limit, &has_limit)))
+    return s;
+  s = api_invalid_new ("PodLogOptions", r->name);
+  if (has_tail && tail < 0)
+    api_invalid_add (s, "FieldValueInvalid", "tailLines",
+                     "Invalid value: %lld: must be greater than or equal to 0", tail);
+  if (has_limit && limit < 1)
+    api_invalid_add (s, "FieldValueInvalid", "limitBytes",
+                     "Invalid value: %lld: must be greater than 0", limit);
+  if (has_since && since < 1)
+    api_invalid_add (s, "FieldValueInvalid", "sinceSeconds",
+                     "Invalid value: %lld: must be greater than 0", since);
+  if (s->n_causes)
+    {
+      api_invalid_finish (s);
+      return s;
+    }
+  api_status_free (s);
+  o->tail_lines = has_tail ? (long) tail : -1;
+  o->since = has_since ? api_now () - (double) since
+                       : since_time ? api_parse_timestamp (since_time) : 0;
   o->timestamps = hreq_query_bool (r, "timestamps");
-  o->limit_bytes = limit ? strtoul (limit, NULL, 10) : 0;
+  o->limit_bytes = has_limit ? (size_t) limit : 0;
+  return NULL;
 }
 
 /* Renders the file from offset; returns the new offset. */
@@ -173,7 +215,8 @@ huskd_pod_log (struct hreq *r, yajl_val pod)
 
   if (s)
     return hreq_reply_status (r, s);
-  read_options (r, &o);
+  if ((s = read_options (r, &o)))
+    return hreq_reply_status (r, s);
   if (huskd_controller_log_path (r->d->controller, r->ns, r->name, container,
                                  hreq_query_bool (r, "previous"), &path, &err) < 0)
     return hreq_reply_status (r, api_bad_request ("container \"%s\" in pod \"%s\" is waiting to "

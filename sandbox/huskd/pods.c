@@ -10,6 +10,7 @@
 #include "events.h"
 #include "jv.h"
 #include "limitrange.h"
+#include "objmeta.h"
 #include "objects.h"
 #include "patch.h"
 #include "quota.h"
@@ -77,7 +78,7 @@ admit_new_pod (struct hreq *r, yajl_val pod)
   yajl_val meta;
   const char *ns;
   struct api_status *s = api_pod_check_types (pod);
-  if (s)
+  if (s || (s = api_check_kind (pod, "Pod")) || (s = api_quantities_decode (pod, "Pod")))
     return s;
   meta = jv_obj_at (pod, "metadata");
   ns = jv_str (meta, "namespace");
@@ -89,7 +90,8 @@ admit_new_pod (struct hreq *r, yajl_val pod)
   if (!jv_get (pod, "spec"))
     jv_set (pod, "spec", jv_object ());
   api_pod_set_defaults (pod);
-  if ((s = api_pod_validate (pod)) || (s = huskd_namespace_must_exist (r->d, r->ns)))
+  if ((s = api_pod_validate (pod)) || (s = api_object_validate (pod, "Pod"))
+      || (s = huskd_namespace_must_exist (r->d, r->ns)))
     return s;
   if (api_store_get (r->d->store, "pods", r->ns, jv_str (meta, "name")))
     return api_already_exists ("pods", jv_str (meta, "name"));
@@ -113,7 +115,7 @@ create_pod (struct hreq *r)
   /* bound at once, as the scheduler's binding sets it */
   if (!jv_str (jv_get (pod, "spec"), "nodeName"))
     jv_set (jv_get (pod, "spec"), "nodeName", jv_string (huskd_node_name ()));
-  if (hreq_query (r, "dryRun"))
+  if (r->dry_run)
     return huskd_reply_object (r, &huskd_kind_pods, 201, pod);
   if (api_store_put (r->d->store, "pods", steal_pointer (&pod), false, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
@@ -136,11 +138,11 @@ store_update (struct hreq *r, yajl_val old, yajl_val updated)
   struct api_status *s = api_pod_check_types (updated);
   bool spec_changed;
 
-  if (s)
+  if (s || (s = api_check_kind (updated, "Pod")) || (s = api_quantities_decode (updated, "Pod")))
     return hreq_reply_status (r, s);
   huskd_stamp_kind (updated, "Pod");
   api_pod_set_defaults (updated);
-  if ((s = api_pod_validate_update (old, updated)))
+  if ((s = api_pod_validate_update (old, updated)) || (s = api_object_validate (updated, "Pod")))
     return hreq_reply_status (r, s);
   /* what clients may not write: identity and status stay the server's */
   jv_set (updated, "status", jv_copy (jv_get (old, "status")));
@@ -150,6 +152,12 @@ store_update (struct hreq *r, yajl_val old, yajl_val updated)
   jv_set (jv_obj_at (updated, "metadata"), "generation",
           jv_copy (jv_path (old, "metadata", "generation", NULL)));
   spec_changed = !jv_equal (jv_get (old, "spec"), jv_get (updated, "spec"));
+  if (r->dry_run)
+    {
+      jv_set (jv_obj_at (updated, "metadata"), "resourceVersion",
+              jv_copy (jv_path (old, "metadata", "resourceVersion", NULL)));
+      return huskd_reply_object (r, &huskd_kind_pods, 200, updated);
+    }
   if (api_store_put (r->d->store, "pods", steal_pointer (&owned), spec_changed, &stored, &err) < 0)
     return hreq_reply_status (r, api_internal (err->message));
   huskd_reply_object (r, &huskd_kind_pods, 200, stored);

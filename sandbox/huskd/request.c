@@ -3,7 +3,10 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/queue.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -28,6 +31,96 @@ const char *
 hreq_header (struct hreq *r, const char *key)
 {
   return evhttp_find_header (evhttp_request_get_input_headers (r->req), key);
+}
+
+static const char *
+options_kind (enum evhttp_cmd_type method)
+{
+  switch (method)
+    {
+    case EVHTTP_REQ_POST:
+      return "CreateOptions";
+    case EVHTTP_REQ_PUT:
+      return "UpdateOptions";
+    case EVHTTP_REQ_PATCH:
+      return "PatchOptions";
+    default:
+      return "DeleteOptions";
+    }
+}
+
+/* Go's %#v of the []string of values, as field.NotSupported prints it. */
+static void
+print_values (FILE *f, const char *const *values, size_t n)
+{
+  fputs ("[]string{", f);
+  for (size_t i = 0; i < n; i++)
+    {
+      fputs (i ? ", \"" : "\"", f);
+      for (const unsigned char *c = (const unsigned char *) values[i]; *c; c++)
+        if (*c == '"' || *c == '\\')
+          fprintf (f, "\\%c", *c);
+        else if (*c < 0x20)
+          fprintf (f, "\\x%02x", *c);
+        else
+          fputc (*c, f);
+      fputc ('"', f);
+    }
+  fputc ('}', f);
+}
+
+#define MAX_DRY_RUN_VALUES 16
+
+/* A DELETE's options come from its body when it has one (kubectl sends a
+ * DeleteOptions there), else from the query, as the API server reads them. */
+static size_t
+dry_run_values (struct hreq *r, yajl_val *body, const char **values)
+{
+  size_t n = 0, len;
+  cleanup_error struct husk_error *err = NULL;
+  const char *data = r->method == EVHTTP_REQ_DELETE ? (const char *) hreq_body_raw (r, &len) : NULL;
+  struct evkeyval *kv;
+  if (data && len > 0 && json_doc_parse ("DeleteOptions", data, len, body, &err) == 0)
+    {
+      yajl_val list = jv_get (*body, "dryRun");
+      for (size_t i = 0; YAJL_IS_ARRAY (list) && i < list->u.array.len && n < MAX_DRY_RUN_VALUES; i++)
+        if (YAJL_IS_STRING (list->u.array.values[i]))
+          values[n++] = list->u.array.values[i]->u.string;
+      return n;
+    }
+  TAILQ_FOREACH (kv, &r->query, next)
+    if (strcmp (kv->key, "dryRun") == 0 && n < MAX_DRY_RUN_VALUES)
+      values[n++] = kv->value;
+  return n;
+}
+
+struct api_status *
+hreq_parse_dry_run (struct hreq *r)
+{
+  cleanup_jv yajl_val body = NULL;
+  const char *values[MAX_DRY_RUN_VALUES];
+  size_t n = dry_run_values (r, &body, values);
+  bool bad = false;
+  for (size_t i = 0; i < n; i++)
+    bad |= strcmp (values[i], "All") != 0;
+  r->dry_run = n > 0 && !bad;
+  if (!bad)
+    return NULL;
+  cleanup_free char *printed = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&printed, &size);
+  if (!f)
+    abort ();
+  print_values (f, values, n);
+  fclose (f);
+  cleanup_free char *cause = NULL;
+  if (asprintf (&cause, "Unsupported value: %s: supported values: \"All\"", printed) < 0)
+    abort ();
+  struct api_status *s = api_status_new (422, "Invalid", "%s.meta.k8s.io \"\" is invalid: dryRun: %s",
+                                         options_kind (r->method), cause);
+  api_status_set_details (s, NULL, options_kind (r->method));
+  api_status_add_cause (s, "FieldValueNotSupported", "dryRun", cause);
+  return s;
 }
 
 const unsigned char *

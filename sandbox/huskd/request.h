@@ -23,11 +23,17 @@ struct hreq {
   bool husk;            /* under the husk prefix */
   struct evkeyvalq query;
   bool want_table;      /* Accept: ...;as=Table */
+  bool dry_run;         /* ?dryRun=All: admit and answer, change nothing */
 };
 
 const char *hreq_query (struct hreq *r, const char *key);
 bool hreq_query_bool (struct hreq *r, const char *key);
 const char *hreq_header (struct hreq *r, const char *key);
+/* Reads ?dryRun into r->dry_run.  Only "All" is a dry-run value; any other
+ * is the 422 kube-apiserver answers for its {Create,Update,Patch,Delete}
+ * Options: `DeleteOptions.meta.k8s.io "" is invalid: dryRun: Unsupported
+ * value: []string{"x"}: supported values: "All"`. */
+struct api_status *hreq_parse_dry_run (struct hreq *r);
 
 /* Reads the body as JSON (or YAML? no: JSON; protobuf is handled by the
  * namespace handler).  On failure returns a Status to send. */

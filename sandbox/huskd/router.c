@@ -97,6 +97,18 @@ not_found (struct hreq *r)
                                                          "requested resource"));
 }
 
+/* A write the API server takes {Create,Update,Patch,Delete}Options for;
+ * exec and port-forward are connections, not writes. */
+static bool
+mutating (const struct hreq *r)
+{
+  if (r->method != EVHTTP_REQ_POST && r->method != EVHTTP_REQ_PUT
+      && r->method != EVHTTP_REQ_PATCH && r->method != EVHTTP_REQ_DELETE)
+    return false;
+  return !r->sub || (strcmp (r->sub, "exec") != 0 && strcmp (r->sub, "portforward") != 0
+                     && strcmp (r->sub, "attach") != 0);
+}
+
 static void
 dispatch (struct hreq *r, char **seg, size_t n)
 {
@@ -125,6 +137,12 @@ dispatch (struct hreq *r, char **seg, size_t n)
     {
       not_found (r);
       return;
+    }
+  if (mutating (r))
+    {
+      struct api_status *s = hreq_parse_dry_run (r);
+      if (s)
+        return hreq_reply_status (r, s);
     }
   route->handle (r);
 }

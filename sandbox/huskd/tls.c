@@ -18,10 +18,12 @@
 #include "cleanup.h"
 #include "pki.h"
 #include "request.h"
+#include "tls_gate.h"
 
 struct huskd_tls {
   SSL_CTX *ctx;
   char *token;
+  struct huskd_tls_gates gates;
 };
 
 static struct bufferevent *
@@ -29,24 +31,21 @@ make_bev (struct event_base *base, void *arg)
 {
   struct huskd_tls *t = arg;
   SSL *ssl = SSL_new (t->ctx);
-  return bufferevent_openssl_socket_new (base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                         BEV_OPT_CLOSE_ON_FREE);
+  return ssl ? huskd_tls_gate_bev (&t->gates, base, ssl) : NULL;
 }
 
 /* A client certificate the handshake verified against our CA, or the
- * bearer token. */
+ * bearer token.  The gate (tls_gate.c) let only connections that showed
+ * one of them this far; each request is still checked, since a token is
+ * per request. */
 static bool
 authenticated (struct huskd_tls *t, struct evhttp_request *req)
 {
   struct evhttp_connection *conn = evhttp_request_get_connection (req);
   struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent (conn) : NULL;
-  SSL *ssl = bev ? bufferevent_openssl_get_ssl (bev) : NULL;
   const char *auth = evhttp_find_header (evhttp_request_get_input_headers (req), "Authorization");
-  size_t n = strlen (t->token);
-  if (ssl && SSL_get0_peer_certificate (ssl) && SSL_get_verify_result (ssl) == X509_V_OK)
-    return true;
-  return auth && strncmp (auth, "Bearer ", 7) == 0 && strlen (auth + 7) == n
-         && CRYPTO_memcmp (auth + 7, t->token, n) == 0;
+  return huskd_peer_verified (bev ? bufferevent_openssl_get_ssl (bev) : NULL)
+         || huskd_token_ok (t->token, auth);
 }
 
 static void
@@ -57,6 +56,7 @@ route_tls (struct evhttp_request *req, void *arg)
     return huskd_route (req, d);
   struct hreq r = { .d = d, .req = req };
   struct api_status *s = api_status_new (401, "Unauthorized", "Unauthorized");
+  evhttp_add_header (evhttp_request_get_output_headers (req), "Connection", "close");
   hreq_reply_status (&r, s);
 }
 
@@ -147,6 +147,8 @@ huskd_tls_start (struct huskd *d, struct husk_error **err)
   if (huskd_pki_ensure (&p, err) < 0 || huskd_pki_read (p.token, &d->tls->token, &len, err) < 0
       || make_ctx (d->tls, &p, err) < 0 || write_kubeconfig (d, &p, err) < 0)
     return -1;
+  if (huskd_tls_gates_init (&d->tls->gates, d->tls->token) < 0)
+    return husk_error_set (err, 0, "TLS listener: no SSL ex data slot");
   return bind_listen (d, err);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "json_doc.h"
 #include "jv.h"
 
 struct watch {
@@ -111,6 +112,39 @@ send_initial (struct watch *w)
       send_event (w, "ADDED", objs[i]);
 }
 
+/* An ERROR event carrying the Status, then the end of the stream. */
+static void
+send_error_and_end (struct watch *w, struct api_status *st)
+{
+  size_t len;
+  cleanup_free char *status = api_status_json (st, &len);
+  cleanup_jv yajl_val obj = NULL;
+  cleanup_error struct husk_error *err = NULL;
+  struct evhttp_connection *conn = evhttp_request_get_connection (w->req);
+  api_status_free (st);
+  if (json_doc_parse ("status", status, len, &obj, &err) == 0)
+    send_event (w, "ERROR", obj);
+  if (conn)
+    evhttp_connection_set_closecb (conn, NULL, NULL);
+  evhttp_send_reply_end (w->req);
+  watch_free (w);
+}
+
+static bool
+replay (struct watch *w, const char *rv)
+{
+  char *end;
+  unsigned long long since = strtoull (rv, &end, 10), oldest;
+  if (*end || api_store_replay (w->d->store, since, on_change, w, &oldest) < 0)
+    {
+      w->table = false; /* the Status as it is, not a Table row */
+      send_error_and_end (w, api_status_new (410, "Expired", "too old resource version: %s (%llu)",
+                                             rv, *end ? api_store_revision (w->d->store) : oldest));
+      return false;
+    }
+  return true;
+}
+
 void
 huskd_watch_start (struct hreq *r, const struct resource_kind *k, struct api_selector *labels,
                    struct api_selector *fields)
@@ -132,9 +166,12 @@ huskd_watch_start (struct hreq *r, const struct resource_kind *k, struct api_sel
   evhttp_connection_set_closecb (evhttp_request_get_connection (r->req), on_close, w);
   /* Without a resourceVersion (or "0") a watch starts with the current
    * objects as ADDED, as the API server's does; from a given version it
-   * sends only what changes next, since no history is kept. */
+   * first replays every change since, or ends with 410 Expired when the
+   * window no longer holds them all (the client then lists again). */
   if (!rv || strcmp (rv, "0") == 0 || !*rv)
     send_initial (w);
+  else if (!replay (w, rv))
+    return;
   w->handle = api_store_watch (r->d->store, on_change, w);
   w->timeout = evtimer_new (r->d->base, on_timeout, w);
   evtimer_add (w->timeout, &tv);
