@@ -334,7 +334,8 @@ check_device_cgroup (struct vctx *v, const struct oci_resources *res)
 static int
 check_weight (struct vctx *v, const char *path, oci_opt_u64 w)
 {
-  if (w.set && (w.value < 10 || w.value > 1000))
+  /* 0 is "not set": dockerd always sends "weight": 0, and runc skips it. */
+  if (w.set && w.value != 0 && (w.value < 10 || w.value > 1000))
     return vfail (v, "linux.resources.blockIO.%s: %llu is out of range (10..1000)", path,
                   (unsigned long long) w.value);
   return 0;
