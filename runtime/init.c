@@ -194,6 +194,7 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
     return -1;
   if (!plan->no_new_keyring && husk_process_join_keyring (plan->keyring_name, err) < 0)
     return -1;
+  husk_process_set_home (plan); /* as root: passwd may be unreadable to the user */
   if (husk_process_identity (plan, err) < 0)
     return -1;
   if (husk_process_lookup (plan->process->args[0], plan->env, exec_path, err) < 0)

@@ -1,8 +1,11 @@
 /* Capability names → numbers, and the check of process.capabilities done in
- * the parent so that a typo fails `create` with the JSON path instead of a
- * half-started container. */
+ * the parent: an unknown name is a warning naming its JSON path (config.md:
+ * "MUST be logged as a warning", runtimes "SHOULD NOT fail"), and the
+ * process runs without it, as with runc and crun. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 
@@ -27,28 +30,38 @@ husk_cap_from_name (const char *name)
   return (int) value;
 }
 
-static int
-validate_list (char *const *names, size_t len, const char *json_path, const char *set,
-               struct husk_error **err)
+static void
+list_unknown (FILE *out, bool *any, char *const *names, size_t len, const char *json_path,
+              const char *set)
 {
   for (size_t i = 0; i < len; i++)
     if (husk_cap_from_name (names[i]) < 0)
-      return husk_error_set (err, 0, "%s.%s[%zu]: unknown capability \"%s\"", json_path, set,
-                             i, names[i]);
-  return 0;
+      {
+        fprintf (out, "%s%s.%s[%zu] \"%.64s\"", *any ? ", " : "", json_path, set, i, names[i]);
+        *any = true;
+      }
 }
 
-int
-husk_caps_validate (const struct oci_capabilities *caps, const char *json_path,
-                    struct husk_error **err)
+char *
+husk_caps_unknown (const struct oci_capabilities *caps, const char *json_path)
 {
-  if (caps == NULL)
-    return 0;
-  if (validate_list (caps->bounding, caps->bounding_len, json_path, "bounding", err) < 0
-      || validate_list (caps->effective, caps->effective_len, json_path, "effective", err) < 0
-      || validate_list (caps->inheritable, caps->inheritable_len, json_path, "inheritable", err) < 0
-      || validate_list (caps->permitted, caps->permitted_len, json_path, "permitted", err) < 0
-      || validate_list (caps->ambient, caps->ambient_len, json_path, "ambient", err) < 0)
-    return -1;
-  return 0;
+  char *text = NULL;
+  size_t size = 0;
+  bool any = false;
+  FILE *out;
+
+  if (caps == NULL || (out = open_memstream (&text, &size)) == NULL)
+    return NULL;
+  fputs ("ignoring unknown capabilities: ", out);
+  list_unknown (out, &any, caps->bounding, caps->bounding_len, json_path, "bounding");
+  list_unknown (out, &any, caps->effective, caps->effective_len, json_path, "effective");
+  list_unknown (out, &any, caps->inheritable, caps->inheritable_len, json_path, "inheritable");
+  list_unknown (out, &any, caps->permitted, caps->permitted_len, json_path, "permitted");
+  list_unknown (out, &any, caps->ambient, caps->ambient_len, json_path, "ambient");
+  if (fclose (out) != 0 || !any)
+    {
+      free (text);
+      return NULL;
+    }
+  return text;
 }
