@@ -350,7 +350,9 @@ check_resources (struct vctx *v)
     return 0;
   if (check_device_cgroup (v, res) < 0)
     return -1;
-  if (res->memory && res->memory->swappiness.set && res->memory->swappiness.value > 100)
+  /* UINT64_MAX is Go's uint64(-1): "not set" for runc, sent by podman */
+  if (res->memory && res->memory->swappiness.set && res->memory->swappiness.value > 100
+      && res->memory->swappiness.value != UINT64_MAX)
     return vfail (v, "linux.resources.memory.swappiness: %llu is out of range (0..100)",
                   (unsigned long long) res->memory->swappiness.value);
   if (res->block_io
