@@ -374,6 +374,52 @@ state_is() { # state_is NAME STATUS
 	run -0 dk rm -f cpc
 }
 
+@test "docker: host namespaces, and joining another container's (--pid/--network/--ipc container:)" {
+	drun --pid host --network host --ipc host --uts host "$IMAGE" sh -c 'hostname; readlink /proc/self/ns/pid'
+	[ "${lines[0]}" = "$(hostname)" ]
+	[ "${lines[1]}" = "$(readlink /proc/self/ns/pid)" ]
+	run -0 dk run -d --name base --ipc shareable "$IMAGE" sleep 100
+	pid=$(dk inspect -f '{{.State.Pid}}' base)
+	drun --pid container:base --network container:base --ipc container:base "$IMAGE" sh -c \
+		'for n in pid net ipc; do readlink /proc/self/ns/$n; done; ps -o comm | grep -c sleep'
+	[ "${lines[0]}" = "$(readlink /proc/$pid/ns/pid)" ]
+	[ "${lines[1]}" = "$(readlink /proc/$pid/ns/net)" ]
+	[ "${lines[2]}" = "$(readlink /proc/$pid/ns/ipc)" ]
+	[ "${lines[3]}" = "1" ]
+	drun --cgroupns private "$IMAGE" readlink /proc/self/ns/cgroup
+	[ "$output" != "$(readlink /proc/self/ns/cgroup)" ]
+	run -0 dk rm -f base
+}
+
+@test "docker: health checks (exec every second), commit (pauses), exec -d, stop-signal, restart" {
+	run -0 dk run -d --name hc --health-cmd 'test -e /tmp/healthy' --health-interval 1s --health-retries 1 \
+		--stop-signal USR1 "$IMAGE" sh -c 'trap "exit 11" USR1; while :; do sleep 0.1; done'
+	wait_for 15 sh -c "[ \"\$($DOCKER -H unix://$DK/docker.sock inspect -f '{{.State.Health.Status}}' hc)\" = unhealthy ]"
+	run -0 dk exec -d hc touch /tmp/healthy
+	wait_for 15 sh -c "[ \"\$($DOCKER -H unix://$DK/docker.sock inspect -f '{{.State.Health.Status}}' hc)\" = healthy ]"
+	run -0 dk commit hc husk-committed:1
+	run -0 dk run --rm husk-committed:1 test -e /tmp/healthy
+	run -0 dk rmi husk-committed:1
+	run -0 dk stop -t 10 hc
+	run -0 dk inspect -f '{{.State.ExitCode}}' hc
+	[ "$output" = "11" ]
+	run -0 dk restart -t 1 hc
+	state_is hc running
+	run -0 dk rm -f hc
+}
+
+@test "docker --privileged: every capability, every device, no seccomp" {
+	# capset can grant only what the runtime itself holds: every runtime
+	# fails here on a host whose root lacks some (this one: CAP_SYS_RESOURCE)
+	local last bnd
+	last=$(cat /proc/sys/kernel/cap_last_cap)
+	bnd=$(awk '/^CapBnd/ {print $2}' /proc/self/status)
+	[ "$((0x$bnd))" -eq "$(((1 << (last + 1)) - 1))" ] || skip "this host's root lacks capabilities (CapBnd $bnd)"
+	drun --privileged "$IMAGE" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; test -e /dev/mem && echo has-mem'
+	[[ "$output" == *"Seccomp:"*0* ]]
+	[[ "$output" == *has-mem* ]]
+}
+
 @test "docker rm: nothing is left of a container (cgroups, mounts, runtime state, processes)" {
 	run -0 dk run -d --name gone --memory 64m "$IMAGE" sleep 100
 	id=$(dk inspect -f '{{.Id}}' gone)
