@@ -30,15 +30,35 @@ husk_cap_from_name (const char *name)
   return (int) value;
 }
 
+struct unknown_list {
+  FILE *out;
+  const char *seen[32]; /* each name once, where it first appears */
+  size_t seen_len;
+};
+
+static bool
+already_listed (struct unknown_list *u, const char *name)
+{
+  for (size_t i = 0; i < u->seen_len; i++)
+    if (strcmp (u->seen[i], name) == 0)
+      return true;
+  if (u->seen_len < sizeof u->seen / sizeof u->seen[0])
+    u->seen[u->seen_len++] = name;
+  return false;
+}
+
 static void
-list_unknown (FILE *out, bool *any, char *const *names, size_t len, const char *json_path,
+list_unknown (struct unknown_list *u, char *const *names, size_t len, const char *json_path,
               const char *set)
 {
   for (size_t i = 0; i < len; i++)
     if (husk_cap_from_name (names[i]) < 0)
       {
-        fprintf (out, "%s%s.%s[%zu] \"%.64s\"", *any ? ", " : "", json_path, set, i, names[i]);
-        *any = true;
+        bool first = u->seen_len == 0;
+        if (already_listed (u, names[i]))
+          continue;
+        fprintf (u->out, "%s%s.%s[%zu] \"%.64s\"", first ? "" : ", ", json_path, set, i,
+                 names[i]);
       }
 }
 
@@ -47,18 +67,17 @@ husk_caps_unknown (const struct oci_capabilities *caps, const char *json_path)
 {
   char *text = NULL;
   size_t size = 0;
-  bool any = false;
-  FILE *out;
+  struct unknown_list u = { 0 };
 
-  if (caps == NULL || (out = open_memstream (&text, &size)) == NULL)
+  if (caps == NULL || (u.out = open_memstream (&text, &size)) == NULL)
     return NULL;
-  fputs ("ignoring unknown capabilities: ", out);
-  list_unknown (out, &any, caps->bounding, caps->bounding_len, json_path, "bounding");
-  list_unknown (out, &any, caps->effective, caps->effective_len, json_path, "effective");
-  list_unknown (out, &any, caps->inheritable, caps->inheritable_len, json_path, "inheritable");
-  list_unknown (out, &any, caps->permitted, caps->permitted_len, json_path, "permitted");
-  list_unknown (out, &any, caps->ambient, caps->ambient_len, json_path, "ambient");
-  if (fclose (out) != 0 || !any)
+  fputs ("ignoring unknown capabilities: ", u.out);
+  list_unknown (&u, caps->bounding, caps->bounding_len, json_path, "bounding");
+  list_unknown (&u, caps->effective, caps->effective_len, json_path, "effective");
+  list_unknown (&u, caps->inheritable, caps->inheritable_len, json_path, "inheritable");
+  list_unknown (&u, caps->permitted, caps->permitted_len, json_path, "permitted");
+  list_unknown (&u, caps->ambient, caps->ambient_len, json_path, "ambient");
+  if (fclose (u.out) != 0 || u.seen_len == 0)
     {
       free (text);
       return NULL;
