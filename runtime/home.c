@@ -53,7 +53,7 @@ husk_passwd_home (int fd, uid_t uid, char *out, size_t size)
 {
   char buf[8192];
   size_t have = 0;
-  bool eof = false;
+  bool eof = false, in_long_line = false;
 
   while (!eof || have > 0)
     {
@@ -71,10 +71,18 @@ husk_passwd_home (int fd, uid_t uid, char *out, size_t size)
       nl = memchr (buf, '\n', have);
       if (nl == NULL && !eof && have < sizeof buf)
         continue;
+      if (nl == NULL && !eof)
+        {
+          /* a line longer than buf matches nothing, nor does its tail */
+          in_long_line = true;
+          have = 0;
+          continue;
+        }
       if (nl == NULL)
-        nl = buf + have; /* the last line, or one longer than buf: cut */
-      if (line_home (buf, nl - buf, uid, out, size))
+        nl = buf + have; /* the last line, without a newline */
+      if (!in_long_line && line_home (buf, nl - buf, uid, out, size))
         return true;
+      in_long_line = false;
       if (nl < buf + have)
         nl++;
       have -= nl - buf;

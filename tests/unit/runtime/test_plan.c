@@ -136,6 +136,20 @@ test_passwd_home (void)
   fd = passwd_fd (passwd);
   ok (!husk_passwd_home (fd, 1000, home, 5), "a home too long for the buffer is not cut");
   close (fd);
+  {
+    /* a 10000-byte line whose tail looks like an entry, then the real one */
+    static char text[12000];
+    size_t n = 0;
+    n += (size_t) snprintf (text, sizeof text, "x:x:1:1:");
+    memset (text + n, 'g', 9000);
+    n += 9000;
+    n += (size_t) snprintf (text + n, sizeof text - n, ":x:7:7::/tail:/bin/sh\n"
+                                                       "seven:x:7:7::/home/seven:/bin/sh\n");
+    fd = passwd_fd (text);
+    ok (husk_passwd_home (fd, 7, home, sizeof home) && strcmp (home, "/home/seven") == 0,
+        "the tail of an overlong line is no entry");
+    close (fd);
+  }
 }
 
 static void
