@@ -141,7 +141,7 @@ state_is() { # state_is NAME STATUS
 @test "docker run -d, logs, stop honours SIGTERM, kill" {
 	run -0 dk run -d --name web "$IMAGE" \
 		sh -c 'trap "echo got TERM; exit 0" TERM; echo started; while :; do sleep 0.1; done'
-	wait_for 10 sh -c "$DOCKER -H unix://$DK/docker.sock logs web | grep -q started"
+	wait_for 10 sh -c "timeout 30 $DOCKER -H unix://$DK/docker.sock logs web | grep -q started"
 	run -0 dk inspect -f '{{.State.Status}} {{.State.Running}}' web
 	[ "$output" = "running true" ]
 	run -0 dk stop -t 10 web
@@ -182,17 +182,17 @@ state_is() { # state_is NAME STATUS
 	[ "${lines[1]}" = "1" ]
 	run -0 dk exec -t box tty
 	[[ "$output" == /dev/pts/* ]]
-	local cmd="$DOCKER -H unix://$DK/docker.sock exec -it box sh -c 'tty; stty size; echo in=\$(head -n1)'"
-	run -0 script -qec "$cmd" /dev/null < <(echo typed; sleep 5)
+	local cmd="timeout 30 $DOCKER -H unix://$DK/docker.sock exec -it box sh -c 'tty; stty size; echo in=\$(head -n1)'"
+	run -0 timeout -k 5 60 script -qec "$cmd" /dev/null < <(echo typed; sleep 5)
 	[[ "$output" == *"/dev/pts/"* ]]
 	[[ "$output" == *"in=typed"* ]]
 	run -0 dk rm -f box
 }
 
 @test "docker run -it: an interactive terminal" {
-	local cmd="$DOCKER -H unix://$DK/docker.sock run -it --rm $IMAGE sh -c 'tty; echo cols=\$(stty size)'"
+	local cmd="timeout 30 $DOCKER -H unix://$DK/docker.sock run -it --rm $IMAGE sh -c 'tty; echo cols=\$(stty size)'"
 	# stdin stays open (an immediate EOF would race the container's output)
-	run -0 script -qec "$cmd" /dev/null < <(sleep 20)
+	run -0 timeout -k 5 60 script -qec "$cmd" /dev/null < <(sleep 20)
 	[[ "$output" == *"/dev/pts/0"* ]]
 	[[ "$output" == *"cols="* ]]
 }
@@ -352,13 +352,13 @@ state_is() { # state_is NAME STATUS
 	run -0 dk rm -f up
 }
 
-@test "docker --restart: on-failure retries, always restarts, unless-stopped stays stopped" {
+@test "docker --restart: on-failure retries up to its count, always restarts until stopped" {
 	run -0 dk run -d --name rf --restart on-failure:2 "$IMAGE" sh -c 'exit 3'
-	wait_for 30 sh -c "[ \"\$($DOCKER -H unix://$DK/docker.sock inspect -f '{{.RestartCount}} {{.State.Status}}' rf)\" = '2 exited' ]"
+	wait_for 30 sh -c "[ \"\$(timeout 30 $DOCKER -H unix://$DK/docker.sock inspect -f '{{.RestartCount}} {{.State.Status}}' rf)\" = '2 exited' ]"
 	run -0 dk inspect -f '{{.State.ExitCode}}' rf
 	[ "$output" = "3" ]
 	run -0 dk run -d --name ra --restart always "$IMAGE" sh -c 'sleep 0.5; exit 0'
-	wait_for 30 sh -c "[ \"\$($DOCKER -H unix://$DK/docker.sock inspect -f '{{.RestartCount}}' ra)\" -ge 1 ]"
+	wait_for 30 sh -c "[ \"\$(timeout 30 $DOCKER -H unix://$DK/docker.sock inspect -f '{{.RestartCount}}' ra)\" -ge 1 ]"
 	run -0 dk stop -t 1 ra
 	state_is ra exited
 	run -0 dk rm -f rf ra
@@ -396,9 +396,9 @@ state_is() { # state_is NAME STATUS
 @test "docker: health checks (exec every second), commit (pauses), exec -d, stop-signal, restart" {
 	run -0 dk run -d --name hc --health-cmd 'test -e /tmp/healthy' --health-interval 1s --health-retries 1 \
 		--stop-signal USR1 "$IMAGE" sh -c 'trap "exit 11" USR1; while :; do sleep 0.1; done'
-	wait_for 15 sh -c "[ \"\$($DOCKER -H unix://$DK/docker.sock inspect -f '{{.State.Health.Status}}' hc)\" = unhealthy ]"
+	wait_for 15 sh -c "[ \"\$(timeout 30 $DOCKER -H unix://$DK/docker.sock inspect -f '{{.State.Health.Status}}' hc)\" = unhealthy ]"
 	run -0 dk exec -d hc touch /tmp/healthy
-	wait_for 15 sh -c "[ \"\$($DOCKER -H unix://$DK/docker.sock inspect -f '{{.State.Health.Status}}' hc)\" = healthy ]"
+	wait_for 15 sh -c "[ \"\$(timeout 30 $DOCKER -H unix://$DK/docker.sock inspect -f '{{.State.Health.Status}}' hc)\" = healthy ]"
 	run -0 dk commit hc husk-committed:1
 	run -0 dk run --rm husk-committed:1 test -e /tmp/healthy
 	run -0 dk rmi husk-committed:1
