@@ -149,6 +149,33 @@ teardown() { teardown_bundle; }
 	grep CAP_NO_SUCH_THING "$BATS_TEST_TMPDIR/log.json" | jq -e '.level == "warning"'
 }
 
+# --- process groups ------------------------------------------------------------
+
+@test "clients: the container's process leads its own session and process group" {
+	set_args /bin/sh -c 'cut -d" " -f5,6 /proc/self/stat'
+	husk run "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 1" ]
+}
+
+@test "clients: an exec'd process leads its own session and process group" {
+	run_detached
+	husk exec "$CID" /bin/sh -c 'set -- $(cut -d" " -f1,5,6 /proc/$$/stat); [ "$1" = "$2" ] && [ "$1" = "$3" ] && echo leader'
+	[ "$status" -eq 0 ]
+	[ "$output" = "leader" ]
+}
+
+@test "clients: kill(0) in the container does not reach the runtime's caller" {
+	# a shell in a group of its own runs the runtime, as containerd-shim does;
+	# the container kills "its" process group (pid 1 itself ignores the
+	# SIGKILL: no handler, and it is the namespace's init)
+	set_args /bin/sh -c 'kill -KILL 0; echo container survived'
+	run timeout -k 5 60 setsid bash -c '"$1" --root "$2" run "$3" </dev/null 2>&1; echo "caller survived, status $?"' \
+		_ "$HUSK" "$ROOT" "$CID"
+	[[ "$output" == *"container survived"* ]]
+	[[ "$output" == *"caller survived, status 0"* ]]
+}
+
 # --- the wording tools match on ---------------------------------------------------
 
 @test "clients: a missing command says 'no such file or directory' (docker: exit 127)" {

@@ -189,6 +189,17 @@ state_is() { # state_is NAME STATUS
 	run -0 dk rm -f box
 }
 
+@test "docker: kill(0) in a container leaves containerd-shim alone" {
+	# the container's processes lead their own process group, not the shim's
+	run -0 dk run -d --name k0 "$IMAGE" sh -c 'sleep 0.5; kill -KILL 0; sleep 100'
+	# the exec'd shell kills its own group: itself
+	run -137 dk exec k0 sh -c 'kill -KILL 0'
+	sleep 2
+	state_is k0 running
+	run -0 dk exec k0 true
+	run -0 dk rm -f k0
+}
+
 @test "docker run -it: an interactive terminal" {
 	local cmd="timeout 30 $DOCKER -H unix://$DK/docker.sock run -it --rm $IMAGE sh -c 'tty; echo cols=\$(stty size)'"
 	# stdin stays open (an immediate EOF would race the container's output)
