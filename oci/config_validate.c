@@ -338,7 +338,8 @@ check_device_cgroup (struct vctx *v, const struct oci_resources *res)
 static int
 check_weight (struct vctx *v, const char *path, oci_opt_u64 w)
 {
-  if (w.set && (w.value < 10 || w.value > 1000))
+  /* 0 is "not set": dockerd always sends "weight": 0, and runc skips it. */
+  if (w.set && w.value != 0 && (w.value < 10 || w.value > 1000))
     return vfail (v, "linux.resources.blockIO.%s: %llu is out of range (10..1000)", path,
                   (unsigned long long) w.value);
   return 0;
@@ -353,7 +354,9 @@ check_resources (struct vctx *v)
     return 0;
   if (check_device_cgroup (v, res) < 0)
     return -1;
-  if (res->memory && res->memory->swappiness.set && res->memory->swappiness.value > 100)
+  /* UINT64_MAX is Go's uint64(-1): "not set" for runc, sent by podman */
+  if (res->memory && res->memory->swappiness.set && res->memory->swappiness.value > 100
+      && res->memory->swappiness.value != UINT64_MAX)
     return vfail (v, "linux.resources.memory.swappiness: %llu is out of range (0..100)",
                   (unsigned long long) res->memory->swappiness.value);
   if (res->block_io

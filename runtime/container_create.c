@@ -200,9 +200,14 @@ make_plan (struct create_ctx *c, struct husk_error **err)
   memcpy (plan->stdio, c->opts->stdio, sizeof plan->stdio);
   plan->time_offsets = l ? &l->time_offsets : NULL;
   snprintf (plan->keyring_name, sizeof plan->keyring_name, "%s", c->opts->id); /* as runc */
-  if (husk_caps_validate (config->process->capabilities, "config.json: process.capabilities", err) < 0
-      || husk_plan_rlimits (config->process, &plan->rlimits, &plan->rlimits_len, err) < 0
-      || husk_plan_env (config->process, c->opts->listen_fds, &plan->env, err) < 0
+  {
+    cleanup_free char *unknown
+        = husk_caps_unknown (config->process->capabilities, "process.capabilities");
+    if (unknown)
+      husk_log_warning (c->rt, "config.json: %s", unknown);
+  }
+  if (husk_plan_rlimits (config->process, &plan->rlimits, &plan->rlimits_len, err) < 0
+      || husk_plan_env (config->process, c->opts->listen_fds, &plan->env, &plan->home_env, err) < 0
       || husk_ns_plan_init (config, &plan->ns, err) < 0)
     return -1;
   if ((config->hostname || config->domainname) && !(plan->ns.clone_flags & CLONE_NEWUTS)

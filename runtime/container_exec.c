@@ -117,9 +117,8 @@ exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk
   plan->preserve_fds = opts->preserve_fds;
   memcpy (plan->stdio, opts->stdio, sizeof plan->stdio);
   plan->state_dirfd = -1;
-  if (husk_caps_validate (opts->process->capabilities, "process.capabilities", err) < 0
-      || husk_plan_rlimits (opts->process, &plan->rlimits, &plan->rlimits_len, err) < 0
-      || husk_plan_env (opts->process, 0, &plan->env, err) < 0
+  if (husk_plan_rlimits (opts->process, &plan->rlimits, &plan->rlimits_len, err) < 0
+      || husk_plan_env (opts->process, 0, &plan->env, &plan->home_env, err) < 0
       || husk_ns_plan_from_pid (x->rec->pid, &plan->ns, err) < 0)
     return -1;
   plan->in_user_ns = plan->ns.join_fds[OCI_NS_USER] >= 0;
@@ -183,6 +182,12 @@ exec_steps (struct husk_runtime *rt, struct exec_ctx *x, const struct husk_exec_
     return -1;
   if (exec_check (x, opts, err) < 0 || exec_plan (x, opts, err) < 0)
     return -1;
+  {
+    cleanup_free char *unknown
+        = husk_caps_unknown (opts->process->capabilities, "process.capabilities");
+    if (unknown)
+      husk_log_warning (rt, "exec: %s", unknown);
+  }
   if (exec_launch (x, opts, err) < 0)
     {
       if (x->pid > 0)

@@ -167,6 +167,11 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
     if (init_stage1 (plan, err) < 0)
       return -1;
   prctl (PR_SET_NAME, plan->is_exec ? "husk:[exec]" : "husk:[init]");
+  /* A session and process group of its own, as runc's init and exec
+   * processes: in the caller's group, kill(0, SIGKILL) in the container
+   * would reach the caller (containerd-shim, conmon, a shell). */
+  if (setsid () < 0)
+    return husk_error_set (err, errno, "setsid");
   if (wait_go (plan, err) < 0)
     return -1;
   /* now that the parent put us in our cgroup, it becomes the namespace's
@@ -198,6 +203,7 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
     return -1;
   if (!plan->no_new_keyring && husk_process_join_keyring (plan->keyring_name, err) < 0)
     return -1;
+  husk_process_set_home (plan); /* as root: passwd may be unreadable to the user */
   if (husk_process_identity (plan, err) < 0)
     return -1;
   return husk_process_lookup (plan->process->args[0], plan->env, exec_path, err);

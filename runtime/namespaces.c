@@ -158,9 +158,12 @@ husk_ns_join (struct husk_ns_plan *plan, struct husk_error **err)
   return 0;
 }
 
+/* Errors name the config's field: the kernel's EINVAL alone does not say
+ * which of the two maps it refused (overlapping ranges, a host id outside
+ * the caller's). */
 static int
-write_map (pid_t pid, const char *file, const struct oci_id_mapping *maps, size_t len,
-           struct husk_error **err)
+write_map (pid_t pid, const char *field, const char *file, const struct oci_id_mapping *maps,
+           size_t len, struct husk_error **err)
 {
   char path[64], buf[4096];
   size_t used = 0;
@@ -171,15 +174,15 @@ write_map (pid_t pid, const char *file, const struct oci_id_mapping *maps, size_
       int n = snprintf (buf + used, sizeof buf - used, "%u %u %u\n", maps[i].container_id,
                         maps[i].host_id, maps[i].size);
       if (n < 0 || (size_t) n >= sizeof buf - used)
-        return husk_error_set (err, E2BIG, "%s: too many mappings", file);
+        return husk_error_set (err, E2BIG, "%s: too many mappings for %s", field, file);
       used += (size_t) n;
     }
   snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
-    return husk_error_set (err, errno, "open `%s`", path);
+    return husk_error_set (err, errno, "%s: open `%s`", field, path);
   if (write (fd, buf, used) != (ssize_t) used)
-    return husk_error_set (err, errno, "write `%s` (%.*s)", path,
+    return husk_error_set (err, errno, "%s: write `%s` (%.*s)", field, path,
                            used && buf[used - 1] == '\n' ? (int) used - 1 : (int) used, buf);
   return 0;
 }
@@ -190,10 +193,12 @@ husk_ns_write_id_maps (pid_t pid, const struct oci_linux *l, struct husk_error *
   if (l == NULL)
     return 0;
   if (l->uid_mappings_len > 0
-      && write_map (pid, "uid_map", l->uid_mappings, l->uid_mappings_len, err) < 0)
+      && write_map (pid, "linux.uidMappings", "uid_map", l->uid_mappings, l->uid_mappings_len,
+                    err) < 0)
     return -1;
   if (l->gid_mappings_len > 0
-      && write_map (pid, "gid_map", l->gid_mappings, l->gid_mappings_len, err) < 0)
+      && write_map (pid, "linux.gidMappings", "gid_map", l->gid_mappings, l->gid_mappings_len,
+                    err) < 0)
     return -1;
   return 0;
 }

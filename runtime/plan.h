@@ -44,6 +44,7 @@ struct husk_plan {
   struct husk_rlimit_plan *rlimits;
   size_t rlimits_len;
   char **env;                        /* process env, PATH added when missing */
+  char *home_env;                    /* in env: "HOME=" to fill in; NULL: env has HOME */
   const struct husk_seccomp_program *seccomp;
   bool seccomp_notify;
   struct husk_cap_sets caps;         /* process.capabilities, set after the filter */
@@ -71,11 +72,19 @@ int husk_process_finish (const struct husk_plan *plan, const char *path,
                          struct husk_error **err);
 int husk_process_identity (struct husk_plan *plan, struct husk_error **err);
 
-/* Parent: rlimit names to numbers; env with the default PATH. */
+/* Parent: rlimit names to numbers; env with the default PATH, and a
+ * HUSK_HOME_ENV_SIZE slot "HOME=" in it (*home) when the env has no HOME. */
 int husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **out,
                        size_t *len, struct husk_error **err);
-int husk_plan_env (const struct oci_process *process, int listen_fds, char ***out,
+#define HUSK_HOME_ENV_SIZE 4102
+int husk_plan_env (const struct oci_process *process, int listen_fds, char ***out, char **home,
                    struct husk_error **err);
+
+/* Child (home.c): fills plan->home_env from the container's /etc/passwd
+ * (the home of process.user.uid), else "/", as runc does. */
+void husk_process_set_home (const struct husk_plan *plan);
+/* The home of `uid` in the passwd file open on fd; false when absent. */
+bool husk_passwd_home (int fd, uid_t uid, char *out, size_t size);
 
 /* Terminal (terminal.c). Child: a pty made inside the container, the slave
  * as stdio and controlling terminal; the master goes back to the parent. */

@@ -54,26 +54,39 @@ husk_plan_rlimits (const struct oci_process *process, struct husk_rlimit_plan **
 }
 
 int
-husk_plan_env (const struct oci_process *process, int listen_fds, char ***out,
+husk_plan_env (const struct oci_process *process, int listen_fds, char ***out, char **home,
                struct husk_error **err)
 {
   size_t n = process->env_len;
-  bool has_path = false;
+  bool has_path = false, has_home = false;
   char **env;
   /* the strings live as long as the vector: one block after it */
   char (*listen)[32];
+  char *home_env;
 
   for (size_t i = 0; i < n; i++)
-    if (strncmp (process->env[i], "PATH=", 5) == 0)
-      has_path = true;
-  env = calloc (1, (n + 4) * sizeof *env + 2 * sizeof *listen);
+    {
+      if (strncmp (process->env[i], "PATH=", 5) == 0)
+        has_path = true;
+      if (strncmp (process->env[i], "HOME=", 5) == 0)
+        has_home = true;
+    }
+  env = calloc (1, (n + 5) * sizeof *env + 2 * sizeof *listen + HUSK_HOME_ENV_SIZE);
   if (env == NULL)
     return husk_error_set (err, ENOMEM, "calloc");
-  listen = (char (*)[32]) (env + n + 4);
+  listen = (char (*)[32]) (env + n + 5);
+  home_env = (char *) (listen + 2);
   for (size_t i = 0; i < n; i++)
     env[i] = process->env[i];
   if (!has_path)
     env[n++] = (char *) DEFAULT_PATH;
+  *home = NULL;
+  if (!has_home)
+    {
+      /* filled in by the child, which can read the container's passwd */
+      strcpy (home_env, "HOME=/");
+      env[n++] = *home = home_env;
+    }
   if (listen_fds > 0)
     {
       snprintf (listen[0], sizeof listen[0], "LISTEN_FDS=%d", listen_fds);
@@ -112,15 +125,29 @@ husk_process_apply_rlimits (const struct husk_plan *plan, struct husk_error **er
   return 0;
 }
 
+/* As Go's exec.LookPath (runc checks the command with it at create): a
+ * directory or a file without any x bit is "permission denied". */
 static int
 is_executable (const char *path)
 {
   struct stat st;
   if (stat (path, &st) < 0)
     return -1;
-  if (S_ISDIR (st.st_mode))
+  if (S_ISDIR (st.st_mode) || !(st.st_mode & 0111))
     return errno = EACCES, -1;
   return 0;
+}
+
+/* errno as Go spells it (strerror with a lower-case first letter): docker
+ * maps "no such file or directory" to exit code 127 and "permission
+ * denied" to 126 by matching runc's text, case-sensitively. */
+static const char *
+go_strerror (int errnum, char buf[static 128])
+{
+  snprintf (buf, 128, "%s", strerror (errnum));
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+    buf[0] += 'a' - 'A';
+  return buf;
 }
 
 static const char *
@@ -138,13 +165,21 @@ husk_process_lookup (const char *file, char *const *env, char out[static 4096],
 {
   const char *p;
   int first_errno = ENOENT;
+  char why[128];
 
   if (file == NULL || file[0] == '\0')
     return husk_error_set (err, EINVAL, "process.args: empty");
   if (strchr (file, '/'))
     {
       if (is_executable (file) < 0)
-        return husk_error_set (err, errno, "exec: \"%s\"", file);
+        {
+          int e = errno;
+          /* runc's (Go's) wording: the stat failed, or the mode forbids */
+          if (e == EACCES)
+            return husk_error_plain (err, e, "exec: \"%s\": %s", file, go_strerror (e, why));
+          return husk_error_plain (err, e, "exec: \"%s\": stat %s: %s", file, file,
+                                   go_strerror (e, why));
+        }
       snprintf (out, 4096, "%s", file);
       return 0;
     }
@@ -302,5 +337,10 @@ husk_process_finish (const struct husk_plan *plan, const char *path, struct husk
     sigprocmask (SIG_SETMASK, &none, NULL); /* the parent blocked all to forward them */
   }
   execve (path, plan->process->args, plan->env);
-  return husk_error_set (err, errno, "exec: \"%s\"", plan->process->args[0]);
+  {
+    char why[128];
+    int e = errno;
+    return husk_error_plain (err, e, "exec: \"%s\": %s", plan->process->args[0],
+                             go_strerror (e, why));
+  }
 }

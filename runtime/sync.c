@@ -1,4 +1,7 @@
-/* The sync protocol's wire: one packet per message over SOCK_SEQPACKET. */
+/* The sync protocol's wire over SOCK_SEQPACKET: a packet per message, and
+ * a payload larger than one packet may carry (the socket's send buffer,
+ * ~200 KiB by default: a state with big annotations) continues in packets
+ * of its own, which the receiver joins using the total in the header. */
 #include "sync.h"
 
 #include <errno.h>
@@ -12,7 +15,12 @@
 struct sync_header {
   uint32_t type;
   int32_t value;
+  uint64_t total; /* payload bytes, of which the first packet carries up to SYNC_CHUNK */
 };
+
+#define SYNC_CHUNK ((size_t) 32768)
+/* a bound on what a receiver allocates on a peer's word */
+#define SYNC_MAX_PAYLOAD ((size_t) 256 << 20)
 
 static const char *const sync_names[HUSK_SYNC__COUNT] = {
   [HUSK_SYNC_EOF] = "end of stream",
@@ -56,8 +64,9 @@ int
 husk_sync_send (int fd, enum husk_sync_type type, int32_t value, const void *data,
                 size_t len, int pass_fd, struct husk_error **err)
 {
-  struct sync_header h = { .type = type, .value = value };
-  struct iovec iov[2] = { { &h, sizeof h }, { (void *) data, len } };
+  struct sync_header h = { .type = type, .value = value, .total = data ? len : 0 };
+  size_t first = data && len > SYNC_CHUNK ? SYNC_CHUNK : len;
+  struct iovec iov[2] = { { &h, sizeof h }, { (void *) data, first } };
   union {
     char buf[CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
@@ -76,9 +85,23 @@ husk_sync_send (int fd, enum husk_sync_type type, int32_t value, const void *dat
       c->cmsg_len = CMSG_LEN (sizeof (int));
       memcpy (CMSG_DATA (c), &pass_fd, sizeof (int));
     }
+  if (data && len > SYNC_MAX_PAYLOAD)
+    return husk_error_set (err, EMSGSIZE, "sync: send %s: %zu bytes", husk_sync_type_name (type),
+                           len);
   while (sendmsg (fd, &m, MSG_NOSIGNAL) < 0)
     if (errno != EINTR)
       return husk_error_set (err, errno, "sync: send %s", husk_sync_type_name (type));
+  for (size_t off = first; data && off < len;)
+    {
+      size_t n = len - off > SYNC_CHUNK ? SYNC_CHUNK : len - off;
+      ssize_t sent = send (fd, (const char *) data + off, n, MSG_NOSIGNAL);
+      if (sent < 0 && errno == EINTR)
+        continue;
+      if (sent < 0)
+        return husk_error_set (err, errno, "sync: send %s (at byte %zu of %zu)",
+                               husk_sync_type_name (type), off, len);
+      off += (size_t) sent;
+    }
   return 0;
 }
 
@@ -99,6 +122,25 @@ peek_size (int fd)
     n = recv (fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
   while (n < 0 && errno == EINTR);
   return n;
+}
+
+/* The packets after the first, until the payload is whole. */
+static int
+recv_rest (int fd, char *buf, size_t have, size_t total, struct husk_error **err)
+{
+  while (have < total)
+    {
+      ssize_t n = recv (fd, buf + have, total - have, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return husk_error_set (err, errno, "sync: receive (at byte %zu of %zu)", have, total);
+      if (n == 0)
+        return husk_error_set (err, EPROTO, "sync: end of stream at byte %zu of %zu", have,
+                               total);
+      have += (size_t) n;
+    }
+  return 0;
 }
 
 static int
@@ -135,6 +177,20 @@ recv_packet (int fd, struct husk_sync_msg *msg, struct husk_error **err)
   msg->type = h.type;
   msg->value = h.value;
   msg->len = (size_t) n - sizeof h;
+  if (h.total > msg->len)
+    {
+      char *grown;
+      if (h.total > SYNC_MAX_PAYLOAD)
+        return husk_error_set (err, EPROTO, "sync: payload of %llu bytes",
+                               (unsigned long long) h.total);
+      grown = realloc (buf, sizeof h + h.total + 1);
+      if (grown == NULL)
+        return husk_error_set (err, ENOMEM, "sync: receive");
+      buf = grown;
+      if (recv_rest (fd, buf + sizeof h, msg->len, h.total, err) < 0)
+        return -1;
+      msg->len = h.total;
+    }
   if (msg->len > 0)
     {
       memmove (buf, buf + sizeof h, msg->len);

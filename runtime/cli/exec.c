@@ -150,6 +150,33 @@ append_strv (char ***v, size_t *len, char **add, size_t add_len)
   return 0;
 }
 
+/* --env KEY=V replaces the process's KEY: runc sets each with setenv, so
+ * the last value wins, where a second entry in envp would lose to the
+ * first in getenv. */
+static int
+merge_env (struct oci_process *p, char **add, size_t add_len)
+{
+  for (size_t i = 0; i < add_len; i++)
+    {
+      size_t key = strcspn (add[i], "=");
+      bool replaced = false;
+      for (size_t j = 0; j < p->env_len && !replaced; j++)
+        {
+          char *copy;
+          if (strncmp (p->env[j], add[i], key) != 0 || (p->env[j][key] != '=' && p->env[j][key]))
+            continue;
+          if ((copy = strdup (add[i])) == NULL)
+            return -1;
+          free (p->env[j]);
+          p->env[j] = copy;
+          replaced = true;
+        }
+      if (!replaced && append_strv (&p->env, &p->env_len, &add[i], 1) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 static int
 add_caps (struct oci_process *p, const struct exec_flags *f)
 {
@@ -173,7 +200,7 @@ apply_flags (struct oci_process *p, const struct exec_flags *f, int argc, char *
 {
   if (argc > 0 && set_args (p, argc, argv) < 0)
     return husk_error_set (err, ENOMEM, "args");
-  if (f->env_len && append_strv (&p->env, &p->env_len, f->env, f->env_len) < 0)
+  if (f->env_len && merge_env (p, f->env, f->env_len) < 0)
     return husk_error_set (err, ENOMEM, "env");
   if (f->cwd && (free (p->cwd), p->cwd = strdup (f->cwd)) == NULL)
     return husk_error_set (err, ENOMEM, "cwd");

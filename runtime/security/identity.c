@@ -19,7 +19,8 @@
 #include "cleanup.h"
 #include "identity.h"
 
-/* Names were validated in the parent; a name libcap knows but the running
+/* Unknown names were logged as a warning by the parent and are left out
+ * here; so is a name libcap knows but the running
  * kernel does not (a newer capability) is left out, as runc does. */
 static uint64_t
 mask_of (char *const *names, size_t len, int last_cap)

@@ -33,11 +33,11 @@ int husk_identity_switch (const struct oci_process *process, struct husk_cap_set
                           struct husk_error **err);
 int husk_identity_set_caps (const struct husk_cap_sets *sets, struct husk_error **err);
 
-/* Parent side, before clone: every name known, else
- * `<json_path>.bounding[3]: unknown capability "CAP_FOO"`.
- * json_path is e.g. "process.capabilities"; caps may be NULL. */
-int husk_caps_validate (const struct oci_capabilities *caps, const char *json_path,
-                        struct husk_error **err);
+/* Parent side, before clone: NULL when every name is known, else the
+ * warning to log (malloc'd), `ignoring unknown capabilities:
+ * <json_path>.bounding[3] "CAP_FOO", ...`; the identity change leaves them
+ * out.  json_path is e.g. "process.capabilities"; caps may be NULL. */
+char *husk_caps_unknown (const struct oci_capabilities *caps, const char *json_path);
 
 /* Parses a capability name ("CAP_NET_ADMIN", case-insensitive like runc) to
  * its number; -1 when unknown to libcap. */

@@ -25,11 +25,12 @@ set_weights (const char *dir, const struct oci_block_io *b, struct husk_error **
     {
       const struct oci_weight_device *w = &b->weight_device[i];
       const char *file = weight_file (dir, "blkio.weight_device", "blkio.bfq.weight_device");
-      if (w->weight.set &&
+      /* 0 is "not set" (runc skips it; the kernel would refuse it) */
+      if (w->weight.set && w->weight.value != 0 &&
           cg_writef (dir, file, err, "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
                      w->weight.value) < 0)
         return -1;
-      if (w->leaf_weight.set &&
+      if (w->leaf_weight.set && w->leaf_weight.value != 0 &&
           cg_writef (dir, "blkio.leaf_weight_device", err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                      w->major, w->minor, w->leaf_weight.value) < 0)
         return -1;
@@ -48,12 +49,26 @@ set_throttle (const char *dir, const char *file, const struct oci_throttle_devic
   return 0;
 }
 
+/* dockerd always sends "blockIO": {"weight": 0}: nothing to do, even on a
+ * host without the blkio hierarchy. */
+static bool
+blkio_wanted (const struct oci_block_io *b)
+{
+  for (size_t i = 0; i < b->weight_device_len; i++)
+    if ((b->weight_device[i].weight.set && b->weight_device[i].weight.value)
+        || (b->weight_device[i].leaf_weight.set && b->weight_device[i].leaf_weight.value))
+      return true;
+  return (b->weight.set && b->weight.value) || (b->leaf_weight.set && b->leaf_weight.value)
+         || b->throttle_read_bps_device_len || b->throttle_write_bps_device_len
+         || b->throttle_read_iops_device_len || b->throttle_write_iops_device_len;
+}
+
 int
 cg_v1_blkio_apply (const char *dir, const struct oci_resources *r, bool update,
                    struct husk_error **err)
 {
   const struct oci_block_io *b = r ? r->block_io : NULL;
-  if (b == NULL)
+  if (b == NULL || !blkio_wanted (b))
     return 0;
   if (dir == NULL)
     return cg_v1_not_mounted ("blkio", "linux.resources.blockIO", err);

@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 
 #include "v1.h"
+#include "../../errors.h"
 
 /* ENOTSUP as the kernel spells it internally; seen from cgroup writes. */
 #define KERNEL_ENOTSUPP 524
@@ -13,15 +14,25 @@
 static int
 set_limit (const char *dir, int64_t limit, struct husk_error **err)
 {
+  cleanup_error struct husk_error *e = NULL;
+  uint64_t usage = 0, peak = 0;
+
   if (limit == 0)
     return 0;
-  if (cg_write_i64 (dir, "memory.limit_in_bytes", limit, err) < 0)
-    {
-      if ((*err)->errnum == EBUSY)
-        husk_error_wrap (err, "memory limit %" PRId64 " is below the current usage", limit);
-      return -1;
-    }
-  return 0;
+  if (cg_write_i64 (dir, "memory.limit_in_bytes", limit, &e) == 0)
+    return 0;
+  if (e->errnum != EBUSY)
+    return husk_error_propagate (err, &e);
+  /* The kernel could not reclaim down to the limit: say so with the
+   * numbers, as runc does, rather than "Device or resource busy". */
+  husk_error_release (&e);
+  if (cg_read_u64 (dir, "memory.usage_in_bytes", &usage, &e) < 0
+      || cg_read_u64 (dir, "memory.max_usage_in_bytes", &peak, &e) < 0)
+    husk_error_release (&e);
+  return husk_error_plain (err, EBUSY,
+                           "linux.resources.memory.limit: unable to set memory limit to %" PRId64
+                           " (current usage: %" PRIu64 ", peak usage: %" PRIu64 ")",
+                           limit, usage, peak);
 }
 
 static int
@@ -103,12 +114,26 @@ set_misc (const char *dir, const struct oci_memory *m, struct husk_error **err)
   return 0;
 }
 
+/* Zeros, false and swappiness -1 ask for nothing (runc skips them): such
+ * a memory object needs no memory hierarchy. */
+static bool
+memory_wanted (const struct oci_memory *m)
+{
+  return (m->limit.set && m->limit.value) || (m->reservation.set && m->reservation.value)
+         || (m->swap.set && m->swap.value) || (m->kernel.set && m->kernel.value)
+         || (m->kernel_tcp.set && m->kernel_tcp.value)
+         || (m->swappiness.set && (int64_t) m->swappiness.value != -1)
+         || (m->disable_oom_killer.set && m->disable_oom_killer.value) || m->use_hierarchy.set;
+}
+
 int
 cg_v1_memory_apply (const char *dir, const struct oci_resources *r, bool update,
                     struct husk_error **err)
 {
   const struct oci_memory *m = r ? r->memory : NULL;
   if (m == NULL)
+    return 0;
+  if (dir == NULL && !memory_wanted (m))
     return 0;
   if (dir == NULL)
     return cg_v1_not_mounted ("memory", "linux.resources.memory", err);

@@ -31,7 +31,8 @@ int
 cg_v1_net_cls_apply (const char *dir, const struct oci_resources *r, bool update,
                      struct husk_error **err)
 {
-  if (r == NULL || r->network == NULL || !r->network->class_id.set)
+  /* classID 0 is "not set", as runc reads it */
+  if (r == NULL || r->network == NULL || !r->network->class_id.set || r->network->class_id.value == 0)
     return 0;
   if (dir == NULL)
     return cg_v1_not_mounted ("net_cls", "linux.resources.network.classID", err);

@@ -98,7 +98,7 @@ set_io (const char *dir, const struct oci_block_io *b, struct husk_error **err)
   for (size_t i = 0; i < b->weight_device_len; i++)
     {
       const struct oci_weight_device *w = &b->weight_device[i];
-      if (w->weight.set &&
+      if (w->weight.set && w->weight.value != 0 &&
           cg_writef (dir, bfq ? "io.bfq.weight" : "io.weight", err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                      w->major, w->minor,
                      bfq ? w->weight.value : husk_cgroup_blkio_weight_to_io_weight (w->weight.value)) < 0)
@@ -120,7 +120,8 @@ set_small (const char *dir, const struct oci_resources *r, struct husk_error **e
   if (cg_write_hugetlb (dir, r->hugepage_limits, r->hugepage_limits_len, "max", err) < 0 ||
       cg_write_rdma (dir, r->rdma, r->rdma_len, err) < 0)
     return -1;
-  if (r->network && (r->network->class_id.set || r->network->priorities_len > 0))
+  if (r->network && ((r->network->class_id.set && r->network->class_id.value != 0)
+                     || r->network->priorities_len > 0))
     return husk_error_set (err, ENOTSUP,
                            "linux.resources.network: net_cls/net_prio do not exist on cgroup v2");
   return 0;

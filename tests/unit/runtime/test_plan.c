@@ -66,21 +66,90 @@ test_env (void)
   char *env[] = { "A=1", NULL };
   char *with_path[] = { "PATH=/x", NULL };
   struct oci_process p = { .env = env, .env_len = 1 };
+  char *with_home[] = { "HOME=/mine", NULL };
   struct husk_error *err = NULL;
-  char **out = NULL;
+  char **out = NULL, *home = NULL;
 
-  ok (husk_plan_env (&p, 0, &out, &err) == 0, "env planned");
+  ok (husk_plan_env (&p, 0, &out, &home, &err) == 0, "env planned");
   is_str (out[0], "A=1", "own variable kept");
   ok (out[1] && strncmp (out[1], "PATH=/usr/local/sbin:", 21) == 0, "default PATH added");
-  ok (out[2] == NULL, "NULL terminated");
+  is_str (out[2], "HOME=/", "a HOME slot added, / until the child fills it in");
+  ok (home == out[2], "the slot is handed out");
+  ok (out[3] == NULL, "NULL terminated");
   free (out);
   p.env = with_path;
-  ok (husk_plan_env (&p, 2, &out, &err) == 0, "env with PATH and LISTEN_FDS");
+  ok (husk_plan_env (&p, 2, &out, &home, &err) == 0, "env with PATH and LISTEN_FDS");
   is_str (out[0], "PATH=/x", "given PATH kept");
-  is_str (out[1], "LISTEN_FDS=2", "LISTEN_FDS");
-  is_str (out[2], "LISTEN_PID=1", "LISTEN_PID is the container's init");
-  ok (out[3] == NULL, "nothing else");
+  is_str (out[1], "HOME=/", "HOME slot");
+  is_str (out[2], "LISTEN_FDS=2", "LISTEN_FDS");
+  is_str (out[3], "LISTEN_PID=1", "LISTEN_PID is the container's init");
+  ok (out[4] == NULL, "nothing else");
   free (out);
+  p.env = with_home;
+  ok (husk_plan_env (&p, 0, &out, &home, &err) == 0 && home == NULL, "a given HOME is kept");
+  is_str (out[0], "HOME=/mine", "as given");
+  ok (out[1] && strncmp (out[1], "PATH=", 5) == 0 && out[2] == NULL, "no second HOME");
+  free (out);
+}
+
+static int
+passwd_fd (const char *text)
+{
+  int fds[2];
+  if (pipe (fds) < 0)
+    return -1;
+  if (write (fds[1], text, strlen (text)) < 0)
+    return -1;
+  close (fds[1]);
+  return fds[0];
+}
+
+static void
+test_passwd_home (void)
+{
+  const char *passwd = "root:x:0:0:root:/root:/bin/sh\n"
+                       "# a comment\n"
+                       "broken\n"
+                       "u10:x:10x:10::/wrong:/bin/sh\n"
+                       "user:x:1000:1000:User,,,:/home/user:/bin/sh\n"
+                       "last:x:2000:2000::/home/last";
+  char home[64];
+  int fd;
+
+  fd = passwd_fd (passwd);
+  ok (husk_passwd_home (fd, 1000, home, sizeof home), "uid 1000 found");
+  is_str (home, "/home/user", "its home");
+  close (fd);
+  fd = passwd_fd (passwd);
+  ok (husk_passwd_home (fd, 0, home, sizeof home) && strcmp (home, "/root") == 0, "root");
+  close (fd);
+  fd = passwd_fd (passwd);
+  ok (husk_passwd_home (fd, 2000, home, sizeof home) && strcmp (home, "/home/last") == 0,
+      "a last line without newline");
+  close (fd);
+  fd = passwd_fd (passwd);
+  ok (!husk_passwd_home (fd, 10, home, sizeof home), "a malformed uid matches nothing");
+  close (fd);
+  fd = passwd_fd (passwd);
+  ok (!husk_passwd_home (fd, 4242, home, sizeof home), "an unknown uid");
+  close (fd);
+  fd = passwd_fd (passwd);
+  ok (!husk_passwd_home (fd, 1000, home, 5), "a home too long for the buffer is not cut");
+  close (fd);
+  {
+    /* a 10000-byte line whose tail looks like an entry, then the real one */
+    static char text[12000];
+    size_t n = 0;
+    n += (size_t) snprintf (text, sizeof text, "x:x:1:1:");
+    memset (text + n, 'g', 9000);
+    n += 9000;
+    n += (size_t) snprintf (text + n, sizeof text - n, ":x:7:7::/tail:/bin/sh\n"
+                                                       "seven:x:7:7::/home/seven:/bin/sh\n");
+    fd = passwd_fd (text);
+    ok (husk_passwd_home (fd, 7, home, sizeof home) && strcmp (home, "/home/seven") == 0,
+        "the tail of an overlong line is no entry");
+    close (fd);
+  }
 }
 
 static void
@@ -104,6 +173,15 @@ test_lookup (void)
   husk_error_release (&err);
   ok (husk_process_lookup ("/nonexistent", env, out, &err) < 0 && err->errnum == ENOENT,
       "absolute path checked");
+  is_str (err ? err->message : NULL,
+          "exec: \"/nonexistent\": stat /nonexistent: no such file or directory",
+          "worded as runc (docker run exits 127 on it)");
+  husk_error_release (&err);
+  chmod (file, 0644);
+  ok (husk_process_lookup (file, env, out, &err) < 0 && err->errnum == EACCES,
+      "a file without x bits is not executable");
+  ok (err && strstr (err->message, "\": permission denied") != NULL,
+      "worded as runc (docker run exits 126 on it)");
   husk_error_release (&err);
   unlink (file);
   rmdir (dir);
@@ -115,6 +193,7 @@ main (void)
   test_namespaces ();
   test_rlimits ();
   test_env ();
+  test_passwd_home ();
   test_lookup ();
   return tap_done ();
 }

@@ -2,7 +2,9 @@
  * and end-of-file, over a real SOCK_SEQPACKET socketpair. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sync.h"
@@ -21,6 +23,43 @@ test_payload (int fds[2])
   is_str (msg.data, "{\"a\":1}", "payload");
   is_int (msg.fd, -1, "no fd");
   husk_sync_msg_clear (&msg);
+}
+
+/* Bigger than a SEQPACKET socket's send buffer: one packet could not hold
+ * it (a state with large annotations).  A child sends, as in create. */
+static void
+test_large_payload (int fds[2])
+{
+  struct husk_sync_msg msg = { .fd = -1 };
+  struct husk_error *err = NULL;
+  size_t len = 3 << 20;
+  char *big = malloc (len + 1);
+  int devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC), status = -1;
+  pid_t pid;
+
+  if (big == NULL)
+    return (void) ok (false, "malloc");
+  for (size_t i = 0; i < len; i++)
+    big[i] = (char) ('a' + i % 26);
+  big[len] = '\0';
+  pid = fork ();
+  if (pid == 0)
+    _exit (husk_sync_send (fds[0], HUSK_SYNC_GO, 3, big, len, devnull, &err) == 0 ? 0 : 1);
+  ok (husk_sync_recv (fds[1], HUSK_SYNC_BIT (HUSK_SYNC_GO), &msg, &err) == 0,
+      "a 3 MiB payload is received");
+  is_int (msg.len, len, "whole");
+  ok (msg.data && memcmp (msg.data, big, len) == 0 && msg.data[len] == '\0', "intact");
+  is_int (msg.value, 3, "value");
+  ok (msg.fd >= 0, "with its fd");
+  waitpid (pid, &status, 0);
+  ok (WIFEXITED (status) && WEXITSTATUS (status) == 0, "the sender succeeded");
+  husk_sync_msg_clear (&msg);
+  husk_sync_send (fds[0], HUSK_SYNC_READY, 0, NULL, 0, -1, &err);
+  ok (husk_sync_recv (fds[1], HUSK_SYNC_BIT (HUSK_SYNC_READY), &msg, &err) == 0,
+      "the next message is its own");
+  husk_sync_msg_clear (&msg);
+  close (devnull);
+  free (big);
 }
 
 static void
@@ -93,6 +132,7 @@ main (void)
   if (!ok (husk_sync_socketpair (fds, &err) == 0, "socketpair"))
     return tap_done ();
   test_payload (fds);
+  test_large_payload (fds);
   test_fd (fds);
   test_unexpected (fds);
   test_child_error (fds);
