@@ -19,9 +19,9 @@
 #include "cleanup.h"
 #include "identity.h"
 
-/* Unknown names were logged as a warning by the parent and are left out
- * here; so is a name libcap knows but the running
- * kernel does not (a newer capability) is left out, as runc does. */
+/* Unknown names were logged as a warning by the parent; they, and a name
+ * libcap knows but the running kernel does not (a newer capability), are
+ * left out, as runc does. */
 static uint64_t
 mask_of (char *const *names, size_t len, int last_cap)
 {
