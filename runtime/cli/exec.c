@@ -103,7 +103,7 @@ exec_flag (int c, struct exec_flags *f, struct husk_error **err)
       return husk_cli_parse_int ("--preserve-fds", optarg, &f->opts.preserve_fds, err);
     case 'g':
       {
-        uint32_t gid, *grown;
+        uint32_t gid = 0, *grown;
         if (parse_uint ("--additional-gids", optarg, optarg, '\0', &gid, err) < 0)
           return -1;
         if ((grown = reallocarray (f->gids, f->gids_len + 1, sizeof gid)) == NULL)
