@@ -73,8 +73,10 @@ exec_check (struct exec_ctx *x, const struct husk_exec_options *opts, struct hus
 
   if (status == OCI_STATUS_STOPPED)
     return husk_error_plain (err, EINVAL, "cannot exec in a stopped container");
-  if (status == OCI_STATUS_PAUSED)
-    return husk_error_plain (err, EINVAL, "cannot exec in a paused container");
+  if (status == OCI_STATUS_PAUSED && !opts->ignore_paused)
+    return husk_error_plain (err, EINVAL,
+                             "cannot exec in a paused container (use --ignore-paused to "
+                             "override)");
   if (opts->process == NULL || opts->process->args_len == 0)
     return husk_error_plain (err, EINVAL, "process.args: required");
   if (opts->process->terminal && opts->detach && opts->console_socket == NULL)
@@ -165,6 +167,10 @@ exec_steps (struct husk_runtime *rt, struct exec_ctx *x, const struct husk_exec_
     return -1;
   if (exec_check (x, opts, err) < 0 || exec_plan (x, opts, err) < 0)
     return -1;
+  /* --ignore-paused: the process stops in the frozen cgroup until a
+   * `resume`, which needs the lock */
+  if (husk_record_status (x->dir.dirfd, x->rec) == OCI_STATUS_PAUSED)
+    husk_state_dir_unlock (&x->dir);
   if (exec_launch (x, opts, err) < 0)
     {
       if (x->pid > 0)

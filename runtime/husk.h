@@ -85,6 +85,11 @@ struct husk_exec_options {
   bool detach;
   int preserve_fds;
   int stdio[3];
+  bool ignore_paused; /* a paused container's exec joins it frozen */
+  /* --cgroup: sub-cgroups of the container's to join, "path" for every
+   * controller or "ctrl[,ctrl]:path" (v1), relative to the container's */
+  const char *const *sub_cgroups;
+  size_t sub_cgroups_len;
 };
 void husk_exec_options_init (struct husk_exec_options *opts);
 /* Without detach, waits and sets *exit_code as run does. */

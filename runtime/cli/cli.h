@@ -12,6 +12,7 @@ struct husk_cli {
   const char *verb;
   const char *id;          /* names the container in the error line */
   const char *argv0_dir;   /* where husk-pod lives */
+  int error_exit;          /* exit code of a failed verb; 0 means 1 */
 };
 
 /* A verb: returns the exit code (>= 0) or -1 with *err set. */

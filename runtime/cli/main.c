@@ -213,7 +213,7 @@ main (int argc, char **argv)
   if (code < 0)
     {
       report (&cli, err);
-      return 1;
+      return cli.error_exit ? cli.error_exit : 1;
     }
   fflush (stdout);
   return code;
