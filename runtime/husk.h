@@ -44,6 +44,8 @@ struct husk_create_options {
   bool no_new_keyring;
   int preserve_fds;                 /* fds 3..3+N-1 pass to the container */
   int stdio[3];                     /* fds for the process's 0,1,2; -1 inherit */
+  bool keep;                        /* run: a container that exits stays, stopped, with
+                                       its cgroup, until `delete` */
   int listen_fds;                   /* socket activation (LISTEN_FDS): fds 3..3+N-1 pass
                                        first, the process gets LISTEN_FDS=N, LISTEN_PID=1;
                                        preserve_fds follow them */

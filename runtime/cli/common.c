@@ -159,6 +159,9 @@ create_flag (int c, bool run, struct husk_cli_create_flags *f, struct husk_error
         return f->detach = true, 0;
       break;
     case OPT_KEEP:
+      if (run)
+        return f->opts.keep = true, 0;
+      break;
     case OPT_NO_SUBREAPER:
       return 0; /* accepted like runc; nothing to do */
     default:
