@@ -140,6 +140,11 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
   x->child = 0;
   if (x->cg && husk_cgroup_enter (x->cg, x->pid, err) < 0)
     return -1;
+  if (opts->sub_cgroups_len && x->cg == NULL)
+    return husk_error_plain (err, EINVAL, "--cgroup: the container has no cgroup");
+  if (x->cg
+      && husk_cgroup_enter_sub (x->cg, opts->sub_cgroups, opts->sub_cgroups_len, x->pid, err) < 0)
+    return -1;
   if (husk_hook_state (x->rec, OCI_STATUS_RUNNING, &x->state_json, err) < 0
       || husk_sync_send (x->sync_fd, HUSK_SYNC_GO, 0, x->state_json, strlen (x->state_json), -1,
                          err)

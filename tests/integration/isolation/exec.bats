@@ -242,3 +242,35 @@ JSON
 	__husk exec --user 1000:1000 "$CID" /bin/true <"$BATS_TEST_TMPDIR/null"
 	[ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/null")" = 0:0 ]
 }
+
+@test "exec --cgroup: the process joins a sub-cgroup of the container's (v1)" {
+	requires cgroups_v1
+	run_detached
+	husk exec --cgroup .. "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	# runc 1.1: ".. is not a sub cgroup path", 1.2: "bad sub cgroup path"
+	[[ "$output" == *"sub cgroup path"* ]]
+	husk exec --cgroup nonexistent "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *" adding pid "*"o such file or directory"* ]]
+	husk exec --cgroup cpu:nonexistent "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *" adding pid "*"o such file or directory"* ]]
+	husk exec --cgroup whaaat:/ "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown controller "* ]]
+	local mem cpu acct
+	mem=$(cg_dir memory) cpu=$(cg_dir cpu) acct=$(cg_dir cpuacct)
+	mkdir "$mem/submem" "$cpu/subcpu"
+	[ -d "$acct/subcpu" ] || mkdir "$acct/subcpu" # cpu and cpuacct may be apart
+	husk exec -d --pid-file "$BATS_TEST_TMPDIR/sub.pid" --cgroup memory:submem \
+		--cgroup cpu,cpuacct:subcpu "$CID" /bin/sleep 1000
+	[ "$status" -eq 0 ]
+	local p
+	p=$(cat "$BATS_TEST_TMPDIR/sub.pid")
+	[ "$(cg_dir memory "$p")" = "$mem/submem" ]
+	[ "$(cg_dir cpu "$p")" = "$cpu/subcpu" ]
+	# without --cgroup (or with /) the container's own cgroup
+	husk exec -d --pid-file "$BATS_TEST_TMPDIR/top.pid" --cgroup / "$CID" /bin/sleep 1000
+	[ "$(cg_dir memory "$(cat "$BATS_TEST_TMPDIR/top.pid")")" = "$mem" ]
+}
