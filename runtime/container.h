@@ -30,6 +30,7 @@ void husk_log_debug (struct husk_runtime *rt, const char *fmt, ...)
 /* A created container whose parent stays (run): what create leaves open. */
 struct husk_launch {
   bool detach;      /* in: run -d (a terminal then needs --console-socket) */
+  bool keep;        /* in: run --keep, no destroy once the process exits */
   pid_t pid;
   int sync_fd;      /* parent end; -1 for create */
   int pty_master;   /* foreground terminal, -1 when none */

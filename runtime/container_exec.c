@@ -76,8 +76,10 @@ exec_check (struct exec_ctx *x, const struct husk_exec_options *opts, struct hus
 
   if (status == OCI_STATUS_STOPPED)
     return husk_error_plain (err, EINVAL, "cannot exec in a stopped container");
-  if (status == OCI_STATUS_PAUSED)
-    return husk_error_plain (err, EINVAL, "cannot exec in a paused container");
+  if (status == OCI_STATUS_PAUSED && !opts->ignore_paused)
+    return husk_error_plain (err, EINVAL,
+                             "cannot exec in a paused container (use --ignore-paused to "
+                             "override)");
   if (opts->process == NULL || opts->process->args_len == 0)
     return husk_error_plain (err, EINVAL, "process.args: required");
   if (opts->process->terminal && opts->detach && opts->console_socket == NULL)
@@ -155,6 +157,11 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
   x->child = 0;
   if (x->cg && husk_cgroup_enter (x->cg, x->pid, err) < 0)
     return -1;
+  if (opts->sub_cgroups_len && x->cg == NULL)
+    return husk_error_plain (err, EINVAL, "--cgroup: the container has no cgroup");
+  if (x->cg
+      && husk_cgroup_enter_sub (x->cg, opts->sub_cgroups, opts->sub_cgroups_len, x->pid, err) < 0)
+    return -1;
   if (husk_hook_state (x->rec, OCI_STATUS_RUNNING, &x->state_json, err) < 0
       || husk_sync_send (x->sync_fd, HUSK_SYNC_GO, 0, x->state_json, strlen (x->state_json), -1,
                          err)
@@ -188,6 +195,10 @@ exec_steps (struct husk_runtime *rt, struct exec_ctx *x, const struct husk_exec_
     if (unknown)
       husk_log_warning (rt, "exec: %s", unknown);
   }
+  /* --ignore-paused: the process stops in the frozen cgroup until a
+   * `resume`, which needs the lock */
+  if (husk_record_status (x->dir.dirfd, x->rec) == OCI_STATUS_PAUSED)
+    husk_state_dir_unlock (&x->dir);
   if (exec_launch (x, opts, err) < 0)
     {
       if (x->pid > 0)

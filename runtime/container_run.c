@@ -153,6 +153,8 @@ run_started (struct husk_runtime *rt, struct husk_launch *l, bool detach, int *e
   husk_state_dir_unlock (&l->dir);
   if (husk_wait_foreground (l->pid, l->pty_master, exit_code, err) < 0)
     return -1;
+  if (l->keep)
+    return 0;
   if (flock (l->dir.dirfd, LOCK_EX) < 0)
     return husk_error_set (err, errno, "lock `%s`", l->dir.path);
   return husk_container_destroy (rt, &l->dir, rec, l->config, l->cg, err);
@@ -183,8 +185,8 @@ int
 husk_container_run (struct husk_runtime *rt, const struct husk_create_options *opts,
                     bool detach, int *exit_code, struct husk_error **err)
 {
-  struct husk_launch l = { .detach = detach, .sync_fd = -1, .pty_master = -1,
-                          .dir = { .dirfd = -1 } };
+  struct husk_launch l = { .detach = detach, .keep = opts->keep, .sync_fd = -1,
+                          .pty_master = -1, .dir = { .dirfd = -1 } };
   sigset_t old;
   int ret;
 

@@ -46,6 +46,8 @@ struct husk_create_options {
   bool no_new_keyring;
   int preserve_fds;                 /* fds 3..3+N-1 pass to the container */
   int stdio[3];                     /* fds for the process's 0,1,2; -1 inherit */
+  bool keep;                        /* run: a container that exits stays, stopped, with
+                                       its cgroup, until `delete` */
   int listen_fds;                   /* socket activation (LISTEN_FDS): fds 3..3+N-1 pass
                                        first, the process gets LISTEN_FDS=N, LISTEN_PID=1;
                                        preserve_fds follow them */
@@ -87,6 +89,11 @@ struct husk_exec_options {
   bool detach;
   int preserve_fds;
   int stdio[3];
+  bool ignore_paused; /* a paused container's exec joins it frozen */
+  /* --cgroup: sub-cgroups of the container's to join, "path" for every
+   * controller or "ctrl[,ctrl]:path" (v1), relative to the container's */
+  const char *const *sub_cgroups;
+  size_t sub_cgroups_len;
 };
 void husk_exec_options_init (struct husk_exec_options *opts);
 /* Without detach, waits and sets *exit_code as run does. */

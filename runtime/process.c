@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -284,6 +285,34 @@ install_seccomp (const struct husk_plan *plan, struct husk_error **err)
   return husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_SECCOMP_DONE), &msg, err);
 }
 
+/* The stdio husk hands over (pipes, the pty slave) belongs to the caller:
+ * give it to process.user so a non-root process can reopen /dev/stdout, as
+ * runc does.  /dev/null is shared and stays root's; an owner we may not
+ * change (unmapped in a user namespace, EPERM, a read-only /dev) is left
+ * alone. */
+static int
+give_stdio_to_user (const struct husk_plan *plan, struct husk_error **err)
+{
+  uid_t uid = plan->process->user.uid;
+
+  for (int fd = 0; fd < 3; fd++)
+    {
+      struct stat st;
+      if (fstat (fd, &st) < 0)
+        {
+          if (errno == EBADF)
+            continue;
+          return husk_error_set (err, errno, "fstat stdio fd %d", fd);
+        }
+      if (st.st_uid == uid || (S_ISCHR (st.st_mode) && st.st_rdev == makedev (1, 3)))
+        continue;
+      if (fchown (fd, uid, (gid_t) -1) < 0 && errno != EINVAL && errno != EPERM
+          && errno != EROFS)
+        return husk_error_set (err, errno, "fchown stdio fd %d to uid %u", fd, (unsigned) uid);
+    }
+  return 0;
+}
+
 /* What runs after the filter is loaded must pass any profile a container
  * can run under (runtime-tools' and Docker's default to an errno, and list
  * what the container needs).  So the filter comes after the start barrier
@@ -301,6 +330,8 @@ husk_process_identity (struct husk_plan *plan, struct husk_error **err)
 {
   bool nnp = plan->process->no_new_privileges;
 
+  if (give_stdio_to_user (plan, err) < 0)
+    return -1;
   if (husk_process_close_fds (plan->preserve_fds, err) < 0)
     return -1;
   if (husk_identity_switch (plan->process, &plan->caps, err) < 0)

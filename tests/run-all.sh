@@ -1,6 +1,6 @@
 #!/bin/bash
 # The single entry point of husk's tests:
-#   1. build (meson + ninja) and an ASan+UBSan build,
+#   1. build (meson + ninja), a release build and an ASan+UBSan build,
 #   2. the unit suite (meson test) in both,
 #   3. every *.bats under tests/integration (recursively, so new suites need
 #      no edit here) against build/runtime/cli/husk, TAP output,
@@ -94,6 +94,8 @@ main() {
 	SECONDS=0
 	section "build ($BUILD)"
 	step build build "$BUILD"
+	# warnings are errors in every buildtype; the benchmarks use this one
+	step build-release build build-release -Dbuildtype=release
 	if [ -z "${SKIP_ASAN:-}" ]; then
 		section "build ($ASAN_BUILD, address+undefined)"
 		step build-asan build "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false

@@ -69,6 +69,11 @@ const char *husk_cgroup_dir (const struct husk_cgroup *cg, const char *controlle
 
 /* Moves `pid` (its whole thread group) into the cgroup in every hierarchy. */
 int husk_cgroup_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err);
+/* `exec --cgroup`: moves `pid` on into sub-cgroups of the cgroup, each
+ * "path" (every hierarchy) or "ctrl[,ctrl]:path" (v1: those controllers'
+ * hierarchies).  ".." is refused; a missing sub-cgroup is ENOENT. */
+int husk_cgroup_enter_sub (struct husk_cgroup *cg, const char *const *subs, size_t len,
+                           pid_t pid, struct husk_error **err);
 
 /* Removes the cgroup in every hierarchy; processes still inside are killed
  * first (cgroup.kill on v2 when available).  EBUSY while dying processes

@@ -12,6 +12,7 @@ struct husk_cli {
   const char *verb;
   const char *id;          /* names the container in the error line */
   const char *argv0_dir;   /* where husk-pod lives */
+  int error_exit;          /* exit code of a failed verb; 0 means 1 */
 };
 
 /* A verb: returns the exit code (>= 0) or -1 with *err set. */
@@ -41,6 +42,10 @@ int husk_cli_usage_error (struct husk_error **err, const char *fmt, ...)
 int husk_cli_need_id (struct husk_cli *cli, int argc, char **argv, int min, int max,
                       struct husk_error **err);
 int husk_cli_parse_int (const char *flag, const char *value, int *out, struct husk_error **err);
+/* A Go time.ParseDuration value ("100ms", "1.5s", "1h2m"), in whole
+ * milliseconds rounded up. */
+int husk_cli_parse_duration (const char *flag, const char *value, long long *ms,
+                             struct husk_error **err);
 int husk_cli_print (const char *text);
 /* A verb taking only the id. */
 int husk_cli_simple_id (struct husk_cli *cli, int argc, char **argv, struct husk_error **err);

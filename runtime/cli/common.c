@@ -50,6 +50,57 @@ husk_cli_parse_int (const char *flag, const char *value, int *out, struct husk_e
   return 0;
 }
 
+/* One "<number><unit>" of a Go duration, in nanoseconds. */
+static const char *
+duration_part (const char *s, double *ns)
+{
+  static const struct { const char *unit; double ns; } units[] = {
+    { "ns", 1 }, { "us", 1e3 }, { "\u00b5s", 1e3 }, { "\u03bcs", 1e3 }, { "ms", 1e6 },
+    { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+  };
+  char *end;
+  double v;
+  size_t best = 0, best_len = 0;
+
+  if (!(*s >= '0' && *s <= '9') && !(*s == '.' && s[1] >= '0' && s[1] <= '9'))
+    return NULL;
+  errno = 0;
+  v = strtod (s, &end);
+  if (errno || end == s)
+    return NULL;
+  /* the longest unit that matches: "ms" before "m" */
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    {
+      size_t n = strlen (units[i].unit);
+      if (strncmp (end, units[i].unit, n) == 0 && n > best_len)
+        best = i, best_len = n;
+    }
+  if (best_len == 0)
+    return NULL;
+  *ns += v * units[best].ns;
+  return end + best_len;
+}
+
+int
+husk_cli_parse_duration (const char *flag, const char *value, long long *ms,
+                         struct husk_error **err)
+{
+  const char *s = value;
+  double ns = 0;
+
+  if (*s == '+')
+    s++;
+  if (strcmp (s, "0") != 0)
+    for (const char *p = s; *p;)
+      if ((p = duration_part (p, &ns)) == NULL)
+        return husk_cli_usage_error (err, "invalid value \"%s\" for flag %s: time: invalid "
+                                     "duration \"%s\"", value, flag, value);
+  if (*s == '\0' || ns > 1e18)
+    return husk_cli_usage_error (err, "invalid value \"%s\" for flag %s", value, flag);
+  *ms = (long long) ((ns + 999999) / 1e6);
+  return 0;
+}
+
 int
 husk_cli_print (const char *text)
 {
@@ -108,6 +159,9 @@ create_flag (int c, bool run, struct husk_cli_create_flags *f, struct husk_error
         return f->detach = true, 0;
       break;
     case OPT_KEEP:
+      if (run)
+        return f->opts.keep = true, 0;
+      break;
     case OPT_NO_SUBREAPER:
       return 0; /* accepted like runc; nothing to do */
     default:

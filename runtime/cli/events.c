@@ -1,9 +1,10 @@
-/* husk events [--stats] [--interval N] <id>: runc's event lines, one JSON
+/* husk events [--stats] [--interval DURATION] <id>: runc's event lines, one JSON
  * object each: {"type":"stats","id":..,"data":{..}} every interval and
  * {"type":"oom","id":..} when the cgroup sees an OOM kill. */
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ print_oom (struct husk_cli *cli, int fd)
 }
 
 static int
-watch (struct husk_cli *cli, int interval, struct husk_error **err)
+watch (struct husk_cli *cli, int interval_ms, struct husk_error **err)
 {
   cleanup_close int oom = -1;
 
@@ -47,7 +48,7 @@ watch (struct husk_cli *cli, int interval, struct husk_error **err)
   for (;;)
     {
       struct pollfd p = { oom, POLLIN, 0 };
-      int n = poll (&p, oom >= 0 ? 1 : 0, interval * 1000);
+      int n = poll (&p, oom >= 0 ? 1 : 0, interval_ms);
       if (n < 0 && errno != EINTR)
         return husk_error_set (err, errno, "poll");
       if (n > 0)
@@ -69,7 +70,7 @@ husk_cli_events (struct husk_cli *cli, int argc, char **argv, struct husk_error 
                                            { "interval", required_argument, NULL, 'i' },
                                            { NULL, 0, NULL, 0 } };
   bool stats = false;
-  int c, interval = 5;
+  int c, interval = 5000;
 
   opterr = 0;
   optind = 0;
@@ -79,10 +80,12 @@ husk_cli_events (struct husk_cli *cli, int argc, char **argv, struct husk_error 
         stats = true;
       else if (c == 'i')
         {
-          /* runc takes a Go duration; whole seconds, with or without "s" */
-          interval = atoi (optarg);
-          if (interval <= 0)
-            return husk_cli_usage_error (err, "invalid interval \"%s\"", optarg);
+          long long ms;
+          if (husk_cli_parse_duration ("--interval", optarg, &ms, err) < 0)
+            return -1;
+          if (ms <= 0 || ms > INT_MAX)
+            return husk_cli_usage_error (err, "duration interval must be greater than 0");
+          interval = (int) ms;
         }
       else
         return husk_cli_usage_error (err, "flag provided but not defined: %s", argv[optind - 1]);

@@ -12,7 +12,7 @@
 #include "../../oci/json_doc.h"
 
 enum { OPT_CONSOLE_SOCKET = 256, OPT_PID_FILE, OPT_CWD, OPT_CAP, OPT_NNP, OPT_PRESERVE_FDS,
-       OPT_IGNORED };
+       OPT_IGNORED, OPT_IGNORE_PAUSED, OPT_CGROUP };
 
 static const struct option options[] = {
   { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
@@ -29,15 +29,16 @@ static const struct option options[] = {
   { "no-new-privs", no_argument, NULL, OPT_NNP },
   { "cap", required_argument, NULL, 'c' },
   { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-  { "ignore-paused", no_argument, NULL, OPT_IGNORED },
+  { "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+  { "cgroup", required_argument, NULL, OPT_CGROUP },
   { NULL, 0, NULL, 0 },
 };
 
 struct exec_flags {
   struct husk_exec_options opts;
   const char *process_file, *cwd, *user;
-  char **env, **caps;
-  size_t env_len, caps_len;
+  char **env, **caps, **cgroups;
+  size_t env_len, caps_len, cgroups_len;
   uint32_t *gids;
   size_t gids_len;
   bool tty, nnp;
@@ -49,6 +50,7 @@ exec_flags_clear (struct exec_flags *f)
 {
   free (f->env);
   free (f->caps);
+  free (f->cgroups);
   free (f->gids);
 }
 #define cleanup_exec_flags __attribute__ ((cleanup (exec_flags_clear)))
@@ -99,11 +101,13 @@ exec_flag (int c, struct exec_flags *f, struct husk_error **err)
     case 'd': f->opts.detach = true; return 0;
     case OPT_NNP: f->nnp = true; return 0;
     case OPT_IGNORED: return 0;
+    case OPT_IGNORE_PAUSED: f->opts.ignore_paused = true; return 0;
+    case OPT_CGROUP: return push (&f->cgroups, &f->cgroups_len, optarg, err);
     case OPT_PRESERVE_FDS:
       return husk_cli_parse_int ("--preserve-fds", optarg, &f->opts.preserve_fds, err);
     case 'g':
       {
-        uint32_t gid, *grown;
+        uint32_t gid = 0, *grown;
         if (parse_uint ("--additional-gids", optarg, optarg, '\0', &gid, err) < 0)
           return -1;
         if ((grown = reallocarray (f->gids, f->gids_len + 1, sizeof gid)) == NULL)
@@ -284,5 +288,9 @@ husk_cli_exec (struct husk_cli *cli, int argc, char **argv, struct husk_error **
   if (husk_cli_need_id (cli, argc, argv, f.process_file ? 1 : 2, -1, err) < 0)
     return -1;
   f.opts.id = cli->id;
+  f.opts.sub_cgroups = (const char *const *) f.cgroups;
+  f.opts.sub_cgroups_len = f.cgroups_len;
+  /* runc: exec's own failures are 255, apart from the command's codes */
+  cli->error_exit = 255;
   return run_exec (cli, &f, argc - optind - 1, argv + optind + 1, err);
 }

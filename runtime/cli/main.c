@@ -14,28 +14,37 @@
 
 #include "../../oci/cleanup.h"
 #include "../security/exe_seal.h"
+#include "version.h"
 
 static const struct
 {
   const char *name;
   husk_cli_fn fn;
   const char *help;
+  const char *args; /* the usage line after "[command options]" */
 } verbs[] = {
-  { "create", husk_cli_create, "create a container" },
-  { "delete", husk_cli_delete, "delete any resources held by the container" },
-  { "events", husk_cli_events, "display container events such as OOM notifications and stats" },
-  { "exec", husk_cli_exec, "execute new process inside the container" },
-  { "features", husk_cli_features, "show the enabled features" },
-  { "kill", husk_cli_kill, "kill sends the specified signal to the container's init process" },
-  { "list", husk_cli_list, "lists containers started by husk with the given root" },
-  { "pause", husk_cli_pause, "pause suspends all processes inside the container" },
-  { "ps", husk_cli_ps, "ps displays the processes running inside a container" },
-  { "resume", husk_cli_resume, "resumes all processes that have been previously paused" },
-  { "run", husk_cli_run, "create and run a container" },
-  { "spec", husk_cli_spec, "create a new specification file" },
-  { "start", husk_cli_start, "executes the user defined process in a created container" },
-  { "state", husk_cli_state, "output the state of a container" },
-  { "update", husk_cli_update, "update container resource constraints" },
+  { "create", husk_cli_create, "create a container", "<container-id>" },
+  { "delete", husk_cli_delete, "delete any resources held by the container", "<container-id>" },
+  { "events", husk_cli_events, "display container events such as OOM notifications and stats",
+    "<container-id>" },
+  { "exec", husk_cli_exec, "execute new process inside the container",
+    "<container-id> <command> [command options]  || -p process.json <container-id>" },
+  { "features", husk_cli_features, "show the enabled features", "" },
+  { "kill", husk_cli_kill, "kill sends the specified signal to the container's init process",
+    "<container-id> [signal]" },
+  { "list", husk_cli_list, "lists containers started by husk with the given root", "" },
+  { "pause", husk_cli_pause, "pause suspends all processes inside the container",
+    "<container-id>" },
+  { "ps", husk_cli_ps, "ps displays the processes running inside a container",
+    "<container-id> [ps options]" },
+  { "resume", husk_cli_resume, "resumes all processes that have been previously paused",
+    "<container-id>" },
+  { "run", husk_cli_run, "create and run a container", "<container-id>" },
+  { "spec", husk_cli_spec, "create a new specification file", "" },
+  { "start", husk_cli_start, "executes the user defined process in a created container",
+    "<container-id>" },
+  { "state", husk_cli_state, "output the state of a container", "<container-id>" },
+  { "update", husk_cli_update, "update container resource constraints", "<container-id>" },
 };
 
 enum {
@@ -82,13 +91,34 @@ print_help (void)
           "   --version, -v            print the version\n");
 }
 
+/* runc's shape, which tools parse: "<name> version X", "commit: ...",
+ * "spec: ..." on the first three lines. */
 static void
 print_version (void)
 {
   const struct scmp_version *v = seccomp_version ();
 
-  printf ("husk version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", HUSK_VERSION, OCI_VERSION,
-          v->major, v->minor, v->micro);
+  printf ("husk version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n", HUSK_VERSION,
+          HUSK_COMMIT, OCI_VERSION, v->major, v->minor, v->micro);
+}
+
+static void
+print_verb_help (size_t i)
+{
+  printf ("NAME:\n   husk %s - %s\n\nUSAGE:\n   husk %s [command options] %s\n\n"
+          "Run `husk --help` for the global options.\n",
+          verbs[i].name, verbs[i].help, verbs[i].name, verbs[i].args);
+}
+
+/* -h or --help among the options before the first argument, as runc's
+ * command-line library takes it on every command. */
+static bool
+wants_help (int argc, char **argv)
+{
+  for (int i = 1; i < argc && argv[i][0] == '-' && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0)
+      return true;
+  return false;
 }
 
 static int
@@ -188,9 +218,17 @@ dispatch (struct husk_cli *cli, int argc, char **argv, struct husk_error **err)
   cli->verb = argv[optind];
   argv += optind;
   argc -= optind;
+  if (strcmp (cli->verb, "help") == 0 && argc < 2)
+    return print_help (), 0;
+  if (strcmp (cli->verb, "help") == 0)
+    cli->verb = argv[1];
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
     if (strcmp (verbs[i].name, cli->verb) == 0)
-      return verbs[i].fn (cli, argc, argv, err);
+      {
+        if (argv[0] != cli->verb || wants_help (argc, argv))
+          return print_verb_help (i), 0;
+        return verbs[i].fn (cli, argc, argv, err);
+      }
   if (strcmp (cli->verb, "pod") == 0)
     return exec_pod (cli, argc, argv, err);
   {
@@ -233,7 +271,7 @@ main (int argc, char **argv)
   if (code < 0)
     {
       report (&cli, err);
-      return 1;
+      return cli.error_exit ? cli.error_exit : 1;
     }
   fflush (stdout);
   return code;

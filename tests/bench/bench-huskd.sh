@@ -20,12 +20,13 @@ PODS=20
 OUT=$REPO_ROOT/tests/.tmp/bench-huskd.json
 parse_bench_options n:p:o: "$@"
 
-# newest_bin REL: $REPO_ROOT/build/REL if built, else the newest REL of any
-# build dir except the sanitizer ones (their speed and memory are not ours).
+# newest_bin REL: $REPO_ROOT/build-release/REL or build/REL if built, else the
+# newest REL of any build dir except the sanitizer ones (their speed and
+# memory are not ours).
 newest_bin() {
 	local b
 	# shellcheck disable=SC2012 # newest first: ls -t is the simple way
-	for b in "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
+	for b in "$REPO_ROOT/build-release/$1" "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
 		[[ "$b" == *asan* ]] && continue
 		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
 	done

@@ -62,6 +62,10 @@ setup_v1_only_cgroups() {
 # with a note.
 find_runtimes() {
 	local husk=${HUSK:-}
+	# the release build when CI made one (what users run), else the newest
+	if [ -z "$husk" ] && [ -x "$REPO_ROOT/build-release/runtime/cli/husk" ]; then
+		husk=$REPO_ROOT/build-release/runtime/cli/husk
+	fi
 	if [ -z "$husk" ]; then
 		husk=$(ls -t "$REPO_ROOT"/build/runtime/cli/husk "$REPO_ROOT"/build*/runtime/cli/husk 2>/dev/null | head -1)
 	fi

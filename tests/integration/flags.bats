@@ -14,6 +14,36 @@ teardown() { teardown_bundle; }
 	[[ "$output" == *"spec: 1."* ]]
 }
 
+@test "flags: -v in runc's shape: version, commit and spec lines, then libseccomp" {
+	local name
+	name=$(basename "$HUSK")
+	husk -v
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^$name\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]]
+	[[ "${lines[1]}" =~ ^commit:\ .+ ]]
+	[[ "${lines[2]}" =~ ^spec:\ [0-9]+\.[0-9]+\.[0-9]+ ]]
+	printf '%s\n' "${lines[@]}" | grep -Eq '^libseccomp: [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "flags: -h and --help on every command print its usage to stdout and exit 0" {
+	local name cmd
+	name=$(basename "$HUSK")
+	for cmd in create delete events exec features kill list pause ps resume run spec start state update; do
+		for h in -h --help; do
+			husk_stdout "$cmd" "$h"
+			[ "$status" -eq 0 ] || fail "$cmd $h: status $status"
+			[[ "${lines[0]}" == NAME:* ]]
+			[[ "${lines[1]}" =~ ^\ *$name\ $cmd ]] || fail "$cmd $h: ${lines[1]}"
+		done
+	done
+	husk_stdout --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *"$name - Open Container Initiative runtime"* ]]
+	husk foo -h
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No help topic for 'foo'"* ]]
+}
+
 @test "flags: run -d --pid-file" {
 	set_args /bin/sleep 100
 	husk run -d --pid-file "$BATS_TEST_TMPDIR/pid" "$CID"

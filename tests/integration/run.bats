@@ -119,3 +119,19 @@ teardown() { teardown_bundle; }
 	[[ "$output" == *"$CID"* ]]
 	[[ "$output" == *"${CID}-2"* ]]
 }
+
+@test "run --keep: the stopped container and its cgroup stay until delete" {
+	set_args /bin/sh -c 'exit 3'
+	update_config ".linux.cgroupsPath = \"/husk-test-keep-$TOKEN\""
+	husk run --keep "$CID"
+	[ "$status" -eq 3 ]
+	[ "$(container_status "$CID")" = stopped ]
+	local mem
+	mem=$(awk '$3 == "cgroup" && ("," $4 ",") ~ ",memory," { print $2; exit }' /proc/mounts)
+	[ -d "$mem/husk-test-keep-$TOKEN" ]
+	husk delete "$CID"
+	[ "$status" -eq 0 ]
+	husk state "$CID"
+	[ "$status" -ne 0 ]
+	[ ! -d "$mem/husk-test-keep-$TOKEN" ]
+}

@@ -29,6 +29,21 @@ teardown() { teardown_bundle; }
 	jq -se 'all(.[]; .type == "stats" and .data.pids.current >= 1)' "$out"
 }
 
+@test "events --interval takes Go durations: 100ms, 0.5s; bad ones are refused" {
+	run_detached
+	local out="$BATS_TEST_TMPDIR/events.out"
+	timeout 1.5 "$HUSK" --root "$ROOT" events --interval 100ms "$CID" >"$out" 2>&1 </dev/null || true
+	cat "$out" >&2
+	[ "$(wc -l <"$out")" -ge 4 ]
+	jq -se 'all(.[]; .type == "stats")' "$out"
+	timeout 1.8 "$HUSK" --root "$ROOT" events --interval 0.5s "$CID" >"$out" 2>&1 </dev/null || true
+	[ "$(wc -l <"$out")" -ge 2 ]
+	for bad in abc 5 1x -1s 0s; do
+		husk events --interval "$bad" "$CID"
+		[ "$status" -ne 0 ]
+	done
+}
+
 @test "events: the stream ends when the container is deleted" {
 	run_detached
 	local out="$BATS_TEST_TMPDIR/events.out"

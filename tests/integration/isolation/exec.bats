@@ -204,3 +204,73 @@ JSON
 	husk exec --user 1000 "$CID" /bin/sh -c 'id -u'
 	[ "$output" = 1000 ]
 }
+
+@test "exec: its own errors exit 255, the command's exit code stays its own" {
+	run_detached
+	husk exec "$CID" /bin/false
+	[ "$status" -eq 1 ]
+	husk exec --pid-file /non-existent/directory "$CID" /bin/true
+	[ "$status" -eq 255 ]
+	husk exec "$CID" no-such-binary
+	[ "$status" -eq 255 ]
+	husk exec "nope-$TOKEN" /bin/true
+	[ "$status" -eq 255 ]
+}
+
+@test "exec --user: the process may write its stdio (pipes and the pty are its own)" {
+	run_detached
+	# stdout and stderr are pipes here (bats' husk helper sends them to a file)
+	local out="$BATS_TEST_TMPDIR/out"
+	__husk exec --user 1000:1000 "$CID" /bin/sh -c 'echo to-stdout >/dev/stdout && echo to-stderr >/dev/stderr' 2>&1 | cat >"$out"
+	cat "$out" >&2
+	grep -q to-stdout "$out"
+	grep -q to-stderr "$out"
+	SOCK="$BATS_TEST_TMPDIR/console.sock" TTY_OUT="$BATS_TEST_TMPDIR/tty.out"
+	start_recvtty
+	husk exec -d -t --console-socket "$SOCK" --user 1000:1000 "$CID" /bin/sh -c 'stat -c %u $(tty)'
+	[ "$status" -eq 0 ]
+	wait_recvtty
+	grep -qx '1000.\?' "$TTY_OUT"
+}
+
+@test "exec --user: a null device as stdio stays root's" {
+	# runc 1.1.5 chowns it (its issue 3674, fixed in 1.1.6): never the host's
+	# /dev/null here, a node of the test's own
+	is_runc && skip "runc before 1.1.6 chowns /dev/null"
+	run_detached
+	mknod "$BATS_TEST_TMPDIR/null" c 1 3
+	__husk exec --user 1000:1000 "$CID" /bin/true <"$BATS_TEST_TMPDIR/null"
+	[ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/null")" = 0:0 ]
+}
+
+@test "exec --cgroup: the process joins a sub-cgroup of the container's (v1)" {
+	requires cgroups_v1
+	run_detached
+	husk exec --cgroup .. "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	# runc 1.1: ".. is not a sub cgroup path", 1.2: "bad sub cgroup path"
+	[[ "$output" == *"sub cgroup path"* ]]
+	husk exec --cgroup nonexistent "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *" adding pid "*"o such file or directory"* ]]
+	husk exec --cgroup cpu:nonexistent "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *" adding pid "*"o such file or directory"* ]]
+	husk exec --cgroup whaaat:/ "$CID" /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown controller "* ]]
+	local mem cpu acct
+	mem=$(cg_dir memory) cpu=$(cg_dir cpu) acct=$(cg_dir cpuacct)
+	mkdir "$mem/submem" "$cpu/subcpu"
+	[ -d "$acct/subcpu" ] || mkdir "$acct/subcpu" # cpu and cpuacct may be apart
+	husk exec -d --pid-file "$BATS_TEST_TMPDIR/sub.pid" --cgroup memory:submem \
+		--cgroup cpu,cpuacct:subcpu "$CID" /bin/sleep 1000
+	[ "$status" -eq 0 ]
+	local p
+	p=$(cat "$BATS_TEST_TMPDIR/sub.pid")
+	[ "$(cg_dir memory "$p")" = "$mem/submem" ]
+	[ "$(cg_dir cpu "$p")" = "$cpu/subcpu" ]
+	# without --cgroup (or with /) the container's own cgroup
+	husk exec -d --pid-file "$BATS_TEST_TMPDIR/top.pid" --cgroup / "$CID" /bin/sleep 1000
+	[ "$(cg_dir memory "$(cat "$BATS_TEST_TMPDIR/top.pid")")" = "$mem" ]
+}

@@ -75,3 +75,23 @@ counter() { cat "$BUNDLE/rootfs/tmp/counter" 2>/dev/null; }
 	husk resume "$CID"
 	[ "$status" -eq 0 ]
 }
+
+@test "pause: exec into a paused container exits 255; --ignore-paused runs it" {
+	run_detached
+	husk pause "$CID"
+	[ "$status" -eq 0 ]
+	husk exec "$CID" /bin/true
+	[ "$status" -eq 255 ]
+	# the process joins the frozen cgroup: it runs once the container resumes
+	local out="$BATS_TEST_TMPDIR/exec.out"
+	HUSK_TIMEOUT=20 __husk exec --ignore-paused "$CID" /bin/echo ran </dev/null >"$out" 2>&1 &
+	local ex=$!
+	sleep 1
+	husk resume "$CID"
+	[ "$status" -eq 0 ]
+	local rc=0
+	wait "$ex" || rc=$?
+	cat "$out" >&2
+	[ "$rc" -eq 0 ]
+	[ "$(cat "$out")" = ran ]
+}
