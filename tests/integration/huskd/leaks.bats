@@ -78,3 +78,21 @@ cgroup_parent_round_trip() {
 @test "an absolute --cgroup-parent: pod cgroups made and removed" {
 	cgroup_parent_round_trip "/husk-abs-$TOKEN"
 }
+
+pod_events() {
+	curl -s --unix-socket "$SOCK" "http://huskd/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D$1" | jq '.items | length'
+}
+
+@test "--event-ttl: events expire after their last occurrence" {
+	kill "$HUSKD_PID"
+	wait "$HUSKD_PID" || true
+	start_huskd --event-ttl 2s
+	create_pod ev <<<'{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	wait_for 20 phase_is ev Running
+	[ "$(pod_events ev)" -ge 4 ] # Scheduled, Pulled, Created, Started
+	wait_for 10 bash -c "[ \"\$(curl -s --unix-socket $SOCK 'http://huskd/api/v1/namespaces/default/events' | jq '.items | length')\" = 0 ]"
+	[ "$(phase_is ev Running && echo yes)" = yes ]
+	run "$HUSKD_BIN" --socket "$BATS_TEST_TMPDIR/x.sock" --event-ttl 1x
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--event-ttl: invalid duration"* ]]
+}
