@@ -179,6 +179,13 @@ main() {
 		fi
 	fi
 
+	# libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each (default 30;
+	# 13 targets: ~7 min with the build), one TAP line per target
+	if [ -z "${SKIP_FUZZ:-}" ] && [ -x tests/fuzz/run-fuzzers.sh ]; then
+		section "fuzzers (tests/fuzz/run-fuzzers.sh ${FUZZ_SECONDS:-30})"
+		tests/fuzz/run-fuzzers.sh "${FUZZ_SECONDS:-30}" 2>&1 | tee "$LOGDIR/fuzz.tap"
+	fi
+
 	if [ -z "${SKIP_VM:-}" ] && [ -x tests/vm/run-cgroup-v2.sh ]; then
 		section "cgroup v2 (tests/vm/run-cgroup-v2.sh)"
 		if tests/vm/run-cgroup-v2.sh 2>&1 | tee "$LOGDIR/vm.log"; then vm_rc=0; else vm_rc=1; fi

@@ -31,15 +31,15 @@ static void
 admit (yajl_val doc)
 {
   yajl_val pod = jv_copy (doc), pods[1] = { doc };
-  if (api_pod_check_types (pod) == NULL)
+  struct api_status *typed = api_pod_check_types (pod);
+  if (typed == NULL)
     {
       api_pod_set_defaults (pod);
       drop (api_pod_validate (pod));
       drop (api_quota_admit (pod, &doc, 1, pods, 1));
       drop (api_limitrange_admit (pod, &doc, 1));
     }
-  else
-    drop (api_pod_check_types (pod));
+  drop (typed);
   drop (api_namespace_validate (doc));
   yajl_tree_free (pod);
 }
