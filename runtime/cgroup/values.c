@@ -195,8 +195,11 @@ cg_clean_path (const char *path)
         }
       p += seg;
     }
-  if (!absolute && out[0] == '/')
-    memmove (out, out + 1, strlen (out)); /* the NUL included */
+  if (!absolute)
+    {
+      if (out[0] == '/')
+        memmove (out, out + 1, strlen (out)); /* the NUL included */
+    }
   else if (out[0] == '\0')
     strcpy (out, "/");
   return out;
