@@ -11,16 +11,16 @@
 static const char digest[] =
   "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 
-static char layout[64];
+static char layout[256];
 
 static void
 setup_layout (const uint8_t *data, size_t size)
 {
-  char path[128];
+  char path[400];
   struct husk_error *err = NULL;
   if (layout[0] == '\0')
     {
-      strcpy (layout, "/tmp/husk-fuzz-image-XXXXXX");
+      snprintf (layout, sizeof layout, "%s/husk-fuzz-image-XXXXXX", getenv ("FUZZ_TMPDIR") ?: "/tmp");
       if (mkdtemp (layout) == NULL)
         abort ();
       snprintf (path, sizeof path, "%s/blobs/sha256", layout);

@@ -11,7 +11,7 @@
 #include "image.h"
 #include "../../sandbox/pod/pod_util.h"
 
-static char base[64], tarball[96], outside[96];
+static char base[256], tarball[300], outside[300];
 
 static int
 rm_entry (const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -31,11 +31,11 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   struct husk_error *err = NULL;
-  char dir[128];
+  char dir[400];
 
   if (base[0] == '\0')
     {
-      strcpy (base, "/tmp/husk-fuzz-layer-XXXXXX");
+      snprintf (base, sizeof base, "%s/husk-fuzz-layer-XXXXXX", getenv ("FUZZ_TMPDIR") ?: "/tmp");
       if (mkdtemp (base) == NULL)
         abort ();
       snprintf (tarball, sizeof tarball, "%s/layer.tar", base);

@@ -40,8 +40,8 @@ for t in $TARGETS; do
 	else
 		bin=$BUILD/tests/fuzz/fuzz-$t seeds=tests/fuzz/corpus/$t dict=()
 	fi
-	rm -rf "${OUT:?}/$t" && mkdir -p "$OUT/$t/corpus"
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	rm -rf "${OUT:?}/$t" && mkdir -p "$OUT/$t/corpus" "$OUT/$t/tmp"
+	FUZZ_TMPDIR=$PWD/$OUT/$t/tmp ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		"$bin" "$OUT/$t/corpus" "$seeds" "${dict[@]}" -max_total_time="$SECS" -timeout=10 \
 		-rss_limit_mb=1024 -artifact_prefix="$OUT/$t/" -print_final_stats=1 >"$OUT/$t/log" 2>&1
 	rc=$?
