@@ -5,7 +5,9 @@
 #   3. every *.bats under tests/integration (recursively, so new suites need
 #      no edit here) against build/runtime/cli/husk, TAP output,
 #   4. the lifecycle suites again against the ASan build, and huskd's API
-#      and pod suites with the ASan build of huskd,
+#      and pod suites with the ASan build of huskd, then every other
+#      integration directory once with husk, huskd and the holder of the
+#      ASan build,
 #   5. tests/vm/run-cgroup-v2.sh when present,
 # then counts and prints as its LAST line "N passed, N failed, N skipped".
 # Exits non-zero on any failure.
@@ -154,6 +156,36 @@ main() {
 				tests/integration/huskd/api.bats tests/integration/huskd/pods.bats
 			sed -i 's/^\(\(not \)\?ok [0-9]* \)/\1[huskd-asan] /' "$LOGDIR/huskd-asan.tap"
 		fi
+		# Every other integration directory once under ASan+UBSan, with husk,
+		# huskd, husk-pod and the pod holder all of the ASan tree.  Reports of
+		# processes no helper captures (husk under podman or containerd,
+		# huskd, the holder) go to log_path files: each teardown checks them
+		# (helpers.bash check_sanitizer_reports); any left over fail here.
+		mapfile -t subdirs < <(find tests/integration -mindepth 2 -name '*.bats' ! -path '*/.*' \
+			! -path tests/integration/huskd/api.bats ! -path tests/integration/huskd/pods.bats | sort)
+		if [ -x "$ASAN_BIN" ] && [ -x "$REPO/$ASAN_BUILD/sandbox/huskd/huskd" ]; then
+			section "integration subdirectories under ASan+UBSan (${#subdirs[@]} files)"
+			local san=$LOGDIR/sanitizer a=$REPO/$ASAN_BUILD
+			rm -rf "$san" && mkdir -p "$san"
+			HUSK_SANITIZER_LOG_DIR=$san HUSKD=$a/sandbox/huskd/huskd HUSKCTL=$a/sandbox/huskctl/huskctl \
+				HUSK_POD=$a/sandbox/podctl/husk-pod \
+				ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86:log_path=$san/asan \
+				UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$san/ubsan \
+				run_bats "$LOGDIR/subdirs-asan.tap" "$ASAN_BIN" "${subdirs[@]}"
+			sed -i 's/^\(\(not \)\?ok [0-9]* \)/\1[asan] /' "$LOGDIR/subdirs-asan.tap"
+			for f in "$san"/*; do
+				[ -f "$f" ] && [[ "$f" != *.seen ]] || continue
+				echo "not ok - [asan] a sanitizer report no test claimed: $f"
+				sed 's/^/# /' "$f" | head -40
+			done | tee -a "$LOGDIR/subdirs-asan.tap"
+		fi
+	fi
+
+	# libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each (default 30;
+	# 13 targets: ~7 min with the build), one TAP line per target
+	if [ -z "${SKIP_FUZZ:-}" ] && [ -x tests/fuzz/run-fuzzers.sh ]; then
+		section "fuzzers (tests/fuzz/run-fuzzers.sh ${FUZZ_SECONDS:-30})"
+		tests/fuzz/run-fuzzers.sh "${FUZZ_SECONDS:-30}" 2>&1 | tee "$LOGDIR/fuzz.tap"
 	fi
 
 	if [ -z "${SKIP_VM:-}" ] && [ -x tests/vm/run-cgroup-v2.sh ]; then

@@ -113,12 +113,64 @@ husk_cgroup_create (const char *cgroups_path, const char *id,
   return 0;
 }
 
+/* A handle whose directories are where husk_cgroup_create (path) puts
+ * them, nothing made or opened: the one resolution of a relative path
+ * (against the caller's cgroup) that create and open share. */
+static int
+resolve (const char *path, struct husk_cgroup **out, struct husk_error **err)
+{
+  __attribute__ ((cleanup (husk_cgroup_freep))) struct husk_cgroup *cg = NULL;
+  cleanup_free char *inner = NULL;
+
+  if (inner_path (path, NULL, &inner, err) < 0 || handle_new (&cg, err) < 0)
+    return -1;
+  if (cg->ops->resolve (cg, inner, inner[0] != '/', err) < 0)
+    return -1;
+  *out = steal_pointer (&cg);
+  return 0;
+}
+
+/* Relative as a cgroupsPath is ("a/b"), not the v1 list form that
+ * husk_cgroup_path() gives ("memory=/a/b;..."). */
+static bool
+is_relative (const char *path)
+{
+  return path[0] != '/' && strchr (path, '=') == NULL;
+}
+
+int
+husk_cgroup_dirs (const char *path, char ***dirs, struct husk_error **err)
+{
+  __attribute__ ((cleanup (husk_cgroup_freep))) struct husk_cgroup *cg = NULL;
+  size_t n = 0;
+
+  if (path == NULL || *path == '\0')
+    return husk_error_set (err, EINVAL, "cgroup: empty path");
+  if (resolve (path, &cg, err) < 0)
+    return -1;
+  *dirs = calloc (cg->hiers_len + 2, sizeof (char *));
+  if (*dirs == NULL)
+    return husk_error_set (err, ENOMEM, "cgroup path");
+  for (size_t i = 0; i < cg->hiers_len; i++)
+    (*dirs)[n++] = steal_pointer (&cg->hiers[i].dir);
+  if (cg->dir)
+    (*dirs)[n++] = steal_pointer (&cg->dir);
+  return 0;
+}
+
 int
 husk_cgroup_open (const char *path, struct husk_cgroup **out, struct husk_error **err)
 {
   __attribute__ ((cleanup (husk_cgroup_freep))) struct husk_cgroup *cg = NULL;
+  __attribute__ ((cleanup (husk_cgroup_freep))) struct husk_cgroup *resolved = NULL;
   if (path == NULL || *path == '\0')
     return husk_error_set (err, EINVAL, "open cgroup: empty path");
+  if (is_relative (path))
+    {
+      if (resolve (path, &resolved, err) < 0)
+        return husk_error_wrap (err, "open cgroup \"%s\"", path);
+      path = resolved->path;
+    }
   if (handle_new (&cg, err) < 0)
     return -1;
   if (cg->ops->open (cg, path, err) < 0)

@@ -51,8 +51,15 @@ int husk_cgroup_create (const char *cgroups_path, const char *id,
 
 /* Opens an existing cgroup from the string husk_cgroup_path() returned
  * (kept in the container's state): for `kill --all`, `pause`, `events`,
- * `update`, `delete`.  Fails with ENOENT when the cgroup is gone. */
+ * `update`, `delete`.  Fails with ENOENT when the cgroup is gone.  A
+ * relative `path` ("a/b") resolves against the caller's cgroup exactly as
+ * husk_cgroup_create resolves it: one resolution, used both ways. */
 int husk_cgroup_open (const char *path, struct husk_cgroup **out, struct husk_error **err);
+
+/* The directories (one per v1 hierarchy, or the v2 one) that `path` names,
+ * resolved as husk_cgroup_create resolves it, whether they exist or not: a
+ * NULL-terminated array the caller frees (each string and the array). */
+int husk_cgroup_dirs (const char *path, char ***dirs, struct husk_error **err);
 
 /* The string to keep in the state and give back to husk_cgroup_open.  It is
  * the cgroup's path below the hierarchy root ("/user.slice/c1"), which is

@@ -24,6 +24,10 @@ struct cg_hier {
 
 /* The operations of one cgroup mode; chosen once, kept in every handle. */
 struct cg_ops {
+  /* Resolves the cleaned inner path (relative: against the caller's
+   * cgroup) into the handle's directories and path string, making nothing. */
+  int (*resolve) (struct husk_cgroup *cg, const char *inner, bool relative,
+                  struct husk_error **err);
   /* Resolves the cleaned inner path (relative or absolute) and makes the
    * directories, remembering which it made. */
   int (*make) (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err);

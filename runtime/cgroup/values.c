@@ -196,7 +196,10 @@ cg_clean_path (const char *path)
       p += seg;
     }
   if (!absolute)
-    memmove (out, out[0] == '/' ? out + 1 : out, strlen (out) + 1);
+    {
+      if (out[0] == '/')
+        memmove (out, out + 1, strlen (out)); /* the NUL included */
+    }
   else if (out[0] == '\0')
     strcpy (out, "/");
   return out;

@@ -1,11 +1,13 @@
 #include "events.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cleanup.h"
 #include "jv.h"
+#include "table.h"
 
 static yajl_val
 find_same (struct api_store *store, const char *ns, const char *uid, const char *reason,
@@ -59,6 +61,53 @@ new_event (yajl_val pod, const char *type, const char *reason, const char *field
   return e;
 }
 
+struct aged {
+  double last;
+  yajl_val event;
+};
+
+static int
+oldest_first (const void *a, const void *b)
+{
+  const struct aged *x = a, *y = b;
+  return x->last < y->last ? -1 : x->last > y->last;
+}
+
+static void
+delete_event (struct api_store *store, yajl_val event)
+{
+  cleanup_error struct husk_error *err = NULL;
+  yajl_val meta = jv_get (event, "metadata");
+  cleanup_free char *ns = strdup (jv_str (meta, "namespace") ?: "");
+  cleanup_free char *name = strdup (jv_str (meta, "name") ?: "");
+  if (ns && name)
+    api_store_delete (store, "events", ns, name, &err);
+}
+
+size_t
+api_events_expire (struct api_store *store, double ttl_seconds, size_t max)
+{
+  size_t n, kept, removed = 0;
+  double now = api_now ();
+  cleanup_free yajl_val *events = api_store_list (store, "events", NULL, &n);
+  cleanup_free struct aged *aged = calloc (n + 1, sizeof *aged);
+
+  if (aged == NULL)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    aged[i] = (struct aged) { api_parse_timestamp (jv_str (events[i], "lastTimestamp")), events[i] };
+  qsort (aged, n, sizeof *aged, oldest_first);
+  kept = n;
+  for (size_t i = 0; i < n; i++)
+    if ((ttl_seconds > 0 && now - aged[i].last > ttl_seconds) || kept > max)
+      {
+        delete_event (store, aged[i].event); /* frees it: the array holds no other reference */
+        kept--;
+        removed++;
+      }
+  return removed;
+}
+
 int
 api_event_record (struct api_store *store, yajl_val pod, const char *type, const char *reason,
                   const char *field_path, const char *message, struct husk_error **err)
@@ -78,6 +127,10 @@ api_event_record (struct api_store *store, yajl_val pod, const char *type, const
       jv_set (e, "lastTimestamp", jv_string (now));
     }
   else
-    e = new_event (pod, type, reason, field_path, message, now);
+    {
+      /* the new one makes room for itself: the oldest go beyond the cap */
+      api_events_expire (store, 0, API_EVENTS_MAX - 1);
+      e = new_event (pod, type, reason, field_path, message, now);
+    }
   return api_store_put (store, "events", e, false, NULL, err);
 }

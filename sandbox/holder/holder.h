@@ -55,4 +55,9 @@ int holder_write_file_atomic (const char *dir, const char *name, const char *dat
 /* The event loop (holder_loop.c): returns when asked to stop. */
 int holder_run (struct holder *h);
 
+/* holder_request.c: splits "create" NUL id NUL bundle NUL dir NUL (msg[n]
+ * is a NUL) into field[0..3], pointers into msg; -1 when malformed or a
+ * field does not fit a holder_container. */
+int holder_request_parse (const char *msg, size_t n, const char *field[4]);
+
 #endif

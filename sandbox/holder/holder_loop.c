@@ -278,16 +278,12 @@ handle_request (struct holder *h, int fd)
   char msg[HOLDER_MSG_MAX + 1];
   const char *field[4];
   ssize_t n = recv (fd, msg, HOLDER_MSG_MAX, 0);
-  size_t k = 0;
   struct holder_container *c;
 
   if (n <= 0)
     return reply (&fd, "err %d no request", EINVAL);
   msg[n] = '\0';
-  for (char *p = msg; p < msg + n && k < 4; p += strlen (p) + 1)
-    field[k++] = p;
-  if (k < 4 || strcmp (field[0], "create") != 0 || strlen (field[1]) >= sizeof c->id
-      || strlen (field[3]) >= sizeof c->dir)
+  if (holder_request_parse (msg, (size_t) n, field) < 0)
     return reply (&fd, "err %d bad request", EINVAL);
   c = calloc (1, sizeof *c);
   if (c == NULL)

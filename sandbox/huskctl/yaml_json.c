@@ -47,12 +47,18 @@ scalar (yaml_node_t *n)
   return jv_string (s);
 }
 
+/* Aliases make a small text a huge tree ("billion laughs", found by
+ * tests/fuzz/fuzz_yaml.c): at most this many nodes per document, as
+ * go-yaml bounds alias expansion. */
+#define YAML_MAX_NODES 200000
+
 static yajl_val
-convert (yaml_document_t *doc, yaml_node_t *n, int depth)
+convert (yaml_document_t *doc, yaml_node_t *n, int depth, size_t *budget)
 {
   yajl_val v;
-  if (!n || depth > 64)
+  if (!n || depth > 64 || *budget == 0)
     return jv_null ();
+  --*budget;
   switch (n->type)
     {
     case YAML_SCALAR_NODE:
@@ -60,7 +66,7 @@ convert (yaml_document_t *doc, yaml_node_t *n, int depth)
     case YAML_SEQUENCE_NODE:
       v = jv_array ();
       for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++)
-        jv_push (v, convert (doc, yaml_document_get_node (doc, *i), depth + 1));
+        jv_push (v, convert (doc, yaml_document_get_node (doc, *i), depth + 1, budget));
       return v;
     case YAML_MAPPING_NODE:
       v = jv_object ();
@@ -69,7 +75,7 @@ convert (yaml_document_t *doc, yaml_node_t *n, int depth)
           yaml_node_t *k = yaml_document_get_node (doc, p->key);
           if (k && k->type == YAML_SCALAR_NODE)
             jv_set (v, (const char *) k->data.scalar.value,
-                    convert (doc, yaml_document_get_node (doc, p->value), depth + 1));
+                    convert (doc, yaml_document_get_node (doc, p->value), depth + 1, budget));
         }
       return v;
     default:
@@ -102,7 +108,17 @@ yaml_to_json (const char *text, size_t len, yajl_val *docs, struct husk_error **
           break;
         }
       if (!(root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
-        jv_push (out, convert (&doc, root, 0));
+        {
+          size_t budget = YAML_MAX_NODES;
+          jv_push (out, convert (&doc, root, 0, &budget));
+          if (budget == 0)
+            {
+              yaml_document_delete (&doc);
+              ret = husk_error_set (err, 0, "YAML document too large (more than %d nodes once "
+                                    "aliases are expanded)", YAML_MAX_NODES);
+              break;
+            }
+        }
       yaml_document_delete (&doc);
     }
   yaml_parser_delete (&parser);

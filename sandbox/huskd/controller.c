@@ -308,7 +308,9 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
                            jv_str (jv_get (pods[i], "metadata"), "name"));
   huskd_controller_collect_orphans (c);
   c->events_gc = event_new (d->base, -1, EV_PERSIST, on_events_gc, c);
-  event_add (c->events_gc, &(struct timeval){ .tv_sec = 60 });
+  /* every minute, or twice per TTL when it is shorter (tests use 2 s) */
+  long gc_ms = d->opts.event_ttl > 0 && d->opts.event_ttl < 120 ? (long) (d->opts.event_ttl * 500) : 60000;
+  event_add (c->events_gc, &(struct timeval){ .tv_sec = gc_ms / 1000, .tv_usec = gc_ms % 1000 * 1000 });
   *out = c;
   return 0;
 }

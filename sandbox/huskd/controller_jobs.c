@@ -4,6 +4,7 @@
 
 #include "cleanup.h"
 #include "controller_internal.h"
+#include "events.h"
 #include "jv.h"
 #include "request.h"
 #include "table.h"
@@ -109,29 +110,10 @@ huskd_controller_namespaces_gc (struct huskd_controller *c)
     }
 }
 
-#define EVENT_TTL_SECONDS 3600
-
 void
 huskd_controller_events_gc (struct huskd_controller *c)
 {
-  size_t n, nd = 0;
-  double now = api_now ();
-  cleanup_free yajl_val *events = api_store_list (c->d->store, "events", NULL, &n);
-  cleanup_free char **ns = calloc (n + 1, sizeof (char *));
-  cleanup_free char **names = calloc (n + 1, sizeof (char *));
-  for (size_t i = 0; i < n; i++)
-    if (now - api_parse_timestamp (jv_str (events[i], "lastTimestamp")) > EVENT_TTL_SECONDS)
-      {
-        ns[nd] = strdup (jv_str (jv_get (events[i], "metadata"), "namespace") ?: "");
-        names[nd++] = strdup (jv_str (jv_get (events[i], "metadata"), "name") ?: "");
-      }
-  for (size_t i = 0; i < nd; i++)
-    {
-      cleanup_error struct husk_error *err = NULL;
-      api_store_delete (c->d->store, "events", ns[i], names[i], &err);
-      free (ns[i]);
-      free (names[i]);
-    }
+  api_events_expire (c->d->store, c->d->opts.event_ttl, API_EVENTS_MAX);
 }
 
 /* ---- orphan sandboxes ---- */

@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "controller.h"
+#include "events.h"
 #include "huskd.h"
 #include "probe.h"
 #include "tls.h"
@@ -26,7 +27,39 @@ usage (FILE *f)
               "  --pod-root DIR    where pod sandboxes live (sandbox default)\n"
               "  --runtime PATH    OCI runtime for containers (default: husk)\n"
               "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
-              "  --cni-conf-dir D  CNI configuration for pod networks\n");
+              "  --cni-conf-dir D  CNI configuration for pod networks\n"
+              "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
+}
+
+/* A Go duration as kube-apiserver's flags take it ("1h", "5m30s", "2s",
+ * "500ms"); a bare number is seconds.  < 0 when it is none. */
+static double
+parse_duration (const char *s)
+{
+  static const struct { const char *unit; double seconds; } units[] = {
+    { "ms", 1e-3 }, { "h", 3600 }, { "m", 60 }, { "s", 1 },
+  };
+  double total = 0;
+  char *end;
+  if (*s == '\0')
+    return -1;
+  while (*s)
+    {
+      double v = strtod (s, &end);
+      size_t i;
+      if (end == s || v < 0)
+        return -1;
+      if (*end == '\0' && total == 0)
+        return v;
+      for (i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strncmp (end, units[i].unit, strlen (units[i].unit)) == 0)
+          break;
+      if (i == sizeof units / sizeof units[0])
+        return -1;
+      total += v * units[i].seconds;
+      s = end + strlen (units[i].unit);
+    }
+  return total;
 }
 
 static int
@@ -38,12 +71,14 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "runtime", required_argument, NULL, 'r' },  { "runtime-root", required_argument, NULL, 'R' },
     { "image-store", required_argument, NULL, 'i' }, { "cgroup-parent", required_argument, NULL, 'g' },
     { "cni-conf-dir", required_argument, NULL, 'C' },
+    { "event-ttl", required_argument, NULL, 'E' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
   int c;
   o->socket_path = getenv ("HUSK_SOCKET") ? getenv ("HUSK_SOCKET") : HUSKD_DEFAULT_SOCKET;
   o->state_dir = HUSKD_DEFAULT_STATE_DIR;
+  o->event_ttl = API_EVENTS_TTL_DEFAULT;
   while ((c = getopt_long (argc, argv, "s:d:l:p:h", longopts, NULL)) != -1)
     switch (c)
       {
@@ -56,6 +91,13 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'i': o->image_store = optarg; break;
       case 'g': o->cgroup_parent = optarg; break;
       case 'C': o->cni_conf_dir = optarg; break;
+      case 'E':
+        if ((o->event_ttl = parse_duration (optarg)) <= 0)
+          {
+            fprintf (stderr, "huskd: --event-ttl: invalid duration `%s`\n", optarg);
+            return -1;
+          }
+        break;
       case 'v': printf ("huskd %s\n", HUSK_VERSION); exit (0);
       case 'h': usage (stdout); exit (0);
       default: usage (stderr); return -1;

@@ -1,7 +1,9 @@
 /* A namespace's pods sit under a cgroup of that namespace:
  * <cgroup-parent>/<namespace>/pod_<id>.  The sandbox makes the directories
  * as it makes a pod's cgroup; the namespace level is removed here once its
- * last pod is gone, in every hierarchy (v1 controllers, or the v2 tree). */
+ * last pod is gone, in every hierarchy (v1 controllers, or the v2 tree).
+ * A relative --cgroup-parent resolves against huskd's own cgroup, through
+ * the cgroup library, exactly as the pods' cgroups are made and removed. */
 #include <glob.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "cleanup.h"
 #include "controller_internal.h"
+#include "../../runtime/cgroup/cgroup.h"
 
 #define HUSK_CGROUP_PARENT_DEFAULT "/husk"
 
@@ -23,11 +26,30 @@ huskd_namespace_cgroup (const char *base, const char *ns)
   return path;
 }
 
+/* The directories of a relative cgroup path, one per hierarchy. */
+static char **
+relative_dirs (const char *path)
+{
+  cleanup_error struct husk_error *e = NULL;
+  char **dirs = NULL;
+  if (husk_cgroup_dirs (path, &dirs, &e) < 0)
+    return NULL; /* no cgroups here: nothing was made either */
+  return dirs;
+}
+
 void
 huskd_namespace_cgroup_remove (const char *base, const char *ns)
 {
   const char *patterns[] = { "/sys/fs/cgroup/*%s", "/sys/fs/cgroup%s" };
   char *cg = huskd_namespace_cgroup (base, ns);
+  if (cg[0] != '/')
+    {
+      cleanup_strv char **dirs = relative_dirs (cg);
+      for (size_t i = 0; dirs && dirs[i]; i++)
+        rmdir (dirs[i]); /* busy while a pod lives there: kept */
+      free (cg);
+      return;
+    }
   for (size_t i = 0; i < 2; i++)
     {
       char pattern[4096];
@@ -73,6 +95,27 @@ add_missing (char ***out, size_t *n, const char *root, const char *base)
     }
 }
 
+/* The directories from `dir` up that do not exist yet, outermost first (the
+ * order huskd_cgroup_parent_remove undoes). */
+static void
+add_missing_above (char ***out, size_t *n, const char *dir)
+{
+  struct stat st;
+  cleanup_free char *parent = NULL;
+  char *slash;
+  if (stat (dir, &st) == 0 || (parent = strdup (dir)) == NULL)
+    return;
+  if ((slash = strrchr (parent, '/')) != NULL && slash > parent)
+    {
+      *slash = '\0';
+      add_missing_above (out, n, parent);
+    }
+  *out = realloc (*out, (*n + 2) * sizeof (char *));
+  if ((*out)[*n] = strdup (dir), (*out)[*n] == NULL)
+    abort ();
+  (*out)[++*n] = NULL;
+}
+
 char **
 huskd_cgroup_parent_missing (const char *base)
 {
@@ -81,7 +124,12 @@ huskd_cgroup_parent_missing (const char *base)
   glob_t g;
   base = base ? base : HUSK_CGROUP_PARENT_DEFAULT;
   if (base[0] != '/')
-    return out;
+    {
+      cleanup_strv char **dirs = relative_dirs (base);
+      for (size_t i = 0; dirs && dirs[i]; i++)
+        add_missing_above (&out, &n, dirs[i]);
+      return out;
+    }
   hierarchies (&g);
   for (size_t i = 0; i < g.gl_pathc; i++)
     add_missing (&out, &n, g.gl_pathv[i], base);

@@ -68,6 +68,10 @@ plugin_config (yajl_val list, yajl_val plugin, yajl_val prev, yajl_val port_mapp
   cleanup_jw struct jw w = { 0 };
   const char *inherit[] = { "name", "cniVersion" };
 
+  /* a configuration (or an entry of its plugins) that is no object:
+   * found by tests/fuzz/fuzz_cni_result.c */
+  if (!YAJL_IS_OBJECT (plugin))
+    return husk_error_set (err, EINVAL, "CNI configuration: a plugin is not an object");
   if (jw_init (&w, NULL, err) < 0)
     return -1;
   jw_open (&w);

@@ -2,6 +2,7 @@
  * the runtime, status from the files the holder writes. */
 #include "pod_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,75 @@ container_teardown (const struct pod_env *env, const char *cid, struct husk_erro
   if (umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
     return husk_error_set (err, errno, "unmount `%s`", rootfs);
   return pod_rm_rf (dir, err);
+}
+
+/* What a terminated attempt keeps, as the kubelet keeps it for
+ * `logs --previous` and lastState: its meta, exit, started, oom and log
+ * files.  The runtime's container (state dir, cgroup), the rootfs mount and
+ * the writable layer go.  The OOM answer is taken while the cgroup is still
+ * there (husk_pod_container_status keeps it in the directory). */
+static int
+container_retire (const struct husk_sandbox_env *henv, const struct pod_env *env, const char *cid,
+                  struct husk_error **err)
+{
+  cleanup_free char *dir = pod_container_dir (env, cid);
+  cleanup_free char *bundle = pod_path ("%s/bundle", dir ? dir : "");
+  cleanup_free char *rootfs = pod_path ("%s/bundle/rootfs", dir ? dir : "");
+  cleanup_free char *upper = pod_path ("%s/upper", dir ? dir : "");
+  cleanup_free char *work = pod_path ("%s/work", dir ? dir : "");
+  const char *const del[] = { "delete", "--force", cid, NULL };
+  struct husk_pod_container_status st = { 0 };
+  struct husk_error *ignored = NULL;
+
+  if (!dir || !bundle || !rootfs || !upper || !work)
+    return husk_error_set (err, ENOMEM, "container `%s`", cid);
+  if (husk_pod_container_status (henv, cid, &st, &ignored) < 0)
+    husk_error_release (&ignored);
+  husk_pod_container_status_free (&st);
+  if (pod_runtime (env, del, 30, NULL, &ignored) < 0)
+    husk_error_release (&ignored);
+  if (umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+    return husk_error_set (err, errno, "unmount `%s`", rootfs);
+  if (pod_rm_rf (bundle, err) < 0 || pod_rm_rf (upper, err) < 0 || pod_rm_rf (work, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* Before attempt `attempt` of container `name` is made: the attempt before
+ * it is retired once it has exited, older ones are removed whole.  A
+ * container restarting forever holds two attempts' directories, one of
+ * them with a mount, a cgroup and a runtime state. */
+static int
+retire_attempts (const struct husk_sandbox_env *henv, const struct pod_env *env, const char *sid, const char *name, unsigned attempt,
+                 struct husk_error **err)
+{
+  cleanup_free char *parent = pod_path ("%s/%s/containers", env->pods_root, sid);
+  cleanup_dir DIR *d = parent ? opendir (parent) : NULL;
+
+  for (struct dirent *e; d && (e = readdir (d));)
+    {
+      cleanup_free char *other = NULL, *exit_file = NULL;
+      struct husk_error *skip = NULL;
+      char other_sid[33];
+      unsigned n;
+
+      if (e->d_name[0] == '.'
+          || pod_split_container_id (e->d_name, other_sid, &other, &n, &skip) < 0)
+        {
+          husk_error_release (&skip);
+          continue;
+        }
+      if (strcmp (other, name) != 0 || n >= attempt
+          || pod_container_file (env, e->d_name, HOLDER_EXIT_FILE, &exit_file, err) < 0)
+        continue;
+      if (access (exit_file, F_OK) < 0)
+        continue; /* still running (a restart for a change stops it first) */
+      if ((n + 1 == attempt ? container_retire (henv, env, e->d_name, err)
+                            : container_teardown (env, e->d_name, err))
+          < 0)
+        return -1;
+    }
+  return 0;
 }
 
 static int
@@ -157,6 +227,8 @@ husk_pod_container_create (const struct husk_sandbox_env *henv, const char *sid,
     return husk_error_set (err, ENOMEM, "create");
   if (pod_lock (&env, sid, &lock, err) < 0)
     return -1;
+  if (attempt > 0 && retire_attempts (henv, &env, sid, name, attempt, err) < 0)
+    return husk_error_wrap (err, "create container `%s`", name);
   if (create_locked (&env, sid, name, attempt, cid, err) < 0)
     {
       struct husk_error *ignored = NULL;

@@ -129,6 +129,7 @@ teardown_bundle() {
 	[ -n "${ROOT:-}" ] || return 0
 	force_delete_all
 	check_no_debris
+	check_sanitizer_reports
 }
 
 # update_config '<jq filter>' [bundle]: edits config.json in place.
@@ -202,6 +203,7 @@ husk() {
 	mapfile -t lines <<<"$output"
 	echo "$ $(basename "$HUSK") --root $ROOT $* (status=$status):" >&2
 	echo "$output" >&2
+	check_sanitizer_reports "$out"
 }
 
 # Like husk but $output holds only stdout ($stderr the rest), for JSON.
@@ -215,6 +217,7 @@ husk_stdout() {
 	echo "$ $(basename "$HUSK") --root $ROOT $* (status=$status):" >&2
 	echo "$output" >&2
 	echo "stderr: $stderr" >&2
+	check_sanitizer_reports "$err"
 }
 
 # The status word of a container ("" when the runtime does not know it).
@@ -277,6 +280,32 @@ jq_ok() {
 fail() {
 	echo "FAIL: $*" >&2
 	return 1
+}
+
+# check_sanitizer_reports [FILE...]: an ASan/LSan/UBSan report in the files
+# (a runtime's captured output), or in what sanitizer builds wrote under
+# $HUSK_SANITIZER_LOG_DIR (ASAN_OPTIONS/UBSAN_OPTIONS log_path, set by
+# tests/run-all.sh), fails the test: a `[ "$status" -ne 0 ]` check alone
+# passes when ASan aborts the runtime.  Reports found are printed and set
+# aside (*.seen), so each fails only the test that made it.
+SANITIZER_REPORT_RE='ERROR: (Address|Leak|Memory|Thread)Sanitizer|[^ :]+:[0-9]+:[0-9]+: runtime error: '
+check_sanitizer_reports() {
+	local f found=0
+	for f in "$@"; do
+		if [ -f "$f" ] && grep -qE "$SANITIZER_REPORT_RE" "$f"; then
+			echo "SANITIZER REPORT in the output:" >&2
+			cat "$f" >&2
+			found=1
+		fi
+	done
+	for f in "${HUSK_SANITIZER_LOG_DIR:-/nonexistent}"/*; do
+		[ -f "$f" ] && [[ "$f" != *.seen ]] || continue
+		echo "SANITIZER REPORT ($f):" >&2
+		cat "$f" >&2
+		mv "$f" "$f.seen"
+		found=1
+	done
+	[ "$found" -eq 0 ] || fail "a sanitizer reported an error"
 }
 
 # ---------------------------------------------------------------------------

@@ -173,7 +173,7 @@ make_dir (struct cg_hier *h, struct husk_error **err)
 }
 
 int
-cg_v1_make (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err)
+cg_v1_resolve (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err)
 {
   cleanup_free char *proc_cgroup = NULL;
   if (discover (cg, err) < 0 || (relative && cg_read_own_cgroups (&proc_cgroup, err) < 0))
@@ -189,13 +189,22 @@ cg_v1_make (struct husk_cgroup *cg, const char *inner, bool relative, struct hus
         return husk_error_set (err, ENOMEM, "cgroup path");
       if (set_inner (h, full[0] == '/' ? full : "/", err) < 0)
         return -1;
-      if (make_dir (h, err) < 0)
-        {
-          cg_v1_unmake (cg);
-          return -1;
-        }
     }
   return make_path_string (cg, err);
+}
+
+int
+cg_v1_make (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err)
+{
+  if (cg_v1_resolve (cg, inner, relative, err) < 0)
+    return -1;
+  for (size_t i = 0; i < cg->hiers_len; i++)
+    if (make_dir (&cg->hiers[i], err) < 0)
+      {
+        cg_v1_unmake (cg);
+        return -1;
+      }
+  return 0;
 }
 
 static const char *

@@ -34,6 +34,7 @@ v1_apply (struct husk_cgroup *cg, const struct oci_resources *r, bool update,
 }
 
 const struct cg_ops husk_cg_v1_ops = {
+  .resolve = cg_v1_resolve,
   .make = cg_v1_make,
   .open = cg_v1_open,
   .unmake = cg_v1_unmake,

@@ -44,6 +44,7 @@ int cg_v1_oom_count (struct husk_cgroup *cg, uint64_t *count, struct husk_error 
 int cg_v1_stats (struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_error **err);
 
 /* hierarchy.c */
+int cg_v1_resolve (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err);
 int cg_v1_make (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err);
 int cg_v1_open (struct husk_cgroup *cg, const char *path, struct husk_error **err);
 void cg_v1_unmake (struct husk_cgroup *cg);

@@ -78,7 +78,7 @@ finish (struct husk_cgroup *cg, const char *inner, struct husk_error **err)
 }
 
 int
-cg_v2_make (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err)
+cg_v2_resolve (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err)
 {
   cleanup_free char *own = NULL, *full = NULL;
   if (relative)
@@ -91,9 +91,20 @@ cg_v2_make (struct husk_cgroup *cg, const char *inner, bool relative, struct hus
     }
   else
     full = strdup (inner);
-  if (full == NULL || (cg->dir = cg_join (HUSK_CGROUP_ROOT, full)) == NULL)
+  if (full == NULL || (cg->dir = cg_join (HUSK_CGROUP_ROOT, full)) == NULL
+      || (cg->path = strdup (full[0] == '/' ? full : "/")) == NULL)
     return husk_error_set (err, ENOMEM, "cgroup path");
-  if (make_levels (cg, err) < 0 || finish (cg, full[0] == '/' ? full : "/", err) < 0)
+  return 0;
+}
+
+int
+cg_v2_make (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err)
+{
+  cleanup_free char *path = NULL;
+  if (cg_v2_resolve (cg, inner, relative, err) < 0)
+    return -1;
+  path = steal_pointer (&cg->path);
+  if (make_levels (cg, err) < 0 || finish (cg, path, err) < 0)
     {
       cg_v2_unmake (cg);
       return -1;
@@ -159,6 +170,7 @@ v2_apply (struct husk_cgroup *cg, const struct oci_resources *r, bool update,
 }
 
 const struct cg_ops husk_cg_v2_ops = {
+  .resolve = cg_v2_resolve,
   .make = cg_v2_make,
   .open = cg_v2_open,
   .unmake = cg_v2_unmake,

@@ -6,6 +6,7 @@
 #include "../stats.h"
 
 /* core.c */
+int cg_v2_resolve (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err);
 int cg_v2_make (struct husk_cgroup *cg, const char *inner, bool relative, struct husk_error **err);
 int cg_v2_open (struct husk_cgroup *cg, const char *path, struct husk_error **err);
 void cg_v2_unmake (struct husk_cgroup *cg);

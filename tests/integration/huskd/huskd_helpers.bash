@@ -144,4 +144,5 @@ teardown_huskd() {
 		cat "$BATS_TEST_TMPDIR/huskd.log" >&2
 		fail "huskd reported a sanitizer error"
 	fi
+	check_sanitizer_reports
 }

@@ -234,6 +234,7 @@ teardown_pod_env() {
 		"$HUSK_POD_BIN" "${POD_FLAGS[@]}" rm "$id" >&2 || echo "teardown: rm $id failed" >&2
 	done
 	check_pod_debris || ok=1
+	check_sanitizer_reports || ok=1
 	if [ "$ok" -ne 0 ]; then
 		pod_test_processes | while read -r p _; do kill -9 "$p" 2>/dev/null; done
 		grep -F "$BATS_TEST_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort -r |

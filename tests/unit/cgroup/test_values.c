@@ -121,6 +121,7 @@ test_paths (void)
   path_case ("/a/b", "/a/b");
   path_case ("a//b/./c/", "a/b/c");
   path_case ("../../x", "x");
+  path_case ("rel/ns", "rel/ns"); /* already clean: ASan saw a read past the end */
   path_case ("/a/../../b", "/b");
   path_case ("/", "/");
   path_case ("a/..", "");

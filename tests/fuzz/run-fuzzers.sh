@@ -1,0 +1,57 @@
+#!/bin/bash
+# Builds the libFuzzer targets (clang, ASan+UBSan, every library
+# instrumented) in $FUZZ_BUILD (default build-fuzz) and runs each for
+# SECONDS (default 30) from its seed corpus in tests/fuzz/corpus/NAME
+# (fuzz-config: tests/fixtures/specs).  New inputs go to a scratch corpus
+# under tests/.tmp/fuzz, crashes and leaks to tests/.tmp/fuzz/NAME/: a
+# crash or a leak is "not ok".  TAP, one line per target.
+#
+#   tests/fuzz/run-fuzzers.sh [SECONDS]          (FUZZ_TARGETS="spdy yaml" for some)
+# Longer runs: see tests/fuzz/README.md.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+SECS=${1:-30}
+BUILD=${FUZZ_BUILD:-build-fuzz}
+OUT=tests/.tmp/fuzz
+TARGETS=${FUZZ_TARGETS:-config http-body selector-quantity spdy websocket yaml pod-spec holder-proto crilog image layer-tar cni-result hook-state}
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+	CC=clang meson setup "$BUILD" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fsanitize=fuzzer-no-link >"$OUT.setup.log" 2>&1 ||
+		{ mkdir -p "$OUT"; cat "$OUT.setup.log"; echo "not ok - fuzz: meson setup failed"; exit 1; }
+fi
+bins=()
+for t in $TARGETS; do
+	[ "$t" = config ] && bins+=(tests/unit/oci/fuzz-config) || bins+=("tests/fuzz/fuzz-$t")
+done
+mkdir -p "$OUT"
+if ! ninja -C "$BUILD" "${bins[@]}" >"$OUT/build.log" 2>&1; then
+	tail -30 "$OUT/build.log"
+	echo "not ok - fuzz: build failed (log: $OUT/build.log)"
+	exit 1
+fi
+
+n=0 failed=0
+echo "1..$(wc -w <<<"$TARGETS")"
+for t in $TARGETS; do
+	n=$((n + 1))
+	if [ "$t" = config ]; then
+		bin=$BUILD/tests/unit/oci/fuzz-config seeds=tests/fixtures/specs dict=(-dict=tests/fixtures/specs/fuzz.dict)
+	else
+		bin=$BUILD/tests/fuzz/fuzz-$t seeds=tests/fuzz/corpus/$t dict=()
+	fi
+	rm -rf "${OUT:?}/$t" && mkdir -p "$OUT/$t/corpus" "$OUT/$t/tmp"
+	FUZZ_TMPDIR=$PWD/$OUT/$t/tmp ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$bin" "$OUT/$t/corpus" "$seeds" "${dict[@]}" -max_total_time="$SECS" -timeout=10 \
+		-rss_limit_mb=1024 -artifact_prefix="$OUT/$t/" -print_final_stats=1 >"$OUT/$t/log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t/log")
+	if [ "$rc" -eq 0 ] && ! ls "$OUT/$t"/{crash,leak,timeout,oom}-* >/dev/null 2>&1; then
+		echo "ok $n - fuzz-$t: ${runs:-?} runs in ${SECS}s, 0 crashes, 0 leaks"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - fuzz-$t (rc=$rc, artifacts and log in $OUT/$t/)"
+		grep -m1 -E 'ERROR: |runtime error:' "$OUT/$t/log" | sed 's/^/# /'
+	fi
+done
+[ "$failed" -eq 0 ]
