@@ -47,17 +47,22 @@ else
 JSON
 	rt() { "$HUSK" --root /run/husk-vm --systemd-cgroup "$@"; }
 	unit=husk-c1.scope
-	cg=/sys/fs/cgroup/husk-vm.slice/$unit
+	# A nested slice: systemd puts husk-vm.slice in husk.slice.
+	cg=/sys/fs/cgroup/husk.slice/husk-vm.slice/$unit
 	check "run -d --systemd-cgroup" rt run -d -b "$b" c1
 	say "# $(systemctl show -p ActiveState -p Slice -p Delegate -p MemoryMax -p TasksMax -p CPUWeight $unit | tr '\n' ' ')"
+	check "the unit's ControlGroup is husk.slice/husk-vm.slice/$unit" \
+		test "$(systemctl show -P ControlGroup $unit)" = "${cg#/sys/fs/cgroup}"
 	check "the scope is active" test "$(systemctl show -P ActiveState $unit)" = active
 	check "the scope is in husk-vm.slice" test "$(systemctl show -P Slice $unit)" = husk-vm.slice
 	check "Delegate=yes" test "$(systemctl show -P Delegate $unit)" = yes
 	check "MemoryMax is the memory limit" test "$(systemctl show -P MemoryMax $unit)" = 33554432
 	check "TasksMax is the pids limit" test "$(systemctl show -P TasksMax $unit)" = 20
+	# cpu.shares 1024 as runc maps it: 1 + ((1024 - 2) * 9999) / 262142.
+	check "CPUWeight is the shares converted" test "$(systemctl show -P CPUWeight $unit)" = 39
 	check "memory.max in the unit's cgroup" test "$(cat $cg/memory.max 2>&1)" = 33554432
 	check "pids.max in the unit's cgroup" test "$(cat $cg/pids.max 2>&1)" = 20
-	check "the init is in the unit's cgroup" grep -q "^0::/husk-vm.slice/$unit\$" /proc/"$(rt state c1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')"/cgroup
+	check "the init is in the unit's cgroup" grep -qx "0::${cg#/sys/fs/cgroup}" /proc/"$(rt state c1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')"/cgroup
 	check "update --memory" rt update --memory 67108864 c1
 	check "update: MemoryMax follows" test "$(systemctl show -P MemoryMax $unit)" = 67108864
 	check "update: memory.max follows" test "$(cat $cg/memory.max 2>&1)" = 67108864
