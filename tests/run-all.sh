@@ -8,7 +8,7 @@
 #      and pod suites with the ASan build of huskd, then every other
 #      integration directory once with husk, huskd and the holder of the
 #      ASan build,
-#   5. tests/vm/run-cgroup-v2.sh when present,
+#   5. tests/vm/run-cgroup-v2.sh and tests/vm/run-systemd.sh when present,
 # then counts and prints as its LAST line "N passed, N failed, N skipped".
 # Exits non-zero on any failure.
 #
@@ -196,6 +196,15 @@ main() {
 			echo "not ok - tests/vm/run-cgroup-v2.sh exited non-zero" >>"$LOGDIR/vm.tap"
 		elif [ ! -s "$LOGDIR/vm.tap" ]; then
 			echo "ok - tests/vm/run-cgroup-v2.sh" >"$LOGDIR/vm.tap"
+		fi
+	fi
+
+	if [ -z "${SKIP_VM:-}" ] && [ -x tests/vm/run-systemd.sh ]; then
+		section "systemd (tests/vm/run-systemd.sh)"
+		if VM_TIMEOUT=300 tests/vm/run-systemd.sh 2>&1 | tee "$LOGDIR/vm-systemd.log"; then vm_rc=0; else vm_rc=1; fi
+		grep -E '^(not )?ok ' "$LOGDIR/vm-systemd.log" >"$LOGDIR/vm-systemd.tap"
+		if [ "$vm_rc" -ne 0 ] && ! grep -q '^not ok' "$LOGDIR/vm-systemd.tap"; then
+			echo "not ok - tests/vm/run-systemd.sh exited non-zero" >>"$LOGDIR/vm-systemd.tap"
 		fi
 	fi
 

@@ -15,27 +15,8 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-${BUILD_DIR:-$src/build}}
 build=$(cd "$build" && pwd)
-timeout_s=${VM_TIMEOUT:-300}
-kernel=${VM_KERNEL:-$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
-busybox=$(command -v busybox || true)
-
-n=0
-failed=0
-tap() { # tap ok|"not ok" description
-	n=$((n + 1))
-	echo "$1 $n - $2"
-	[ "$1" = ok ] || failed=$((failed + 1))
-}
-bail() {
-	echo "Bail out! $*"
-	exit 1
-}
-
-[ -n "$kernel" ] && [ -r "$kernel" ] || bail "no readable kernel in /boot (apt-get install linux-image-amd64)"
-command -v qemu-system-x86_64 >/dev/null || bail "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
-command -v cpio >/dev/null || bail "cpio missing"
-# ldd fails on a static binary.
-[ -n "$busybox" ] && ! ldd "$busybox" >/dev/null 2>&1 || bail "a static busybox is needed (busybox-static)"
+. "$src/tests/vm/vm-common.sh"
+vm_check_tools
 
 tests=()
 for t in test-cgroup-live test-cgroup-values; do
@@ -52,19 +33,10 @@ root=$work/root
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,etc,tests,bundle/rootfs/bin}
 cp "$busybox" "$root/bin/busybox"
 
-# A binary and the shared objects it needs, at the same paths inside.
-copy_with_libs() { # file dest
-	cp "$1" "$2"
-	# (a static binary has no list: ldd and grep fail, which is fine)
-	{ ldd "$1" 2>/dev/null || true; } | { grep -o '/[^ ]*' || true; } | while read -r lib; do
-		[ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"; }
-	done
-}
 for t in "${tests[@]}"; do copy_with_libs "$t" "$root/tests/"; done
 # A RAM disk gives the io controller a block device to throttle (brd has no
 # dependencies; compressed modules are unpacked for busybox insmod).
-kver=${kernel##*/vmlinuz-}
-brd=$(find "/lib/modules/$kver" -name 'brd.ko*' 2>/dev/null | head -n 1)
+brd=$(module_file brd)
 case "$brd" in
 *.ko) cp "$brd" "$root/brd.ko" ;;
 *.ko.xz) xz -dc "$brd" >"$root/brd.ko" ;;
@@ -174,48 +146,9 @@ sync
 poweroff -f
 EOF
 chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+vm_pack_initramfs
 
 echo "# kernel: $kernel; build: $build${husk:+; husk: $husk}"
-set +e
-timeout --foreground "$timeout_s" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 \
-	-nographic -no-reboot -monitor none -serial stdio \
-	-kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=1" \
-	</dev/null >"$work/console.log" 2>&1
-qemu_rc=$?
-set -e
-# Firmware escapes may share a line with the first message: cut them off.
-tr -d '\r' <"$work/console.log" | sed 's/^.*@@ /@@ /' >"$work/console.txt"
-
-done_seen=0
-while IFS= read -r line; do
-	case "$line" in
-	"@@ ok "*) tap ok "${line#@@ ok }" ;;
-	"@@ not-ok "*) tap "not ok" "${line#@@ not-ok }" ;;
-	"@@ T "*)
-		rest=${line#@@ T }
-		name=${rest%%: *}
-		body=${rest#*: }
-		case "$body" in
-		"ok "*) tap ok "$name: ${body#ok [0-9]* - }" ;;
-		"not ok "*) tap "not ok" "$name: ${body#not ok [0-9]* - }" ;;
-		*) echo "# $name: $body" ;;
-		esac
-		;;
-	"@@ exit "*)
-		read -r tname trc <<<"${line#@@ exit }"
-		if [ "$trc" = 0 ]; then tap ok "$tname: exits 0"; else tap "not ok" "$tname: exits $trc"; fi
-		;;
-	"@@ DONE") done_seen=1 ;;
-	"@@ "*) echo "${line#@@ }" ;;
-	esac
-done <"$work/console.txt"
-
-if [ "$done_seen" != 1 ]; then
-	tap "not ok" "the guest finished (qemu exit $qemu_rc; timeout ${timeout_s}s)"
-	echo "# last console lines:"
-	tail -n 30 "$work/console.txt" | sed 's/^/#   /'
-fi
-echo "1..$n"
-[ "$failed" = 0 ] && [ "$done_seen" = 1 ]
+vm_boot "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=1"
+vm_report "$work/console.txt"
+vm_finish
