@@ -219,10 +219,6 @@ make_plan (struct create_ctx *c, struct husk_error **err)
   if (!plan->mount_ns && check_host_mount_ns (config, c->opts->no_pivot, err) < 0)
     return -1;
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
-  if (husk_rootfs_idmap_prepare (config, c->bundle, bind_sources_from_parent (plan),
-                                 &c->idmap_fds, err) < 0)
-    return -1;
-  plan->idmap_userns_fds = c->idmap_fds;
   if (l && l->seccomp)
     {
       if (husk_seccomp_compile (l->seccomp, &c->seccomp, err) < 0)
@@ -234,6 +230,18 @@ make_plan (struct create_ctx *c, struct husk_error **err)
       for (size_t i = 0; i < n_notes; i++)
         husk_log_debug (c->rt, "seccomp: %s", notes[i]);
     }
+  return 0;
+}
+
+/* Idmapped mounts and the bind sources the parent opens: after the state
+ * dir, where a source of husk's own (the notify socket dir) is made. */
+static int
+open_mount_sources (struct create_ctx *c, struct husk_error **err)
+{
+  if (husk_rootfs_idmap_prepare (c->config, c->bundle, bind_sources_from_parent (&c->plan),
+                                 &c->idmap_fds, err) < 0)
+    return -1;
+  c->plan.idmap_userns_fds = c->idmap_fds;
   return 0;
 }
 
@@ -421,7 +429,7 @@ create_steps (struct create_ctx *c, bool stays, bool foreground,
 {
   if (load_config (c, err) < 0 || check_config (c, foreground, err) < 0
       || add_notify (c, err) < 0 || make_plan (c, err) < 0 || make_state (c, !stays, err) < 0
-      || spawn (c, err) < 0)
+      || open_mount_sources (c, err) < 0 || spawn (c, err) < 0)
     return -1;
   if (c->pid == 0 && await_init_pid (c, err) < 0)
     return -1;
