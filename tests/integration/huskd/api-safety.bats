@@ -20,13 +20,7 @@ on() {
 		api "$@"
 		return
 	fi
-	local method=$1 path=$2 body=$BATS_TEST_TMPDIR/.tls.body
-	shift 2
-	status=$(curl -sk -o "$body" -w '%{http_code}' -X "$method" \
-		-H "Authorization: Bearer $(cat "$STATE/pki/token")" \
-		"https://127.0.0.1:$TLS_PORT$path" "$@") || status=000
-	output=$(cat "$body")
-	echo "$ tls $method $path -> $status: ${output:0:400}" >&2
+	tls "$@"
 }
 
 revision() { curl -s --unix-socket "$SOCK" http://huskd/api/v1/pods | jq -r .metadata.resourceVersion; }

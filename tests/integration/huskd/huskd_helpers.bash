@@ -72,6 +72,18 @@ api() {
 	echo "$ $method $path -> $status: ${output:0:400}" >&2
 }
 
+# tls METHOD PATH [curl args]: api over huskd's TLS listener, with the admin
+# token (HUSKD_TLS=1 setup_huskd).
+tls() {
+	local method=$1 path=$2 body=$BATS_TEST_TMPDIR/.tls.body
+	shift 2
+	status=$(curl -sk -o "$body" -w '%{http_code}' -X "$method" \
+		-H "Authorization: Bearer $(cat "$STATE/pki/token")" \
+		"https://127.0.0.1:$TLS_PORT$path" "$@") || status=000
+	output=$(cat "$body")
+	echo "$ tls $method $path -> $status: ${output:0:400}" >&2
+}
+
 ctl() {
 	local out=$BATS_TEST_TMPDIR/.ctl.out err=$BATS_TEST_TMPDIR/.ctl.err
 	status=0

@@ -21,21 +21,10 @@ setup() {
 		[[ "$(kubectl version --client --short 2>/dev/null)" == *v1.20.* ]] || skip "no kubectl 1.20"
 	fi
 	command -v kubectl >/dev/null || skip "kubectl is not installed"
-	HUSKD_TLS=1 setup_huskd
-	export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
-	(umask 077 && HUSK_SOCKET=$SOCK "$HUSKCTL_BIN" kubeconfig >"$KUBECONFIG") || fail "no kubeconfig"
+	huskd_kubeconfig
 }
 teardown() { teardown_huskd; }
 
-k() {
-	local err=$BATS_TEST_TMPDIR/.k.err
-	status=0
-	output=$(kubectl "$@" 2>"$err") || status=$?
-	stderr=$(cat "$err")
-	mapfile -t lines <<<"$output"
-	echo "$ kubectl $* (status=$status): $output" >&2
-	[ -z "$stderr" ] || echo "stderr: $stderr" >&2
-}
 
 revision() { curl -s --unix-socket "$SOCK" http://huskd/api/v1/pods | jq -r .metadata.resourceVersion; }
 

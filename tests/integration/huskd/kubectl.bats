@@ -22,21 +22,10 @@ kubectl_is_120() { [ "$(basename "$BATS_TEST_FILENAME")" = kubectl-1.20.bats ]; 
 setup() {
 	if kubectl_is_120; then use_kubectl_120; fi
 	command -v kubectl >/dev/null || skip "kubectl is not installed"
-	HUSKD_TLS=1 setup_huskd
-	export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
-	(umask 077 && HUSK_SOCKET=$SOCK "$HUSKCTL_BIN" kubeconfig >"$KUBECONFIG") || fail "no kubeconfig"
+	huskd_kubeconfig
 }
 teardown() { teardown_huskd; }
 
-k() {
-	local err=$BATS_TEST_TMPDIR/.k.err
-	status=0
-	output=$(kubectl "$@" 2>"$err") || status=$?
-	stderr=$(cat "$err")
-	mapfile -t lines <<<"$output"
-	echo "$ kubectl $* (status=$status): $output" >&2
-	[ -z "$stderr" ] || echo "stderr: $stderr" >&2
-}
 
 two_pod_yaml() {
 	cat <<YAML
@@ -76,17 +65,6 @@ YAML
 	[ "$output" = 600 ]
 	run curl -sk "https://127.0.0.1:$TLS_PORT/api/v1/namespaces/default/pods/%2e%2e"
 	[ "$(jq -r '.code' <<<"$output")" = 401 ]
-}
-
-# tls METHOD PATH [curl args]: an authenticated request on the TLS listener;
-# $status is the HTTP code, $output the body.
-tls() {
-	local method=$1 path=$2 body=$BATS_TEST_TMPDIR/.tls.body
-	shift 2
-	status=$(curl -sk -o "$body" -w '%{http_code}' -X "$method" \
-		-H "Authorization: Bearer $(cat "$STATE/pki/token")" \
-		"https://127.0.0.1:$TLS_PORT$path" "$@") || status=000
-	output=$(cat "$body")
 }
 
 @test "hostile requests on the TLS listener get Status errors and huskd keeps serving" {

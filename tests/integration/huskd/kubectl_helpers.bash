@@ -22,3 +22,21 @@ ensure_old_kubectl() {
 	) 9>"$TESTS_TMP/.kubectl-1.20-lock" || skip "cannot download Debian's kubernetes-client (kubectl 1.20) with apt-get download"
 	[ -x "$KUBECTL_OLD" ] || skip "kubernetes-client has no usr/bin/kubectl"
 }
+
+# huskd_kubeconfig: huskd over TLS (setup_huskd) and $KUBECONFIG for its admin.
+huskd_kubeconfig() {
+	HUSKD_TLS=1 setup_huskd
+	export KUBECONFIG=$BATS_TEST_TMPDIR/kubeconfig
+	(umask 077 && HUSK_SOCKET=$SOCK "$HUSKCTL_BIN" kubeconfig >"$KUBECONFIG") || fail "no kubeconfig"
+}
+
+# k ARGS...: kubectl; $status, $output, $lines and $stderr as bats' run.
+k() {
+	local err=$BATS_TEST_TMPDIR/.k.err
+	status=0
+	output=$(kubectl "$@" 2>"$err") || status=$?
+	stderr=$(cat "$err")
+	mapfile -t lines <<<"$output"
+	echo "$ kubectl $* (status=$status): $output" >&2
+	[ -z "$stderr" ] || echo "stderr: $stderr" >&2
+}
