@@ -334,3 +334,29 @@ first_block_dev() {
 		[ ! -d "$m$CGPATH" ] || rmdir "$m$CGPATH"
 	done
 }
+
+@test "cgroups: on a hybrid host a relative cgroupsPath is relative to the runtime's own cgroup2 cgroup" {
+	# then the v1 and v2 paths differ: ps and delete must still find the v2 one
+	requires cgroups_hybrid
+	local own="/sys/fs/cgroup/unified/husk-own-$TOKEN" pid
+	update_config ".linux.cgroupsPath = \"husk-rel-$TOKEN\""
+	mkdir "$own"
+	set_args /bin/sleep 1000
+	(
+		echo "$BASHPID" >"$own/cgroup.procs"
+		__husk run -d "$CID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1
+	) || fail "run -d: $(cat "$BATS_TEST_TMPDIR/run.out")"
+	pid=$(container_pid "$CID")
+	# husk resolves it in every hierarchy the same way (the v1 ones too);
+	# runc 1.1.5 puts the v2 cgroup at the root of the tree instead
+	local want="/husk-own-$TOKEN/husk-rel-$TOKEN"
+	is_husk || want="/husk-rel-$TOKEN"
+	grep -qx "0::$want" "/proc/$pid/cgroup" || fail "v2 line: $(grep '^0::' "/proc/$pid/cgroup")"
+	husk ps "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" $pid "* ]]
+	husk delete --force "$CID"
+	[ "$status" -eq 0 ]
+	[ ! -d "/sys/fs/cgroup/unified$want" ] || fail "delete left /sys/fs/cgroup/unified$want"
+	rmdir "$own"
+}
