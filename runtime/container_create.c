@@ -245,6 +245,18 @@ open_mount_sources (struct create_ctx *c, struct husk_error **err)
   return 0;
 }
 
+/* A cgroup that already has processes is used anyway, as runc 1.1 does,
+ * with runc's warning: the container shares its limits with them. */
+static void
+warn_if_not_empty (struct create_ctx *c)
+{
+  cleanup_error struct husk_error *e = NULL;
+  cleanup_free pid_t *pids = NULL;
+  size_t len = 0;
+  if (husk_cgroup_pids (c->cg, &pids, &len, &e) == 0 && len > 0)
+    husk_log_warning (c->rt, "container's cgroup is not empty: %zu process(es) found", len);
+}
+
 /* The state dir, the config kept for exec/delete, the fifo, the cgroup. */
 static int
 make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
@@ -271,8 +283,12 @@ make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
       if (c->child_dirfd < 0)
         return husk_error_set (err, errno, "open `%s`", c->dir.path);
     }
-  return husk_cgroup_create (l ? l->cgroups_path : NULL, c->opts->id,
-                             l ? l->resources : NULL, &c->cg, err);
+  if (husk_cgroup_create (l ? l->cgroups_path : NULL, c->opts->id, l ? l->resources : NULL,
+                          &c->cg, err)
+      < 0)
+    return -1;
+  warn_if_not_empty (c);
+  return 0;
 }
 
 static int

@@ -90,6 +90,21 @@ inner_path (const char *cgroups_path, const char *id, char **out, struct husk_er
   return 0;
 }
 
+/* A cgroup frozen before the container exists (by hand, or from a frozen
+ * parent) would stop the init before it reports back, and create would
+ * wait forever: refused as runc refuses it.  Without a freezer there is
+ * nothing to check. */
+static int
+refuse_frozen (struct husk_cgroup *cg, struct husk_error **err)
+{
+  cleanup_error struct husk_error *e = NULL;
+  bool frozen = false;
+  if (cg->ops->is_frozen (cg, &frozen, &e) < 0 || !frozen)
+    return 0;
+  return husk_error_set (err, EBUSY, "cgroup \"%s\": container's cgroup unexpectedly frozen",
+                         cg->path);
+}
+
 int
 husk_cgroup_create (const char *cgroups_path, const char *id,
                     const struct oci_resources *resources, struct husk_cgroup **out,
@@ -104,7 +119,7 @@ husk_cgroup_create (const char *cgroups_path, const char *id,
     return -1;
   if (cg->ops->make (cg, inner, inner[0] != '/', err) < 0)
     return -1;
-  if (cg->ops->apply (cg, resources, false, err) < 0)
+  if (refuse_frozen (cg, err) < 0 || cg->ops->apply (cg, resources, false, err) < 0)
     {
       cg->ops->unmake (cg);
       return -1;

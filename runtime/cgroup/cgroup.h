@@ -28,6 +28,8 @@
 #include "../../oci/error.h"
 
 #define HUSK_CGROUP_ROOT "/sys/fs/cgroup"
+/* Where a hybrid host mounts its cgroup2 tree (no controllers in it). */
+#define HUSK_CGROUP_UNIFIED HUSK_CGROUP_ROOT "/unified"
 
 enum husk_cgroup_mode {
   HUSK_CGROUP_V1 = 1, /* legacy or hybrid */

@@ -59,7 +59,11 @@ seen (const struct husk_cgroup *cg, const char *controllers)
   return false;
 }
 
-/* One mountinfo line: "id parent maj:min root mountpoint opts - type src super". */
+/* One mountinfo line: "id parent maj:min root mountpoint opts - type src super".
+ * Besides the v1 hierarchies, a hybrid host's cgroup2 tree at
+ * HUSK_CGROUP_UNIFIED is one more, with no controllers (named "", the
+ * controller field of its /proc/self/cgroup line): runc puts the container
+ * there too, and tools read its "0::" line. */
 static int
 add_mount (struct husk_cgroup *cg, char *line, struct husk_error **err)
 {
@@ -69,9 +73,12 @@ add_mount (struct husk_cgroup *cg, char *line, struct husk_error **err)
   struct cg_hier *nh;
 
   if (dash == NULL || sscanf (line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
-      sscanf (dash + 3, "%63s %*s %1023s", fstype, super) != 2 || strcmp (fstype, "cgroup") != 0)
+      sscanf (dash + 3, "%63s %*s %1023s", fstype, super) != 2)
     return 0;
-  controllers = controllers_of (super);
+  if (strcmp (fstype, "cgroup2") == 0 && strcmp (mnt, HUSK_CGROUP_UNIFIED) == 0)
+    controllers = strdup (""); /* hybrid: the v2 tree, as runc joins it */
+  else if (strcmp (fstype, "cgroup") == 0)
+    controllers = controllers_of (super);
   if (controllers == NULL || seen (cg, controllers))
     return 0; /* not ours, or a second mount of a hierarchy we have */
   nh = realloc (cg->hiers, (cg->hiers_len + 1) * sizeof *nh);
@@ -214,6 +221,7 @@ path_for (const char *path, const char *controllers)
   /* A single path is absolute; the list form starts with a controller. */
   if (path[0] == '/')
     return path;
+  /* The unified tree ("") is the entry "=/a/c1". */
   for (const char *p = path; p; p = strchr (p, ';'), p = p ? p + 1 : NULL)
     if (strncmp (p, controllers, n) == 0 && p[n] == '=')
       return p + n + 1;

@@ -12,7 +12,31 @@ setup() {
 	CGPATH="/husk-conf-$TOKEN"
 	update_config ".linux.cgroupsPath = \"$CGPATH\""
 }
-teardown() { teardown_bundle; }
+teardown() {
+	# a frozen cgroup or a stray process a test left holds its cgroups
+	if [ -n "${FROZEN_DIR:-}" ] && [ -d "$FROZEN_DIR" ]; then
+		echo THAWED >"$FROZEN_DIR/freezer.state"
+		rmdir "$FROZEN_DIR"
+	fi
+	if [ -n "${STRAY_PID:-}" ]; then
+		leave_cgroup "$STRAY_PID"
+		kill -9 "$STRAY_PID" 2>/dev/null || true
+		local m
+		for m in $(cgroup_mounts); do rmdir "$m$CGPATH" 2>/dev/null || true; done
+	fi
+	teardown_bundle
+}
+
+# The v1 hierarchies' mount points, and the hybrid cgroup2 tree's.
+cgroup_mounts() {
+	awk '$3 == "cgroup" || ($3 == "cgroup2" && $2 == "/sys/fs/cgroup/unified") { print $2 }' /proc/mounts
+}
+
+# leave_cgroup PID: back to every hierarchy's root.
+leave_cgroup() {
+	local m
+	for m in $(cgroup_mounts); do echo "$1" >"$m/cgroup.procs" 2>/dev/null || true; done
+}
 
 # in_ct CMD: runs CMD in the running container, output in $output.
 in_ct() {
@@ -221,4 +245,118 @@ first_block_dev() {
 	husk run "$CID"
 	[ "$status" -eq 0 ]
 	[ ! -d "/sys/fs/cgroup/memory$CGPATH" ]
+}
+
+@test "cgroups: on a hybrid host init and exec join the cgroup2 tree at the same path" {
+	# runc's fs driver puts them in /sys/fs/cgroup/unified<cgroupsPath> too
+	requires cgroups_hybrid
+	local u="/sys/fs/cgroup/unified$CGPATH" pid xpid
+	run_detached
+	pid=$(container_pid "$CID")
+	grep -qx "0::$CGPATH" "/proc/$pid/cgroup" || fail "v2 line: $(grep '^0::' "/proc/$pid/cgroup")"
+	grep -qx "$pid" "$u/cgroup.procs" || fail "$pid not in $u"
+	husk exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" "$CID" /bin/sleep 1000
+	[ "$status" -eq 0 ]
+	xpid=$(cat "$BATS_TEST_TMPDIR/x.pid")
+	grep -qx "$xpid" "$u/cgroup.procs" || fail "exec'd $xpid not in $u"
+	# what the container sees (no cgroup namespace here: the host path)
+	in_ct 'cat /proc/self/cgroup'
+	[[ "$output" == *"0::$CGPATH"* ]]
+	# the commands that walk the cgroup still see both processes
+	husk ps --format json "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$pid"* && "$output" == *"$xpid"* ]]
+	husk events --stats "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"type":"stats"'* ]]
+	husk pause "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(container_status "$CID")" = paused ]
+	husk resume "$CID"
+	[ "$status" -eq 0 ]
+	husk kill --all "$CID" KILL
+	[ "$status" -eq 0 ]
+	wait_for_status "$CID" stopped
+	retry 50 0.1 process_dead "$xpid"
+	husk delete "$CID"
+	[ "$status" -eq 0 ]
+	[ ! -d "$u" ] || fail "delete left $u"
+}
+
+@test "cgroups: a cgroup frozen before create is refused at once, naming it" {
+	requires cgroups_v1
+	has_controller freezer || skip "needs the v1 freezer"
+	FROZEN_DIR="/sys/fs/cgroup/freezer$CGPATH"
+	mkdir -p "$FROZEN_DIR"
+	echo FROZEN >"$FROZEN_DIR/freezer.state"
+	set_args /bin/true
+	# before the fix: run hung (the init frozen before it reports back)
+	HUSK_TIMEOUT=20 husk run -d "$CID"
+	[ "$status" -ne 124 ] || fail "run hung on a frozen cgroup"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container's cgroup unexpectedly frozen"* ]] # runc 1.1's wording
+	if is_husk; then
+		[[ "$output" == *"$CGPATH"* ]]
+	fi
+	HUSK_TIMEOUT=20 husk create "$CID"
+	[ "$status" -ne 124 ] && [ "$status" -ne 0 ]
+	[[ "$output" == *"unexpectedly frozen"* ]]
+	# nothing made: no state, no cgroup in the other hierarchies
+	[ -z "$(container_status "$CID")" ]
+	local m
+	for m in $(cgroup_mounts); do
+		[[ "$m" == */freezer ]] || [ ! -d "$m$CGPATH" ] || fail "left $m$CGPATH"
+	done
+}
+
+@test "cgroups: a cgroup that already has a process is a warning, not an error" {
+	requires cgroups_v1
+	local m
+	sleep 1000 </dev/null >/dev/null 2>&1 &
+	STRAY_PID=$!
+	for m in $(cgroup_mounts); do
+		mkdir -p "$m$CGPATH"
+		if [ -f "$m$CGPATH/cpuset.cpus" ]; then # empty sets take no task
+			cat "$m/cpuset.cpus" >"$m$CGPATH/cpuset.cpus"
+			cat "$m/cpuset.mems" >"$m$CGPATH/cpuset.mems"
+		fi
+		echo "$STRAY_PID" >"$m$CGPATH/cgroup.procs"
+	done
+	run_detached
+	# runc 1.1: "container's cgroup is not empty: 1 process(es) found"
+	grep -q "container's cgroup is not empty: 1 process(es) found" "$BATS_TEST_TMPDIR/run.err" ||
+		fail "no warning: $(cat "$BATS_TEST_TMPDIR/run.err")"
+	# out of the way, so delete is about the container alone
+	leave_cgroup "$STRAY_PID"
+	husk delete --force "$CID"
+	[ "$status" -eq 0 ]
+	for m in $(cgroup_mounts); do
+		[ ! -d "$m$CGPATH" ] || rmdir "$m$CGPATH"
+	done
+}
+
+@test "cgroups: on a hybrid host a relative cgroupsPath is relative to the runtime's own cgroup2 cgroup" {
+	# then the v1 and v2 paths differ: ps and delete must still find the v2 one
+	requires cgroups_hybrid
+	local own="/sys/fs/cgroup/unified/husk-own-$TOKEN" pid
+	update_config ".linux.cgroupsPath = \"husk-rel-$TOKEN\""
+	mkdir "$own"
+	set_args /bin/sleep 1000
+	(
+		echo "$BASHPID" >"$own/cgroup.procs"
+		__husk run -d "$CID" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1
+	) || fail "run -d: $(cat "$BATS_TEST_TMPDIR/run.out")"
+	pid=$(container_pid "$CID")
+	# husk resolves it in every hierarchy the same way (the v1 ones too);
+	# runc 1.1.5 puts the v2 cgroup at the root of the tree instead
+	local want="/husk-own-$TOKEN/husk-rel-$TOKEN"
+	is_husk || want="/husk-rel-$TOKEN"
+	grep -qx "0::$want" "/proc/$pid/cgroup" || fail "v2 line: $(grep '^0::' "/proc/$pid/cgroup")"
+	husk ps "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" $pid "* ]]
+	husk delete --force "$CID"
+	[ "$status" -eq 0 ]
+	[ ! -d "/sys/fs/cgroup/unified$want" ] || fail "delete left /sys/fs/cgroup/unified$want"
+	rmdir "$own"
 }
