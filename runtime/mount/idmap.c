@@ -27,8 +27,8 @@ husk_mount_wants_idmap (const struct oci_mount *m, const struct husk_mount_optio
 }
 
 static int
-write_map (const char *proc_pid, const char *file, const struct oci_id_mapping *map, size_t len,
-           struct husk_error **err)
+write_map (const char *proc_pid, const char *field, const char *file,
+           const struct oci_id_mapping *map, size_t len, struct husk_error **err)
 {
   char path[64], buf[4096];
   size_t used = 0;
@@ -36,11 +36,11 @@ write_map (const char *proc_pid, const char *file, const struct oci_id_mapping *
     used += snprintf (buf + used, sizeof buf - used, "%u %u %u\n", map[i].container_id,
                       map[i].host_id, map[i].size);
   if (used >= sizeof buf)
-    return husk_error_set (err, E2BIG, "%s: too many mappings", file);
+    return husk_error_set (err, E2BIG, "%s: too many mappings", field);
   snprintf (path, sizeof path, "/proc/%s/%s", proc_pid, file);
   cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write (fd, buf, used) != (ssize_t) used)
-    return husk_error_set (err, errno, "write %s of the idmap user namespace", file);
+    return husk_error_set (err, errno, "%s: write %s of the idmap user namespace", field, file);
   return 0;
 }
 
@@ -52,10 +52,17 @@ write_maps (const struct oci_config *config, const struct oci_mount *m, const ch
   bool own = m->uid_mappings_len > 0 || m->gid_mappings_len > 0;
   if (!own && (l == NULL || l->uid_mappings_len == 0))
     return husk_error_set (err, EINVAL, "idmap: no uidMappings on the mount nor the container");
-  if (write_map (proc_pid, "uid_map", own ? m->uid_mappings : l->uid_mappings,
+  /* errors name the field the mappings came from: the mount's or the container's */
+  char uid_field[512] = "linux.uidMappings", gid_field[512] = "linux.gidMappings";
+  if (own)
+    {
+      snprintf (uid_field, sizeof uid_field, "mount \"%s\": uidMappings", m->destination);
+      snprintf (gid_field, sizeof gid_field, "mount \"%s\": gidMappings", m->destination);
+    }
+  if (write_map (proc_pid, uid_field, "uid_map", own ? m->uid_mappings : l->uid_mappings,
                  own ? m->uid_mappings_len : l->uid_mappings_len, err) < 0)
     return -1;
-  return write_map (proc_pid, "gid_map", own ? m->gid_mappings : l->gid_mappings,
+  return write_map (proc_pid, gid_field, "gid_map", own ? m->gid_mappings : l->gid_mappings,
                     own ? m->gid_mappings_len : l->gid_mappings_len, err);
 }
 

@@ -87,6 +87,21 @@ teardown() { teardown_bundle; }
 	[ "$output" = "123:123" ]
 }
 
+@test "userns: an idmapped mount's bad mappings are named in the error" {
+	is_husk || skip "husk's wording"
+	mkdir "$BUNDLE/rootfs/idm"
+	# overlapping ranges: the kernel refuses the uid_map write
+	update_config ".mounts += [{\"destination\": \"/idm\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR\",
+		\"options\": [\"bind\", \"idmap\"],
+		\"uidMappings\": [{\"containerID\": 0, \"hostID\": 200000, \"size\": 10},
+			{\"containerID\": 5, \"hostID\": 300000, \"size\": 10}],
+		\"gidMappings\": [{\"containerID\": 0, \"hostID\": 300000, \"size\": 65536}]}]"
+	set_args /bin/true
+	husk run "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'mount "/idm": uidMappings: write uid_map'* ]]
+}
+
 # runc's mount-source fds: the source is opened by the runtime with the
 # host's credentials, so a directory above it that the container's root
 # cannot traverse does not stop the bind.
