@@ -60,7 +60,8 @@ parse_bytes (const char *s, long long *out)
   /* a unit scales a size: not -1, and not past what the number holds */
   if (*end || (shift && (v < 0 || v > LLONG_MAX >> shift)))
     return -1;
-  *out = v << shift;
+  /* v >= 0 whenever shift is set: -1 (unlimited) is passed unscaled */
+  *out = shift ? v * (1LL << shift) : v;
   return 0;
 }
 

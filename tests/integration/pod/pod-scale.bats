@@ -27,8 +27,11 @@ EOF_POD
 	rss1=$(awk '/^VmRSS/ {print $2}' "/proc/$pid1/status")
 	private=$(awk '/^(Private_Clean|Private_Dirty)/ {s += $2} END {print s}' "/proc/$holder/smaps_rollup")
 	echo "holder RSS ${rss} kB (private ${private} kB), pod PID 1 RSS ${rss1} kB" >&3
-	[ "$rss" -lt 1024 ]
-	[ "$rss1" -lt 1024 ]
+	# a sanitizer build's shadow memory alone is larger: its RSS says nothing
+	if ! grep -q libasan "/proc/$holder/maps"; then
+		[ "$rss" -lt 1024 ]
+		[ "$rss1" -lt 1024 ]
+	fi
 	# It sleeps: no CPU time spent while nothing happens.
 	t1=$(awk '{print $14 + $15}' "/proc/$holder/stat")
 	sleep 1
