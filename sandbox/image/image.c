@@ -84,10 +84,14 @@ read_blob_json (const char *layout, const char *digest, yajl_val *out, struct hu
   return json_doc_parse (path, data, len, out, err);
 }
 
+/* How many nested indexes are followed: an index that names itself (or a
+ * cycle of them) must end in an error, not a stack overflow. */
+#define MAX_INDEX_DEPTH 8
+
 /* The manifest for `tag` in index.json (the only one when tag is NULL);
  * a nested index is followed to its linux/amd64 (or first) manifest. */
 static int
-find_manifest (const char *layout, yajl_val index, const char *tag, char **digest,
+find_manifest (const char *layout, yajl_val index, const char *tag, int depth, char **digest,
                struct husk_error **err)
 {
   yajl_val list = get (index, "manifests", NULL, yajl_t_array);
@@ -112,9 +116,12 @@ find_manifest (const char *layout, yajl_val index, const char *tag, char **diges
   if (mt && strstr (jstr (mt), "index"))
     {
       cleanup_json yajl_val nested = NULL;
+      if (depth >= MAX_INDEX_DEPTH)
+        return husk_error_set (err, ELOOP, "`%s`: more than %d nested image indexes",
+                               layout, MAX_INDEX_DEPTH);
       if (read_blob_json (layout, d ? jstr (d) : NULL, &nested, err) < 0)
         return -1;
-      return find_manifest (layout, nested, NULL, digest, err);
+      return find_manifest (layout, nested, NULL, depth + 1, digest, err);
     }
   *digest = d ? strdup (jstr (d)) : NULL;
   return *digest ? 0 : husk_error_set (err, EINVAL, "manifest without a digest");
@@ -253,7 +260,7 @@ resolve_layout (const char *store, const char *layout, const char *tag, struct h
     return husk_error_set (err, ENOMEM, "image");
   if (pod_read_file (index_path, &data, &len, err) < 0
       || json_doc_parse (index_path, data, len, &index, err) < 0
-      || find_manifest (layout, index, tag, &img->digest, err) < 0
+      || find_manifest (layout, index, tag, 0, &img->digest, err) < 0
       || read_blob_json (layout, img->digest, &manifest, err) < 0
       || read_config (layout, manifest, img, err) < 0 || lock_store (store, &lock, err) < 0)
     return -1;

@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   for (int tagged = 0; tagged < 2; tagged++)
     {
-      if (find_manifest (layout, v, tagged ? "latest" : NULL, &picked, &err) < 0)
+      if (find_manifest (layout, v, tagged ? "latest" : NULL, 0, &picked, &err) < 0)
         husk_error_release (&err);
       free (picked), picked = NULL;
     }
