@@ -14,14 +14,6 @@ ITERATIONS=200
 OUT=$REPO_ROOT/tests/.tmp/bench-huskd-churn.json
 parse_bench_options n:o: "$@"
 
-newest_bin() {
-	local b
-	# shellcheck disable=SC2012 # newest first: ls -t is the simple way
-	for b in "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
-		[[ "$b" == *asan* ]] && continue
-		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
-	done
-}
 
 HUSKD_BIN=${HUSKD:-$(newest_bin sandbox/huskd/huskd)}
 RUNTIME=${HUSK:-$(newest_bin runtime/cli/husk)}
@@ -33,17 +25,7 @@ SOCK=$WORK/huskd.sock
 CGPARENT=/husk-bench-churn-$$
 HUSKD_PID=
 
-K() { curl -s --unix-socket "$SOCK" "$@"; }
 POD_URL=http://huskd/api/v1/namespaces/default/pods
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-wait_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
-}
 pod_gone() { [ "$(K -o /dev/null -w '%{http_code}' "$POD_URL/$1")" = 404 ]; }
 pod_running() { [ "$(K "$POD_URL/$1" | jq -r .status.phase)" = Running ]; }
 event_count() { K http://huskd/api/v1/events | jq '.items | length'; }

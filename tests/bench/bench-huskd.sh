@@ -20,17 +20,6 @@ PODS=20
 OUT=$REPO_ROOT/tests/.tmp/bench-huskd.json
 parse_bench_options n:p:o: "$@"
 
-# newest_bin REL: $REPO_ROOT/build-release/REL or build/REL if built, else the
-# newest REL of any build dir except the sanitizer ones (their speed and
-# memory are not ours).
-newest_bin() {
-	local b
-	# shellcheck disable=SC2012 # newest first: ls -t is the simple way
-	for b in "$REPO_ROOT/build-release/$1" "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
-		[[ "$b" == *asan* ]] && continue
-		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
-	done
-}
 
 HUSKD_BIN=${HUSKD:-$(newest_bin sandbox/huskd/huskd)}
 RUNTIME=${HUSK:-$(newest_bin runtime/cli/husk)}
@@ -43,22 +32,10 @@ SOCK=$WORK/huskd.sock
 CGPARENT=/husk-bench-huskd-$$
 HUSKD_PID=
 
-# K ARGS...: curl on huskd's socket.
-K() { curl -s --unix-socket "$SOCK" "$@"; }
 POD_URL=http://huskd/api/v1/namespaces/default/pods
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 pod_count() { K http://huskd/api/v1/pods | jq '.items | length'; }
 
-# wait_until SECONDS CMD...: polls CMD every 0.1 s.
-wait_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
 no_pods() { [ "$(pod_count)" = 0 ]; }
 
 start_huskd() {

@@ -166,3 +166,32 @@ timed() {
 	fi
 	echo $((t1 - t0)) >>"$WORK/$name.ns"
 }
+
+# --- shared by the huskd benchmarks --------------------------------------
+
+# newest_bin REL: $REPO_ROOT/build-release/REL or build/REL if built, else the
+# newest REL of any build dir except the sanitizer ones (their speed and
+# memory are not ours).
+newest_bin() {
+	local b
+	# shellcheck disable=SC2012 # newest first: ls -t is the simple way
+	for b in "$REPO_ROOT/build-release/$1" "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
+		[[ "$b" == *asan* ]] && continue
+		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
+	done
+}
+
+# K ARGS...: curl on huskd's socket ($SOCK).
+K() { curl -s --unix-socket "$SOCK" "$@"; }
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# wait_until SECONDS CMD...: polls CMD every 0.05 s.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
