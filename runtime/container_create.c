@@ -246,13 +246,16 @@ open_mount_sources (struct create_ctx *c, struct husk_error **err)
 }
 
 /* A cgroup that already has processes is used anyway, as runc 1.1 does,
- * with runc's warning: the container shares its limits with them. */
+ * with runc's warning: the container shares its limits with them.  One
+ * made just now is empty: nothing to read on the common path. */
 static void
 warn_if_not_empty (struct create_ctx *c)
 {
   cleanup_error struct husk_error *e = NULL;
   cleanup_free pid_t *pids = NULL;
   size_t len = 0;
+  if (husk_cgroup_made (c->cg))
+    return;
   if (husk_cgroup_pids (c->cg, &pids, &len, &e) == 0 && len > 0)
     husk_log_warning (c->rt, "container's cgroup is not empty: %zu process(es) found", len);
 }

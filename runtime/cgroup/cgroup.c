@@ -224,6 +224,18 @@ husk_cgroup_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
   return cg->ops->enter (cg, pid, err);
 }
 
+bool
+husk_cgroup_made (const struct husk_cgroup *cg)
+{
+  if (cg->hiers_len == 0)
+    return cg->created_top != NULL;
+  const char *dir = cg->ops->procs_dir (cg);
+  for (size_t i = 0; i < cg->hiers_len; i++)
+    if (dir && cg->hiers[i].dir && strcmp (cg->hiers[i].dir, dir) == 0)
+      return cg->hiers[i].created_top != NULL;
+  return false;
+}
+
 int
 husk_cgroup_pids (struct husk_cgroup *cg, pid_t **pids, size_t *len, struct husk_error **err)
 {

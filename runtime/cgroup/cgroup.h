@@ -51,6 +51,10 @@ int husk_cgroup_create (const char *cgroups_path, const char *id,
                         const struct oci_resources *resources, struct husk_cgroup **out,
                         struct husk_error **err);
 
+/* True when husk_cgroup_create made the cgroup's own directory (where its
+ * processes are listed): then it cannot hold any process yet. */
+bool husk_cgroup_made (const struct husk_cgroup *cg);
+
 /* Opens an existing cgroup from the string husk_cgroup_path() returned
  * (kept in the container's state): for `kill --all`, `pause`, `events`,
  * `update`, `delete`.  Fails with ENOENT when the cgroup is gone.  A
