@@ -182,7 +182,7 @@ state_is() { # state_is NAME STATUS
 	[ "${lines[1]}" = "1" ]
 	run -0 dk exec -t box tty
 	[[ "$output" == /dev/pts/* ]]
-	local cmd="timeout 30 $DOCKER -H unix://$DK/docker.sock exec -it box sh -c 'tty; stty size; echo in=\$(head -n1)'"
+	local cmd="timeout --foreground 30 $DOCKER -H unix://$DK/docker.sock exec -it box sh -c 'tty; stty size; echo in=\$(head -n1)'"
 	run -0 timeout -k 5 60 script -qec "$cmd" /dev/null < <(echo typed; sleep 5)
 	[[ "$output" == *"/dev/pts/"* ]]
 	[[ "$output" == *"in=typed"* ]]
@@ -201,7 +201,7 @@ state_is() { # state_is NAME STATUS
 }
 
 @test "docker run -it: an interactive terminal" {
-	local cmd="timeout 30 $DOCKER -H unix://$DK/docker.sock run -it --rm $IMAGE sh -c 'tty; echo cols=\$(stty size)'"
+	local cmd="timeout --foreground 30 $DOCKER -H unix://$DK/docker.sock run -it --rm $IMAGE sh -c 'tty; echo cols=\$(stty size)'"
 	# stdin stays open (an immediate EOF would race the container's output)
 	run -0 timeout -k 5 60 script -qec "$cmd" /dev/null < <(sleep 20)
 	[[ "$output" == *"/dev/pts/0"* ]]
