@@ -182,7 +182,8 @@ main() {
 	fi
 
 	# libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each (default 30;
-	# 13 targets: ~7 min with the build), one TAP line per target
+	# one per core at a time: ~4 min for 13 targets with the build), one TAP
+	# line per target
 	if [ -z "${SKIP_FUZZ:-}" ] && [ -x tests/fuzz/run-fuzzers.sh ]; then
 		section "fuzzers (tests/fuzz/run-fuzzers.sh ${FUZZ_SECONDS:-30})"
 		tests/fuzz/run-fuzzers.sh "${FUZZ_SECONDS:-30}" 2>&1 | tee "$LOGDIR/fuzz.tap"

@@ -36,27 +36,47 @@ if ! ninja -C "$BUILD" "${bins[@]}" >"$OUT/build.log" 2>&1; then
 	exit 1
 fi
 
-n=0 failed=0
-echo "1..$(wc -w <<<"$TARGETS")"
-for t in $TARGETS; do
-	n=$((n + 1))
+# One target per core at a time: each is single-threaded, so the section's
+# wall time is SECONDS x targets / FUZZ_JOBS.
+JOBS=${FUZZ_JOBS:-$(nproc)}
+
+fuzz_one() { # fuzz_one TARGET: runs it, leaves its exit code in $OUT/TARGET/rc
+	local t=$1 bin seeds dict=()
 	if [ "$t" = config ]; then
 		bin=$BUILD/tests/unit/oci/fuzz-config seeds=tests/fixtures/specs dict=(-dict=tests/fixtures/specs/fuzz.dict)
 	else
-		bin=$BUILD/tests/fuzz/fuzz-$t seeds=tests/fuzz/corpus/$t dict=()
+		bin=$BUILD/tests/fuzz/fuzz-$t seeds=tests/fuzz/corpus/$t
 	fi
 	rm -rf "${OUT:?}/$t" && mkdir -p "$OUT/$t/corpus" "$OUT/$t/tmp"
 	FUZZ_TMPDIR=$PWD/$OUT/$t/tmp ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		"$bin" "$OUT/$t/corpus" "$seeds" "${dict[@]}" -seed="$SEED" -max_total_time="$SECS" -timeout=10 \
 		-rss_limit_mb=1024 -artifact_prefix="$OUT/$t/" -print_final_stats=1 >"$OUT/$t/log" 2>&1
-	rc=$?
+	echo $? >"$OUT/$t/rc"
+}
+
+report_one() { # report_one N TARGET: its TAP line; fails when the target did
+	local n=$1 t=$2 rc runs
+	rc=$(cat "$OUT/$t/rc" 2>/dev/null || echo 255)
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t/log")
 	if [ "$rc" -eq 0 ] && ! ls "$OUT/$t"/{crash,leak,timeout,oom}-* >/dev/null 2>&1; then
 		echo "ok $n - fuzz-$t: ${runs:-?} runs in ${SECS}s, 0 crashes, 0 leaks"
 	else
-		failed=$((failed + 1))
 		echo "not ok $n - fuzz-$t (rc=$rc, artifacts and log in $OUT/$t/)"
 		grep -m1 -E 'ERROR: |runtime error:' "$OUT/$t/log" | sed 's/^/# /'
+		return 1
 	fi
+}
+
+for t in $TARGETS; do
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+	fuzz_one "$t" &
+done
+wait
+
+n=0 failed=0
+echo "1..$(wc -w <<<"$TARGETS")"
+for t in $TARGETS; do
+	n=$((n + 1))
+	report_one "$n" "$t" || failed=$((failed + 1))
 done
 [ "$failed" -eq 0 ]
