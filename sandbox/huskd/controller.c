@@ -294,6 +294,10 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   c->env.image_store = d->opts.image_store;
   c->env.cgroup_parent = d->opts.cgroup_parent;
   c->env.cni_conf_dir = d->opts.cni_conf_dir;
+  /* one resolution for the pods and the exec/cp streams huskd spawns */
+  c->runtime = husk_sandbox_find_runtime (&c->env);
+  if (c->runtime)
+    c->env.husk_binary = c->runtime;
   c->cgroup_created = huskd_cgroup_parent_missing (d->opts.cgroup_parent);
   if (huskd_workers_new (d->base, 4, &c->workers) < 0)
     {
@@ -328,5 +332,6 @@ huskd_controller_free (struct huskd_controller *c)
     free_ctl (c, c->pods);
   huskd_cgroup_parent_remove (c->cgroup_created);
   husk_strv_free (c->cgroup_created);
+  free (c->runtime);
   free (c);
 }

@@ -92,8 +92,8 @@ version_info (void)
 {
   yajl_val v = jv_object ();
   jv_set (v, "major", jv_string ("1"));
-  jv_set (v, "minor", jv_string ("30"));
-  jv_set (v, "gitVersion", jv_string ("v1.30.0-husk." HUSK_VERSION));
+  jv_set (v, "minor", jv_string ("32"));
+  jv_set (v, "gitVersion", jv_string ("v1.32.0-husk." HUSK_VERSION));
   jv_set (v, "gitCommit", jv_string (""));
   jv_set (v, "gitTreeState", jv_string ("clean"));
   jv_set (v, "buildDate", jv_string (__DATE__));

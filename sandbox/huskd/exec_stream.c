@@ -336,7 +336,7 @@ fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
   const char *name = hreq_query (r, "container");
   yajl_val spec = huskd_pod_container_spec (pod, name);
   struct huskd_controller *c = r->d->controller;
-  const char *runtime = c->env.husk_binary ?: getenv ("HUSK_POD_RUNTIME");
+  const char *runtime = c->env.husk_binary; /* resolved at start (controller.c) */
   if (!s->argv)
     return api_bad_request ("you must specify at least 1 command");
   if (!spec)

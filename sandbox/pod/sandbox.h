@@ -79,6 +79,11 @@ struct husk_sandbox_env {
  * the portMappings capability, e.g. portmap, as runtimeConfig), writes /etc/hosts, hostname and resolv.conf, creates the pod
  * cgroup and the emptyDir/hostPath volumes.  Containers are not created.
  * *sandbox_id is malloc'd. */
+/* The runtime binary `env` names, as the pod calls resolve it (NULL when
+ * none is found): callers that start the runtime themselves (huskd's exec
+ * streams) use this so everything runs the same binary.  Caller frees. */
+char *husk_sandbox_find_runtime (const struct husk_sandbox_env *env);
+
 int husk_pod_sandbox_run (const struct husk_sandbox_env *env, const char *pod_json,
                           size_t pod_json_len, char **sandbox_id, struct husk_error **err);
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# What kubectl expects of an API server beyond pods running (issue #15):
+# huskctl exec's command line, one runtime for pods and streams, Table
+# responses with objects, qosClass, no-op patches, admission of unsupported
+# fields, kubelet's messages, the Node, discovery and auth reviews.  Each
+# test drives Debian's kubectl 1.20 (old) and the newest kubectl on the
+# machine (new) against huskd over TLS.
+
+load ../helpers
+load ../pod/pod_helpers
+load huskd_helpers
+load kubectl_helpers
+
+# The newest kubectl: $KUBECTL, else the highest versioned one installed.
+newest_kubectl() {
+	local k
+	for k in $(ls /usr/lib/google-cloud-sdk/bin/kubectl.1.* 2>/dev/null | sort -t. -k2,2n -k3,3n | tac) /usr/bin/kubectl; do
+		[ -x "$k" ] && { echo "$k"; return; }
+	done
+}
+KUBECTL_NEW=${KUBECTL:-$(newest_kubectl)}
+
+setup() {
+	[ -x "$KUBECTL_NEW" ] || skip "no kubectl"
+	HUSKD_TLS=1 setup_huskd
+}
+
+teardown() { teardown_huskd; }
+
+# kx new|old ARGS...: kubectl against huskd; $status, $output (stdout),
+# $stderr.  Never longer than 60 s.
+kx() {
+	local which=$1 bin
+	shift
+	if [ "$which" = old ]; then
+		ensure_old_kubectl
+		bin=$KUBECTL_OLD
+	else
+		bin=$KUBECTL_NEW
+	fi
+	local out=$BATS_TEST_TMPDIR/.kx.out err=$BATS_TEST_TMPDIR/.kx.err
+	status=0
+	timeout 60 "$bin" --kubeconfig "$STATE/kubeconfig" "$@" <"${KX_STDIN:-/dev/null}" >"$out" 2>"$err" || status=$?
+	output=$(cat "$out")
+	stderr=$(cat "$err")
+	mapfile -t lines <<<"$output"
+	echo "$ kubectl($which) $* (status=$status)" >&2
+	echo "stdout: ${output:0:600}" >&2
+	echo "stderr: ${stderr:0:600}" >&2
+}
+
+# sleeper NAME [NS]: a running one-container pod (container "main").
+sleeper() {
+	create_pod "$1" "${2:-}" <<<'{"terminationGracePeriodSeconds":1,"containers":[{"name":"main","image":"@ROOTFS@","command":["sleep","1000"]}]}'
+	wait_for 30 phase_is "$1" Running "${2:-default}" || fail "pod $1 did not start"
+}
+
+@test "huskctl exec: everything after -- is the command, verbatim; docs/api.md's examples" {
+	api POST /api/v1/namespaces -H 'Content-Type: application/json' -d '{"metadata":{"name":"other"}}'
+	[ "$status" -eq 201 ]
+	sleeper web
+	sleeper away other
+	ctl exec web -c main -- sh -c 'echo ok'
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	ctl exec web -- ls -ld /
+	[ "$status" -eq 0 ]
+	[[ "$output" == d*" /" ]]
+	ctl exec web -c main -- wget -qO- http://127.0.0.1:1/
+	[ "$status" -ne 0 ]
+	[[ "$stderr" != *"invalid option"* ]]
+	[[ "$stderr" == *wget* ]]
+	ctl exec away -n other -- echo -n -c x
+	[ "$status" -eq 0 ]
+	[ "$output" = "-c x" ]
+	ctl -n other exec away -c main -- sh -c 'echo $0 "$@"' a -n b
+	[ "$status" -eq 0 ]
+	[ "$output" = "a -n b" ]
+	# docs/api.md: huskctl exec web [-c C] -- sh -c 'echo hi'
+	ctl exec web -- sh -c 'echo hi'
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	ctl exec web -c main -- sh -c 'echo hi'
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	ctl exec web -c nope -- true
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"container nope is not valid"* ]]
+}
+
+@test "without --runtime, exec and cp streams run the runtime the pods run (the husk beside huskd)" {
+	teardown_huskd_only() { kill "$HUSKD_PID"; wait "$HUSKD_PID" 2>/dev/null || true; }
+	teardown_huskd_only
+	# nothing named husk on PATH: only the resolution beside huskd finds one
+	HUSKD_NO_RUNTIME=1 PATH=/usr/sbin:/usr/bin:/sbin:/bin HUSK_POD_RUNTIME= start_huskd --listen "127.0.0.1:$TLS_PORT"
+	sleeper web
+	for v in old new; do
+		kx $v exec web -- echo streamed
+		[ "$status" -eq 0 ]
+		[ "$output" = streamed ]
+		echo "cp $v" >"$BATS_TEST_TMPDIR/f"
+		kx $v cp "$BATS_TEST_TMPDIR/f" default/web:/tmp/f
+		[ "$status" -eq 0 ]
+		kx $v exec web -- cat /tmp/f
+		[ "$output" = "cp $v" ]
+	done
+}
