@@ -191,6 +191,28 @@ add_row (yajl_val table, yajl_val obj)
   return jv_set (row, "cells", jv_array ());
 }
 
+void
+api_table_include_objects (yajl_val table, yajl_val *objs, size_t n, const char *kind,
+                           const char *include)
+{
+  yajl_val rows = jv_get (table, "rows");
+  bool whole = include && !strcmp (include, "Object");
+  if (!include || (!whole && strcmp (include, "None") != 0) || !YAJL_IS_ARRAY (rows))
+    return;
+  for (size_t i = 0; i < n && i < rows->u.array.len; i++)
+    {
+      yajl_val row = rows->u.array.values[i];
+      if (!whole)
+        {
+          jv_del (row, "object");
+          continue;
+        }
+      yajl_val obj = jv_set (row, "object", jv_copy (objs[i]));
+      jv_set (obj, "kind", jv_string (kind));
+      jv_set (obj, "apiVersion", jv_string ("v1"));
+    }
+}
+
 static void
 age_cell (yajl_val cells, yajl_val obj, double now)
 {

@@ -63,6 +63,15 @@ scope_ns (struct hreq *r, const struct resource_kind *k)
   return k->namespaced ? r->ns : NULL;
 }
 
+yajl_val
+huskd_table (const struct resource_kind *k, yajl_val *objs, size_t n, const char *rv,
+             const char *include)
+{
+  yajl_val t = k->table (objs, n, rv, api_now ());
+  api_table_include_objects (t, objs, n, k->kind, include);
+  return t;
+}
+
 void
 huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yajl_val obj)
 {
@@ -73,7 +82,7 @@ huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yaj
       return;
     }
   snprintf (rv, sizeof rv, "%llu", api_store_revision (r->d->store));
-  cleanup_jv yajl_val t = k->table (&obj, 1, rv, api_now ());
+  cleanup_jv yajl_val t = huskd_table (k, &obj, 1, rv, hreq_query (r, "includeObject"));
   hreq_reply_json (r, code, t);
 }
 
@@ -179,7 +188,7 @@ huskd_list (struct hreq *r, const struct resource_kind *k)
   api_selector_free (&labels);
   api_selector_free (&fields);
   snprintf (rv, sizeof rv, "%llu", api_store_revision (r->d->store));
-  cleanup_jv yajl_val out = r->want_table ? k->table (objs, n, rv, api_now ())
+  cleanup_jv yajl_val out = r->want_table ? huskd_table (k, objs, n, rv, hreq_query (r, "includeObject"))
                                           : make_list (k, objs, n, rv);
   hreq_reply_json (r, 200, out);
 }

@@ -105,3 +105,26 @@ sleeper() {
 		[ "$output" = "cp $v" ]
 	done
 }
+
+@test "get --sort-by on a status path: Table rows carry the object (includeObject=Object)" {
+	sleeper first
+	sleep 1
+	sleeper second
+	for v in old new; do
+		kx $v get pods --sort-by=.status.startTime -o name
+		[ "$status" -eq 0 ]
+		[ "$(echo $output)" = "pod/first pod/second" ]
+		kx $v get pods --sort-by=.status.startTime
+		[ "$status" -eq 0 ]
+		[[ "${lines[1]}" == first* ]]
+		[[ "${lines[2]}" == second* ]]
+		kx $v get pods --sort-by=.metadata.creationTimestamp --no-headers
+		[[ "${lines[0]}" == first* ]]
+	done
+	tls GET '/api/v1/namespaces/default/pods?includeObject=Object' -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io'
+	[ "$(jq -r '.rows[0].object.kind + " " + .rows[0].object.status.phase' <<<"$output")" = "Pod Running" ]
+	tls GET '/api/v1/namespaces/default/pods/first?includeObject=None' -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io'
+	[ "$(jq -r '.rows[0] | has("object")' <<<"$output")" = false ]
+	tls GET '/api/v1/namespaces/default/pods' -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io'
+	[ "$(jq -r '.rows[0].object.kind' <<<"$output")" = PartialObjectMetadata ]
+}
