@@ -13,6 +13,7 @@
 #include "objmeta.h"
 #include "objects.h"
 #include "patch.h"
+#include "sandbox/pod/sandbox.h"
 #include "quota.h"
 #include "update.h"
 #include "validate.h"
@@ -64,7 +65,7 @@ initial_status (yajl_val pod)
   char now[32];
   api_timestamp (now, api_now ());
   jv_set (status, "phase", jv_string ("Pending"));
-  jv_set (status, "qosClass", jv_string ("BestEffort"));
+  jv_set (status, "qosClass", jv_string (husk_pod_qos_class (pod)));
   jv_set (c, "type", jv_string ("PodScheduled"));
   jv_set (c, "status", jv_string ("True"));
   jv_set (c, "lastProbeTime", jv_null ());

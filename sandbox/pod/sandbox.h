@@ -79,6 +79,11 @@ struct husk_sandbox_env {
  * the portMappings capability, e.g. portmap, as runtimeConfig), writes /etc/hosts, hostname and resolv.conf, creates the pod
  * cgroup and the emptyDir/hostPath volumes.  Containers are not created.
  * *sandbox_id is malloc'd. */
+/* The pod's QoS class ("Guaranteed", "Burstable", "BestEffort") from its
+ * API object's spec, as Kubernetes computes it (pod_qos.c). */
+struct yajl_val_s;
+const char *husk_pod_qos_class (struct yajl_val_s *pod);
+
 /* The runtime binary `env` names, as the pod calls resolve it (NULL when
  * none is found): callers that start the runtime themselves (huskd's exec
  * streams) use this so everything runs the same binary.  Caller frees. */

@@ -128,3 +128,21 @@ sleeper() {
 	tls GET '/api/v1/namespaces/default/pods' -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io'
 	[ "$(jq -r '.rows[0].object.kind' <<<"$output")" = PartialObjectMetadata ]
 }
+
+@test "status.qosClass: Guaranteed, Burstable, BestEffort as Kubernetes computes them" {
+	create_pod gua <<<'{"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"limits":{"cpu":"100m","memory":"64Mi"}}},
+		{"name":"b","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"limits":{"cpu":"0.1","memory":"32Mi"},"requests":{"cpu":"100m","memory":"32Mi"}}}]}'
+	create_pod bur <<<'{"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"requests":{"memory":"16Mi"}}}]}'
+	create_pod bur2 <<<'{"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"limits":{"cpu":"100m","memory":"64Mi"},"requests":{"cpu":"50m"}}}]}'
+	create_pod bur3 <<<'{"initContainers":[{"name":"i","image":"@ROOTFS@","command":["true"],"resources":{"limits":{"cpu":"1"}}}],"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"]}]}'
+	create_pod best <<<'{"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"requests":{"cpu":"0"}}}]}'
+	for v in old new; do
+		kx $v get pods -o 'custom-columns=N:.metadata.name,Q:.status.qosClass' --no-headers
+		[ "$status" -eq 0 ]
+		[ "$(echo $output)" = "best BestEffort bur Burstable bur2 Burstable bur3 Burstable gua Guaranteed" ]
+		kx $v describe pod gua
+		[[ "$output" == *"QoS Class:"*"Guaranteed"* ]]
+	done
+	wait_for 30 phase_is gua Running
+	[ "$(pod_field gua .status.qosClass)" = Guaranteed ]
+}
