@@ -72,6 +72,24 @@ huskd_table (const struct resource_kind *k, yajl_val *objs, size_t n, const char
   return t;
 }
 
+bool
+huskd_unchanged (yajl_val old, yajl_val updated)
+{
+  yajl_val meta = jv_get (updated, "metadata");
+  yajl_val old_rv = jv_path (old, "metadata", "resourceVersion", NULL);
+  yajl_val rv = jv_get (meta, "resourceVersion");
+  if (!meta || (rv && !jv_equal (rv, old_rv)))
+    return false; /* a stale resourceVersion is the store's 409 */
+  cleanup_jv yajl_val saved = rv ? jv_copy (rv) : NULL;
+  jv_set (meta, "resourceVersion", jv_copy (old_rv));
+  bool same = jv_equal (old, updated);
+  if (saved)
+    jv_set (meta, "resourceVersion", steal_pointer (&saved));
+  else
+    jv_del (meta, "resourceVersion");
+  return same;
+}
+
 void
 huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yajl_val obj)
 {

@@ -153,6 +153,8 @@ store_update (struct hreq *r, yajl_val old, yajl_val updated)
   jv_set (jv_obj_at (updated, "metadata"), "generation",
           jv_copy (jv_path (old, "metadata", "generation", NULL)));
   spec_changed = !jv_equal (jv_get (old, "spec"), jv_get (updated, "spec"));
+  if (huskd_unchanged (old, updated))
+    return huskd_reply_object (r, &huskd_kind_pods, 200, old);
   if (r->dry_run)
     {
       jv_set (jv_obj_at (updated, "metadata"), "resourceVersion",

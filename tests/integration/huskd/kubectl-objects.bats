@@ -146,3 +146,29 @@ sleeper() {
 	wait_for 30 phase_is gua Running
 	[ "$(pod_field gua .status.qosClass)" = Guaranteed ]
 }
+
+@test "a no-op patch, apply or label answers (no change) and keeps the resourceVersion" {
+	sleeper web
+	api POST /api/v1/namespaces -H 'Content-Type: application/json' -d '{"metadata":{"name":"quiet"}}'
+	for v in old new; do
+		kx $v label pod web tier=front --overwrite
+		[ "$status" -eq 0 ]
+		rv=$(pod_field web .metadata.resourceVersion)
+		kx $v patch pod web -p '{"metadata":{"labels":{"tier":"front"}}}'
+		[ "$status" -eq 0 ]
+		[ "$output" = "pod/web patched (no change)" ]
+		kx $v patch pod web --type=json -p '[{"op":"replace","path":"/metadata/labels/tier","value":"front"}]'
+		[ "$output" = "pod/web patched (no change)" ]
+		kx $v label pod web tier=front --overwrite
+		[ "$status" -eq 0 ]
+		[[ "$output" == "pod/web not labeled" || "$output" == "pod/web labeled" ]]
+		[ "$(pod_field web .metadata.resourceVersion)" = "$rv" ]
+		kx $v patch ns quiet -p '{"metadata":{"labels":{"x":"y"}}}'
+		[ "$status" -eq 0 ]
+		kx $v patch ns quiet -p '{"metadata":{"labels":{"x":"y"}}}'
+		[ "$output" = "namespace/quiet patched (no change)" ]
+		kx $v patch pod web -p '{"metadata":{"labels":{"tier":"back-'$v'"}}}'
+		[ "$output" = "pod/web patched" ]
+		[ "$(pod_field web .metadata.resourceVersion)" != "$rv" ]
+	done
+}
