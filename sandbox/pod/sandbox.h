@@ -84,6 +84,11 @@ struct husk_sandbox_env {
 struct yajl_val_s;
 const char *husk_pod_qos_class (struct yajl_val_s *pod);
 
+/* Whether the sandbox can run this pod (its JSON): what
+ * husk_pod_sandbox_run would refuse, refused before the pod is stored.
+ * The message is "pod: FIELD: what is wrong". */
+int husk_pod_spec_check (const char *pod_json, size_t len, struct husk_error **err);
+
 /* The runtime binary `env` names, as the pod calls resolve it (NULL when
  * none is found): callers that start the runtime themselves (huskd's exec
  * streams) use this so everything runs the same binary.  Caller frees. */

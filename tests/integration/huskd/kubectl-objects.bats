@@ -172,3 +172,35 @@ sleeper() {
 		[ "$(pod_field web .metadata.resourceVersion)" != "$rv" ]
 	done
 }
+
+@test "unsupported volumes and fields: 422 at admission naming the field; a pod waiting on its sandbox is ContainerCreating" {
+	cat >"$BATS_TEST_TMPDIR/nfs.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: nfs}
+spec:
+  containers: [{name: c, image: $POD_ROOTFS, command: [sleep, "1000"], volumeMounts: [{name: v, mountPath: /v}]}]
+  volumes: [{name: v, nfs: {server: 127.0.0.1, path: /x}}]
+YAML
+	cat >"$BATS_TEST_TMPDIR/mount.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: badmount}
+spec:
+  containers: [{name: c, image: $POD_ROOTFS, command: [sleep, "1000"], volumeMounts: [{name: nope, mountPath: /v}]}]
+YAML
+	for v in old new; do
+		kx $v apply -f "$BATS_TEST_TMPDIR/nfs.yaml"
+		[ "$status" -ne 0 ]
+		[[ "$stderr" == *'The Pod "nfs" is invalid: spec.volumes[0].nfs: Forbidden: nfs volumes are not supported'* ]]
+		kx $v apply -f "$BATS_TEST_TMPDIR/mount.yaml"
+		[ "$status" -ne 0 ]
+		[[ "$stderr" == *'The Pod "badmount" is invalid: spec.containers[0].volumeMounts[0]'* ]]
+	done
+	tls POST /api/v1/namespaces/default/pods -H 'Content-Type: application/json' \
+		-d '{"metadata":{"name":"pvc"},"spec":{"containers":[{"name":"c","image":"'"$POD_ROOTFS"'"}],"volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"x"}}]}}'
+	[ "$status" -eq 422 ]
+	[ "$(jq -r '.details.causes[0].field' <<<"$output")" = 'spec.volumes[0].persistentVolumeClaim' ]
+	api GET /api/v1/namespaces/default/pods/nfs
+	[ "$status" -eq 404 ]
+}
