@@ -203,4 +203,18 @@ YAML
 	[ "$(jq -r '.details.causes[0].field' <<<"$output")" = 'spec.volumes[0].persistentVolumeClaim' ]
 	api GET /api/v1/namespaces/default/pods/nfs
 	[ "$status" -eq 404 ]
+	# the sandbox cannot be made (its hostPath is missing): waiting on it
+	create_pod stuck <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","1000"],"volumeMounts":[{"name":"h","mountPath":"/h"}]}],
+		"volumes":[{"name":"h","hostPath":{"path":"'"$BATS_TEST_TMPDIR"'/absent","type":"Directory"}}]}'
+	wait_for 20 has_event stuck FailedCreatePodSandBox || fail "no FailedCreatePodSandBox"
+	for v in old new; do
+		kx $v get pod stuck --no-headers
+		[[ "$output" == *" ContainerCreating "* ]]
+	done
+	[ "$(pod_field stuck '.status.containerStatuses[0].state.waiting.reason')" = ContainerCreating ]
+}
+
+has_event() {
+	api GET "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=$1"
+	[[ "$(jq -r '.items[].reason' <<<"$output")" == *"$2"* ]]
 }
