@@ -218,3 +218,17 @@ has_event() {
 	api GET "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=$1"
 	[[ "$(jq -r '.items[].reason' <<<"$output")" == *"$2"* ]]
 }
+
+@test "logs: kubelet's words for no previous attempt and a container not started yet" {
+	sleeper web
+	create_pod stuck <<<'{"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","1000"],"volumeMounts":[{"name":"h","mountPath":"/h"}]}],
+		"volumes":[{"name":"h","hostPath":{"path":"'"$BATS_TEST_TMPDIR"'/absent","type":"Directory"}}]}'
+	for v in old new; do
+		kx $v logs web --previous
+		[ "$status" -ne 0 ]
+		[ "$stderr" = 'Error from server (BadRequest): previous terminated container "main" in pod "web" not found' ]
+		kx $v logs stuck -c c
+		[ "$status" -ne 0 ]
+		[ "$stderr" = 'Error from server (BadRequest): container "c" in pod "stuck" is waiting to start: ContainerCreating' ]
+	done
+}
