@@ -232,3 +232,18 @@ has_event() {
 		[ "$stderr" = 'Error from server (BadRequest): container "c" in pod "stuck" is waiting to start: ContainerCreating' ]
 	done
 }
+
+@test "a liveness kill's Killing event is recorded when the kill starts, not after the grace period" {
+	# pid 1 ignores SIGTERM: the stop waits out the 8 s grace period
+	create_pod live <<<'{"terminationGracePeriodSeconds":8,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","1000"],
+		"livenessProbe":{"exec":{"command":["false"]},"periodSeconds":1,"failureThreshold":1}}]}'
+	wait_for 30 phase_is live Running || fail "not running"
+	local t0=$SECONDS
+	wait_for 12 has_event live Killing || fail "no Killing event"
+	[ "$(pod_field live '.status.containerStatuses[0].restartCount')" = 0 ]
+	for v in old new; do
+		kx $v describe pod live
+		[[ "$output" == *Killing*"failed liveness probe, will be restarted"* ]]
+	done
+	echo "Killing after $((SECONDS - t0)) s" >&2
+}
