@@ -1,6 +1,7 @@
 #include "table.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -325,6 +326,62 @@ api_table_generic (yajl_val *objs, size_t n, const char *rv, double now)
       yajl_val cells = add_row (t, objs[i]);
       jv_push (cells, jv_string (jv_str (jv_get (objs[i], "metadata"), "name")));
       age_cell (cells, objs[i], now);
+    }
+  return t;
+}
+
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* printResourceQuota: "pods: 1/10, requests.cpu: 0/1" in Request, the
+ * limits.* resources in Limit, sorted by name. */
+static void
+quota_cells (yajl_val cells, yajl_val quota)
+{
+  yajl_val hard = jv_path (quota, "status", "hard", NULL);
+  yajl_val used = jv_path (quota, "status", "used", NULL);
+  size_t n = YAJL_IS_OBJECT (hard) ? hard->u.object.len : 0;
+  const char **names = calloc (n + 1, sizeof *names);
+  char *col[2] = { NULL, NULL };
+  size_t len[2] = { 0, 0 };
+  FILE *f[2] = { open_memstream (&col[0], &len[0]), open_memstream (&col[1], &len[1]) };
+  if (!names || !f[0] || !f[1])
+    abort ();
+  for (size_t i = 0; i < n; i++)
+    names[i] = hard->u.object.keys[i];
+  qsort (names, n, sizeof *names, cmp_str);
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *u = jv_str (used, names[i]), *h = jv_str (hard, names[i]);
+      FILE *w = f[strncmp (names[i], "limits.", 7) == 0];
+      fprintf (w, "%s%s: %s/%s", ftell (w) ? ", " : "", names[i], u ? u : "0", h ? h : "0");
+    }
+  fclose (f[0]);
+  fclose (f[1]);
+  jv_push (cells, jv_string (col[0]));
+  jv_push (cells, jv_string (col[1]));
+  free (col[0]);
+  free (col[1]);
+  free (names);
+}
+
+yajl_val
+api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the object.");
+  add_column (cols, "Request", "string", "", 0, "Request represents a minimum amount of cpu/memory that a container may consume.");
+  add_column (cols, "Limit", "string", "", 0, "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.");
+  for (size_t i = 0; i < n; i++)
+    {
+      yajl_val cells = add_row (t, objs[i]);
+      jv_push (cells, jv_string (jv_str (jv_get (objs[i], "metadata"), "name")));
+      age_cell (cells, objs[i], now);
+      quota_cells (cells, objs[i]);
     }
   return t;
 }

@@ -19,6 +19,7 @@ void api_human_duration (double seconds, char buf[32]);
 yajl_val api_table_pods (yajl_val *pods, size_t n, const char *rv, double now);
 yajl_val api_table_namespaces (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_events (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_generic (yajl_val *objs, size_t n, const char *rv, double now);
 
 /* The rows' `object` as the request's includeObject asks (kube-apiserver's

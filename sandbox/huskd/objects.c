@@ -30,7 +30,7 @@ const struct resource_kind huskd_kind_namespaces
 const struct resource_kind huskd_kind_events
     = { "events", "Event", true, api_table_events, NULL, event_fields };
 const struct resource_kind huskd_kind_quotas
-    = { "resourcequotas", "ResourceQuota", true, api_table_generic, huskd_quota_fill, NULL };
+    = { "resourcequotas", "ResourceQuota", true, api_table_quotas, huskd_quota_fill, NULL };
 const struct resource_kind huskd_kind_limitranges
     = { "limitranges", "LimitRange", true, api_table_generic, NULL, NULL };
 

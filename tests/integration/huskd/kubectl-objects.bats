@@ -247,3 +247,22 @@ has_event() {
 	done
 	echo "Killing after $((SECONDS - t0)) s" >&2
 }
+
+@test "get quota prints REQUEST and LIMIT as kubectl's printer does" {
+	tls POST /api/v1/namespaces/default/resourcequotas -H 'Content-Type: application/json' \
+		-d '{"metadata":{"name":"q"},"spec":{"hard":{"pods":"5","requests.cpu":"1","limits.memory":"1Gi","requests.memory":"512Mi"}}}'
+	[ "$status" -eq 201 ]
+	create_pod web <<<'{"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"requests":{"cpu":"100m","memory":"32Mi"},"limits":{"memory":"64Mi"}}}]}'
+	wait_for 10 quota_used_pods_is 1 || fail "quota not counted"
+	for v in old new; do
+		kx $v get quota
+		[ "$status" -eq 0 ]
+		[ "$(echo ${lines[0]})" = "NAME AGE REQUEST LIMIT" ]
+		[[ "$(echo ${lines[1]})" == "q "*" pods: 1/5, requests.cpu: 100m/1, requests.memory: 32Mi/512Mi limits.memory: 64Mi/1Gi" ]]
+	done
+}
+
+quota_used_pods_is() {
+	api GET /api/v1/namespaces/default/resourcequotas/q
+	[ "$(jq -r '.status.used.pods' <<<"$output")" = "$1" ]
+}
