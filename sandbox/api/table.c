@@ -385,3 +385,64 @@ api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now)
     }
   return t;
 }
+
+/* printNode: STATUS from the Ready condition, ROLES from the
+ * node-role.kubernetes.io/ labels, VERSION the kubelet's. */
+yajl_val
+api_table_nodes (yajl_val *objs, size_t n, const char *rv, double now)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Status", "string", "", 0, "The status of the node");
+  add_column (cols, "Roles", "string", "", 0, "The roles of the node");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the node.");
+  add_column (cols, "Version", "string", "", 0, "Kubelet Version reported by the node.");
+  add_column (cols, "Internal-IP", "string", "", 1, "List of internal IPs for the node.");
+  add_column (cols, "External-IP", "string", "", 1, "List of external IPs for the node.");
+  add_column (cols, "OS-Image", "string", "", 1, "OS Image reported by the node.");
+  add_column (cols, "Kernel-Version", "string", "", 1, "Kernel Version reported by the node.");
+  add_column (cols, "Container-Runtime", "string", "", 1, "Container Runtime reported by the node.");
+  for (size_t i = 0; i < n; i++)
+    {
+      yajl_val node = objs[i], cells = add_row (t, node), st = jv_get (node, "status");
+      yajl_val conds = jv_get (st, "conditions"), labels = jv_path (node, "metadata", "labels", NULL);
+      yajl_val addrs = jv_get (st, "addresses"), info = jv_get (st, "nodeInfo");
+      const char *ready = "Unknown", *ip = NULL;
+      char roles[256] = "";
+      for (size_t c = 0; YAJL_IS_ARRAY (conds) && c < conds->u.array.len; c++)
+        if (!strcmp (jv_str (conds->u.array.values[c], "type") ?: "", "Ready"))
+          ready = !strcmp (jv_str (conds->u.array.values[c], "status") ?: "", "True") ? "Ready"
+                                                                                     : "NotReady";
+      for (size_t l = 0; YAJL_IS_OBJECT (labels) && l < labels->u.object.len; l++)
+        if (!strncmp (labels->u.object.keys[l], "node-role.kubernetes.io/", 24))
+          snprintf (roles + strlen (roles), sizeof roles - strlen (roles), "%s%s",
+                    roles[0] ? "," : "", labels->u.object.keys[l] + 24);
+      for (size_t a = 0; YAJL_IS_ARRAY (addrs) && a < addrs->u.array.len; a++)
+        if (!strcmp (jv_str (addrs->u.array.values[a], "type") ?: "", "InternalIP"))
+          ip = jv_str (addrs->u.array.values[a], "address");
+      jv_push (cells, jv_string (jv_str (jv_get (node, "metadata"), "name")));
+      jv_push (cells, jv_string (ready));
+      jv_push (cells, jv_string (or_none (roles)));
+      age_cell (cells, node, now);
+      jv_push (cells, jv_string (jv_str (info, "kubeletVersion") ?: ""));
+      jv_push (cells, jv_string (or_none (ip)));
+      jv_push (cells, jv_string ("<none>"));
+      jv_push (cells, jv_string (or_none (jv_str (info, "osImage"))));
+      jv_push (cells, jv_string (or_none (jv_str (info, "kernelVersion"))));
+      jv_push (cells, jv_string (or_none (jv_str (info, "containerRuntimeVersion"))));
+    }
+  return t;
+}
+
+yajl_val
+api_table_services (const char *rv)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Type", "string", "", 0, "The type of the service.");
+  add_column (cols, "Cluster-IP", "string", "", 0, "The cluster IP of the service.");
+  add_column (cols, "External-IP", "string", "", 0, "The external IP of the service.");
+  add_column (cols, "Port(s)", "string", "", 0, "The ports of the service.");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the object.");
+  return t;
+}

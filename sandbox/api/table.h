@@ -20,6 +20,8 @@ yajl_val api_table_pods (yajl_val *pods, size_t n, const char *rv, double now);
 yajl_val api_table_namespaces (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_events (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_nodes (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_services (const char *rv); /* no rows */
 yajl_val api_table_generic (yajl_val *objs, size_t n, const char *rv, double now);
 
 /* The rows' `object` as the request's includeObject asks (kube-apiserver's

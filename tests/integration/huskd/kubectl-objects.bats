@@ -266,3 +266,67 @@ quota_used_pods_is() {
 	api GET /api/v1/namespaces/default/resourcequotas/q
 	[ "$(jq -r '.status.used.pods' <<<"$output")" = "$1" ]
 }
+
+@test "the Node: get nodes, describe node with its pods, spec.nodeName, cluster-info, version skew" {
+	local node
+	node=$(hostname)
+	sleeper web
+	create_pod req <<<'{"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"requests":{"cpu":"100m","memory":"16Mi"}}}]}'
+	[ "$(pod_field web .spec.nodeName)" = "$node" ]
+	for v in old new; do
+		kx $v get nodes
+		[ "$status" -eq 0 ]
+		[ "$(echo ${lines[0]})" = "NAME STATUS ROLES AGE VERSION" ]
+		[[ "$(echo ${lines[1]})" == "$node Ready control-plane "*" v1.32.0-husk."* ]]
+		kx $v get nodes -o wide
+		[[ "${lines[1]}" == *127.0.0.1*husk://* ]]
+		kx $v get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion} {.status.capacity.cpu} {.status.conditions[?(@.type=="Ready")].status}'
+		[ "$output" = "$(kx $v version -o json >/dev/null; jq -r .serverVersion.gitVersion <<<"$output") $(nproc) True" ]
+		kx $v describe node "$node"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"Roles:              control-plane"* ]]
+		[[ "$output" == *"InternalIP:  127.0.0.1"* ]]
+		[[ "$output" == *"Ready            True"*"KubeletReady"* ]]
+		[[ "$output" == *"Non-terminated Pods:"*"(2 in total)"*"default                     req"*"100m (5%)"* || "$output" == *"Non-terminated Pods:"*"(2 in total)"*"default"*"req"*"100m"* ]]
+		[[ "$output" == *"Allocatable:"*"pods:"*"110"* ]]
+		[[ "$output" != *"Failed to get lease"* ]]
+		kx $v get node nope
+		[ "$status" -ne 0 ]
+		[[ "$stderr" == *'nodes "nope" not found'* ]]
+		kx $v cluster-info
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"is running at"*"https://127.0.0.1:$TLS_PORT"* ]]
+		kx $v get pods -o wide
+		[[ "${lines[1]}" == *" $node "* ]]
+	done
+	# kubectl warns past +/-1 minor of skew: none with the newest kubectl
+	kx new version
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *WARNING* ]]
+}
+
+@test "auth can-i, auth whoami and api-resources for huskd's admin" {
+	for v in old new; do
+		kx $v auth can-i create pods
+		[ "$status" -eq 0 ]
+		[ "$output" = yes ]
+		kx $v auth can-i delete nodes --all-namespaces
+		[ "$output" = yes ]
+		kx $v api-resources
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"nodes "*" no "*"v1 "*"false "*"Node"* ]]
+		[[ "$output" == *"pods "*" po "*"true "*"Pod"* ]]
+		[[ "$output" == *"selfsubjectaccessreviews "*"authorization.k8s.io/v1"* ]]
+		kx $v api-resources --namespaced=false -o name
+		[[ "$output" == *nodes* && "$output" == *namespaces* ]]
+	done
+	kx new auth can-i --list
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == "*.* "* ]]
+	kx new auth whoami
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Username"*"husk-admin"* ]]
+	[[ "$output" == *"Groups"*"system:masters"* ]]
+	kx new auth whoami -o jsonpath='{.status.userInfo.username}'
+	[ "$output" = husk-admin ]
+}
