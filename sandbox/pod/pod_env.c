@@ -79,6 +79,17 @@ husk_sandbox_find_runtime (const struct husk_sandbox_env *env)
   return find_program (env ? env->husk_binary : NULL, "HUSK_POD_RUNTIME", "husk", "runtime/cli");
 }
 
+char *
+husk_pod_container_config_path (const struct husk_sandbox_env *env, const char *cid)
+{
+  const char *root = env && env->pods_root ? env->pods_root : HUSK_PODS_ROOT_DEFAULT;
+  /* "<sandbox id>-<name>-<attempt>": a path component, never a path */
+  if (!cid || strlen (cid) < 34 || strspn (cid, "0123456789abcdef") != 32 || cid[32] != '-'
+      || strchr (cid, '/'))
+    return NULL;
+  return pod_path ("%s/%.32s/containers/%s/bundle/config.json", root, cid, cid);
+}
+
 static char *
 dup_or (const char *v, const char *def)
 {

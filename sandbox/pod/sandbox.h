@@ -89,6 +89,10 @@ const char *husk_pod_qos_class (struct yajl_val_s *pod);
  * The message is "pod: FIELD: what is wrong". */
 int husk_pod_spec_check (const char *pod_json, size_t len, struct husk_error **err);
 
+/* The config.json of a container's bundle (NULL for a malformed id):
+ * huskd reads its process to run a terminal session with `exec -p`. */
+char *husk_pod_container_config_path (const struct husk_sandbox_env *env, const char *cid);
+
 /* The runtime binary `env` names, as the pod calls resolve it (NULL when
  * none is found): callers that start the runtime themselves (huskd's exec
  * streams) use this so everything runs the same binary.  Caller frees. */
