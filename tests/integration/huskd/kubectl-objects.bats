@@ -330,3 +330,16 @@ quota_used_pods_is() {
 	kx new auth whoami -o jsonpath='{.status.userInfo.username}'
 	[ "$output" = husk-admin ]
 }
+
+@test "docs/api.md's huskctl exec example runs as written" {
+	sleeper web
+	local line
+	line=$(grep -m1 "huskctl exec web \[-c C\] -- " "$REPO_ROOT/docs/api.md")
+	line=${line#*huskctl exec web \[-c C\] -- }
+	eval "set -- $line"
+	ctl exec web -- "$@"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	ctl exec web -c main -- "$@"
+	[ "$output" = hi ]
+}
