@@ -188,7 +188,7 @@ check_both_ways() {
 }
 
 # /usr/bin/kubectl is gcloud's dispatcher: it runs the kubectl of the
-# server's minor version (1.32 for huskd), whose port-forward speaks SPDY
+# server's minor version (1.32 for huskd).  A 1.30 port-forward speaks SPDY
 # unless KUBECTL_PORT_FORWARD_WEBSOCKETS=true; from 1.31 the default is to
 # try SPDY tunnelled over WebSocket first.  huskd refuses that with a 400,
 # and kubectl falls back to SPDY/3.1 (-v=8 shows both tries).
