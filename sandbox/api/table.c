@@ -1,6 +1,7 @@
 #include "table.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -191,6 +192,28 @@ add_row (yajl_val table, yajl_val obj)
   return jv_set (row, "cells", jv_array ());
 }
 
+void
+api_table_include_objects (yajl_val table, yajl_val *objs, size_t n, const char *kind,
+                           const char *include)
+{
+  yajl_val rows = jv_get (table, "rows");
+  bool whole = include && !strcmp (include, "Object");
+  if (!include || (!whole && strcmp (include, "None") != 0) || !YAJL_IS_ARRAY (rows))
+    return;
+  for (size_t i = 0; i < n && i < rows->u.array.len; i++)
+    {
+      yajl_val row = rows->u.array.values[i];
+      if (!whole)
+        {
+          jv_del (row, "object");
+          continue;
+        }
+      yajl_val obj = jv_set (row, "object", jv_copy (objs[i]));
+      jv_set (obj, "kind", jv_string (kind));
+      jv_set (obj, "apiVersion", jv_string ("v1"));
+    }
+}
+
 static void
 age_cell (yajl_val cells, yajl_val obj, double now)
 {
@@ -304,5 +327,122 @@ api_table_generic (yajl_val *objs, size_t n, const char *rv, double now)
       jv_push (cells, jv_string (jv_str (jv_get (objs[i], "metadata"), "name")));
       age_cell (cells, objs[i], now);
     }
+  return t;
+}
+
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* printResourceQuota: "pods: 1/10, requests.cpu: 0/1" in Request, the
+ * limits.* resources in Limit, sorted by name. */
+static void
+quota_cells (yajl_val cells, yajl_val quota)
+{
+  yajl_val hard = jv_path (quota, "status", "hard", NULL);
+  yajl_val used = jv_path (quota, "status", "used", NULL);
+  size_t n = YAJL_IS_OBJECT (hard) ? hard->u.object.len : 0;
+  const char **names = calloc (n + 1, sizeof *names);
+  char *col[2] = { NULL, NULL };
+  size_t len[2] = { 0, 0 };
+  FILE *f[2] = { open_memstream (&col[0], &len[0]), open_memstream (&col[1], &len[1]) };
+  if (!names || !f[0] || !f[1])
+    abort ();
+  for (size_t i = 0; i < n; i++)
+    names[i] = hard->u.object.keys[i];
+  qsort (names, n, sizeof *names, cmp_str);
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *u = jv_str (used, names[i]), *h = jv_str (hard, names[i]);
+      FILE *w = f[strncmp (names[i], "limits.", 7) == 0];
+      fprintf (w, "%s%s: %s/%s", ftell (w) ? ", " : "", names[i], u ? u : "0", h ? h : "0");
+    }
+  fclose (f[0]);
+  fclose (f[1]);
+  jv_push (cells, jv_string (col[0]));
+  jv_push (cells, jv_string (col[1]));
+  free (col[0]);
+  free (col[1]);
+  free (names);
+}
+
+yajl_val
+api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the object.");
+  add_column (cols, "Request", "string", "", 0, "Request represents a minimum amount of cpu/memory that a container may consume.");
+  add_column (cols, "Limit", "string", "", 0, "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.");
+  for (size_t i = 0; i < n; i++)
+    {
+      yajl_val cells = add_row (t, objs[i]);
+      jv_push (cells, jv_string (jv_str (jv_get (objs[i], "metadata"), "name")));
+      age_cell (cells, objs[i], now);
+      quota_cells (cells, objs[i]);
+    }
+  return t;
+}
+
+/* printNode: STATUS from the Ready condition, ROLES from the
+ * node-role.kubernetes.io/ labels, VERSION the kubelet's. */
+yajl_val
+api_table_nodes (yajl_val *objs, size_t n, const char *rv, double now)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Status", "string", "", 0, "The status of the node");
+  add_column (cols, "Roles", "string", "", 0, "The roles of the node");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the node.");
+  add_column (cols, "Version", "string", "", 0, "Kubelet Version reported by the node.");
+  add_column (cols, "Internal-IP", "string", "", 1, "List of internal IPs for the node.");
+  add_column (cols, "External-IP", "string", "", 1, "List of external IPs for the node.");
+  add_column (cols, "OS-Image", "string", "", 1, "OS Image reported by the node.");
+  add_column (cols, "Kernel-Version", "string", "", 1, "Kernel Version reported by the node.");
+  add_column (cols, "Container-Runtime", "string", "", 1, "Container Runtime reported by the node.");
+  for (size_t i = 0; i < n; i++)
+    {
+      yajl_val node = objs[i], cells = add_row (t, node), st = jv_get (node, "status");
+      yajl_val conds = jv_get (st, "conditions"), labels = jv_path (node, "metadata", "labels", NULL);
+      yajl_val addrs = jv_get (st, "addresses"), info = jv_get (st, "nodeInfo");
+      const char *ready = "Unknown", *ip = NULL;
+      char roles[256] = "";
+      for (size_t c = 0; YAJL_IS_ARRAY (conds) && c < conds->u.array.len; c++)
+        if (!strcmp (jv_str (conds->u.array.values[c], "type") ?: "", "Ready"))
+          ready = !strcmp (jv_str (conds->u.array.values[c], "status") ?: "", "True") ? "Ready"
+                                                                                     : "NotReady";
+      for (size_t l = 0; YAJL_IS_OBJECT (labels) && l < labels->u.object.len; l++)
+        if (!strncmp (labels->u.object.keys[l], "node-role.kubernetes.io/", 24))
+          snprintf (roles + strlen (roles), sizeof roles - strlen (roles), "%s%s",
+                    roles[0] ? "," : "", labels->u.object.keys[l] + 24);
+      for (size_t a = 0; YAJL_IS_ARRAY (addrs) && a < addrs->u.array.len; a++)
+        if (!strcmp (jv_str (addrs->u.array.values[a], "type") ?: "", "InternalIP"))
+          ip = jv_str (addrs->u.array.values[a], "address");
+      jv_push (cells, jv_string (jv_str (jv_get (node, "metadata"), "name")));
+      jv_push (cells, jv_string (ready));
+      jv_push (cells, jv_string (or_none (roles)));
+      age_cell (cells, node, now);
+      jv_push (cells, jv_string (jv_str (info, "kubeletVersion") ?: ""));
+      jv_push (cells, jv_string (or_none (ip)));
+      jv_push (cells, jv_string ("<none>"));
+      jv_push (cells, jv_string (or_none (jv_str (info, "osImage"))));
+      jv_push (cells, jv_string (or_none (jv_str (info, "kernelVersion"))));
+      jv_push (cells, jv_string (or_none (jv_str (info, "containerRuntimeVersion"))));
+    }
+  return t;
+}
+
+yajl_val
+api_table_services (const char *rv)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Type", "string", "", 0, "The type of the service.");
+  add_column (cols, "Cluster-IP", "string", "", 0, "The cluster IP of the service.");
+  add_column (cols, "External-IP", "string", "", 0, "The external IP of the service.");
+  add_column (cols, "Port(s)", "string", "", 0, "The ports of the service.");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the object.");
   return t;
 }

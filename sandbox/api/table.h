@@ -19,7 +19,18 @@ void api_human_duration (double seconds, char buf[32]);
 yajl_val api_table_pods (yajl_val *pods, size_t n, const char *rv, double now);
 yajl_val api_table_namespaces (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_events (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_nodes (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_services (const char *rv); /* no rows */
 yajl_val api_table_generic (yajl_val *objs, size_t n, const char *rv, double now);
+
+/* The rows' `object` as the request's includeObject asks (kube-apiserver's
+ * IncludeObjectPolicy): "Object" the whole object (with kind/apiVersion:
+ * `kubectl get --sort-by=.status.x` sorts on it), "None" no object, else
+ * (Metadata, the default) the PartialObjectMetadata the builders put.
+ * objs are the n objects the table was built from, in row order. */
+void api_table_include_objects (yajl_val table, yajl_val *objs, size_t n, const char *kind,
+                                const char *include);
 
 /* The seconds since the epoch of an RFC 3339 timestamp, 0 when unparsable. */
 double api_parse_timestamp (const char *ts);

@@ -288,11 +288,41 @@ check_metadata (struct api_status *s, yajl_val meta)
                      api_dns1123_subdomain_msg);
 }
 
+/* The volume sources pods here can mount: a pod naming another one (nfs,
+ * persistentVolumeClaim, csi...) is refused now rather than left Pending.
+ * One without a source is an emptyDir (the API server's defaulting). */
+static void
+check_volumes (struct api_status *s, yajl_val spec)
+{
+  static const char *const known[]
+      = { "name", "emptyDir", "hostPath", "configMap", "secret", "downwardAPI", "projected" };
+  yajl_val vols = jv_get (spec, "volumes");
+  for (size_t i = 0; YAJL_IS_ARRAY (vols) && i < vols->u.array.len; i++)
+    {
+      yajl_val v = vols->u.array.values[i];
+      for (size_t k = 0; YAJL_IS_OBJECT (v) && k < v->u.object.len; k++)
+        {
+          const char *key = v->u.object.keys[k];
+          bool ok = false;
+          for (size_t j = 0; j < sizeof known / sizeof *known && !ok; j++)
+            ok = !strcmp (key, known[j]);
+          char field[256];
+          snprintf (field, sizeof field, "spec.volumes[%zu].%s", i, key);
+          if (!ok)
+            api_invalid_add (s, "FieldValueForbidden", field,
+                             "Forbidden: %s volumes are not supported here (supported: emptyDir, "
+                             "hostPath, configMap, secret, downwardAPI, projected)",
+                             key);
+        }
+    }
+}
+
 static void
 check_spec (struct api_status *s, yajl_val spec)
 {
   const char *policy = jv_str (spec, "restartPolicy");
   long long grace;
+  check_volumes (s, spec);
   check_containers (s, spec, "initContainers", false);
   check_containers (s, spec, "containers", true);
   if (policy && strcmp (policy, "Always") && strcmp (policy, "OnFailure")

@@ -92,22 +92,26 @@ parse (struct ctl *c, int argc, char **argv)
 static int
 collect (struct ctl *c, int argc, char **argv, char **operands, int *n)
 {
-  int i = 1;
+  int i = 1, end = 1;
+  /* getopt never sees the first "--" nor what follows it: that is the
+   * command of exec, verbatim (its own -c, -n, -qO- included) */
+  while (end < argc && strcmp (argv[end], "--") != 0)
+    end++;
   *n = 0;
   while (i < argc)
     {
-      if (!strcmp (argv[i], "--"))
+      if (i == end)
         {
           while (i < argc)
             operands[(*n)++] = argv[i++];
           break;
         }
       optind = 0; /* glibc: 0 re-initialises getopt for a new argv */
-      int used = parse (c, argc - i + 1, argv + i - 1);
+      int used = parse (c, end - i + 1, argv + i - 1);
       if (used < 0)
         return -1;
       i += used - 1;
-      if (i < argc && strcmp (argv[i], "--") != 0)
+      if (i < end)
         operands[(*n)++] = argv[i++];
     }
   return 0;

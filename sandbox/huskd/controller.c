@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,51 @@ record_events (struct huskd_controller *c, yajl_val pod, struct pod_sync *s)
     }
 }
 
+struct events_job {
+  struct huskd_job job;
+  struct huskd_controller *c;
+  char *ns, *name;
+  struct pod_sync events; /* only its events */
+};
+
+static void
+events_done (struct huskd_job *job)
+{
+  struct events_job *ej = (struct events_job *) job;
+  yajl_val pod = api_store_get (ej->c->d->store, "pods", ej->ns, ej->name);
+  if (pod)
+    record_events (ej->c, pod, &ej->events);
+  pod_sync_clear (&ej->events);
+  free (ej->ns);
+  free (ej->name);
+  free (ej);
+}
+
+static struct sync_job *
+sync_job_of (struct pod_sync *s)
+{
+  return (struct sync_job *) ((char *) s - offsetof (struct sync_job, sync));
+}
+
+/* On the worker: the events so far go to the loop, recorded there now. */
+static void
+post_events (struct pod_sync *s)
+{
+  struct sync_job *sj = sync_job_of (s);
+  struct events_job *ej = calloc (1, sizeof *ej);
+  if (!ej)
+    return; /* recorded at the end instead */
+  ej->job.done = events_done;
+  ej->c = sj->pc->c;
+  ej->ns = strdup (sj->pc->ns);
+  ej->name = strdup (sj->pc->name);
+  ej->events.events = s->events;
+  ej->events.n_events = s->n_events;
+  s->events = NULL;
+  s->n_events = 0;
+  huskd_workers_post (ej->c->workers, &ej->job);
+}
+
 /* Writes the sandbox id and the new status when they changed. */
 static void
 apply_status (struct huskd_controller *c, struct pod_ctl *pc, yajl_val pod, struct pod_sync *s)
@@ -208,6 +254,7 @@ start_sync (struct pod_ctl *pc, yajl_val pod)
   sj->job.done = sync_done;
   sj->pc = pc;
   sj->sync.env = &pc->env;
+  sj->sync.post_events = post_events;
   sj->sync.pod = jv_copy (pod);
   sj->sync.sandbox_id = pc->sandbox_id ? strdup (pc->sandbox_id) : NULL;
   sj->sync.deleting = jv_path (pod, "metadata", "deletionTimestamp", NULL) != NULL;
@@ -294,6 +341,10 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   c->env.image_store = d->opts.image_store;
   c->env.cgroup_parent = d->opts.cgroup_parent;
   c->env.cni_conf_dir = d->opts.cni_conf_dir;
+  /* one resolution for the pods and the exec/cp streams huskd spawns */
+  c->runtime = husk_sandbox_find_runtime (&c->env);
+  if (c->runtime)
+    c->env.husk_binary = c->runtime;
   c->cgroup_created = huskd_cgroup_parent_missing (d->opts.cgroup_parent);
   if (huskd_workers_new (d->base, 4, &c->workers) < 0)
     {
@@ -328,5 +379,6 @@ huskd_controller_free (struct huskd_controller *c)
     free_ctl (c, c->pods);
   huskd_cgroup_parent_remove (c->cgroup_created);
   husk_strv_free (c->cgroup_created);
+  free (c->runtime);
   free (c);
 }

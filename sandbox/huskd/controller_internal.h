@@ -25,6 +25,7 @@ struct pod_ctl {
 struct huskd_controller {
   struct huskd *d;
   struct husk_sandbox_env env;
+  char *runtime;            /* resolved once: env.husk_binary points here */
   struct huskd_workers *workers;
   void *watch;
   struct pod_ctl *pods;

@@ -25,6 +25,8 @@ static const struct resource_info resources[] = {
     "create delete get list update watch" },
   { "limitranges", "limitrange", "LimitRange", "limits", true,
     "create delete get list update watch" },
+  { "nodes", "node", "Node", "no", false, "get list" },
+  { "services", "service", "Service", "svc", true, "get list" },
 };
 
 static yajl_val
@@ -83,8 +85,14 @@ group_list (void)
   yajl_val v = jv_object ();
   jv_set (v, "kind", jv_string ("APIGroupList"));
   jv_set (v, "apiVersion", jv_string ("v1"));
-  jv_set (v, "groups", jv_array ());
+  huskd_apis_groups (jv_set (v, "groups", jv_array ()));
   return v;
+}
+
+const char *
+huskd_kube_version (void)
+{
+  return "v1.32.0-husk." HUSK_VERSION;
 }
 
 static yajl_val
@@ -92,8 +100,8 @@ version_info (void)
 {
   yajl_val v = jv_object ();
   jv_set (v, "major", jv_string ("1"));
-  jv_set (v, "minor", jv_string ("30"));
-  jv_set (v, "gitVersion", jv_string ("v1.30.0-husk." HUSK_VERSION));
+  jv_set (v, "minor", jv_string ("32"));
+  jv_set (v, "gitVersion", jv_string (huskd_kube_version ()));
   jv_set (v, "gitCommit", jv_string (""));
   jv_set (v, "gitTreeState", jv_string ("clean"));
   jv_set (v, "buildDate", jv_string (__DATE__));

@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "controller_internal.h"
 #include "exec_stream.h"
+#include "json_doc.h"
 #include "jv.h"
 #include "request.h"
 #include "sandbox/pod/sandbox.h"
@@ -63,6 +64,7 @@ stream_free (struct exec_stream *s)
     evhttp_connection_free (s->conn);
   free_strv (s->argv);
   free (s->container_id);
+  free (s->config_path);
   free (s->runtime);
   free (s->runtime_root);
   free (s->state_dir);
@@ -197,11 +199,37 @@ wait_for_size (struct exec_stream *s)
   return true;
 }
 
+/* The container's process (its config.json's) running argv on a terminal
+ * of the client's size: the runtime sizes the pty before the command runs,
+ * where a resize after the console arrives races with it.  NULL when the
+ * bundle cannot be read: the command line then, resized as it starts. */
+static char *
+sized_process (struct exec_stream *s)
+{
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_free char *data = NULL;
+  cleanup_json yajl_val config = NULL;
+  size_t len;
+  if (!s->sized || !s->config_path || json_doc_read_file (s->config_path, &data, &len, &err) < 0
+      || json_doc_parse (s->config_path, data, len, &config, &err) < 0
+      || !YAJL_IS_OBJECT (jv_get (config, "process")))
+    return NULL;
+  cleanup_jv yajl_val p = jv_copy (jv_get (config, "process"));
+  yajl_val args = jv_set (p, "args", jv_array ());
+  for (char **a = s->argv; *a; a++)
+    jv_push (args, jv_string (*a));
+  jv_set (p, "terminal", jv_bool (true));
+  yajl_val size = jv_set (p, "consoleSize", jv_object ());
+  jv_set (size, "height", jv_int (s->height));
+  jv_set (size, "width", jv_int (s->width));
+  return jv_dump (p, &len);
+}
+
 void
 exec_stream_start_process (struct exec_stream *s)
 {
   cleanup_error struct husk_error *err = NULL;
-  cleanup_free char *json = NULL;
+  cleanup_free char *json = NULL, *process = NULL;
   size_t len = 0;
   struct exec_proc_spec spec = {
     .runtime = s->runtime, .runtime_root = s->runtime_root, .container_id = s->container_id,
@@ -210,6 +238,8 @@ exec_stream_start_process (struct exec_stream *s)
   };
   if (s->proc || s->finished || wait_for_size (s))
     return;
+  if (spec.tty)
+    spec.process_json = process = sized_process (s);
   if (exec_proc_start (s->base, &spec, &proc_cbs, s, &s->proc, &err) == 0)
     {
       if (s->sized)
@@ -336,7 +366,7 @@ fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
   const char *name = hreq_query (r, "container");
   yajl_val spec = huskd_pod_container_spec (pod, name);
   struct huskd_controller *c = r->d->controller;
-  const char *runtime = c->env.husk_binary ?: getenv ("HUSK_POD_RUNTIME");
+  const char *runtime = c->env.husk_binary; /* resolved at start (controller.c) */
   if (!s->argv)
     return api_bad_request ("you must specify at least 1 command");
   if (!spec)
@@ -347,6 +377,7 @@ fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
                             r->name);
   s->runtime = strdup (runtime && *runtime ? runtime : "husk");
   s->runtime_root = strdup (c->env.runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
+  s->config_path = husk_pod_container_config_path (&c->env, s->container_id);
   s->state_dir = r->d->opts.state_dir ? strdup (r->d->opts.state_dir) : NULL;
   s->want[STREAM_STDIN] = hreq_query_bool (r, "stdin");
   s->want[STREAM_STDOUT] = hreq_query_bool (r, "stdout");

@@ -51,6 +51,10 @@ struct exec_proc_spec {
   const char *state_dir; /* where its private dir goes (/tmp if too long) */
   char *const *argv;
   bool tty, stdin_;
+  /* a tty's whole process (the container's, with argv and consoleSize),
+   * run with `exec -p`: the runtime sizes the terminal before the command
+   * starts.  NULL: argv on the command line */
+  const char *process_json;
 };
 
 int exec_proc_start (struct event_base *base, const struct exec_proc_spec *spec,
@@ -102,6 +106,7 @@ struct exec_stream {
   bool want[STREAM_N_CHANNELS];
   char **argv;
   char *container_id, *runtime, *runtime_root, *state_dir;
+  char *config_path; /* the container's config.json (tty sessions) */
   bool finished; /* the status is given: end once all is flushed */
   bool broken;   /* the client broke the protocol: its input is dropped */
   /* with a tty, the process waits (a moment) for the client's size */

@@ -124,13 +124,15 @@ exec_proc_remove_dir (const char *dir)
   unlink (path);
   path_in (path, sizeof path, dir, "console.sock");
   unlink (path);
+  path_in (path, sizeof path, dir, "process.json");
+  unlink (path);
   rmdir (dir);
 }
 
 static const char **
 build_argv (struct exec_proc *p, const struct exec_proc_spec *spec)
 {
-  static __thread char console[128], pid_file[128];
+  static __thread char console[128], pid_file[128], process[128];
   size_t n = 0, argc = 0;
   while (spec->argv[argc] && argc < MAX_ARGS)
     argc++;
@@ -139,16 +141,33 @@ build_argv (struct exec_proc *p, const struct exec_proc_spec *spec)
     return NULL;
   path_in (console, sizeof console, p->dir, "console.sock");
   path_in (pid_file, sizeof pid_file, p->dir, "pid");
+  path_in (process, sizeof process, p->dir, "process.json");
   v[n++] = spec->runtime;
   v[n++] = "--root", v[n++] = spec->runtime_root;
   v[n++] = "exec";
   if (spec->tty)
     v[n++] = "-t", v[n++] = "--console-socket", v[n++] = console;
+  if (spec->process_json)
+    v[n++] = "-p", v[n++] = process;
   v[n++] = "--pid-file", v[n++] = pid_file;
   v[n++] = spec->container_id;
-  for (size_t i = 0; i < argc; i++)
+  for (size_t i = 0; !spec->process_json && i < argc; i++)
     v[n++] = spec->argv[i];
   return v;
+}
+
+static int
+write_process (struct exec_proc *p, const struct exec_proc_spec *spec, struct husk_error **err)
+{
+  char path[128];
+  if (!spec->process_json)
+    return 0;
+  path_in (path, sizeof path, p->dir, "process.json");
+  cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  size_t len = strlen (spec->process_json);
+  if (fd < 0 || write (fd, spec->process_json, len) != (ssize_t) len)
+    return husk_error_set (err, errno ? errno : EIO, "write `%s`", path);
+  return 0;
 }
 
 /* pipes[i][0] is read, [1] written; the child gets one end of each. */
@@ -272,7 +291,7 @@ exec_proc_start (struct event_base *base, const struct exec_proc_spec *spec,
   if (!p)
     return husk_error_set (err, errno ? errno : ENOMEM, "exec: private directory");
   r = (spec->tty ? console_listen (p, err) : 0) < 0 || make_stdio (spec, child, parent, err) < 0
-              || spawn (p, spec, child, err) < 0
+              || write_process (p, spec, err) < 0 || spawn (p, spec, child, err) < 0
           ? -1
           : 0;
   close3 (child);

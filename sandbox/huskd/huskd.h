@@ -57,6 +57,10 @@ void huskd_http_configure (struct huskd *d, struct evhttp *http, bool tls);
 /* The node name pods are "scheduled" to: the machine's hostname. */
 const char *huskd_node_name (void);
 
+/* discovery.c: the Kubernetes version huskd serves (/version, the Node's
+ * kubelet version): within kubectl's skew of the kubectl the tests use. */
+const char *huskd_kube_version (void);
+
 /* namespaces.c: default and kube-system always exist. */
 int huskd_namespaces_bootstrap (struct huskd *d, struct husk_error **err);
 

@@ -25,7 +25,8 @@ usage (FILE *f)
               HUSKD_DEFAULT_STATE_DIR ")\n"
               "  --listen ADDR     also serve over TLS there, e.g. 127.0.0.1:6443\n"
               "  --pod-root DIR    where pod sandboxes live (sandbox default)\n"
-              "  --runtime PATH    OCI runtime for containers (default: husk)\n"
+              "  --runtime PATH    OCI runtime for containers and exec (default:\n"
+              "                    $HUSK_POD_RUNTIME, the husk beside huskd, husk on PATH)\n"
               "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
               "  --cni-conf-dir D  CNI configuration for pod networks\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");

@@ -30,7 +30,7 @@ const struct resource_kind huskd_kind_namespaces
 const struct resource_kind huskd_kind_events
     = { "events", "Event", true, api_table_events, NULL, event_fields };
 const struct resource_kind huskd_kind_quotas
-    = { "resourcequotas", "ResourceQuota", true, api_table_generic, huskd_quota_fill, NULL };
+    = { "resourcequotas", "ResourceQuota", true, api_table_quotas, huskd_quota_fill, NULL };
 const struct resource_kind huskd_kind_limitranges
     = { "limitranges", "LimitRange", true, api_table_generic, NULL, NULL };
 
@@ -63,6 +63,33 @@ scope_ns (struct hreq *r, const struct resource_kind *k)
   return k->namespaced ? r->ns : NULL;
 }
 
+yajl_val
+huskd_table (const struct resource_kind *k, yajl_val *objs, size_t n, const char *rv,
+             const char *include)
+{
+  yajl_val t = k->table (objs, n, rv, api_now ());
+  api_table_include_objects (t, objs, n, k->kind, include);
+  return t;
+}
+
+bool
+huskd_unchanged (yajl_val old, yajl_val updated)
+{
+  yajl_val meta = jv_get (updated, "metadata");
+  yajl_val old_rv = jv_path (old, "metadata", "resourceVersion", NULL);
+  yajl_val rv = jv_get (meta, "resourceVersion");
+  if (!meta || (rv && !jv_equal (rv, old_rv)))
+    return false; /* a stale resourceVersion is the store's 409 */
+  cleanup_jv yajl_val saved = rv ? jv_copy (rv) : NULL;
+  jv_set (meta, "resourceVersion", jv_copy (old_rv));
+  bool same = jv_equal (old, updated);
+  if (saved)
+    jv_set (meta, "resourceVersion", steal_pointer (&saved));
+  else
+    jv_del (meta, "resourceVersion");
+  return same;
+}
+
 void
 huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yajl_val obj)
 {
@@ -73,7 +100,7 @@ huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yaj
       return;
     }
   snprintf (rv, sizeof rv, "%llu", api_store_revision (r->d->store));
-  cleanup_jv yajl_val t = k->table (&obj, 1, rv, api_now ());
+  cleanup_jv yajl_val t = huskd_table (k, &obj, 1, rv, hreq_query (r, "includeObject"));
   hreq_reply_json (r, code, t);
 }
 
@@ -179,7 +206,7 @@ huskd_list (struct hreq *r, const struct resource_kind *k)
   api_selector_free (&labels);
   api_selector_free (&fields);
   snprintf (rv, sizeof rv, "%llu", api_store_revision (r->d->store));
-  cleanup_jv yajl_val out = r->want_table ? k->table (objs, n, rv, api_now ())
+  cleanup_jv yajl_val out = r->want_table ? huskd_table (k, objs, n, rv, hreq_query (r, "includeObject"))
                                           : make_list (k, objs, n, rv);
   hreq_reply_json (r, 200, out);
 }

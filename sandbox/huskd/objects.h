@@ -26,6 +26,13 @@ extern const struct resource_kind huskd_kind_pods, huskd_kind_namespaces, huskd_
 /* GET on a collection: list or, with ?watch, a watch stream. */
 void huskd_list (struct hreq *r, const struct resource_kind *k);
 void huskd_get (struct hreq *r, const struct resource_kind *k);
+/* k's Table of objs, their rows' object as includeObject says. */
+yajl_val huskd_table (const struct resource_kind *k, yajl_val *objs, size_t n, const char *rv,
+                     const char *include);
+/* The update changes nothing (its resourceVersion, if any, is old's): the
+ * API server then writes nothing and answers the object as it is, so
+ * kubectl says "patched (no change)" and the resourceVersion stays. */
+bool huskd_unchanged (yajl_val old, yajl_val updated);
 /* Answers an object (a Table of it when asked). */
 void huskd_reply_object (struct hreq *r, const struct resource_kind *k, int code, yajl_val obj);
 

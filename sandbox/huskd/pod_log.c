@@ -201,6 +201,28 @@ start_follow (struct hreq *r, const char *container, char *path, off_t offset,
   evhttp_connection_set_closecb (evhttp_request_get_connection (r->req), on_close, f);
 }
 
+/* Why there is no log yet, in kubelet's words (validateContainerLogStatus). */
+static struct api_status *
+no_log (struct hreq *r, yajl_val pod, const char *container, bool previous)
+{
+  static const char *const lists[] = { "containerStatuses", "initContainerStatuses" };
+  const char *reason = NULL;
+  if (previous)
+    return api_bad_request ("previous terminated container \"%s\" in pod \"%s\" not found",
+                            container, r->name);
+  for (size_t l = 0; l < 2 && !reason; l++)
+    {
+      yajl_val st = jv_path (pod, "status", lists[l], NULL);
+      for (size_t i = 0; YAJL_IS_ARRAY (st) && i < st->u.array.len; i++)
+        if (!strcmp (jv_str (st->u.array.values[i], "name") ?: "", container))
+          reason = jv_str (jv_path (st->u.array.values[i], "state", "waiting", NULL), "reason");
+    }
+  if (reason && (!strcmp (reason, "ErrImagePull") || !strcmp (reason, "ImagePullBackOff")))
+    reason = "image can't be pulled";
+  return api_bad_request ("container \"%s\" in pod \"%s\" is waiting to start: %s", container,
+                          r->name, reason ?: "ContainerCreating");
+}
+
 void
 huskd_pod_log (struct hreq *r, yajl_val pod)
 {
@@ -219,9 +241,7 @@ huskd_pod_log (struct hreq *r, yajl_val pod)
     return hreq_reply_status (r, s);
   if (huskd_controller_log_path (r->d->controller, r->ns, r->name, container,
                                  hreq_query_bool (r, "previous"), &path, &err) < 0)
-    return hreq_reply_status (r, api_bad_request ("container \"%s\" in pod \"%s\" is waiting to "
-                                                  "start: %s",
-                                                  container, r->name, err->message));
+    return hreq_reply_status (r, no_log (r, pod, container, hreq_query_bool (r, "previous")));
   out = open_memstream (&text, &len);
   offset = render_file (path, 0, &o, out);
   fclose (out);

@@ -175,7 +175,8 @@ pod_status_build (struct pod_sync *s, struct observed *init, size_t n_init,
                       "PodInitializing", &init_ready));
   jv_set (st, "containerStatuses",
           statuses (s, jv_path (s->pod, "spec", "containers", NULL), regular, n,
-                    initialized ? "ContainerCreating" : "PodInitializing", &ready));
+                    initialized || n_init == 0 ? "ContainerCreating" : "PodInitializing",
+                    &ready)); /* no init containers: waiting on the sandbox */
   all_ready = ready == n && n > 0;
   conds = jv_set (st, "conditions", jv_array ());
   add_condition (conds, old, "Initialized", initialized || n_init == 0);

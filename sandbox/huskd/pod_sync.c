@@ -28,6 +28,13 @@ pod_sync_add_event (struct pod_sync *s, const char *type, const char *reason,
   va_end (ap);
 }
 
+void
+pod_sync_flush_events (struct pod_sync *s)
+{
+  if (s->post_events && s->n_events)
+    s->post_events (s);
+}
+
 struct container_track *
 pod_sync_track (struct pod_sync *s, const char *name)
 {
@@ -261,6 +268,7 @@ restart_for_change (struct pod_sync *s, yajl_val c, struct observed *o, const ch
   char fp[160];
   field_path (c, false, fp);
   pod_sync_add_event (s, "Normal", "Killing", fp, "%s", why);
+  pod_sync_flush_events (s);
   husk_pod_container_stop (s->env, o->latest.id, (int) s->grace, &err);
   start_container (s, c, false, o->latest.attempt + 1);
 }

@@ -51,6 +51,8 @@ struct pod_sync {
   struct sync_event *events;
   size_t n_events;
   bool gone;              /* sandbox removed: delete the object */
+  /* hands the events so far to the event loop now (NULL: at the end) */
+  void (*post_events) (struct pod_sync *s);
   double next_delay;      /* seconds until the next sync */
 };
 
@@ -58,6 +60,10 @@ void pod_sync_run (struct pod_sync *s);
 void pod_sync_add_event (struct pod_sync *s, const char *type, const char *reason,
                          const char *field_path, const char *fmt, ...)
     __attribute__ ((format (printf, 5, 6)));
+/* Before a call that blocks (a stop waits out the grace period): the
+ * events so far are recorded now, as kubelet records Killing when the
+ * kill starts. */
+void pod_sync_flush_events (struct pod_sync *s);
 struct container_track *pod_sync_track (struct pod_sync *s, const char *name);
 void pod_sync_clear (struct pod_sync *s);
 

@@ -13,6 +13,7 @@
 #include "objmeta.h"
 #include "objects.h"
 #include "patch.h"
+#include "sandbox/pod/sandbox.h"
 #include "quota.h"
 #include "update.h"
 #include "validate.h"
@@ -26,6 +27,42 @@ admit_limits_and_quota (struct huskd *d, const char *ns, yajl_val pod)
   cleanup_free yajl_val *pods = api_store_list (d->store, "pods", ns, &np);
   struct api_status *s = api_limitrange_admit (pod, ranges, nr);
   return s ? s : api_quota_admit (pod, quotas, nq, pods, np);
+}
+
+/* The sandbox's own check of the pod (pod_spec.c), as a 422 naming the
+ * field: a pod it would refuse is refused now, not stored and left
+ * Pending.  The volumes huskd itself fills (configMap, secret,
+ * downwardAPI, projected) reach the sandbox as directories: checked as
+ * emptyDirs here. */
+static struct api_status *
+admit_sandbox (yajl_val pod)
+{
+  cleanup_error struct husk_error *err = NULL;
+  cleanup_jv yajl_val copy = jv_copy (pod);
+  yajl_val vols = jv_path (copy, "spec", "volumes", NULL);
+  static const char *const filled[] = { "configMap", "secret", "downwardAPI", "projected" };
+  size_t len;
+  for (size_t i = 0; YAJL_IS_ARRAY (vols) && i < vols->u.array.len; i++)
+    for (size_t j = 0; j < sizeof filled / sizeof *filled; j++)
+      if (jv_get (vols->u.array.values[i], filled[j]))
+        {
+          jv_del (vols->u.array.values[i], filled[j]);
+          jv_set (vols->u.array.values[i], "emptyDir", jv_object ());
+        }
+  cleanup_free char *json = jv_dump (copy, &len);
+  if (husk_pod_spec_check (json, len, &err) == 0)
+    return NULL;
+  const char *msg = err->message, *sep;
+  if (!strncmp (msg, "pod: ", 5))
+    msg += 5;
+  struct api_status *s = api_invalid_new ("Pod", jv_str (jv_get (pod, "metadata"), "name"));
+  cleanup_free char *field = (sep = strstr (msg, ": ")) ? strndup (msg, (size_t) (sep - msg)) : NULL;
+  if (field && strchr (field, ' ') == NULL)
+    api_invalid_add (s, "FieldValueForbidden", field, "Forbidden: %s", sep + 2);
+  else
+    api_invalid_add (s, "FieldValueForbidden", "spec", "Forbidden: %s", msg);
+  api_invalid_finish (s);
+  return s;
 }
 
 void
@@ -64,7 +101,7 @@ initial_status (yajl_val pod)
   char now[32];
   api_timestamp (now, api_now ());
   jv_set (status, "phase", jv_string ("Pending"));
-  jv_set (status, "qosClass", jv_string ("BestEffort"));
+  jv_set (status, "qosClass", jv_string (husk_pod_qos_class (pod)));
   jv_set (c, "type", jv_string ("PodScheduled"));
   jv_set (c, "status", jv_string ("True"));
   jv_set (c, "lastProbeTime", jv_null ());
@@ -91,7 +128,7 @@ admit_new_pod (struct hreq *r, yajl_val pod)
     jv_set (pod, "spec", jv_object ());
   api_pod_set_defaults (pod);
   if ((s = api_pod_validate (pod)) || (s = api_object_validate (pod, "Pod"))
-      || (s = huskd_namespace_must_exist (r->d, r->ns)))
+      || (s = admit_sandbox (pod)) || (s = huskd_namespace_must_exist (r->d, r->ns)))
     return s;
   if (api_store_get (r->d->store, "pods", r->ns, jv_str (meta, "name")))
     return api_already_exists ("pods", jv_str (meta, "name"));
@@ -152,6 +189,8 @@ store_update (struct hreq *r, yajl_val old, yajl_val updated)
   jv_set (jv_obj_at (updated, "metadata"), "generation",
           jv_copy (jv_path (old, "metadata", "generation", NULL)));
   spec_changed = !jv_equal (jv_get (old, "spec"), jv_get (updated, "spec"));
+  if (huskd_unchanged (old, updated))
+    return huskd_reply_object (r, &huskd_kind_pods, 200, old);
   if (r->dry_run)
     {
       jv_set (jv_obj_at (updated, "metadata"), "resourceVersion",

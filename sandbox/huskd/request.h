@@ -55,6 +55,12 @@ void huskd_handle_pods (struct hreq *r);
 void huskd_handle_namespaces (struct hreq *r);
 void huskd_handle_events (struct hreq *r);
 void huskd_handle_quotas (struct hreq *r);
+/* node.c: the machine's Node, and no Services (read-only). */
+void huskd_handle_nodes (struct hreq *r);
+void huskd_handle_services (struct hreq *r);
+/* auth.c: /apis/{group}/{version}[/{resource}]: the auth reviews. */
+void huskd_handle_apis (struct hreq *r, char **seg, size_t n);
+void huskd_apis_groups (yajl_val list); /* the APIGroupList's groups */
 void huskd_handle_limitranges (struct hreq *r);
 void huskd_handle_husk (struct hreq *r);
 void huskd_handle_openapi (struct hreq *r, const char *what);

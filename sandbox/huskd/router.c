@@ -25,6 +25,8 @@ static const struct route routes[] = {
   { "events", huskd_handle_events },
   { "resourcequotas", huskd_handle_quotas },
   { "limitranges", huskd_handle_limitranges },
+  { "nodes", huskd_handle_nodes },
+  { "services", huskd_handle_services },
 };
 
 static size_t
@@ -132,6 +134,8 @@ dispatch (struct hreq *r, char **seg, size_t n)
         not_found (r);
       return;
     }
+  if (n >= 2 && strcmp (seg[0], "apis") == 0)
+    return huskd_handle_apis (r, seg + 1, n - 1);
   if (n < 3 || strcmp (seg[0], "api") != 0 || strcmp (seg[1], "v1") != 0
       || !fill_resource (r, seg + 2, n - 2) || !(route = find_route (r->resource)))
     {

@@ -85,6 +85,8 @@ huskd_update_plain (struct hreq *r, const struct resource_kind *k)
     return hreq_reply_status (r, s);
   if (k->before_create)
     k->before_create (r->d, r->ns, updated); /* a quota's status follows its new spec */
+  if (huskd_unchanged (old, updated))
+    return huskd_reply_object (r, k, 200, old);
   if (r->dry_run)
     return huskd_reply_object (r, k, 200, updated);
   if (api_store_put (r->d->store, k->resource, steal_pointer (&owned),

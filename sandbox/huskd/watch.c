@@ -16,6 +16,7 @@ struct watch {
   const struct resource_kind *kind;
   char *ns;
   bool table;
+  char *include; /* includeObject of a Table watch */
   struct api_selector labels, fields;
   void *handle;
   struct event *timeout;
@@ -31,6 +32,7 @@ watch_free (struct watch *w)
   api_selector_free (&w->labels);
   api_selector_free (&w->fields);
   free (w->ns);
+  free (w->include);
   free (w);
 }
 
@@ -58,7 +60,7 @@ send_event (struct watch *w, const char *type, yajl_val obj)
   if (w->table)
     {
       snprintf (rv, sizeof rv, "%llu", api_store_revision (w->d->store));
-      cleanup_jv yajl_val t = w->kind->table (&obj, 1, rv, api_now ());
+      cleanup_jv yajl_val t = huskd_table (w->kind, &obj, 1, rv, w->include);
       jv_gen (g, t);
     }
   else
@@ -160,6 +162,7 @@ huskd_watch_start (struct hreq *r, const struct resource_kind *k, struct api_sel
   w->kind = k;
   w->ns = r->ns ? strdup (r->ns) : NULL;
   w->table = r->want_table;
+  w->include = hreq_query (r, "includeObject") ? strdup (hreq_query (r, "includeObject")) : NULL;
   w->labels = *labels;
   w->fields = *fields;
   hreq_stream_begin (r, "application/json");

@@ -111,3 +111,13 @@ huskd_workers_submit (struct huskd_workers *w, struct huskd_job *job)
   pthread_cond_signal (&w->cond);
   pthread_mutex_unlock (&w->lock);
 }
+
+void
+huskd_workers_post (struct huskd_workers *w, struct huskd_job *job)
+{
+  pthread_mutex_lock (&w->lock);
+  job->next = w->done;
+  w->done = job;
+  event_active (w->done_event, EV_READ, 0);
+  pthread_mutex_unlock (&w->lock);
+}

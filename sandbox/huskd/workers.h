@@ -19,5 +19,8 @@ int huskd_workers_new (struct event_base *base, unsigned n, struct huskd_workers
 /* Finishes running jobs, drops queued ones (their done is not called). */
 void huskd_workers_free (struct huskd_workers *w);
 void huskd_workers_submit (struct huskd_workers *w, struct huskd_job *job);
+/* From a job's run: job->done runs soon on the event loop thread (run is
+ * not called), before the posting job's own done. */
+void huskd_workers_post (struct huskd_workers *w, struct huskd_job *job);
 
 #endif

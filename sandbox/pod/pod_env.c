@@ -73,6 +73,23 @@ find_program (const char *given, const char *env_var, const char *name, const ch
   return find_in_path (name);
 }
 
+char *
+husk_sandbox_find_runtime (const struct husk_sandbox_env *env)
+{
+  return find_program (env ? env->husk_binary : NULL, "HUSK_POD_RUNTIME", "husk", "runtime/cli");
+}
+
+char *
+husk_pod_container_config_path (const struct husk_sandbox_env *env, const char *cid)
+{
+  const char *root = env && env->pods_root ? env->pods_root : HUSK_PODS_ROOT_DEFAULT;
+  /* "<sandbox id>-<name>-<attempt>": a path component, never a path */
+  if (!cid || strlen (cid) < 34 || strspn (cid, "0123456789abcdef") != 32 || cid[32] != '-'
+      || strchr (cid, '/'))
+    return NULL;
+  return pod_path ("%s/%.32s/containers/%s/bundle/config.json", root, cid, cid);
+}
+
 static char *
 dup_or (const char *v, const char *def)
 {
@@ -93,7 +110,7 @@ pod_env_resolve (const struct husk_sandbox_env *in, struct pod_env *out, struct 
   out->cni_conf_dir = dup_or (in->cni_conf_dir, NULL);
   out->cgroup_parent = dup_or (in->cgroup_parent, "/husk");
   out->log_max_bytes = in->log_max_bytes ? in->log_max_bytes : HUSK_POD_LOG_MAX_DEFAULT;
-  out->runtime = find_program (in->husk_binary, "HUSK_POD_RUNTIME", "husk", "runtime/cli");
+  out->runtime = husk_sandbox_find_runtime (in);
   out->holder = find_program (in->holder_binary, "HUSK_POD_HOLDER", "husk-pod-holder",
                               "sandbox/holder");
   if (out->runtime == NULL)

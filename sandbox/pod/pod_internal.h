@@ -111,6 +111,11 @@ int pod_etc_write (const struct pod_env *env, const struct pod_spec *pod, const 
                    const char *ip, struct husk_error **err);
 
 /* ---- pod_cgroup.c ---- */
+/* pod_qos.c: the QoS class Kubernetes gives the pod. */
+enum pod_qos { POD_QOS_BEST_EFFORT, POD_QOS_BURSTABLE, POD_QOS_GUARANTEED };
+enum pod_qos pod_qos_class (const struct pod_spec *pod);
+const char *pod_qos_name (enum pod_qos q);
+
 char *pod_cgroup_path (const struct pod_env *env, const char *sandbox_id);
 int pod_cgroup_create (const struct pod_env *env, const struct pod_spec *pod,
                        const char *sandbox_id, struct husk_error **err);

@@ -257,3 +257,10 @@ husk_pod_sandbox_list (const struct husk_sandbox_env *henv, char ***ids, size_t 
     return -1;
   return pod_list_dir (env.pods_root, ids, len, err);
 }
+
+int
+husk_pod_spec_check (const char *json, size_t len, struct husk_error **err)
+{
+  cleanup_pod_spec struct pod_spec *pod = NULL;
+  return pod_spec_parse ("pod", json, len, &pod, err);
+}

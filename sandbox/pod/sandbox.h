@@ -79,6 +79,25 @@ struct husk_sandbox_env {
  * the portMappings capability, e.g. portmap, as runtimeConfig), writes /etc/hosts, hostname and resolv.conf, creates the pod
  * cgroup and the emptyDir/hostPath volumes.  Containers are not created.
  * *sandbox_id is malloc'd. */
+/* The pod's QoS class ("Guaranteed", "Burstable", "BestEffort") from its
+ * API object's spec, as Kubernetes computes it (pod_qos.c). */
+struct yajl_val_s;
+const char *husk_pod_qos_class (struct yajl_val_s *pod);
+
+/* Whether the sandbox can run this pod (its JSON): what
+ * husk_pod_sandbox_run would refuse, refused before the pod is stored.
+ * The message is "pod: FIELD: what is wrong". */
+int husk_pod_spec_check (const char *pod_json, size_t len, struct husk_error **err);
+
+/* The config.json of a container's bundle (NULL for a malformed id):
+ * huskd reads its process to run a terminal session with `exec -p`. */
+char *husk_pod_container_config_path (const struct husk_sandbox_env *env, const char *cid);
+
+/* The runtime binary `env` names, as the pod calls resolve it (NULL when
+ * none is found): callers that start the runtime themselves (huskd's exec
+ * streams) use this so everything runs the same binary.  Caller frees. */
+char *husk_sandbox_find_runtime (const struct husk_sandbox_env *env);
+
 int husk_pod_sandbox_run (const struct husk_sandbox_env *env, const char *pod_json,
                           size_t pod_json_len, char **sandbox_id, struct husk_error **err);
 

@@ -20,7 +20,7 @@ teardown() { teardown_huskd; }
 	[ "$status" -eq 200 ]
 	[ "$(jq -r '.versions[0]' <<<"$output")" = v1 ]
 	api GET /apis
-	[ "$(jq -r '.kind + " " + (.groups | length | tostring)' <<<"$output")" = "APIGroupList 0" ]
+	[ "$(jq -r '.kind + " " + (.groups | length | tostring)' <<<"$output")" = "APIGroupList 3" ]
 	api GET /api/v1
 	[ "$(jq -r '.resources[] | select(.name == "pods") | .shortNames[0]' <<<"$output")" = po ]
 	[ "$(jq -r '.resources[] | select(.name == "namespaces") | .namespaced' <<<"$output")" = false ]

@@ -48,8 +48,11 @@ setup_huskd() {
 # start_huskd [ARGS]: (re)starts huskd on the test's socket and state.
 start_huskd() {
 	HUSKD_ARGS=("$@")
+	# HUSKD_NO_RUNTIME=1: no --runtime, huskd finds its own
+	local rt=(--runtime "$POD_RUNTIME")
+	[ -z "${HUSKD_NO_RUNTIME:-}" ] || rt=()
 	"$HUSKD_BIN" --socket "$SOCK" --state-dir "$STATE" --pod-root "$PODS" \
-		--runtime "$POD_RUNTIME" --runtime-root "$RTROOT" --image-store "$STORE" \
+		"${rt[@]}" --runtime-root "$RTROOT" --image-store "$STORE" \
 		--cgroup-parent "$CGPARENT" "$@" </dev/null >>"$BATS_TEST_TMPDIR/huskd.log" 2>&1 &
 	HUSKD_PID=$!
 	local i

@@ -436,3 +436,22 @@ PY
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"spdy ok"* ]]
 }
+
+# The terminal has the client's size before the command runs (huskd runs a
+# tty session with `exec -p`, consoleSize set): a command reading it at
+# once never sees 0x0.
+@test "kubectl exec -it: the first thing the command sees is the client's terminal size" {
+	# runc refuses --console-socket without -d ("cannot use console socket if
+	# runc will not detach"): huskd's -it sessions (the tests above too) need husk
+	is_husk || skip "huskd's exec -it runs the runtime in the foreground, which runc refuses"
+	local v bin i
+	for v in new old; do
+		bin=$KUBECTL_NEW
+		[ "$v" = old ] && ensure_old_kubectl && bin=$KUBECTL_OLD
+		for i in 1 2 3 4 5 6 7 8; do
+			run timeout 30 script -qec "stty cols 97 rows 31; $bin --kubeconfig $STATE/kubeconfig exec -it web -- stty size" /dev/null </dev/null
+			[ "$status" -eq 0 ] || fail "run $i with kubectl $v: status $status: $output"
+			[[ "$output" == *"31 97"* ]] || fail "run $i with kubectl $v saw: $output"
+		done
+	done
+}

@@ -2,7 +2,7 @@
 # kubectl port-forward against a real huskd and a real pod (busybox httpd
 # and an `nc -e cat` echo server, reachable only inside the pod's network
 # namespace), with the machine's kubectl (gcloud's dispatcher, which runs
-# the kubectl of the server's minor version: 1.30 against huskd) and
+# the kubectl of the server's minor version: 1.32 against huskd) and
 # Debian's kubectl 1.20 (SPDY/3.1 only): a file through httpd, connections
 # at once, megabytes both ways with half-close, a port nothing listens on,
 # a pod that does not exist, the WebSocket-first kubectls' fallback to
@@ -140,7 +140,7 @@ check_both_ways() {
 }
 
 # kubelet writes the failure on the error stream.  kubectl 1.20 prints it
-# and goes on forwarding; newer client-go (the machine's 1.30) closes the
+# and goes on forwarding; newer client-go (the machine's 1.32) closes the
 # whole forward on such an error (portforward.go: streamConn.Close()), so
 # that kubectl exits.
 @test "kubectl port-forward: a port nothing listens on (kubectl 1.20 goes on, the machine's kubectl stops)" {
@@ -188,7 +188,7 @@ check_both_ways() {
 }
 
 # /usr/bin/kubectl is gcloud's dispatcher: it runs the kubectl of the
-# server's minor version (1.30 for huskd), whose port-forward speaks SPDY
+# server's minor version (1.32 for huskd).  A 1.30 port-forward speaks SPDY
 # unless KUBECTL_PORT_FORWARD_WEBSOCKETS=true; from 1.31 the default is to
 # try SPDY tunnelled over WebSocket first.  huskd refuses that with a 400,
 # and kubectl falls back to SPDY/3.1 (-v=8 shows both tries).

@@ -98,7 +98,7 @@ YAML
 @test "kubectl version and get ns" {
 	k version
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"Server Version: "*"v1.30.0-husk"* ]]
+	[[ "$output" == *"Server Version: "*"v1.32.0-husk"* ]]
 	k get ns
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == NAME*STATUS*AGE ]]
