@@ -54,7 +54,7 @@ After=basic.target dbus.socket
 
 [Service]
 Type=oneshot
-Environment=HUSK=$runtime
+Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120}
 ExecStart=/bin/bash $src/tests/vm/systemd-guest.sh $build
 StandardOutput=append:/vm-out/guest.log
 StandardError=append:/vm-out/guest.log

@@ -77,14 +77,19 @@ JSON
 	check "exec runs in the unit's cgroup" test "$(rt exec c1 cat /proc/self/cgroup)" = "0::${cg#/sys/fs/cgroup}"
 	check "ps lists the init" sh -c "timeout 30 '$HUSK' --root /run/husk-vm --systemd-cgroup ps c1 | grep -qw '$pid'"
 	check "events --stats reads the unit's cgroup" sh -c "timeout 30 '$HUSK' --root /run/husk-vm --systemd-cgroup events --stats c1 | grep -q '\"memory\"'"
-	# the same unit twice: systemd's answer, and the first untouched
+	# The same unit twice: husk refuses with systemd's answer (a delete of
+	# one would stop the other's processes); runc 1.1 joins the existing
+	# scope with a "not empty" warning.  Either way the first is untouched.
 	cp -r "$b" "$b.2"
 	# (into a file: a leftover init of a failed run would hold a pipe open)
 	rt run -d -b "$b.2" c2 >"$b.out" 2>&1 </dev/null
 	out=$(cat "$b.out")
-	check "a second container in the same unit fails" test -n "$out" -a "$(rt state c2 >/dev/null 2>&1; echo $?)" != 0
-	say "# second container: $out"
-	case "$HUSK" in *husk*) check "its error is systemd's text" eval 'echo "$out" | grep -q "UnitExists"' ;; esac
+	say "# second container in the same unit: ${out:-started}"
+	case "$HUSK" in *husk*)
+		check "a second container in the same unit fails" test "$(rt state c2 >/dev/null 2>&1; echo $?)" != 0
+		check "its error is systemd's text" eval 'echo "$out" | grep -q "UnitExists"'
+		;;
+	esac
 	check "the first unit still active" test "$(prop ActiveState)" = active
 	rt delete -f c2 >/dev/null 2>&1
 	check "update --memory" rt update --memory 67108864 c1
@@ -109,6 +114,11 @@ JSON
 	check "nothing of it is left (list-units --all)" test -z "$(systemctl list-units --all --no-legend '*-c3.scope')"
 	say "# runtime scenarios: $((SECONDS - t0)) s"
 	rm -rf "$b.2" "$b.out"
+	if [ "${VM_TOOLS:-1}" = 1 ]; then
+		. "$(dirname "$0")/systemd-guest-tools.sh"
+	else
+		say "skip podman and docker: VM_TOOLS=0"
+	fi
 	rm -rf "$b"
 fi
 say "DONE"
