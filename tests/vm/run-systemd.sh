@@ -13,7 +13,9 @@
 # Prints TAP and a plan; exits non-zero when a check fails, the guest never
 # finishes, or the time runs out.  Environment: VM_KERNEL (default: newest
 # /boot/vmlinuz-*), VM_TIMEOUT seconds (default 300), VM_KEEP=1 keeps the
-# work dir, HUSK (default BUILD_DIR/runtime/cli/husk; e.g. /usr/sbin/runc).
+# work dir, HUSK (default BUILD_DIR/runtime/cli/husk; e.g. /usr/sbin/runc),
+# VM_GUEST (the script the guest runs; default tests/vm/systemd-guest.sh),
+# VM_TOOLS=0 leaves podman and Docker out (VM_TOOLS_BUDGET: their seconds).
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,8 +56,8 @@ After=basic.target dbus.socket
 
 [Service]
 Type=oneshot
-Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120}
-ExecStart=/bin/bash $src/tests/vm/systemd-guest.sh $build
+Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120} BENCH_N=${BENCH_N:-10}
+ExecStart=/bin/bash ${VM_GUEST:-$src/tests/vm/systemd-guest.sh} $build
 StandardOutput=append:/vm-out/guest.log
 StandardError=append:/vm-out/guest.log
 TimeoutStartSec=infinity

@@ -15,10 +15,12 @@ guest_podman() {
 	mkdir -p $pm
 	P() { timeout 60 podman --root $pm/root --runroot $pm/run --tmpdir $pm/tmp --events-backend file \
 		--cgroup-manager systemd --runtime "$HUSK" "$@"; }
-	tar -C "$b/rootfs" -c . | P import - localhost/vm-bb >/dev/null 2>&1
-	check "podman: run --rm (systemd cgroup manager)" test "$(P run --rm --network none localhost/vm-bb echo hi 2>&1)" = hi
-	id=$(P run -d --network none --memory 64m --name p1 localhost/vm-bb sleep 600 2>/dev/null)
-	check "podman: run -d --memory 64m" test -n "$id"
+	tar -C "$b/rootfs" -c . | P import - localhost/vm-bb >$pm/import.log 2>&1 ||
+		say "# podman import: $(tr '\n' ' ' <$pm/import.log)"
+	out=$(P run --rm --network none localhost/vm-bb echo hi 2>&1)
+	check "podman: run --rm (systemd cgroup manager)" test "$out" = hi || say "# podman run: $out"
+	id=$(P run -d --network none --memory 64m --name p1 localhost/vm-bb sleep 600 2>$pm/run.err)
+	check "podman: run -d --memory 64m" test -n "$id" || say "# podman run -d: $(tr '\n' ' ' <$pm/run.err)"
 	check "podman: the container is libpod-<id>.scope in machine.slice" \
 		test "$(systemctl show -P Slice "libpod-$id.scope")" = machine.slice
 	check "podman: MemoryMax of the scope is 64m" test "$(systemctl show -P MemoryMax "libpod-$id.scope")" = 67108864
@@ -46,10 +48,13 @@ guest_docker() {
 		kill $pid; wait $pid
 		return
 	fi
-	tar -C "$b/rootfs" -c . | D import - vm-bb >/dev/null 2>&1
-	check "docker: run --rm" test "$(D run --rm --network none vm-bb echo hi 2>&1)" = hi
-	id=$(D run -d --network none --memory 64m --name d1 vm-bb sleep 600 2>/dev/null)
-	check "docker: run -d --memory 64m" test -n "$id"
+	tar -C "$b/rootfs" -c . | D import - vm-bb >$dk/import.log 2>&1 ||
+		say "# docker import: $(tr '\n' ' ' <$dk/import.log)"
+	out=$(D run --rm --network none vm-bb echo hi 2>&1)
+	check "docker: run --rm" test "$out" = hi || say "# docker run: $out"
+	id=$(D run -d --network none --memory 64m --name d1 vm-bb sleep 600 2>$dk/run.err)
+	check "docker: run -d --memory 64m" test -n "$id" || say "# docker run -d: $(tr '\n' ' ' <$dk/run.err)"
+	say "# docker: $(D inspect -f '{{.State.Status}} {{.State.Error}} cgroup={{.HostConfig.CgroupParent}}' d1 2>&1) units: $(systemctl list-units --all --no-legend 'docker-*' | tr '\n' ' ')"
 	check "docker: the container is docker-<id>.scope in system.slice" \
 		test "$(systemctl show -P Slice "docker-$id.scope")" = system.slice
 	check "docker: MemoryMax of the scope is 64m" test "$(systemctl show -P MemoryMax "docker-$id.scope")" = 67108864

@@ -9,7 +9,7 @@ say() { echo "@@ $*"; }
 check() { # description command...
 	local d=$1
 	shift
-	if "$@"; then say "ok $d"; else say "not-ok $d"; fi
+	if "$@"; then say "ok $d"; else say "not-ok $d"; return 1; fi
 }
 say "# $(uname -r), systemd $(systemctl --version | head -n 1), runtime $HUSK"
 check "systemd is pid 1" test "$(cat /proc/1/comm)" = systemd
