@@ -186,9 +186,18 @@ open_systemd (const char *spec, struct husk_cgroup **out, struct husk_error **er
   if ((cg->sd = calloc (1, sizeof *cg->sd)) == NULL || (cg->sd->spec = strdup (spec)) == NULL)
     return husk_error_set (err, ENOMEM, "cgroup");
   cg->sd->started = true;
-  if (husk_systemd_unit_parse (spec, NULL, &cg->sd->unit, err) < 0
-      || cg->ops->open (cg, cg->sd->unit.path, err) < 0)
+  if (husk_systemd_unit_parse (spec, NULL, &cg->sd->unit, err) < 0)
     return husk_error_wrap (err, "open cgroup \"%s\"", spec);
+  if (cg->ops->open (cg, cg->sd->unit.path, err) < 0)
+    {
+      /* The cgroup goes with the unit's last process, but the unit may
+       * stay, failed (an OOM kill fails a scope): the handle is still
+       * what delete needs to stop and reset it; file access reports the
+       * missing directory. */
+      if ((*err)->errnum != ENOENT)
+        return husk_error_wrap (err, "open cgroup \"%s\"", spec);
+      husk_error_release (err);
+    }
   *out = steal_pointer (&cg);
   return 0;
 }

@@ -27,7 +27,7 @@ else
 	b=$(mktemp -d /tmp/bundle.XXXXXX)
 	mkdir -p "$b/rootfs/bin" "$b/rootfs"/{proc,sys,dev,tmp}
 	cp "$(command -v busybox)" "$b/rootfs/bin/busybox"
-	for a in sh cat sleep echo true; do ln -s busybox "$b/rootfs/bin/$a"; done
+	for a in sh cat sleep echo true tail; do ln -s busybox "$b/rootfs/bin/$a"; done
 	cat >"$b/config.json" <<'JSON'
 {
   "ociVersion": "1.2.0",
@@ -112,6 +112,15 @@ JSON
 	check "the unit is <runtime>-c3.scope in system.slice" eval 'case "$u3" in husk-c3.scope|runc-c3.scope|crun-c3.scope) systemctl show -P Slice "$u3" | grep -qx system.slice ;; *) false ;; esac'
 	check "delete -f of a running container" rt delete -f c3
 	check "nothing of it is left (list-units --all)" test -z "$(systemctl list-units --all --no-legend '*-c3.scope')"
+	# An OOM kill fails the scope: delete still leaves no unit (reset).
+	jq '.process.args = ["/bin/tail", "/dev/zero"] | .linux.cgroupsPath = "husk-vm.slice:husk:c4"' \
+		"$b/config.json" >"$b/c.json" && mv "$b/c.json" "$b/config.json"
+	check "run -d of a container that runs out of memory" rt run -d -b "$b" c4
+	for _ in $(seq 100); do rt state c4 2>/dev/null | grep -q '"stopped"' && break; sleep 0.2; done
+	say "# after the OOM kill: $(systemctl show -p ActiveState -p Result husk-c4.scope | tr '\n' ' ')"
+	check "the OOM-killed container is stopped" eval 'rt state c4 | grep -q "\"stopped\""'
+	check "delete of the OOM-killed container" rt delete c4
+	check "no unit left after the OOM kill" test -z "$(systemctl list-units --all --no-legend husk-c4.scope)"
 	say "# runtime scenarios: $((SECONDS - t0)) s"
 	rm -rf "$b.2" "$b.out"
 	if [ "${VM_TOOLS:-1}" = 1 ]; then
