@@ -366,20 +366,16 @@ check_resources (struct vctx *v)
   return 0;
 }
 
-/* husk drives cgroupfs only: a systemd "slice:prefix:name" would be
- * created as a literal directory, and ".." would step out of the tree. */
+/* ".." would step out of the tree.  A systemd "slice:prefix:name" is
+ * checked by the driver, which alone knows whether --systemd-cgroup was
+ * given (runtime/cgroup). */
 static int
 check_cgroups_path (struct vctx *v)
 {
   const char *p = v->l->cgroups_path;
-  const char *colon;
 
   if (p == NULL)
     return 0;
-  colon = strchr (p, ':');
-  if (colon && strchr (colon + 1, ':') && !strchr (p, '/'))
-    return vfail (v, "linux.cgroupsPath: \"%.256s\" is a systemd path (slice:prefix:name); "
-                  "husk manages cgroupfs paths only", p);
   for (const char *s = p; (s = strstr (s, "..")) != NULL; s += 2)
     if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
       return vfail (v, "linux.cgroupsPath: \"%.256s\" must not contain \"..\"", p);
@@ -502,7 +498,7 @@ static const struct {
   { "sysctls only in namespaces of the container", check_sysctl },
   { "devices typed and absolute", check_devices },
   { "resources within range", check_resources },
-  { "cgroupsPath is a cgroupfs path", check_cgroups_path },
+  { "cgroupsPath does not climb", check_cgroups_path },
   { "seccomp names known", check_seccomp },
   { "propagation, personality, masked/readonly paths", check_linux_misc },
   { "netDevices names valid", check_net_devices },

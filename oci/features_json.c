@@ -87,7 +87,7 @@ write_enabled (struct jw *w, const char *key, bool enabled)
 }
 
 static void
-write_linux (struct jw *w)
+write_linux (struct jw *w, bool systemd)
 {
   jw_key (w, "linux");
   jw_open (w);
@@ -97,7 +97,8 @@ write_linux (struct jw *w)
   jw_open (w);
   jw_key_bool (w, "v1", true);
   jw_key_bool (w, "v2", true);
-  jw_key_bool (w, "systemd", false);
+  jw_key_bool (w, "systemd", systemd);
+  /* the user manager's bus (rootless --systemd-cgroup) is not driven */
   jw_key_bool (w, "systemdUser", false);
   jw_key_bool (w, "rdma", true);
   jw_close (w);
@@ -123,14 +124,13 @@ write_annotations (struct jw *w)
   jw_key_string (w, "org.opencontainers.runc.checkpoint.enabled", "false");
   jw_key_string (w, "org.opencontainers.runc.version", HUSK_VERSION);
   jw_key_string (w, "org.opencontainers.runc.commit", "husk-" HUSK_VERSION);
-  /* NOTIFY_SOCKET is proxied as runc does (runtime/notify_socket.c); the
-   * systemd cgroup driver is not there: linux.cgroup.systemd says false */
+  /* NOTIFY_SOCKET is proxied as runc does (runtime/notify_socket.c) */
   jw_key_string (w, "org.husk.sd-notify.enabled", "true");
   jw_close (w);
 }
 
 int
-oci_features_to_json (char **out, size_t *len, struct husk_error **err)
+oci_features_to_json (bool systemd, char **out, size_t *len, struct husk_error **err)
 {
   cleanup_jw struct jw w = { 0 };
 
@@ -141,7 +141,7 @@ oci_features_to_json (char **out, size_t *len, struct husk_error **err)
   jw_key_string (&w, "ociVersionMax", OCI_VERSION);
   jw_key_strv (&w, "hooks", oci_names_hooks);
   jw_key_strv (&w, "mountOptions", oci_names_mount_options);
-  write_linux (&w);
+  write_linux (&w, systemd);
   write_annotations (&w);
   jw_close (&w);
   return jw_finish (&w, "features.json", out, len, err);

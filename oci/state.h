@@ -38,7 +38,9 @@ int oci_state_parse_data (const char *filename, const char *data, size_t len,
 void oci_state_free (struct oci_state *state);
 
 /* The features.json that husk prints: true to what husk supports. */
-int oci_features_to_json (char **out, size_t *len, struct husk_error **err);
+/* `systemd`: linux.cgroup.systemd (and systemdUser), whether this build
+ * has the systemd cgroup driver. */
+int oci_features_to_json (bool systemd, char **out, size_t *len, struct husk_error **err);
 
 /* The default config.json of `husk spec` (like runc's; rootless variant). */
 int oci_spec_default_json (bool rootless, char **out, size_t *len, struct husk_error **err);

@@ -286,8 +286,8 @@ make_state (struct create_ctx *c, bool use_fifo, struct husk_error **err)
       if (c->child_dirfd < 0)
         return husk_error_set (err, errno, "open `%s`", c->dir.path);
     }
-  if (husk_cgroup_create (l ? l->cgroups_path : NULL, c->opts->id, l ? l->resources : NULL,
-                          &c->cg, err)
+  if ((c->rt->systemd_cgroup ? husk_cgroup_create_systemd : husk_cgroup_create) (
+          l ? l->cgroups_path : NULL, c->opts->id, l ? l->resources : NULL, &c->cg, err)
       < 0)
     return -1;
   warn_if_not_empty (c);
@@ -477,8 +477,6 @@ husk_create_internal (struct husk_runtime *rt, const struct husk_create_options 
   c.plan.sync_fd = -1;
   for (int i = 0; i < OCI_NS__COUNT; i++)
     c.plan.ns.join_fds[i] = -1;
-  if (rt->systemd_cgroup)
-    return husk_error_plain (err, ENOTSUP, "--systemd-cgroup: systemd cgroup driver is not supported");
   if (husk_state_validate_id (opts->id, err) < 0)
     return -1;
   if (create_steps (&c, launch != NULL, launch && !launch->detach, &rec, err) < 0)

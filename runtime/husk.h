@@ -21,7 +21,7 @@
 /* One per caller; cheap, holds no kernel objects. */
 struct husk_runtime {
   const char *state_root; /* --root; HUSK_DEFAULT_STATE_ROOT when NULL */
-  bool systemd_cgroup;    /* --systemd-cgroup: refused while unsupported */
+  bool systemd_cgroup;    /* --systemd-cgroup: the cgroup is a systemd unit */
   bool debug;             /* --debug: debug messages go to log_fd */
   int log_fd;             /* --log target, -1 for stderr */
   bool log_json;          /* --log-format json */

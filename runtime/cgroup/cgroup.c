@@ -10,6 +10,7 @@
 #include <linux/magic.h>
 
 #include "internal.h"
+#include "systemd/sd.h"
 
 int
 husk_cgroup_mode (enum husk_cgroup_mode *mode, struct husk_error **err)
@@ -71,7 +72,8 @@ inner_path (const char *cgroups_path, const char *id, char **out, struct husk_er
     {
       if (is_systemd_form (cgroups_path))
         return husk_error_set (err, 0,
-                               "linux.cgroupsPath: \"%s\": the systemd cgroup driver is not supported",
+                               "linux.cgroupsPath: \"%s\" is a systemd path "
+                               "(slice:prefix:name): it needs --systemd-cgroup",
                                cgroups_path);
       *out = cg_clean_path (cgroups_path);
     }
@@ -173,6 +175,87 @@ husk_cgroup_dirs (const char *path, char ***dirs, struct husk_error **err)
   return 0;
 }
 
+/* The handle of a unit husk_cgroup_create_systemd started: its cgroup is
+ * where the unit's path puts it. */
+static int
+open_systemd (const char *spec, struct husk_cgroup **out, struct husk_error **err)
+{
+  __attribute__ ((cleanup (husk_cgroup_freep))) struct husk_cgroup *cg = NULL;
+  if (handle_new (&cg, err) < 0)
+    return -1;
+  if ((cg->sd = calloc (1, sizeof *cg->sd)) == NULL || (cg->sd->spec = strdup (spec)) == NULL)
+    return husk_error_set (err, ENOMEM, "cgroup");
+  cg->sd->started = true;
+  if (husk_systemd_unit_parse (spec, NULL, &cg->sd->unit, err) < 0)
+    return husk_error_wrap (err, "open cgroup \"%s\"", spec);
+  if (cg->ops->open (cg, cg->sd->unit.path, err) < 0)
+    {
+      /* The cgroup goes with the unit's last process, but the unit may
+       * stay, failed (an OOM kill fails a scope): the handle is still
+       * what delete needs to stop and reset it; file access reports the
+       * missing directory. */
+      if ((*err)->errnum != ENOENT)
+        return husk_error_wrap (err, "open cgroup \"%s\"", spec);
+      husk_error_release (err);
+    }
+  *out = steal_pointer (&cg);
+  return 0;
+}
+
+int
+husk_cgroup_create_systemd (const char *cgroups_path, const char *id,
+                            const struct oci_resources *resources, struct husk_cgroup **out,
+                            struct husk_error **err)
+{
+  __attribute__ ((cleanup (husk_cgroup_freep))) struct husk_cgroup *cg = NULL;
+  struct cg_systemd *sd;
+
+  if (handle_new (&cg, err) < 0)
+    return -1;
+  if ((sd = cg->sd = calloc (1, sizeof *cg->sd)) == NULL)
+    return husk_error_set (err, ENOMEM, "cgroup");
+  if (husk_systemd_unit_parse (cgroups_path, id, &sd->unit, err) < 0)
+    return -1;
+  if (cgroups_path && *cgroups_path)
+    sd->spec = strdup (cgroups_path);
+  else if (asprintf (&sd->spec, ":husk:%s", id) < 0)
+    sd->spec = NULL;
+  if (sd->spec == NULL || asprintf (&sd->description, "husk container %s", id) < 0)
+    return husk_error_set (err, ENOMEM, "cgroup");
+  sd->resources = resources;
+  /* now, before any process exists: without systemd there is nothing to
+   * roll back */
+  if (cg_sd_connect (sd, err) < 0)
+    return -1;
+  *out = steal_pointer (&cg);
+  return 0;
+}
+
+/* The first enter of a systemd handle: the unit starts with `pid` in it,
+ * then the cgroupfs side follows as runc's systemd managers do it (the
+ * v1 hierarchies systemd leaves alone made and joined, every resource
+ * written through the files too). */
+static int
+start_unit (struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
+{
+  enum husk_cgroup_mode mode;
+  if (husk_cgroup_mode (&mode, err) < 0 || cg_sd_start (cg->sd, mode, pid, err) < 0)
+    return -1;
+  if (cg->ops->make (cg, cg->sd->unit.path, false, err) < 0
+      || cg->ops->enter (cg, pid, err) < 0
+      || cg->ops->apply (cg, cg->sd->resources, false, err) < 0)
+    {
+      cleanup_error struct husk_error *e = NULL;
+      if (cg_sd_stop (cg->sd, &e) < 0)
+        husk_error_release (&e);
+      cg->sd->started = false;
+      cg->ops->unmake (cg);
+      return -1;
+    }
+  cg->sd->resources = NULL;
+  return 0;
+}
+
 int
 husk_cgroup_open (const char *path, struct husk_cgroup **out, struct husk_error **err)
 {
@@ -180,6 +263,8 @@ husk_cgroup_open (const char *path, struct husk_cgroup **out, struct husk_error 
   __attribute__ ((cleanup (husk_cgroup_freep))) struct husk_cgroup *resolved = NULL;
   if (path == NULL || *path == '\0')
     return husk_error_set (err, EINVAL, "open cgroup: empty path");
+  if (is_systemd_form (path))
+    return open_systemd (path, out, err);
   if (is_relative (path))
     {
       if (resolve (path, &resolved, err) < 0)
@@ -197,7 +282,7 @@ husk_cgroup_open (const char *path, struct husk_cgroup **out, struct husk_error 
 const char *
 husk_cgroup_path (const struct husk_cgroup *cg)
 {
-  return cg->path;
+  return cg->sd ? cg->sd->spec : cg->path;
 }
 
 const char *
@@ -221,12 +306,16 @@ husk_cgroup_dir (const struct husk_cgroup *cg, const char *controller)
 int
 husk_cgroup_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
 {
+  if (cg->sd && !cg->sd->started)
+    return start_unit (cg, pid, err);
   return cg->ops->enter (cg, pid, err);
 }
 
 bool
 husk_cgroup_made (const struct husk_cgroup *cg)
 {
+  if (cg->sd)
+    return true; /* a new transient unit: only the pid it starts with */
   if (cg->hiers_len == 0)
     return cg->created_top != NULL;
   const char *dir = cg->ops->procs_dir (cg);
@@ -296,10 +385,28 @@ has_processes (struct husk_cgroup *cg)
   return husk_cgroup_pids (cg, &pids, &len, &e) == 0 && len > 0;
 }
 
+/* The unit goes first (its processes killed before, so systemd has no
+ * stop timeout to wait out, as runc kills before it stops the unit). */
+static int
+stop_unit (struct husk_cgroup *cg, struct husk_error **err)
+{
+  cleanup_error struct husk_error *e = NULL;
+  if (has_processes (cg) && husk_cgroup_kill_all (cg, SIGKILL, &e) < 0)
+    husk_error_release (&e);
+  if (cg_sd_stop (cg->sd, err) < 0)
+    return -1;
+  cg->sd->started = false;
+  return 0;
+}
+
 int
 husk_cgroup_destroy (struct husk_cgroup *cg, struct husk_error **err)
 {
   const struct timespec pause = { 0, 10 * 1000 * 1000 };
+  if (cg->sd && !cg->sd->started)
+    return 0; /* never started (or rolled back): nothing exists */
+  if (cg->sd && cg->sd->started && stop_unit (cg, err) < 0)
+    return -1;
   for (int attempt = 0;; attempt++)
     {
       cleanup_error struct husk_error *e = NULL;
@@ -333,6 +440,7 @@ husk_cgroup_free (struct husk_cgroup *cg)
   free (cg->created_top);
   if (cg->dirfd >= 0)
     close (cg->dirfd);
+  cg_sd_free (cg->sd);
   free (cg);
 }
 
@@ -352,8 +460,12 @@ int
 husk_cgroup_update (struct husk_cgroup *cg, const struct oci_resources *resources,
                     struct husk_error **err)
 {
+  enum husk_cgroup_mode mode;
   if (resources == NULL)
     return 0;
+  if (cg->sd
+      && (husk_cgroup_mode (&mode, err) < 0 || cg_sd_set (cg->sd, mode, resources, err) < 0))
+    return -1;
   return cg->ops->apply (cg, resources, true, err);
 }
 

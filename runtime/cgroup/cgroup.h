@@ -12,7 +12,8 @@
  *    in each hierarchy; v2: the parent of the caller's cgroup, because the
  *    caller's own cgroup has processes and so cannot delegate controllers);
  *  - absent (NULL or ""): the container id, relative as above;
- *  - "slice:prefix:name" (the systemd driver's form) is refused.
+ *  - "slice:prefix:name" (the systemd driver's form) is refused here: it
+ *    is husk_cgroup_create_systemd's.
  * Paths are cleaned lexically like runc's CleanPath: ".." cannot climb above
  * the root they are relative to.
  */
@@ -50,6 +51,23 @@ int husk_cgroup_mode (enum husk_cgroup_mode *mode, struct husk_error **err);
 int husk_cgroup_create (const char *cgroups_path, const char *id,
                         const struct oci_resources *resources, struct husk_cgroup **out,
                         struct husk_error **err);
+
+/* The systemd driver (--systemd-cgroup): the cgroup is a transient scope
+ * (or slice) unit of systemd's.  `cgroups_path` is "slice:prefix:name"
+ * (NULL or "": ":husk:<id>"; see systemd/unit_name.h).  This only checks
+ * the names and connects to systemd (a clear error naming the bus when
+ * there is none); the unit starts at the first husk_cgroup_enter, with
+ * that pid as its process, and `resources` (which must live until then)
+ * are set as unit properties and written through the cgroup files.
+ * husk_cgroup_path() is then the "slice:prefix:name" that
+ * husk_cgroup_open takes back; update also sets the unit's properties,
+ * destroy stops the unit and resets it if it failed. */
+int husk_cgroup_create_systemd (const char *cgroups_path, const char *id,
+                                const struct oci_resources *resources,
+                                struct husk_cgroup **out, struct husk_error **err);
+
+/* Whether this build has the systemd driver (libsystemd's sd-bus). */
+bool husk_cgroup_systemd_built (void);
 
 /* True when husk_cgroup_create made the cgroup's own directory (where its
  * processes are listed): then it cannot hold any process yet. */

@@ -12,6 +12,7 @@
 #include "cgroup.h"
 
 struct husk_cgroup_stats;
+struct cg_systemd;
 
 /* One v1 hierarchy the cgroup lives in. */
 struct cg_hier {
@@ -62,6 +63,8 @@ struct husk_cgroup {
   char *dir;           /* /sys/fs/cgroup/a/c1 */
   char *created_top;
   int dirfd;           /* O_PATH of dir, -1 on v1 */
+  /* the systemd driver: the unit the cgroup belongs to (NULL: cgroupfs) */
+  struct cg_systemd *sd;
 };
 
 extern const struct cg_ops husk_cg_v1_ops;

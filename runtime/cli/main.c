@@ -12,6 +12,8 @@
 #include <seccomp.h>
 #include <unistd.h>
 
+#include "../cgroup/cgroup.h"
+
 #include "../../oci/cleanup.h"
 #include "../security/exe_seal.h"
 #include "version.h"
@@ -86,7 +88,8 @@ print_help (void)
           "   --log-format value       set the log format ('text' (default), or 'json')\n"
           "   --root value             root directory for storage of container state (default: "
           "\"" HUSK_DEFAULT_STATE_ROOT "\")\n"
-          "   --systemd-cgroup         (not supported)\n"
+          "   --systemd-cgroup         enable systemd cgroup support, expects cgroupsPath to be of "
+          "form \"slice:prefix:name\" for e.g. \"system.slice:husk:434234\"\n"
           "   --help, -h               show help\n"
           "   --version, -v            print the version\n");
 }
@@ -100,6 +103,8 @@ print_version (void)
 
   printf ("husk version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n", HUSK_VERSION,
           HUSK_COMMIT, OCI_VERSION, v->major, v->minor, v->micro);
+  printf ("systemd cgroup driver: %s\n",
+          husk_cgroup_systemd_built () ? "supported (--systemd-cgroup, sd-bus)" : "not built");
 }
 
 static void
@@ -150,8 +155,6 @@ parse_global (struct husk_cli *cli, int argc, char **argv, struct husk_error **e
       default:
         return husk_cli_usage_error (err, "flag provided but not defined: %s", argv[optind - 1]);
       }
-  if (cli->rt.systemd_cgroup)
-    return husk_cli_usage_error (err, "--systemd-cgroup: systemd cgroup driver is not supported");
   return 0;
 }
 

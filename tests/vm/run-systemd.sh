@@ -13,7 +13,10 @@
 # Prints TAP and a plan; exits non-zero when a check fails, the guest never
 # finishes, or the time runs out.  Environment: VM_KERNEL (default: newest
 # /boot/vmlinuz-*), VM_TIMEOUT seconds (default 300), VM_KEEP=1 keeps the
-# work dir, HUSK (default BUILD_DIR/runtime/cli/husk; e.g. /usr/sbin/runc).
+# work dir, HUSK (default BUILD_DIR/runtime/cli/husk; e.g. /usr/sbin/runc),
+# VM_GUEST (the script the guest runs; default tests/vm/systemd-guest.sh),
+# VM_TOOLS=0 leaves podman and Docker out (VM_TOOLS_BUDGET: their seconds),
+# VM_CGROUP=hybrid (with VM_GUEST=tests/vm/systemd-guest-v1.sh) the v1 boot.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,8 +57,8 @@ After=basic.target dbus.socket
 
 [Service]
 Type=oneshot
-Environment=HUSK=$runtime
-ExecStart=/bin/bash $src/tests/vm/systemd-guest.sh $build
+Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120} BENCH_N=${BENCH_N:-10}
+ExecStart=/bin/bash ${VM_GUEST:-$src/tests/vm/systemd-guest.sh} $build
 StandardOutput=append:/vm-out/guest.log
 StandardError=append:/vm-out/guest.log
 TimeoutStartSec=infinity
@@ -113,10 +116,17 @@ EOF2
 chmod +x "$root/init"
 vm_pack_initramfs
 
-echo "# kernel: $kernel; runtime: $runtime"
+# VM_CGROUP=hybrid boots systemd's hybrid layout (v1 controllers, cgroup2
+# at /sys/fs/cgroup/unified), as on this CI host.
+case "${VM_CGROUP:-v2}" in
+v2) cgroup_args="systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" ;;
+hybrid) cgroup_args="systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller=0" ;;
+*) bail "VM_CGROUP: v2 or hybrid, not ${VM_CGROUP}" ;;
+esac
+echo "# kernel: $kernel; runtime: $runtime; cgroup: ${VM_CGROUP:-v2}"
 start=$SECONDS
 VM_MEMORY=${VM_MEMORY:-1536} vm_boot "console=ttyS0 panic=-1 quiet loglevel=1 init=/lib/systemd/systemd \
-systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all systemd.unit=husk-vm.target \
+$cgroup_args systemd.unit=husk-vm.target \
 systemd.show_status=0 systemd.log_level=warning systemd.firstboot=0" \
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 	-virtfs "local,path=$work/out,mount_tag=vmout,security_model=none,multidevs=remap"

@@ -109,12 +109,12 @@ teardown() {
 	[ "${lines[1]}" = 0 ]
 }
 
-@test "sd-notify: features says so, and claims no systemd cgroup driver" {
+@test "sd-notify: features says so, and the systemd cgroup driver" {
 	is_husk || skip "husk's own annotation"
 	husk_stdout features
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.annotations["org.husk.sd-notify.enabled"] == "true"'
-	echo "$output" | jq -e '.linux.cgroup.systemd == false'
+	echo "$output" | jq -e '.linux.cgroup.systemd == true'
 }
 
 @test "sd-notify: in a user namespace, a non-root process of the container notifies" {

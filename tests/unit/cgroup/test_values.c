@@ -127,8 +127,8 @@ test_paths (void)
   path_case ("a/..", "");
   int r = husk_cgroup_create ("system.slice:husk:abc", "abc", NULL, &cg, &err);
   ok (r < 0 && err &&
-          strcmp (err->message, "linux.cgroupsPath: \"system.slice:husk:abc\": the systemd "
-                                "cgroup driver is not supported") == 0,
+          strcmp (err->message, "linux.cgroupsPath: \"system.slice:husk:abc\" is a systemd "
+                                "path (slice:prefix:name): it needs --systemd-cgroup") == 0,
       "systemd path refused: %s", err ? err->message : "(no error)");
   husk_error_release (&err);
   r = husk_cgroup_create (NULL, "../x", NULL, &cg, &err);

@@ -207,7 +207,7 @@ test_features (void)
   size_t len = 0;
   yajl_val t;
 
-  if (!ok (oci_features_to_json (&json, &len, &err) == 0, "features written"))
+  if (!ok (oci_features_to_json (false, &json, &len, &err) == 0, "features written"))
     return;
   t = tree_of (json);
   if (!ok (YAJL_IS_OBJECT (t), "features is a JSON object"))
