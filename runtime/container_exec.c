@@ -146,16 +146,25 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
   const struct oci_seccomp *seccomp = x->config && x->config->linux_ ? x->config->linux_->seccomp
                                                                      : NULL;
 
+  bool into_cgroup = false;
+
+  if (x->cg
+      && husk_cgroup_join_fds (x->cg, x->plan.cgroup_join_fds, HUSK_PLAN_CGROUP_FDS,
+                               &x->plan.cgroup_join_len, err)
+             < 0)
+    return -1;
   if (husk_launch_spawn (&x->plan, x->dir.dirfd, x->cg ? husk_cgroup_dirfd (x->cg) : -1,
-                         &x->sync_fd, &x->child, err)
-      < 0)
+                         &x->sync_fd, &x->child, &into_cgroup, err)
+      < 0
+      || husk_launch_await_joined (x->sync_fd, &x->plan, err) < 0)
     return -1;
   if (!x->plan.ns.any_join)
     x->pid = x->child;
   else if (husk_launch_await_pid (x->sync_fd, x->child, NULL, &x->pid, err) < 0)
     return -1;
   x->child = 0;
-  if (x->cg && husk_cgroup_enter (x->cg, x->pid, err) < 0)
+  if (x->cg
+      && husk_cgroup_enter_rest (x->cg, x->pid, x->plan.cgroup_join_len > 0, into_cgroup, err) < 0)
     return -1;
   if (opts->sub_cgroups_len && x->cg == NULL)
     return husk_error_plain (err, EINVAL, "--cgroup: the container has no cgroup");
