@@ -52,6 +52,9 @@ int husk_create_internal (struct husk_runtime *rt, const struct husk_create_opti
 
 /* The derived status of a record: stopped when the pid is gone or reused. */
 enum oci_status husk_record_status (int dirfd, const struct husk_state_record *rec);
+/* The same with the record's cgroup already open (NULL: opened here). */
+enum oci_status husk_record_status_cg (int dirfd, const struct husk_state_record *rec,
+                                       struct husk_cgroup *cg);
 
 /* Opens and locks <root>/<id> and reads its record. */
 int husk_container_load (struct husk_runtime *rt, const char *id, struct husk_state_dir *dir,
