@@ -52,6 +52,9 @@ int husk_create_internal (struct husk_runtime *rt, const struct husk_create_opti
 
 /* The derived status of a record: stopped when the pid is gone or reused. */
 enum oci_status husk_record_status (int dirfd, const struct husk_state_record *rec);
+/* The same with the record's cgroup already open (NULL: opened here). */
+enum oci_status husk_record_status_cg (int dirfd, const struct husk_state_record *rec,
+                                       struct husk_cgroup *cg);
 
 /* Opens and locks <root>/<id> and reads its record. */
 int husk_container_load (struct husk_runtime *rt, const char *id, struct husk_state_dir *dir,
@@ -82,9 +85,14 @@ int husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk
 void husk_block_signals (sigset_t *old);
 
 /* socketpair + clone(): the child runs husk_init_main(plan) (clone flags
- * of plan->ns unless two-stage); `lock_fd` is closed in the child. */
+ * of plan->ns unless two-stage); `lock_fd` is closed in the child.  With
+ * `cgroup_fd` >= 0 the child starts in that cgroup v2 when *into_cgroup
+ * comes back true.  The parent's copies of plan->cgroup_join_fds are
+ * closed (plan->cgroup_join_len stays, for husk_launch_await_joined). */
 int husk_launch_spawn (struct husk_plan *plan, int lock_fd, int cgroup_fd, int *sync_fd,
-                       pid_t *child, struct husk_error **err);
+                       pid_t *child, bool *into_cgroup, struct husk_error **err);
+/* The child's CGROUP_JOINED, when it was given plan->cgroup_join_fds. */
+int husk_launch_await_joined (int sync_fd, const struct husk_plan *plan, struct husk_error **err);
 
 /* Two-stage launch: answers stage1's user map request (when `linux_` has
  * maps), takes the init's pid, reaps stage1. */

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +43,7 @@ struct create_ctx {
   pid_t child; /* the clone()d process (stage1 in the two-stage case) */
   pid_t pid;   /* the init */
   bool child_started;
+  bool into_cgroup; /* clone3 started the child in the cgroup (v2 tree) */
   int pty_master;
   char *state_json;
 };
@@ -298,8 +298,13 @@ static int
 spawn (struct create_ctx *c, struct husk_error **err)
 {
   c->plan.state_dirfd = c->child_dirfd;
+  if (c->cg
+      && husk_cgroup_join_fds (c->cg, c->plan.cgroup_join_fds, HUSK_PLAN_CGROUP_FDS,
+                               &c->plan.cgroup_join_len, err)
+             < 0)
+    return -1;
   if (husk_launch_spawn (&c->plan, c->dir.dirfd, c->cg ? husk_cgroup_dirfd (c->cg) : -1,
-                         &c->sync_fd, &c->child, err)
+                         &c->sync_fd, &c->child, &c->into_cgroup, err)
       < 0)
     return -1;
   c->child_started = true;
@@ -356,18 +361,22 @@ static int
 make_record (struct create_ctx *c, struct husk_state_record **out, struct husk_error **err)
 {
   cleanup_state_record struct husk_state_record *rec = calloc (1, sizeof *rec);
-  char created[40];
-  const struct passwd *pw;
+  char created[40], owner[256] = "root";
 
   if (rec == NULL)
     return husk_error_set (err, ENOMEM, "calloc");
   husk_rfc3339_now (created);
-  pw = geteuid () == 0 ? NULL : getpwuid (geteuid ());
+  if (geteuid () != 0)
+    {
+      cleanup_close int fd = open ("/etc/passwd", O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || !husk_passwd_name (fd, geteuid (), owner, sizeof owner) || owner[0] == '\0')
+        strcpy (owner, "root");
+    }
   rec->id = strdup (c->opts->id);
   rec->bundle = strdup (c->bundle);
   rec->rootfs = strdup (c->rootfs);
   rec->created = strdup (created);
-  rec->owner = strdup (pw ? pw->pw_name : "root");
+  rec->owner = strdup (owner);
   rec->cgroup_path = c->cg ? strdup (husk_cgroup_path (c->cg)) : NULL;
   rec->pid = c->pid;
   rec->shared_pidns = !(c->plan.ns.clone_flags & CLONE_NEWPID)
@@ -391,7 +400,7 @@ prepare_child (struct create_ctx *c, const struct husk_state_record *rec,
   if ((c->plan.ns.clone_flags & CLONE_NEWUSER) && !c->plan.ns.any_join
       && !c->plan.ns.create_time && husk_ns_write_id_maps (c->pid, c->config->linux_, err) < 0)
     return -1;
-  if (husk_cgroup_enter (c->cg, c->pid, err) < 0
+  if (husk_cgroup_enter_rest (c->cg, c->pid, c->plan.cgroup_join_len > 0, c->into_cgroup, err) < 0
       || write_oom_score_adj (c->pid, c->config->process, err) < 0)
     return -1;
   /* Every hook of create (prestart, createRuntime, createContainer,
@@ -448,7 +457,8 @@ create_steps (struct create_ctx *c, bool stays, bool foreground,
 {
   if (load_config (c, err) < 0 || check_config (c, foreground, err) < 0
       || add_notify (c, err) < 0 || make_plan (c, err) < 0 || make_state (c, !stays, err) < 0
-      || open_mount_sources (c, err) < 0 || spawn (c, err) < 0)
+      || open_mount_sources (c, err) < 0 || spawn (c, err) < 0
+      || husk_launch_await_joined (c->sync_fd, &c->plan, err) < 0)
     return -1;
   if (c->pid == 0 && await_init_pid (c, err) < 0)
     return -1;

@@ -50,6 +50,7 @@ struct exec_ctx {
   int pty_master;
   pid_t child;
   pid_t pid;
+  enum oci_status status; /* derived once, by exec_check */
 };
 
 static void
@@ -72,7 +73,14 @@ exec_ctx_clear (struct exec_ctx *x)
 static int
 exec_check (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk_error **err)
 {
-  enum oci_status status = husk_record_status (x->dir.dirfd, x->rec);
+  cleanup_error struct husk_error *no_cgroup = NULL;
+  enum oci_status status;
+
+  /* one cgroup handle for the paused check, the join and --cgroup; one
+   * that cannot be opened is exec_plan's error, after the status's */
+  if (x->rec->cgroup_path && husk_cgroup_open (x->rec->cgroup_path, &x->cg, &no_cgroup) < 0)
+    x->cg = NULL;
+  status = x->status = husk_record_status_cg (x->dir.dirfd, x->rec, x->cg);
 
   if (status == OCI_STATUS_STOPPED)
     return husk_error_plain (err, EINVAL, "cannot exec in a stopped container");
@@ -135,7 +143,8 @@ exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk
       plan->seccomp = x->seccomp;
       plan->seccomp_notify = husk_seccomp_program_has_notify (x->seccomp);
     }
-  if (x->rec->cgroup_path && husk_cgroup_open (x->rec->cgroup_path, &x->cg, err) < 0)
+  if (x->rec->cgroup_path && x->cg == NULL
+      && husk_cgroup_open (x->rec->cgroup_path, &x->cg, err) < 0)
     return -1;
   return 0;
 }
@@ -146,16 +155,25 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
   const struct oci_seccomp *seccomp = x->config && x->config->linux_ ? x->config->linux_->seccomp
                                                                      : NULL;
 
+  bool into_cgroup = false;
+
+  if (x->cg
+      && husk_cgroup_join_fds (x->cg, x->plan.cgroup_join_fds, HUSK_PLAN_CGROUP_FDS,
+                               &x->plan.cgroup_join_len, err)
+             < 0)
+    return -1;
   if (husk_launch_spawn (&x->plan, x->dir.dirfd, x->cg ? husk_cgroup_dirfd (x->cg) : -1,
-                         &x->sync_fd, &x->child, err)
-      < 0)
+                         &x->sync_fd, &x->child, &into_cgroup, err)
+      < 0
+      || husk_launch_await_joined (x->sync_fd, &x->plan, err) < 0)
     return -1;
   if (!x->plan.ns.any_join)
     x->pid = x->child;
   else if (husk_launch_await_pid (x->sync_fd, x->child, NULL, &x->pid, err) < 0)
     return -1;
   x->child = 0;
-  if (x->cg && husk_cgroup_enter (x->cg, x->pid, err) < 0)
+  if (x->cg
+      && husk_cgroup_enter_rest (x->cg, x->pid, x->plan.cgroup_join_len > 0, into_cgroup, err) < 0)
     return -1;
   if (opts->sub_cgroups_len && x->cg == NULL)
     return husk_error_plain (err, EINVAL, "--cgroup: the container has no cgroup");
@@ -197,7 +215,7 @@ exec_steps (struct husk_runtime *rt, struct exec_ctx *x, const struct husk_exec_
   }
   /* --ignore-paused: the process stops in the frozen cgroup until a
    * `resume`, which needs the lock */
-  if (husk_record_status (x->dir.dirfd, x->rec) == OCI_STATUS_PAUSED)
+  if (x->status == OCI_STATUS_PAUSED)
     husk_state_dir_unlock (&x->dir);
   if (exec_launch (x, opts, err) < 0)
     {

@@ -61,21 +61,28 @@ husk_launch_clear (struct husk_launch *launch)
 }
 
 static bool
-cgroup_frozen (const struct husk_state_record *rec)
+cgroup_frozen (const struct husk_state_record *rec, struct husk_cgroup *open_cg)
 {
   cleanup_cgroup struct husk_cgroup *cg = NULL;
   cleanup_error struct husk_error *err = NULL;
   bool frozen = false;
 
-  if (rec->cgroup_path == NULL || husk_cgroup_open (rec->cgroup_path, &cg, &err) < 0)
+  if (open_cg == NULL
+      && (rec->cgroup_path == NULL || husk_cgroup_open (rec->cgroup_path, &cg, &err) < 0))
     return false;
-  if (husk_cgroup_is_frozen (cg, &frozen, &err) < 0)
+  if (husk_cgroup_is_frozen (open_cg ? open_cg : cg, &frozen, &err) < 0)
     return false;
   return frozen;
 }
 
 enum oci_status
 husk_record_status (int dirfd, const struct husk_state_record *rec)
+{
+  return husk_record_status_cg (dirfd, rec, NULL);
+}
+
+enum oci_status
+husk_record_status_cg (int dirfd, const struct husk_state_record *rec, struct husk_cgroup *cg)
 {
   unsigned long long start;
   char state;
@@ -86,7 +93,7 @@ husk_record_status (int dirfd, const struct husk_state_record *rec)
     return OCI_STATUS_STOPPED;
   if (faccessat (dirfd, HUSK_FIFO_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     return OCI_STATUS_CREATED;
-  return cgroup_frozen (rec) ? OCI_STATUS_PAUSED : OCI_STATUS_RUNNING;
+  return cgroup_frozen (rec, cg) ? OCI_STATUS_PAUSED : OCI_STATUS_RUNNING;
 }
 
 int

@@ -13,10 +13,10 @@
 
 #include "../oci/cleanup.h"
 
-/* A passwd line "name:pw:uid:gid:gecos:home:shell": copies home into out
- * when the uid field is `uid`. */
+/* A passwd line "name:pw:uid:gid:gecos:home:shell": copies field `want`
+ * (0: name, 5: home) into out when the uid field is `uid`. */
 static bool
-line_home (const char *line, size_t len, uid_t uid, char *out, size_t size)
+line_field (const char *line, size_t len, uid_t uid, size_t want, char *out, size_t size)
 {
   const char *field[7];
   size_t flen[7], n = 0;
@@ -41,15 +41,15 @@ line_home (const char *line, size_t len, uid_t uid, char *out, size_t size)
   num[flen[2]] = '\0';
   errno = 0;
   v = strtoul (num, &stop, 10);
-  if (errno || *stop || num[0] == '-' || v != (unsigned long) uid || flen[5] >= size)
+  if (errno || *stop || num[0] == '-' || v != (unsigned long) uid || flen[want] >= size)
     return false;
-  memcpy (out, field[5], flen[5]);
-  out[flen[5]] = '\0';
+  memcpy (out, field[want], flen[want]);
+  out[flen[want]] = '\0';
   return true;
 }
 
-bool
-husk_passwd_home (int fd, uid_t uid, char *out, size_t size)
+static bool
+passwd_field (int fd, uid_t uid, size_t want, char *out, size_t size)
 {
   char buf[8192];
   size_t have = 0;
@@ -80,7 +80,7 @@ husk_passwd_home (int fd, uid_t uid, char *out, size_t size)
         }
       if (nl == NULL)
         nl = buf + have; /* the last line, without a newline */
-      if (!in_long_line && line_home (buf, nl - buf, uid, out, size))
+      if (!in_long_line && line_field (buf, nl - buf, uid, want, out, size))
         return true;
       in_long_line = false;
       if (nl < buf + have)
@@ -89,6 +89,18 @@ husk_passwd_home (int fd, uid_t uid, char *out, size_t size)
       memmove (buf, nl, have);
     }
   return false;
+}
+
+bool
+husk_passwd_home (int fd, uid_t uid, char *out, size_t size)
+{
+  return passwd_field (fd, uid, 5, out, size);
+}
+
+bool
+husk_passwd_name (int fd, uid_t uid, char *out, size_t size)
+{
+  return passwd_field (fd, uid, 0, out, size);
 }
 
 void

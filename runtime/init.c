@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../oci/cleanup.h"
+#include "cgroup/cgroup.h"
 #include "hooks.h"
 #include "mount/rootfs.h"
 #include "mount/safe_path.h"
@@ -61,6 +62,22 @@ init_stage1 (struct husk_plan *plan, struct husk_error **err)
   if (husk_sync_send (plan->sync_fd, HUSK_SYNC_INIT_PID, pid, NULL, 0, -1, err) < 0)
     return -1;
   _exit (0);
+}
+
+/* Before anything else, so that every process of the container (stage1's
+ * fork too) starts in its cgroup; cheaper than the parent's write (see
+ * husk_cgroup_join_fds). */
+static int
+join_cgroup (struct husk_plan *plan, struct husk_error **err)
+{
+  size_t len = plan->cgroup_join_len;
+
+  if (len == 0)
+    return 0;
+  plan->cgroup_join_len = 0;
+  if (husk_cgroup_join_self (plan->cgroup_join_fds, len, err) < 0)
+    return -1;
+  return husk_sync_send (plan->sync_fd, HUSK_SYNC_CGROUP_JOINED, 0, NULL, 0, -1, err);
 }
 
 static int
@@ -163,6 +180,8 @@ init_terminal (struct husk_plan *plan, struct husk_error **err)
 static int
 init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_error **err)
 {
+  if (join_cgroup (plan, err) < 0)
+    return -1;
   if (plan->ns.any_join || plan->ns.create_time)
     if (init_stage1 (plan, err) < 0)
       return -1;

@@ -15,6 +15,16 @@
 #include "sync.h"
 
 int
+husk_launch_await_joined (int sync_fd, const struct husk_plan *plan, struct husk_error **err)
+{
+  struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
+
+  if (plan->cgroup_join_len == 0)
+    return 0;
+  return husk_sync_recv (sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_CGROUP_JOINED), &msg, err);
+}
+
+int
 husk_launch_await_pid (int sync_fd, pid_t stage1, const struct oci_linux *linux_, pid_t *pid,
                        struct husk_error **err)
 {
@@ -92,8 +102,9 @@ struct husk_clone_args {
  * caller's cgroup; kernels before 5.7, or a refusal, fall back to clone and
  * the parent moves the child before it runs any of the container's code. */
 static pid_t
-clone_child (unsigned long ns_flags, int cgroup_fd)
+clone_child (unsigned long ns_flags, int cgroup_fd, bool *into_cgroup)
 {
+  *into_cgroup = false;
   if (cgroup_fd >= 0)
     {
       struct husk_clone_args args = { .flags = ns_flags | CLONE_INTO_CGROUP,
@@ -101,14 +112,17 @@ clone_child (unsigned long ns_flags, int cgroup_fd)
                                       .cgroup = (uint64_t) cgroup_fd };
       pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
       if (pid >= 0)
-        return pid;
+        {
+          *into_cgroup = true;
+          return pid;
+        }
     }
   return (pid_t) syscall (SYS_clone, SIGCHLD | ns_flags, NULL, NULL, NULL, NULL);
 }
 
 int
 husk_launch_spawn (struct husk_plan *plan, int lock_fd, int cgroup_fd, int *sync_fd,
-                   pid_t *child, struct husk_error **err)
+                   pid_t *child, bool *into_cgroup, struct husk_error **err)
 {
   int fds[2];
   bool two_stage = plan->ns.any_join || plan->ns.create_time;
@@ -121,18 +135,23 @@ husk_launch_spawn (struct husk_plan *plan, int lock_fd, int cgroup_fd, int *sync
   plan->sync_fd = fds[1];
   plan->close_fds[0] = fds[0];
   plan->close_fds[1] = lock_fd;
-  pid = clone_child (flags, cgroup_fd);
+  pid = clone_child (flags, cgroup_fd, into_cgroup);
   if (pid < 0)
     {
       int saved = errno;
       close (fds[0]);
       close (fds[1]);
+      for (size_t i = 0; i < plan->cgroup_join_len; i++)
+        close (plan->cgroup_join_fds[i]);
+      plan->cgroup_join_len = 0;
       return husk_error_set (err, saved, "clone (flags 0x%lx)", flags);
     }
   if (pid == 0)
     husk_init_main (plan);
   close (fds[1]);
   plan->sync_fd = -1;
+  for (size_t i = 0; i < plan->cgroup_join_len; i++)
+    close (plan->cgroup_join_fds[i]);
   *sync_fd = fds[0];
   *child = pid;
   return 0;

@@ -15,6 +15,9 @@
 
 struct husk_seccomp_program;
 
+/* v1 hierarchies a child can join by itself (more: the parent enters them) */
+#define HUSK_PLAN_CGROUP_FDS 16
+
 struct husk_rlimit_plan {
   int resource;
   struct rlimit limit;
@@ -34,6 +37,8 @@ struct husk_plan {
   int sync_fd;                       /* the child's end */
   int close_fds[2];                  /* the parent's: sync end, locked state dir */
   int state_dirfd;                   /* for exec.fifo; -1: wait for START instead */
+  int cgroup_join_fds[HUSK_PLAN_CGROUP_FDS]; /* v1 `tasks` files the child writes "0" */
+  size_t cgroup_join_len;            /* to (husk_cgroup_join_fds); 0: the parent enters it */
   struct husk_ns_plan ns;
   const struct oci_time_offsets *time_offsets;
   bool in_user_ns;                   /* created or joined a user namespace */
@@ -85,6 +90,9 @@ int husk_plan_env (const struct oci_process *process, int listen_fds, char ***ou
 void husk_process_set_home (const struct husk_plan *plan);
 /* The home of `uid` in the passwd file open on fd; false when absent. */
 bool husk_passwd_home (int fd, uid_t uid, char *out, size_t size);
+/* The same for the user name (the state's owner): read by hand rather than
+ * getpwuid, whose NSS modules a static husk could not load. */
+bool husk_passwd_name (int fd, uid_t uid, char *out, size_t size);
 
 /* Terminal (terminal.c). Child: a pty made inside the container, the slave
  * as stdio and controlling terminal; the master goes back to the parent. */

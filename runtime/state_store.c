@@ -234,17 +234,38 @@ husk_proc_stat (pid_t pid, unsigned long long *start_time, char *state)
   return 0;
 }
 
+void
+husk_rfc3339 (const struct timespec *ts, char buf[static 40])
+{
+  /* days since 1970-01-01 to a civil date (H. Hinnant's days_from_civil,
+   * inverted): eras of 400 years from 0000-03-01 */
+  long long days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400;
+  if (secs < 0)
+    secs += 86400, days--;
+  days += 719468;
+  long long era = (days >= 0 ? days : days - 146096) / 146097;
+  unsigned doe = (unsigned) (days - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  unsigned day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+  long long year = (long long) yoe + era * 400 + (month <= 2);
+
+  char wide[128]; /* the compiler cannot see the fields' bounds */
+
+  snprintf (wide, sizeof wide, "%04lld-%02u-%02uT%02u:%02u:%02u.%09uZ", year, month, day,
+            (unsigned) (secs / 3600), (unsigned) (secs / 60 % 60), (unsigned) (secs % 60),
+            (unsigned) (ts->tv_nsec % 1000000000));
+  snprintf (buf, 40, "%.39s", wide);
+}
+
 int
 husk_rfc3339_now (char buf[static 40])
 {
   struct timespec ts;
-  struct tm tm;
-  char base[32];
 
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf, 40, "%.20s.%09uZ", base, (unsigned) (ts.tv_nsec % 1000000000));
+  husk_rfc3339 (&ts, buf);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "../oci/cleanup.h"
 #include "../oci/config.h"
@@ -84,6 +85,9 @@ int husk_proc_stat (pid_t pid, unsigned long long *start_time, char *state);
 
 /* "2024-05-01T10:00:00.123456789Z" for now. */
 int husk_rfc3339_now (char buf[static 40]);
+/* The same for `ts`, by arithmetic: glibc's gmtime_r and strftime load
+ * /etc/localtime first (5 syscalls and a parse per create). */
+void husk_rfc3339 (const struct timespec *ts, char buf[static 40]);
 
 /* Writes a whole file atomically (tmp + rename) relative to dirfd. */
 int husk_write_file_at (int dirfd, const char *name, const char *data, size_t len, mode_t mode,

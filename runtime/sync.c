@@ -34,6 +34,7 @@ static const char *const sync_names[HUSK_SYNC__COUNT] = {
   [HUSK_SYNC_READY] = "ready",
   [HUSK_SYNC_START] = "start",
   [HUSK_SYNC_ERROR] = "error",
+  [HUSK_SYNC_CGROUP_JOINED] = "cgroup-joined",
 };
 
 const char *

@@ -9,6 +9,7 @@
  * end-of-file, reported as HUSK_SYNC_EOF when expected.
  *
  * The order of a create (-> parent to child, <- child to parent):
+ *   [<- CGROUP_JOINED]                      the child moved itself (cgroup.h)
  *   [<- USERMAP_REQUEST, -> USERMAP_DONE]   two-stage only: new user ns
  *   [<- INIT_PID]                           two-stage only: the init's pid
  *   -> GO (payload: state JSON for hooks)   maps, cgroup, createRuntime done
@@ -37,6 +38,7 @@ enum husk_sync_type {
   HUSK_SYNC_READY,
   HUSK_SYNC_START,
   HUSK_SYNC_ERROR,
+  HUSK_SYNC_CGROUP_JOINED,
   HUSK_SYNC__COUNT
 };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/statfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/magic.h>
 
@@ -309,6 +310,34 @@ husk_cgroup_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
   if (cg->sd && !cg->sd->started)
     return start_unit (cg, pid, err);
   return cg->ops->enter (cg, pid, err);
+}
+
+int
+husk_cgroup_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
+                      struct husk_error **err)
+{
+  *len = 0;
+  return cg->ops->join_fds (cg, fds, cap, len, err);
+}
+
+int
+husk_cgroup_join_self (const int *fds, size_t len, struct husk_error **err)
+{
+  for (size_t i = 0; i < len; i++)
+    {
+      int rc = (int) write (fds[i], "0", 1);
+      close (fds[i]);
+      if (rc != 1)
+        return husk_error_set (err, errno, "join the container's cgroup (write \"0\" to tasks)");
+    }
+  return 0;
+}
+
+int
+husk_cgroup_enter_rest (struct husk_cgroup *cg, pid_t pid, bool self_joined, bool into_cgroup,
+                        struct husk_error **err)
+{
+  return cg->ops->enter_rest (cg, pid, self_joined, into_cgroup, err);
 }
 
 bool

@@ -100,6 +100,23 @@ const char *husk_cgroup_dir (const struct husk_cgroup *cg, const char *controlle
 
 /* Moves `pid` (its whole thread group) into the cgroup in every hierarchy. */
 int husk_cgroup_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err);
+/* Entering without the threadgroup lock.  A write of another process's pid
+ * to cgroup.procs takes the kernel's cgroup_threadgroup_rwsem for writing,
+ * and that waits for an RCU grace period: 5-15 ms on a 2-core machine,
+ * more than all the rest of a `run`.  A thread that moves itself (v1: "0"
+ * into `tasks`) and a child started inside the cgroup (v2: clone3 with
+ * CLONE_INTO_CGROUP) do not take it.  So the parent opens the v1 `tasks`
+ * files before the clone (husk_cgroup_join_fds: up to `cap` fds, *len 0
+ * when the child cannot join by itself), the child, still single-threaded,
+ * writes "0" into each (husk_cgroup_join_self), and the parent moves the
+ * pid only where neither covered it (husk_cgroup_enter_rest: `self_joined`
+ * when the child did, `into_cgroup` when clone3 started it in
+ * husk_cgroup_dirfd). */
+int husk_cgroup_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
+                          struct husk_error **err);
+int husk_cgroup_join_self (const int *fds, size_t len, struct husk_error **err);
+int husk_cgroup_enter_rest (struct husk_cgroup *cg, pid_t pid, bool self_joined, bool into_cgroup,
+                            struct husk_error **err);
 /* `exec --cgroup`: moves `pid` on into sub-cgroups of the cgroup, each
  * "path" (every hierarchy) or "ctrl[,ctrl]:path" (v1: those controllers'
  * hierarchies).  ".." is refused; a missing sub-cgroup is ENOENT. */
@@ -150,8 +167,9 @@ int husk_cgroup_oom_fd (struct husk_cgroup *cg, int *fd, struct husk_error **err
  * "oom_kill" of memory.oom_control (0 on kernels without that line). */
 int husk_cgroup_oom_count (struct husk_cgroup *cg, uint64_t *count, struct husk_error **err);
 
-/* v2: an O_PATH|O_DIRECTORY fd of the cgroup, for clone3(CLONE_INTO_CGROUP),
- * owned by the handle (do not close).  -1 on v1. */
+/* v2: an O_RDONLY|O_DIRECTORY fd of the cgroup, for clone3(CLONE_INTO_CGROUP),
+ * owned by the handle (do not close); v1: the same of the cgroup2 tree of a
+ * hybrid host once husk_cgroup_join_fds ran, else -1. */
 int husk_cgroup_dirfd (struct husk_cgroup *cg);
 
 /* ---- value conversions, shared by v1/v2 and tested as pure code ---- */

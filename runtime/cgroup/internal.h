@@ -38,6 +38,11 @@ struct cg_ops {
   int (*apply) (struct husk_cgroup *cg, const struct oci_resources *r, bool update,
                 struct husk_error **err);
   int (*enter) (struct husk_cgroup *cg, pid_t pid, struct husk_error **err);
+  /* husk_cgroup_join_fds and husk_cgroup_enter_rest (cgroup.h) */
+  int (*join_fds) (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
+                   struct husk_error **err);
+  int (*enter_rest) (struct husk_cgroup *cg, pid_t pid, bool self_joined, bool into_cgroup,
+                     struct husk_error **err);
   /* Removes the directories (and their child cgroups); -1 with errno EBUSY
    * in *err while processes are leaving. */
   int (*remove) (struct husk_cgroup *cg, struct husk_error **err);

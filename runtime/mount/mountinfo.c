@@ -74,6 +74,8 @@ parse_line (char *line, struct husk_mountinfo *m)
   return true;
 }
 
+#define MOUNTINFO_BUF ((size_t) 64 << 10)
+
 int
 husk_mountinfo_each (const char *path,
                      int (*fn) (const struct husk_mountinfo *m, void *data,
@@ -81,6 +83,9 @@ husk_mountinfo_each (const char *path,
                      void *data, struct husk_error **err)
 {
   const char *file = path ? path : "/proc/self/mountinfo";
+  /* stdio reads /proc files 1 KiB at a time: a read per few lines of a
+   * mountinfo that runs to tens of KiB on a host full of containers */
+  cleanup_free char *buf = malloc (MOUNTINFO_BUF);
   cleanup_fclose FILE *f = fopen (file, "re");
   cleanup_free char *line = NULL;
   size_t size = 0;
@@ -88,6 +93,8 @@ husk_mountinfo_each (const char *path,
 
   if (f == NULL)
     return husk_error_set (err, errno, "open `%s`", file);
+  if (buf)
+    setvbuf (f, buf, _IOFBF, MOUNTINFO_BUF);
   while ((n = getline (&line, &size, f)) > 0)
     {
       struct husk_mountinfo m;

@@ -1,9 +1,14 @@
 /* v1 hierarchies: which are mounted, where the container's cgroup is in
  * each, making and removing those directories, entering them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/statfs.h>
+
+#include <linux/magic.h>
 
 #include "v1.h"
 
@@ -76,7 +81,15 @@ add_mount (struct husk_cgroup *cg, char *line, struct husk_error **err)
       sscanf (dash + 3, "%63s %*s %1023s", fstype, super) != 2)
     return 0;
   if (strcmp (fstype, "cgroup2") == 0 && strcmp (mnt, HUSK_CGROUP_UNIFIED) == 0)
-    controllers = strdup (""); /* hybrid: the v2 tree, as runc joins it */
+    {
+      /* hybrid: the v2 tree, as runc joins it; unless a later mount covers
+       * it (a tmpfs of only the v1 hierarchies over /sys/fs/cgroup, as
+       * crun needs): mountinfo still lists it then.  runc asks statfs. */
+      struct statfs st;
+      if (statfs (HUSK_CGROUP_UNIFIED, &st) < 0 || st.f_type != CGROUP2_SUPER_MAGIC)
+        return 0;
+      controllers = strdup ("");
+    }
   else if (strcmp (fstype, "cgroup") == 0)
     controllers = controllers_of (super);
   if (controllers == NULL || seen (cg, controllers))
@@ -97,14 +110,21 @@ add_mount (struct husk_cgroup *cg, char *line, struct husk_error **err)
   return 0;
 }
 
+#define MOUNTINFO_BUF ((size_t) 64 << 10)
+
 static int
 discover (struct husk_cgroup *cg, struct husk_error **err)
 {
+  /* stdio reads /proc files 1 KiB at a time: a read per few lines of a
+   * mountinfo that runs to tens of KiB on a host full of containers */
+  cleanup_free char *buf = malloc (MOUNTINFO_BUF);
   cleanup_fclose FILE *f = fopen ("/proc/self/mountinfo", "re");
   cleanup_free char *line = NULL;
   size_t cap = 0;
   if (f == NULL)
     return husk_error_set (err, errno, "open \"/proc/self/mountinfo\"");
+  if (buf)
+    setvbuf (f, buf, _IOFBF, MOUNTINFO_BUF);
   while (getline (&line, &cap, f) > 0)
     if (add_mount (cg, line, err) < 0)
       return -1;
@@ -272,6 +292,49 @@ cg_v1_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
   for (size_t i = 0; i < cg->hiers_len; i++)
     if (cg_writef (cg->hiers[i].dir, "cgroup.procs", err, "%d", (int) pid) < 0)
       return -1;
+  return 0;
+}
+
+/* The unified tree of a hybrid host ("") has no `tasks`: the child starts
+ * in it through clone3 (cg->dirfd) instead. */
+int
+cg_v1_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
+                struct husk_error **err)
+{
+  for (size_t i = 0; i < cg->hiers_len; i++)
+    {
+      struct cg_hier *h = &cg->hiers[i];
+      cleanup_free char *path = NULL;
+      if (h->controllers[0] == '\0')
+        {
+          if (cg->dirfd < 0)
+            cg->dirfd = open (h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          continue;
+        }
+      path = cg_join (h->dir, "tasks");
+      if (*len == cap || path == NULL || (fds[*len] = open (path, O_WRONLY | O_CLOEXEC)) < 0)
+        {
+          /* the parent enters them all then, as before */
+          while (*len > 0)
+            close (fds[--*len]);
+          return 0;
+        }
+      (*len)++;
+    }
+  return 0;
+}
+
+int
+cg_v1_enter_rest (struct husk_cgroup *cg, pid_t pid, bool self_joined, bool into_cgroup,
+                  struct husk_error **err)
+{
+  for (size_t i = 0; i < cg->hiers_len; i++)
+    {
+      const struct cg_hier *h = &cg->hiers[i];
+      bool done = h->controllers[0] == '\0' ? into_cgroup : self_joined;
+      if (!done && cg_writef (h->dir, "cgroup.procs", err, "%d", (int) pid) < 0)
+        return -1;
+    }
   return 0;
 }
 

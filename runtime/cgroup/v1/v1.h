@@ -49,6 +49,10 @@ int cg_v1_make (struct husk_cgroup *cg, const char *inner, bool relative, struct
 int cg_v1_open (struct husk_cgroup *cg, const char *path, struct husk_error **err);
 void cg_v1_unmake (struct husk_cgroup *cg);
 int cg_v1_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err);
+int cg_v1_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
+                    struct husk_error **err);
+int cg_v1_enter_rest (struct husk_cgroup *cg, pid_t pid, bool self_joined, bool into_cgroup,
+                      struct husk_error **err);
 int cg_v1_remove (struct husk_cgroup *cg, struct husk_error **err);
 const char *cg_v1_procs_dir (const struct husk_cgroup *cg);
 

@@ -138,6 +138,21 @@ cg_v2_enter (struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
   return cg_writef (cg->dir, "cgroup.procs", err, "%d", (int) pid);
 }
 
+/* The child starts inside the cgroup (clone3 on cg->dirfd): nothing to
+ * open for it; the pid is written only when clone3 could not do that. */
+static int
+v2_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len, struct husk_error **err)
+{
+  return 0;
+}
+
+static int
+v2_enter_rest (struct husk_cgroup *cg, pid_t pid, bool self_joined, bool into_cgroup,
+               struct husk_error **err)
+{
+  return into_cgroup ? 0 : cg_v2_enter (cg, pid, err);
+}
+
 int
 cg_v2_remove (struct husk_cgroup *cg, struct husk_error **err)
 {
@@ -176,6 +191,8 @@ const struct cg_ops husk_cg_v2_ops = {
   .unmake = cg_v2_unmake,
   .apply = v2_apply,
   .enter = cg_v2_enter,
+  .join_fds = v2_join_fds,
+  .enter_rest = v2_enter_rest,
   .remove = cg_v2_remove,
   .procs_dir = cg_v2_procs_dir,
   .kill_fast = cg_v2_kill_fast,

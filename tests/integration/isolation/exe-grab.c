@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,17 @@ put (const char *dir, const char *name, const char *text)
     fprintf (f, "%s\n", text), fclose (f);
 }
 
-/* a pid whose exe differs from ours, or 0 */
+static bool
+same_file (const struct stat *a, const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* a pid whose exe differs from ours and from the container's busybox (a
+ * process caught after its execve runs that, and writing the container's
+ * own file proves nothing), or 0 */
 static pid_t
-find_other (const struct stat *self)
+find_other (const struct stat *self, const struct stat *busybox)
 {
   DIR *d = opendir ("/proc");
   struct dirent *e;
@@ -51,7 +60,7 @@ find_other (const struct stat *self)
       if (pid <= 0 || pid == getpid ())
         continue;
       snprintf (path, sizeof path, "/proc/%d/exe", pid);
-      if (stat (path, &st) == 0 && (st.st_dev != self->st_dev || st.st_ino != self->st_ino))
+      if (stat (path, &st) == 0 && !same_file (&st, self) && !same_file (&st, busybox))
         found = pid;
     }
   if (d)
@@ -62,17 +71,18 @@ find_other (const struct stat *self)
 int
 main (int argc, char **argv)
 {
-  struct stat self, held, now;
+  struct stat self, busybox = { 0 }, held, now;
   char path[300], line[64];
   pid_t pid = 0;
   int fd = -1, w;
 
   if (argc < 2 || stat ("/proc/self/exe", &self) < 0)
     return 2;
+  stat ("/bin/busybox", &busybox);
   put (argv[1], "ready", "1");
   while (fd < 0)
     {
-      if ((pid = find_other (&self)) == 0)
+      if ((pid = find_other (&self, &busybox)) == 0)
         {
           sched_yield ();
           continue;

@@ -136,6 +136,10 @@ test_passwd_home (void)
   fd = passwd_fd (passwd);
   ok (!husk_passwd_home (fd, 1000, home, 5), "a home too long for the buffer is not cut");
   close (fd);
+  fd = passwd_fd (passwd);
+  ok (husk_passwd_name (fd, 2000, home, sizeof home) && strcmp (home, "last") == 0,
+      "the user name of a uid (the state's owner)");
+  close (fd);
   {
     /* a 10000-byte line whose tail looks like an entry, then the real one */
     static char text[12000];

@@ -1,9 +1,12 @@
 /* The state store's pure parts: id rules, the record round trip, the
  * lock and directory life cycle in a tmpdir, and the list table. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "husk.h"
@@ -122,9 +125,52 @@ test_list_table (void)
   free (text);
 }
 
+static void
+test_rfc3339 (void)
+{
+  static const struct {
+    time_t sec;
+    long nsec;
+    const char *want;
+  } cases[] = {
+    { 0, 0, "1970-01-01T00:00:00.000000000Z" },
+    { 951782400, 5, "2000-02-29T00:00:00.000000005Z" },
+    { 951868799, 0, "2000-02-29T23:59:59.000000000Z" },
+    { 1700000000, 123456789, "2023-11-14T22:13:20.123456789Z" },
+    { 4107542399, 0, "2100-02-28T23:59:59.000000000Z" },
+    { -1, 0, "1969-12-31T23:59:59.000000000Z" },
+  };
+  char buf[40];
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      struct timespec ts = { .tv_sec = cases[i].sec, .tv_nsec = cases[i].nsec };
+      husk_rfc3339 (&ts, buf);
+      is_str (buf, cases[i].want, "rfc3339 of a known instant");
+    }
+  {
+    /* against glibc over a stretch of days, leap years and 2100 included */
+    struct timespec ts = { 0 };
+    bool same = true;
+    for (time_t t = 0; t < 5000000000; t += 86400 * 7 + 3607)
+      {
+        struct tm tm;
+        char want[64], base[32];
+        ts.tv_sec = t;
+        gmtime_r (&t, &tm);
+        strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf (want, sizeof want, "%s.000000000Z", base);
+        husk_rfc3339 (&ts, buf);
+        same = same && strcmp (buf, want) == 0;
+      }
+    ok (same, "rfc3339 agrees with gmtime_r + strftime weekly from 1970 to 2128");
+  }
+}
+
 int
 main (void)
 {
+  test_rfc3339 ();
   test_ids ();
   test_round_trip ();
   test_dirs ();
