@@ -293,7 +293,8 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   c->env.runtime_root = d->opts.runtime_root;
   c->env.image_store = d->opts.image_store;
   c->env.cgroup_parent = d->opts.cgroup_parent;
-  c->env.cni_conf_dir = d->opts.cni_conf_dir;
+  c->env.cni_conf_dir = d->pod_cni_conf_dir;
+  c->env.resolv_conf = d->opts.resolv_conf;
   c->cgroup_created = huskd_cgroup_parent_missing (d->opts.cgroup_parent);
   if (huskd_workers_new (d->base, 4, &c->workers) < 0)
     {

@@ -27,7 +27,13 @@ usage (FILE *f)
               "  --pod-root DIR    where pod sandboxes live (sandbox default)\n"
               "  --runtime PATH    OCI runtime for containers (default: husk)\n"
               "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
-              "  --cni-conf-dir D  CNI configuration for pod networks\n"
+              "  --cni-conf-dir D  CNI configuration for pod networks (replaces the default)\n"
+              "  --pod-network M   default (a bridge made through the CNI plugins) or none\n"
+              "  --pod-bridge NAME the default network's bridge (default "
+              HUSKD_POD_BRIDGE_DEFAULT ")\n"
+              "  --pod-subnet CIDR its subnet (default: the first free /16 from 10.89.0.0/16)\n"
+              "  --pod-masquerade B, --pod-portmap B  masquerade and hostPort (true, false)\n"
+              "  --resolv-conf F   the host resolvers pods get (default /etc/resolv.conf)\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
 
@@ -62,6 +68,19 @@ parse_duration (const char *s)
   return total;
 }
 
+/* --flag true|false; *off is set for false. */
+static int
+parse_bool (const char *flag, const char *v, bool *off)
+{
+  if (strcmp (v, "true") == 0 || strcmp (v, "false") == 0)
+    {
+      *off = strcmp (v, "false") == 0;
+      return 0;
+    }
+  fprintf (stderr, "huskd: %s: `%s` is not true or false\n", flag, v);
+  return -1;
+}
+
 static int
 parse_args (int argc, char **argv, struct huskd_options *o)
 {
@@ -71,6 +90,11 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "runtime", required_argument, NULL, 'r' },  { "runtime-root", required_argument, NULL, 'R' },
     { "image-store", required_argument, NULL, 'i' }, { "cgroup-parent", required_argument, NULL, 'g' },
     { "cni-conf-dir", required_argument, NULL, 'C' },
+    { "pod-network", required_argument, NULL, 'N' }, { "pod-bridge", required_argument, NULL, 'B' },
+    { "pod-subnet", required_argument, NULL, 'S' },
+    { "pod-masquerade", required_argument, NULL, 'M' },
+    { "pod-portmap", required_argument, NULL, 'P' },
+    { "resolv-conf", required_argument, NULL, 'D' },
     { "event-ttl", required_argument, NULL, 'E' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -91,6 +115,17 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'i': o->image_store = optarg; break;
       case 'g': o->cgroup_parent = optarg; break;
       case 'C': o->cni_conf_dir = optarg; break;
+      case 'N': o->pod_network.mode = optarg; break;
+      case 'B': o->pod_network.bridge = optarg; break;
+      case 'S': o->pod_network.subnet = optarg; break;
+      case 'M':
+      case 'P':
+        if (parse_bool (c == 'M' ? "--pod-masquerade" : "--pod-portmap", optarg,
+                        c == 'M' ? &o->pod_network.no_masquerade : &o->pod_network.no_portmap)
+            < 0)
+          return -1;
+        break;
+      case 'D': o->resolv_conf = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {
@@ -121,7 +156,16 @@ start (struct huskd *d, struct husk_error **err)
 {
   char objects[4096];
   snprintf (objects, sizeof objects, "%s/objects", d->opts.state_dir);
-  if (api_store_open (objects, &d->store, err) < 0 || huskd_namespaces_bootstrap (d, err) < 0
+  if (api_store_open (objects, &d->store, err) < 0)
+    return -1;
+  /* --cni-conf-dir replaces the default network; the objects' directory
+   * made the state dir the conflist goes in. */
+  if (d->opts.cni_conf_dir)
+    d->pod_cni_conf_dir = strdup (d->opts.cni_conf_dir);
+  else if (huskd_pod_network_setup (&d->opts.pod_network, d->opts.state_dir,
+                                    &d->pod_cni_conf_dir, err) < 0)
+    return -1;
+  if (huskd_namespaces_bootstrap (d, err) < 0
       || huskd_controller_new (d, &d->controller, err) < 0 || huskd_listen_unix (d, err) < 0)
     return -1;
   if (d->opts.listen && huskd_tls_start (d, err) < 0)
@@ -168,6 +212,7 @@ main (int argc, char **argv)
   event_free (sigterm);
   event_free (sigint);
   api_store_free (d.store);
+  free (d.pod_cni_conf_dir);
   event_base_free (d.base);
   husk_probes_cleanup ();
   return 0;
