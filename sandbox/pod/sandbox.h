@@ -88,8 +88,10 @@ int husk_pod_sandbox_run (const struct husk_sandbox_env *env, const char *pod_js
                           size_t pod_json_len, char **sandbox_id, struct husk_error **err);
 
 /* Stops every container (SIGTERM, `grace_seconds`, SIGKILL; < 0 takes the
- * pod's terminationGracePeriodSeconds, default 30), then the holder.  The
- * state dir, logs and exit statuses stay; idempotent. */
+ * pod's terminationGracePeriodSeconds, default 30), runs CNI DEL (the IP,
+ * veth, masquerade and portmap rules go, as CRI's StopPodSandbox reclaims
+ * the network), then stops the holder.  The state dir, logs and exit
+ * statuses stay; idempotent. */
 int husk_pod_sandbox_stop (const struct husk_sandbox_env *env, const char *sandbox_id,
                            int grace_seconds, struct husk_error **err);
 
