@@ -282,6 +282,16 @@ options timeout:1" ]
 2001:db8::8	six.test" ]]
 	k exec cf -- cat /etc/hosts
 	[[ "$output" != *HostAliases* ]]
+	# refused at admission, in the API server's words
+	pod_yaml bad 'true' '  dnsPolicy: None
+  hostAliases: [{ip: 192.0.2.300, hostnames: [Bad_Name]}]' >"$BATS_TEST_TMPDIR/bad.yaml"
+	k apply -f "$BATS_TEST_TMPDIR/bad.yaml"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *'spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None'* ]]
+	[[ "$stderr" == *'spec.hostAliases[0].ip: Invalid value: "192.0.2.300": must be a valid IP address'* ]]
+	[[ "$stderr" == *'spec.hostAliases[0].hostnames[0]: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain'* ]]
+	pod_yaml bad 'true' '  dnsPolicy: Nope' | kubectl apply -f - 2>"$BATS_TEST_TMPDIR/err" && false
+	grep -qF 'spec.dnsPolicy: Unsupported value: "Nope": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"' "$BATS_TEST_TMPDIR/err"
 }
 
 @test "hostNetwork: podIP and hostIP are the host's address; the host's resolvers and hosts file" {
