@@ -89,9 +89,10 @@ resolv_clear (struct resolv *r)
 }
 #define cleanup_resolv __attribute__ ((cleanup (resolv_clear)))
 
+/* The words of a search line (domains: "example.com." and "example.com"
+ * are one, "." is none, as kubelet normalises them) or an options line. */
 static int
-parse_words (const char *p, int (*add) (struct strlist *, const char *, size_t),
-             struct strlist *l)
+parse_words (const char *p, bool domains, struct strlist *l)
 {
   for (;;)
     {
@@ -99,9 +100,13 @@ parse_words (const char *p, int (*add) (struct strlist *, const char *, size_t),
       size_t len = strcspn (p, " \t\n");
       if (len == 0)
         return 0;
-      /* "example.com." and "example.com" are one search domain */
-      size_t keep = add == add_unique && len > 1 && p[len - 1] == '.' ? len - 1 : len;
-      if (!(len == 1 && *p == '.') && add (l, p, keep) < 0)
+      if (!domains)
+        {
+          if (set_option (l, p, len) < 0)
+            return -1;
+        }
+      else if (!(len == 1 && *p == '.')
+               && add_unique (l, p, len > 1 && p[len - 1] == '.' ? len - 1 : len) < 0)
         return -1;
       p += len;
     }
@@ -112,7 +117,7 @@ parse_words (const char *p, int (*add) (struct strlist *, const char *, size_t),
 static int
 parse_resolv (const char *text, struct resolv *r)
 {
-  for (const char *line = text; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+  for (const char *line = text, *nl; line && *line; line = (nl = strchr (line, '\n')) ? nl + 1 : NULL)
     {
       const char *p = line + strspn (line, " \t");
       size_t word = strcspn (p, " \t\n");
@@ -127,11 +132,11 @@ parse_resolv (const char *text, struct resolv *r)
       else if (word == 6 && strncmp (p, "search", 6) == 0)
         {
           strlist_clear (&r->searches);
-          if (parse_words (rest, add_unique, &r->searches) < 0)
+          if (parse_words (rest, true, &r->searches) < 0)
             return -1;
         }
       else if (word == 7 && strncmp (p, "options", 7) == 0
-               && parse_words (rest, set_option, &r->options) < 0)
+               && parse_words (rest, false, &r->options) < 0)
         return -1;
     }
   return 0;
