@@ -173,6 +173,24 @@ start (struct huskd *d, struct husk_error **err)
   return 0;
 }
 
+/* What start() made, whether it got to the end or not; a failed start
+ * leaves no socket of ours (and removes none it did not bind). */
+static void
+release (struct huskd *d)
+{
+  if (d->http_unix)
+    unlink (d->opts.socket_path);
+  huskd_controller_free (d->controller);
+  if (d->http_unix)
+    evhttp_free (d->http_unix);
+  huskd_tls_free (d);
+  api_store_free (d->store);
+  free (d->pod_cni_conf_dir);
+  if (d->base)
+    event_base_free (d->base);
+  husk_probes_cleanup ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -194,6 +212,7 @@ main (int argc, char **argv)
   if (!d.base || start (&d, &err) < 0)
     {
       fprintf (stderr, "huskd: %s\n", err ? err->message : "cannot create the event loop");
+      release (&d);
       return 1;
     }
   sigterm = evsignal_new (d.base, SIGTERM, on_signal, d.base);
@@ -204,16 +223,8 @@ main (int argc, char **argv)
   event_base_dispatch (d.base);
   /* Pods keep running: their holders outlive huskd, and the next huskd
    * finds them again. */
-  unlink (d.opts.socket_path);
-  huskd_controller_free (d.controller);
-  if (d.http_unix)
-    evhttp_free (d.http_unix);
-  huskd_tls_free (&d);
   event_free (sigterm);
   event_free (sigint);
-  api_store_free (d.store);
-  free (d.pod_cni_conf_dir);
-  event_base_free (d.base);
-  husk_probes_cleanup ();
+  release (&d);
   return 0;
 }
