@@ -74,33 +74,16 @@ huskd_pod_subnet_choose (const char *route_text)
   return NULL;
 }
 
+/* The file's text, NULL when it cannot be read (no file is no error here). */
 static char *
 read_text (const char *path)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  ssize_t n;
-  if (fd < 0)
-    return NULL;
-  do
-    {
-      if (len + 4096 + 1 > cap)
-        {
-          char *nb = realloc (buf, cap = len + 8192);
-          if (nb == NULL)
-            return free (buf), NULL;
-          buf = nb;
-        }
-      n = read (fd, buf + len, cap - len - 1);
-      if (n > 0)
-        len += (size_t) n;
-    }
-  while (n > 0 || (n < 0 && errno == EINTR));
-  if (n < 0)
-    return free (buf), NULL;
-  buf[len] = '\0';
-  return buf;
+  struct husk_error *e = NULL;
+  char *text = NULL;
+  size_t len;
+  if (json_doc_read_file (path, &text, &len, &e) < 0)
+    husk_error_release (&e);
+  return text;
 }
 
 /* ---- the host's address ---- */
