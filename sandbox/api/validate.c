@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "jv.h"
 #include "names.h"
+#include "validate_net.h"
 
 /* Field types the decoder insists on: a mismatch is a 400, not a 422. */
 struct type_rule {
@@ -325,6 +326,7 @@ check_spec (struct api_status *s, yajl_val spec)
   check_volumes (s, spec);
   check_containers (s, spec, "initContainers", false);
   check_containers (s, spec, "containers", true);
+  api_pod_validate_network (s, spec);
   if (policy && strcmp (policy, "Always") && strcmp (policy, "OnFailure")
       && strcmp (policy, "Never"))
     api_invalid_add (s, "FieldValueNotSupported", "spec.restartPolicy",

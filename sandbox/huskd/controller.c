@@ -340,7 +340,8 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   c->env.runtime_root = d->opts.runtime_root;
   c->env.image_store = d->opts.image_store;
   c->env.cgroup_parent = d->opts.cgroup_parent;
-  c->env.cni_conf_dir = d->opts.cni_conf_dir;
+  c->env.cni_conf_dir = d->pod_cni_conf_dir;
+  c->env.resolv_conf = d->opts.resolv_conf;
   /* one resolution for the pods and the exec/cp streams huskd spawns */
   c->runtime = husk_sandbox_find_runtime (&c->env);
   if (c->runtime)

@@ -12,6 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "pod_network.h"
 #include "store.h"
 
 #define HUSKD_DEFAULT_SOCKET "/run/husk/huskd.sock"
@@ -35,7 +36,9 @@ struct huskd_options {
   const char *runtime_root;  /* its --root for pod containers */
   const char *image_store;
   const char *cgroup_parent;
-  const char *cni_conf_dir;
+  const char *cni_conf_dir; /* replaces the default pod network */
+  struct huskd_pod_network pod_network;
+  const char *resolv_conf;  /* the host resolvers pods get (kubelet's --resolv-conf) */
   double event_ttl; /* seconds events are kept after their last occurrence */
 };
 
@@ -47,6 +50,7 @@ struct huskd {
   struct evhttp *http_tls;
   struct huskd_tls *tls;
   struct huskd_controller *controller;
+  char *pod_cni_conf_dir; /* --cni-conf-dir, else the default network's */
   double started;
 };
 

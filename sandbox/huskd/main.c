@@ -28,7 +28,13 @@ usage (FILE *f)
               "  --runtime PATH    OCI runtime for containers and exec (default:\n"
               "                    $HUSK_POD_RUNTIME, the husk beside huskd, husk on PATH)\n"
               "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
-              "  --cni-conf-dir D  CNI configuration for pod networks\n"
+              "  --cni-conf-dir D  CNI configuration for pod networks (replaces the default)\n"
+              "  --pod-network M   default (a bridge made through the CNI plugins) or none\n"
+              "  --pod-bridge NAME the default network's bridge (default "
+              HUSKD_POD_BRIDGE_DEFAULT ")\n"
+              "  --pod-subnet CIDR its subnet (default: the first free /16 from 10.89.0.0/16)\n"
+              "  --pod-masquerade B, --pod-portmap B  masquerade and hostPort (true, false)\n"
+              "  --resolv-conf F   the host resolvers pods get (default /etc/resolv.conf)\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
 
@@ -63,6 +69,19 @@ parse_duration (const char *s)
   return total;
 }
 
+/* --flag true|false; *off is set for false. */
+static int
+parse_bool (const char *flag, const char *v, bool *off)
+{
+  if (strcmp (v, "true") == 0 || strcmp (v, "false") == 0)
+    {
+      *off = strcmp (v, "false") == 0;
+      return 0;
+    }
+  fprintf (stderr, "huskd: %s: `%s` is not true or false\n", flag, v);
+  return -1;
+}
+
 static int
 parse_args (int argc, char **argv, struct huskd_options *o)
 {
@@ -72,6 +91,11 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "runtime", required_argument, NULL, 'r' },  { "runtime-root", required_argument, NULL, 'R' },
     { "image-store", required_argument, NULL, 'i' }, { "cgroup-parent", required_argument, NULL, 'g' },
     { "cni-conf-dir", required_argument, NULL, 'C' },
+    { "pod-network", required_argument, NULL, 'N' }, { "pod-bridge", required_argument, NULL, 'B' },
+    { "pod-subnet", required_argument, NULL, 'S' },
+    { "pod-masquerade", required_argument, NULL, 'M' },
+    { "pod-portmap", required_argument, NULL, 'P' },
+    { "resolv-conf", required_argument, NULL, 'D' },
     { "event-ttl", required_argument, NULL, 'E' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -92,6 +116,17 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'i': o->image_store = optarg; break;
       case 'g': o->cgroup_parent = optarg; break;
       case 'C': o->cni_conf_dir = optarg; break;
+      case 'N': o->pod_network.mode = optarg; break;
+      case 'B': o->pod_network.bridge = optarg; break;
+      case 'S': o->pod_network.subnet = optarg; break;
+      case 'M':
+      case 'P':
+        if (parse_bool (c == 'M' ? "--pod-masquerade" : "--pod-portmap", optarg,
+                        c == 'M' ? &o->pod_network.no_masquerade : &o->pod_network.no_portmap)
+            < 0)
+          return -1;
+        break;
+      case 'D': o->resolv_conf = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {
@@ -122,12 +157,39 @@ start (struct huskd *d, struct husk_error **err)
 {
   char objects[4096];
   snprintf (objects, sizeof objects, "%s/objects", d->opts.state_dir);
-  if (api_store_open (objects, &d->store, err) < 0 || huskd_namespaces_bootstrap (d, err) < 0
+  if (api_store_open (objects, &d->store, err) < 0)
+    return -1;
+  /* --cni-conf-dir replaces the default network; the objects' directory
+   * made the state dir the conflist goes in. */
+  if (d->opts.cni_conf_dir)
+    d->pod_cni_conf_dir = strdup (d->opts.cni_conf_dir);
+  else if (huskd_pod_network_setup (&d->opts.pod_network, d->opts.state_dir,
+                                    &d->pod_cni_conf_dir, err) < 0)
+    return -1;
+  if (huskd_namespaces_bootstrap (d, err) < 0
       || huskd_controller_new (d, &d->controller, err) < 0 || huskd_listen_unix (d, err) < 0)
     return -1;
   if (d->opts.listen && huskd_tls_start (d, err) < 0)
     return -1;
   return 0;
+}
+
+/* What start() made, whether it got to the end or not; a failed start
+ * leaves no socket of ours (and removes none it did not bind). */
+static void
+release (struct huskd *d)
+{
+  if (d->http_unix)
+    unlink (d->opts.socket_path);
+  huskd_controller_free (d->controller);
+  if (d->http_unix)
+    evhttp_free (d->http_unix);
+  huskd_tls_free (d);
+  api_store_free (d->store);
+  free (d->pod_cni_conf_dir);
+  if (d->base)
+    event_base_free (d->base);
+  husk_probes_cleanup ();
 }
 
 int
@@ -151,6 +213,7 @@ main (int argc, char **argv)
   if (!d.base || start (&d, &err) < 0)
     {
       fprintf (stderr, "huskd: %s\n", err ? err->message : "cannot create the event loop");
+      release (&d);
       return 1;
     }
   sigterm = evsignal_new (d.base, SIGTERM, on_signal, d.base);
@@ -161,15 +224,8 @@ main (int argc, char **argv)
   event_base_dispatch (d.base);
   /* Pods keep running: their holders outlive huskd, and the next huskd
    * finds them again. */
-  unlink (d.opts.socket_path);
-  huskd_controller_free (d.controller);
-  if (d.http_unix)
-    evhttp_free (d.http_unix);
-  huskd_tls_free (&d);
   event_free (sigterm);
   event_free (sigint);
-  api_store_free (d.store);
-  event_base_free (d.base);
-  husk_probes_cleanup ();
+  release (&d);
   return 0;
 }

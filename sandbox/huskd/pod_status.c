@@ -9,6 +9,7 @@
 
 #include "jv.h"
 #include "phase.h"
+#include "pod_network.h"
 #include "pod_sync.h"
 #include "store.h"
 
@@ -159,6 +160,15 @@ statuses (struct pod_sync *s, yajl_val list, struct observed *o, size_t n, const
   return arr;
 }
 
+/* A new object appended to an array. */
+static yajl_val
+push_object (yajl_val arr)
+{
+  yajl_val o = jv_object ();
+  jv_push (arr, o);
+  return o;
+}
+
 yajl_val
 pod_status_build (struct pod_sync *s, struct observed *init, size_t n_init,
                   struct observed *regular, size_t n, bool initialized, bool init_failed)
@@ -183,14 +193,18 @@ pod_status_build (struct pod_sync *s, struct observed *init, size_t n_init,
   add_condition (conds, old, "Ready", all_ready);
   add_condition (conds, old, "ContainersReady", all_ready);
   add_condition (conds, old, "PodScheduled", true);
-  jv_set (st, "hostIP", jv_string ("127.0.0.1"));
-  if (s->pod_ip)
+  const char *host_ip = huskd_host_ip ();
+  yajl_val host_network = jv_path (s->pod, "spec", "hostNetwork", NULL);
+  /* a hostNetwork pod has the node's address, as the kubelet reports it */
+  const char *pod_ip = host_network && YAJL_IS_TRUE (host_network) ? host_ip : s->pod_ip;
+  jv_set (st, "hostIP", jv_string (host_ip));
+  yajl_val host_ips = jv_set (st, "hostIPs", jv_array ());
+  jv_set (push_object (host_ips), "ip", jv_string (host_ip));
+  if (pod_ip)
     {
-      jv_set (st, "podIP", jv_string (s->pod_ip));
+      jv_set (st, "podIP", jv_string (pod_ip));
       yajl_val ips = jv_set (st, "podIPs", jv_array ());
-      yajl_val ip = jv_object ();
-      jv_set (ip, "ip", jv_string (s->pod_ip));
-      jv_push (ips, ip);
+      jv_set (push_object (ips), "ip", jv_string (pod_ip));
     }
   if (jv_get (old, "startTime"))
     jv_set (st, "startTime", jv_copy (jv_get (old, "startTime")));

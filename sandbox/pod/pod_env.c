@@ -109,6 +109,7 @@ pod_env_resolve (const struct husk_sandbox_env *in, struct pod_env *out, struct 
   out->cni_bin_dir = dup_or (in->cni_bin_dir, "/usr/lib/cni");
   out->cni_conf_dir = dup_or (in->cni_conf_dir, NULL);
   out->cgroup_parent = dup_or (in->cgroup_parent, "/husk");
+  out->resolv_conf = dup_or (in->resolv_conf, NULL);
   out->log_max_bytes = in->log_max_bytes ? in->log_max_bytes : HUSK_POD_LOG_MAX_DEFAULT;
   out->runtime = husk_sandbox_find_runtime (in);
   out->holder = find_program (in->holder_binary, "HUSK_POD_HOLDER", "husk-pod-holder",
@@ -134,6 +135,7 @@ pod_env_clear (struct pod_env *env)
   free (env->cni_bin_dir);
   free (env->image_store);
   free (env->cgroup_parent);
+  free (env->resolv_conf);
   memset (env, 0, sizeof *env);
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "../../oci/cleanup.h"
+#include "pod_dns.h"
 #include "pod_util.h"
 
 static int
@@ -21,9 +22,23 @@ write_etc (const char *dir, const char *name, const char *text, struct husk_erro
   return pod_write_file_atomic (path, text, strlen (text), 0644, err);
 }
 
+/* kubelet's managedHostsFileContent; a hostNetwork pod gets the host's
+ * own file (nodeHostsFileContent), and both get the hostAliases lines. */
 static char *
 hosts_text (const struct pod_spec *pod, const char *ip)
 {
+  cleanup_free char *aliases = pod_host_aliases_text (pod);
+  cleanup_free char *host = NULL;
+  struct husk_error *e = NULL;
+
+  if (aliases == NULL)
+    return NULL;
+  if (pod->host_network)
+    {
+      if (pod_read_file ("/etc/hosts", &host, NULL, &e) < 0)
+        husk_error_release (&e);
+      return pod_path ("%s%s", host ? host : "", aliases);
+    }
   return pod_path ("# Kubernetes-managed hosts file (husk).\n"
                    "127.0.0.1\tlocalhost\n"
                    "::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -31,26 +46,32 @@ hosts_text (const struct pod_spec *pod, const char *ip)
                    "fe00::0\tip6-mcastprefix\n"
                    "fe00::1\tip6-allnodes\n"
                    "fe00::2\tip6-allrouters\n"
-                   "%s\t%s\n",
-                   ip ? ip : "127.0.1.1", pod->hostname);
+                   "%s\t%s\n%s",
+                   ip ? ip : "127.0.1.1", pod->hostname, aliases);
 }
 
-/* The host's resolver, unless it points at a loopback stub that the pod's
- * own network namespace cannot reach. */
 static char *
-resolv_text (const struct pod_spec *pod)
+read_or_null (const char *path)
 {
-  cleanup_free char *host = NULL;
+  char *text = NULL;
   struct husk_error *e = NULL;
+  if (pod_read_file (path, &text, NULL, &e) < 0)
+    husk_error_release (&e);
+  return text;
+}
 
-  if (pod_read_file ("/etc/resolv.conf", &host, NULL, &e) < 0)
-    {
-      husk_error_release (&e);
-      return strdup ("");
-    }
-  if (!pod->host_network && strstr (host, "nameserver 127."))
-    return strdup ("# the host's resolver listens on loopback: not reachable from the pod\n");
-  return steal_pointer (&host);
+/* See pod_dns.h.  The systemd-resolved upstreams are looked for only
+ * behind the default /etc/resolv.conf: a file given with --resolv-conf is
+ * taken as the administrator wrote it. */
+static char *
+resolv_text (const struct pod_env *env, const struct pod_spec *pod)
+{
+  const char *path = env->resolv_conf ? env->resolv_conf : HUSK_RESOLV_CONF_DEFAULT;
+  cleanup_free char *host = read_or_null (path);
+  cleanup_free char *upstream = env->resolv_conf ? NULL : read_or_null (HUSK_RESOLV_CONF_UPSTREAM);
+  char *text;
+
+  return pod_resolv_conf_text (host, upstream, pod, &text) < 0 ? NULL : text;
 }
 
 int
@@ -60,7 +81,7 @@ pod_etc_write (const struct pod_env *env, const struct pod_spec *pod, const char
   cleanup_free char *dir = pod_path ("%s/%s/etc", env->pods_root, sandbox_id);
   cleanup_free char *hosts = hosts_text (pod, ip);
   cleanup_free char *hostname = pod_path ("%s\n", pod->hostname);
-  cleanup_free char *resolv = resolv_text (pod);
+  cleanup_free char *resolv = resolv_text (env, pod);
 
   if (dir == NULL || hosts == NULL || hostname == NULL || resolv == NULL)
     return husk_error_set (err, ENOMEM, "pod /etc files");

@@ -22,6 +22,7 @@ struct pod_env {
   char *cni_bin_dir;
   char *image_store;
   char *cgroup_parent;
+  char *resolv_conf; /* NULL: /etc/resolv.conf (and systemd-resolved's upstreams) */
   uint64_t log_max_bytes;
 };
 

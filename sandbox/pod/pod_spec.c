@@ -7,6 +7,7 @@
 #include "../../oci/cleanup.h"
 #include "../../oci/json_doc.h"
 #include "../../oci/json_reader.h"
+#include "pod_spec_net.h"
 
 static void
 strv_free (char **v)
@@ -89,6 +90,7 @@ pod_spec_free (struct pod_spec *pod)
     }
   free (pod->volumes);
   security_context_clear (&pod->security_context);
+  pod_spec_net_clear (pod);
   free (pod);
 }
 
@@ -480,7 +482,8 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
       || jr_array_of (r, spec, "initContainers", sizeof *pod->init_containers, parse_container,
                       &pod->init_containers, &pod->init_containers_len)
              < 0
-      || parse_security_context (r, spec, &pod->security_context) < 0)
+      || parse_security_context (r, spec, &pod->security_context) < 0
+      || pod_spec_net_parse (r, spec, pod) < 0)
     return -1;
   pod->termination_grace_period = grace.set ? grace.value : 30;
   return 0;

@@ -96,6 +96,24 @@ struct pod_volume {
   enum pod_host_path_type host_path_type;
 };
 
+/* spec.dnsConfig (see pod_dns.c for how it merges with dnsPolicy). */
+struct pod_dns_option {
+  char *name;
+  char *value; /* NULL: a bare option ("rotate") */
+};
+
+struct pod_dns_config {
+  char **nameservers; size_t nameservers_len;
+  char **searches;    size_t searches_len;
+  struct pod_dns_option *options; size_t options_len;
+};
+
+/* spec.hostAliases[]: lines added to the pod's /etc/hosts. */
+struct pod_host_alias {
+  char *ip;
+  char **hostnames; size_t hostnames_len;
+};
+
 struct pod_spec {
   char *name;
   char *namespace_; /* "default" when unset */
@@ -112,6 +130,9 @@ struct pod_spec {
   struct pod_container *init_containers; size_t init_containers_len;
   struct pod_volume *volumes; size_t volumes_len;
   struct pod_security_context security_context;
+  char *dns_policy; /* ClusterFirst (default), ClusterFirstWithHostNet, Default, None */
+  struct pod_dns_config dns_config;
+  struct pod_host_alias *host_aliases; size_t host_aliases_len;
 };
 
 /* Parses and validates (names, images, mount references, paths, quantities).

@@ -14,25 +14,36 @@
 #include "../network/cni.h"
 #include "pod_util.h"
 
-/* Every step of the teardown tolerates what was never made, so one
- * function serves remove and a failed run alike. */
+/* CNI DEL while the network namespace still exists (the holder lives), as
+ * the CRI's StopPodSandbox reclaims the network: the bridge plugin finds
+ * the addresses whose masquerade rules it removes on the pod's interface,
+ * so a DEL without the namespace releases the IP but leaves those rules.
+ * It runs from the configuration saved at ADD, whatever --cni-conf-dir
+ * says now, and only once: a successful DEL forgets it. */
 static int
-sandbox_teardown (const struct pod_env *env, const char *sid, struct husk_error **err)
+network_teardown (const struct pod_env *env, const char *sid, struct husk_error **err)
 {
   cleanup_free char *dir = pod_sandbox_dir (env, sid);
   cleanup_free char *netns = NULL;
   pid_t holder = pod_holder_pid (env, sid);
 
   if (dir == NULL)
-    return husk_error_set (err, ENOMEM, "remove");
-  if (pod_containers_teardown (env, sid, err) < 0)
-    return -1;
-  /* CNI DEL while the network namespace still exists, so the plugins can
-   * remove the veth; they release the IP even when it is gone.  It runs
-   * from the configuration saved at ADD, whatever --cni-conf-dir says now. */
+    return husk_error_set (err, ENOMEM, "network");
   if (holder > 0)
     netns = pod_path ("/proc/%d/ns/net", (int) holder);
-  if (husk_cni_del (env->cni_bin_dir, dir, sid, netns, err) < 0)
+  return husk_cni_del (env->cni_bin_dir, dir, sid, netns, err);
+}
+
+/* Every step of the teardown tolerates what was never made, so one
+ * function serves remove and a failed run alike. */
+static int
+sandbox_teardown (const struct pod_env *env, const char *sid, struct husk_error **err)
+{
+  cleanup_free char *dir = pod_sandbox_dir (env, sid);
+
+  if (dir == NULL)
+    return husk_error_set (err, ENOMEM, "remove");
+  if (pod_containers_teardown (env, sid, err) < 0 || network_teardown (env, sid, err) < 0)
     return -1;
   if (pod_holder_stop (env, sid, err) < 0 || pod_volumes_teardown (env, sid, err) < 0
       || pod_cgroup_destroy (env, sid, err) < 0)
@@ -168,7 +179,8 @@ husk_pod_sandbox_stop (const struct husk_sandbox_env *henv, const char *sid, int
   if (grace_seconds < 0)
     grace_seconds = (int) pod->termination_grace_period;
   /* All at once, one grace period for the pod (see pod_stop.c). */
-  if (pod_containers_stop (&env, ids, n, grace_seconds, err) < 0)
+  if (pod_containers_stop (&env, ids, n, grace_seconds, err) < 0
+      || network_teardown (&env, sid, err) < 0)
     return husk_error_wrap (err, "stop pod `%s`", pod->name);
   return pod_holder_stop (&env, sid, err) < 0 ? husk_error_wrap (err, "stop pod `%s`", pod->name)
                                                : 0;

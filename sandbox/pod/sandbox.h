@@ -50,6 +50,8 @@
 #define HUSK_PODS_ROOT_DEFAULT "/run/husk/pods"
 #define HUSK_POD_RUNTIME_ROOT_DEFAULT "/run/husk/pod-containers"
 #define HUSK_IMAGE_STORE_DEFAULT "/var/lib/husk/images"
+#define HUSK_RESOLV_CONF_DEFAULT "/etc/resolv.conf"
+#define HUSK_RESOLV_CONF_UPSTREAM "/run/systemd/resolve/resolv.conf"
 #define HUSK_POD_LOG_MAX_DEFAULT (10u * 1024 * 1024)
 
 /* Where things live.  Every field may be NULL/0 for its default; the daemon
@@ -66,6 +68,9 @@ struct husk_sandbox_env {
   const char *cni_bin_dir;   /* CNI_PATH; default /usr/lib/cni */
   const char *image_store;   /* HUSK_IMAGE_STORE_DEFAULT */
   const char *cgroup_parent; /* pods' cgroups go under it; default "/husk" */
+  const char *resolv_conf;   /* the host resolvers pods get (kubelet's
+                                --resolv-conf); NULL: HUSK_RESOLV_CONF_DEFAULT,
+                                see pod_dns.h */
   uint64_t log_max_bytes;    /* rotation size per container log */
 };
 
@@ -102,8 +107,10 @@ int husk_pod_sandbox_run (const struct husk_sandbox_env *env, const char *pod_js
                           size_t pod_json_len, char **sandbox_id, struct husk_error **err);
 
 /* Stops every container (SIGTERM, `grace_seconds`, SIGKILL; < 0 takes the
- * pod's terminationGracePeriodSeconds, default 30), then the holder.  The
- * state dir, logs and exit statuses stay; idempotent. */
+ * pod's terminationGracePeriodSeconds, default 30), runs CNI DEL (the IP,
+ * veth, masquerade and portmap rules go, as CRI's StopPodSandbox reclaims
+ * the network), then stops the holder.  The state dir, logs and exit
+ * statuses stay; idempotent. */
 int husk_pod_sandbox_stop (const struct husk_sandbox_env *env, const char *sandbox_id,
                            int grace_seconds, struct husk_error **err);
 

@@ -41,7 +41,7 @@ no_pods() { [ "$(pod_count)" = 0 ]; }
 start_huskd() {
 	"$HUSKD_BIN" --socket "$SOCK" --state-dir "$WORK/state" --pod-root "$WORK/pods" \
 		--runtime "$RUNTIME" --runtime-root "$WORK/rt" --image-store "$WORK/images" \
-		--cgroup-parent "$CGPARENT" </dev/null >"$WORK/huskd.log" 2>&1 &
+		--cgroup-parent "$CGPARENT" --pod-network none </dev/null >"$WORK/huskd.log" 2>&1 &
 	HUSKD_PID=$!
 	wait_until 10 K -f http://huskd/healthz -o /dev/null ||
 		{ cat "$WORK/huskd.log" >&2; echo "bench-huskd.sh: huskd did not start" >&2; exit 1; }

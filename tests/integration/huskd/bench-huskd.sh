@@ -18,7 +18,7 @@ tmp=$(mktemp -d /tmp/huskd-bench.XXXXXX)
 cg=/huskd-bench-$$
 sock=$tmp/huskd.sock
 "$huskd" --socket "$sock" --state-dir "$tmp/state" --pod-root "$tmp/pods" --runtime "$runtime" \
-	--runtime-root "$tmp/rt" --image-store "$tmp/img" --cgroup-parent "$cg" >"$tmp/log" 2>&1 &
+	--runtime-root "$tmp/rt" --image-store "$tmp/img" --cgroup-parent "$cg" --pod-network none >"$tmp/log" 2>&1 &
 pid=$!
 cleanup() {
 	for p in $(curl -s --unix-socket "$sock" http://h/api/v1/namespaces/default/pods | jq -r '.items[].metadata.name'); do

@@ -46,14 +46,20 @@ setup_huskd() {
 }
 
 # start_huskd [ARGS]: (re)starts huskd on the test's socket and state.
+# Pods are on loopback only (--pod-network none), so that no suite makes a
+# bridge or firewall rules on the shared host; a suite of the default
+# network sets HUSKD_POD_NETWORK=1 and runs huskd in a network namespace
+# of its own with HUSKD_WRAP="nsenter --net=..." (kubectl-network.bats).
 start_huskd() {
 	HUSKD_ARGS=("$@")
 	# HUSKD_NO_RUNTIME=1: no --runtime, huskd finds its own
 	local rt=(--runtime "$POD_RUNTIME")
 	[ -z "${HUSKD_NO_RUNTIME:-}" ] || rt=()
-	"$HUSKD_BIN" --socket "$SOCK" --state-dir "$STATE" --pod-root "$PODS" \
+	local net=(--pod-network none)
+	[ -z "${HUSKD_POD_NETWORK:-}" ] || net=()
+	${HUSKD_WRAP:-} "$HUSKD_BIN" --socket "$SOCK" --state-dir "$STATE" --pod-root "$PODS" \
 		"${rt[@]}" --runtime-root "$RTROOT" --image-store "$STORE" \
-		--cgroup-parent "$CGPARENT" "$@" </dev/null >>"$BATS_TEST_TMPDIR/huskd.log" 2>&1 &
+		--cgroup-parent "$CGPARENT" ${net[@]+"${net[@]}"} "$@" </dev/null >>"$BATS_TEST_TMPDIR/huskd.log" 2>&1 &
 	HUSKD_PID=$!
 	local i
 	for i in $(seq 50); do
