@@ -20,6 +20,9 @@ yajl_val api_table_pods (yajl_val *pods, size_t n, const char *rv, double now);
 yajl_val api_table_namespaces (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_events (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_generic (yajl_val *objs, size_t n, const char *rv, double now);
+/* NAME DATA AGE and NAME TYPE DATA AGE. */
+yajl_val api_table_configmaps (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_secrets (yajl_val *objs, size_t n, const char *rv, double now);
 
 /* The seconds since the epoch of an RFC 3339 timestamp, 0 when unparsable. */
 double api_parse_timestamp (const char *ts);

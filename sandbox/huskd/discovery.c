@@ -25,6 +25,9 @@ static const struct resource_info resources[] = {
     "create delete get list update watch" },
   { "limitranges", "limitrange", "LimitRange", "limits", true,
     "create delete get list update watch" },
+  { "configmaps", "configmap", "ConfigMap", "cm", true,
+    "create delete get list patch update watch" },
+  { "secrets", "secret", "Secret", NULL, true, "create delete get list patch update watch" },
 };
 
 static yajl_val

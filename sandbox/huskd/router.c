@@ -25,6 +25,8 @@ static const struct route routes[] = {
   { "events", huskd_handle_events },
   { "resourcequotas", huskd_handle_quotas },
   { "limitranges", huskd_handle_limitranges },
+  { "configmaps", huskd_handle_configmaps },
+  { "secrets", huskd_handle_secrets },
 };
 
 static size_t
