@@ -97,7 +97,7 @@ v1_doc (void)
 
 /* A message built field by field into a fixed buffer (these are small). */
 struct pb_msg {
-  unsigned char data[1024];
+  unsigned char data[4096];
   size_t len;
   bool overflow;
 };
