@@ -17,6 +17,7 @@
 #include "base64.h"
 #include "cleanup.h"
 #include "configmap.h"
+#include "dockercfg.h"
 #include "jv.h"
 #include "quantity.h"
 #include "sandbox/pod/pod_util.h"
@@ -94,9 +95,12 @@ each_ref (yajl_val pod, ref_fn fn, void *ctx)
       for (size_t i = 0; i < alen (cs); i++)
         each_container_ref (at (cs, i), fn, ctx);
     }
+  yajl_val pull = jv_path (pod, "spec", "imagePullSecrets", NULL);
   for (size_t i = 0; i < alen (vols); i++)
     each_projection_ref (at (vols, i), fn, ctx);
-  /* imagePullSecrets are read where the image is pulled */
+  for (size_t i = 0; i < alen (pull); i++)
+    if (jv_str (at (pull, i), "name"))
+      fn (ctx, "secrets", jv_str (at (pull, i), "name"));
 }
 
 struct refs_ctx {
@@ -141,6 +145,48 @@ huskd_pod_uses (yajl_val pod, const char *resource, const char *name)
   struct uses_ctx u = { resource, name, false };
   each_ref (pod, check_use, &u);
   return u.found;
+}
+
+/* The pod's imagePullSecrets in its order, from get(name). */
+static int
+pull_credentials (yajl_val pod, yajl_val (*get) (void *ctx, const char *name), void *ctx,
+                  const char *image, struct api_registry_auth *out)
+{
+  yajl_val pull = jv_path (pod, "spec", "imagePullSecrets", NULL);
+  cleanup_free yajl_val *secrets = calloc (alen (pull) + 1, sizeof *secrets);
+  size_t n = 0;
+  char host[256];
+  for (size_t i = 0; i < alen (pull); i++)
+    if ((secrets[n] = get (ctx, jv_str (at (pull, i), "name") ?: "")))
+      n++;
+  return api_docker_credentials (secrets, n, api_image_registry (image, host, sizeof host), out);
+}
+
+static yajl_val
+stored_secret (void *ctx, const char *name)
+{
+  struct refs_ctx *r = ctx;
+  return api_store_get (r->store, "secrets", r->ns, name);
+}
+
+int
+huskd_pod_pull_credentials (struct api_store *store, yajl_val pod, const char *image,
+                            struct api_registry_auth *out)
+{
+  struct refs_ctx r = { store, jv_str (jv_get (pod, "metadata"), "namespace"), NULL };
+  return pull_credentials (pod, stored_secret, &r, image, out);
+}
+
+static yajl_val
+synced_secret (void *ctx, const char *name)
+{
+  return jv_get (jv_get (((struct pod_sync *) ctx)->refs, "secrets"), name);
+}
+
+int
+pod_sync_pull_credentials (struct pod_sync *s, const char *image, struct api_registry_auth *out)
+{
+  return pull_credentials (s->pod, synced_secret, s, image, out);
 }
 
 /* ---- values ---- */

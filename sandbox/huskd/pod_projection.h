@@ -11,6 +11,7 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "dockercfg.h"
 #include "pod_sync.h"
 #include "store.h"
 
@@ -20,6 +21,16 @@ yajl_val huskd_pod_refs (struct api_store *store, yajl_val pod);
 /* Whether the pod names the ConfigMap or Secret (resource "configmaps" or
  * "secrets") `name`. */
 bool huskd_pod_uses (yajl_val pod, const char *resource, const char *name);
+
+/* The registry credentials for pulling `image` from the pod's
+ * imagePullSecrets (kubernetes.io/dockerconfigjson or dockercfg), decoded,
+ * for the image's registry host: 0 and *out (api_registry_auth_clear it),
+ * or -1 when no pull secret has an entry for that host.  The first reads
+ * the store (event loop); the second the copies a sync carries (worker). */
+int huskd_pod_pull_credentials (struct api_store *store, yajl_val pod, const char *image,
+                                struct api_registry_auth *out);
+int pod_sync_pull_credentials (struct pod_sync *s, const char *image,
+                               struct api_registry_auth *out);
 
 /* Worker side.  The container's env as the runtime gets it, or NULL and
  * *why, kubelet's words (`configmap "x" not found`). */
