@@ -386,6 +386,31 @@ api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now)
   return t;
 }
 
+static size_t
+map_len (yajl_val v)
+{
+  return v && v->type == yajl_t_object ? v->u.object.len : 0;
+}
+
+/* printConfigMap and printSecret: DATA counts the keys. */
+yajl_val
+api_table_configmaps (yajl_val *objs, size_t n, const char *rv, double now)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Data", "integer", "", 0, "Data contains the configuration data.");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the object.");
+  for (size_t i = 0; i < n; i++)
+    {
+      yajl_val cells = add_row (t, objs[i]);
+      jv_push (cells, jv_string (jv_str (jv_get (objs[i], "metadata"), "name")));
+      jv_push (cells, jv_int ((long long) (map_len (jv_get (objs[i], "data"))
+                                           + map_len (jv_get (objs[i], "binaryData")))));
+      age_cell (cells, objs[i], now);
+    }
+  return t;
+}
+
 /* printNode: STATUS from the Ready condition, ROLES from the
  * node-role.kubernetes.io/ labels, VERSION the kubelet's. */
 yajl_val
@@ -444,5 +469,24 @@ api_table_services (const char *rv)
   add_column (cols, "External-IP", "string", "", 0, "The external IP of the service.");
   add_column (cols, "Port(s)", "string", "", 0, "The ports of the service.");
   add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the object.");
+  return t;
+}
+
+yajl_val
+api_table_secrets (yajl_val *objs, size_t n, const char *rv, double now)
+{
+  yajl_val t = new_table (rv), cols = jv_get (t, "columnDefinitions");
+  add_column (cols, "Name", "string", "name", 0, "Name must be unique within a namespace.");
+  add_column (cols, "Type", "string", "", 0, "The type of secret.");
+  add_column (cols, "Data", "string", "", 0, "The number of keys in the secret.");
+  add_column (cols, "Age", "string", "", 0, "CreationTimestamp of the object.");
+  for (size_t i = 0; i < n; i++)
+    {
+      yajl_val cells = add_row (t, objs[i]);
+      jv_push (cells, jv_string (jv_str (jv_get (objs[i], "metadata"), "name")));
+      jv_push (cells, jv_string (jv_str (objs[i], "type") ?: "Opaque"));
+      jv_push (cells, jv_int ((long long) map_len (jv_get (objs[i], "data"))));
+      age_cell (cells, objs[i], now);
+    }
   return t;
 }

@@ -23,6 +23,9 @@ yajl_val api_table_quotas (yajl_val *objs, size_t n, const char *rv, double now)
 yajl_val api_table_nodes (yajl_val *objs, size_t n, const char *rv, double now);
 yajl_val api_table_services (const char *rv); /* no rows */
 yajl_val api_table_generic (yajl_val *objs, size_t n, const char *rv, double now);
+/* NAME DATA AGE and NAME TYPE DATA AGE. */
+yajl_val api_table_configmaps (yajl_val *objs, size_t n, const char *rv, double now);
+yajl_val api_table_secrets (yajl_val *objs, size_t n, const char *rv, double now);
 
 /* The rows' `object` as the request's includeObject asks (kube-apiserver's
  * IncludeObjectPolicy): "Object" the whole object (with kind/apiVersion:

@@ -10,6 +10,7 @@
 #include "controller_internal.h"
 #include "events.h"
 #include "jv.h"
+#include "pod_projection.h"
 #include "request.h"
 #include "table.h"
 
@@ -86,6 +87,7 @@ free_ctl (struct huskd_controller *c, struct pod_ctl *pc)
     {
       free (pc->tracks[i].name);
       free (pc->tracks[i].image);
+      free (pc->tracks[i].config_error);
     }
   free (pc->tracks);
   free (pc->ns);
@@ -265,6 +267,8 @@ start_sync (struct pod_ctl *pc, yajl_val pod)
   sj->sync.stopped = jv_str (jv_path (pod, "metadata", "annotations", NULL), "husk.dev/stopped") != NULL;
   sj->sync.tracks = pc->tracks;
   sj->sync.n_tracks = pc->n_tracks;
+  sj->sync.refs = huskd_pod_refs (pc->c->d->store, pod);
+  sj->sync.volumes_root = pc->c->volumes_root;
   pc->busy = true;
   huskd_workers_submit (pc->c->workers, &sj->job);
 }
@@ -297,6 +301,21 @@ huskd_controller_kick (struct huskd_controller *c, const char *ns, const char *n
     schedule (pc, 0);
 }
 
+/* A ConfigMap or Secret changed: the pods that use it sync now (their
+ * volumes are rewritten; a container waiting for it starts). */
+static void
+kick_users (struct huskd_controller *c, const char *resource, yajl_val obj)
+{
+  const char *ns = jv_str (jv_get (obj, "metadata"), "namespace") ?: "";
+  const char *name = jv_str (jv_get (obj, "metadata"), "name") ?: "";
+  for (struct pod_ctl *pc = c->pods; pc; pc = pc->next)
+    {
+      yajl_val pod = strcmp (pc->ns, ns) ? NULL : api_store_get (c->d->store, "pods", ns, pc->name);
+      if (pod && huskd_pod_uses (pod, resource, name))
+        schedule (pc, 0);
+    }
+}
+
 /* New pods get a controller entry; spec or deletion changes a sync now.
  * The controller's own status writes come back here too and are ignored. */
 static void
@@ -306,6 +325,8 @@ on_store_change (void *ctx, enum api_event_type type, const char *resource, yajl
   yajl_val meta = jv_get (obj, "metadata");
   long long gen = 0;
   struct pod_ctl *pc;
+  if (!strcmp (resource, "configmaps") || !strcmp (resource, "secrets"))
+    return kick_users (c, resource, obj);
   if (strcmp (resource, "pods") != 0 || type == API_DELETED)
     return;
   pc = find_ctl (c, jv_str (meta, "namespace"), jv_str (meta, "name"));
@@ -346,6 +367,8 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   c->runtime = husk_sandbox_find_runtime (&c->env);
   if (c->runtime)
     c->env.husk_binary = c->runtime;
+  if (asprintf (&c->volumes_root, "%s/volumes", d->opts.state_dir) < 0)
+    abort ();
   c->cgroup_created = huskd_cgroup_parent_missing (d->opts.cgroup_parent);
   if (huskd_workers_new (d->base, 4, &c->workers) < 0)
     {
@@ -381,5 +404,6 @@ huskd_controller_free (struct huskd_controller *c)
   huskd_cgroup_parent_remove (c->cgroup_created);
   husk_strv_free (c->cgroup_created);
   free (c->runtime);
+  free (c->volumes_root);
   free (c);
 }

@@ -31,6 +31,7 @@ struct huskd_controller {
   struct pod_ctl *pods;
   struct event *events_gc; /* kube-apiserver's --event-ttl: 1 hour */
   char **cgroup_created;    /* parent dirs absent at start: removed at stop */
+  char *volumes_root;       /* <state>/volumes: the pods' projected volumes */
 };
 
 /* Removes Terminating namespaces whose pods are all gone. */

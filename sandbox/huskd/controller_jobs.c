@@ -106,6 +106,8 @@ huskd_controller_namespaces_gc (struct huskd_controller *c)
       delete_all (c, "events", doomed[i]);
       delete_all (c, "resourcequotas", doomed[i]);
       delete_all (c, "limitranges", doomed[i]);
+      delete_all (c, "configmaps", doomed[i]);
+      delete_all (c, "secrets", doomed[i]);
       api_store_delete (c->d->store, "namespaces", NULL, doomed[i], &err);
     }
 }

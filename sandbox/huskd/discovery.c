@@ -27,6 +27,9 @@ static const struct resource_info resources[] = {
     "create delete get list update watch" },
   { "nodes", "node", "Node", "no", false, "get list" },
   { "services", "service", "Service", "svc", true, "get list" },
+  { "configmaps", "configmap", "ConfigMap", "cm", true,
+    "create delete get list patch update watch" },
+  { "secrets", "secret", "Secret", NULL, true, "create delete get list patch update watch" },
 };
 
 static yajl_val

@@ -24,15 +24,15 @@ static const char *const event_fields[]
         "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type", NULL };
 
 const struct resource_kind huskd_kind_pods
-    = { "pods", "Pod", true, api_table_pods, NULL, pod_fields };
+    = { "pods", "Pod", true, api_table_pods, NULL, pod_fields, NULL };
 const struct resource_kind huskd_kind_namespaces
-    = { "namespaces", "Namespace", false, api_table_namespaces, NULL, namespace_fields };
+    = { "namespaces", "Namespace", false, api_table_namespaces, NULL, namespace_fields, NULL };
 const struct resource_kind huskd_kind_events
-    = { "events", "Event", true, api_table_events, NULL, event_fields };
+    = { "events", "Event", true, api_table_events, NULL, event_fields, NULL };
 const struct resource_kind huskd_kind_quotas
-    = { "resourcequotas", "ResourceQuota", true, api_table_quotas, huskd_quota_fill, NULL };
+    = { "resourcequotas", "ResourceQuota", true, api_table_quotas, huskd_quota_fill, NULL, NULL };
 const struct resource_kind huskd_kind_limitranges
-    = { "limitranges", "LimitRange", true, api_table_generic, NULL, NULL };
+    = { "limitranges", "LimitRange", true, api_table_generic, NULL, NULL, NULL };
 
 void
 huskd_method_not_allowed (struct hreq *r)
@@ -252,7 +252,8 @@ huskd_create_plain (struct hreq *r, const struct resource_kind *k)
       api_invalid_finish (inv);
       return hreq_reply_status (r, inv);
     }
-  if ((s = api_object_validate (body, k->kind)))
+  if ((s = api_object_validate (body, k->kind))
+      || (k->admit && (s = k->admit (r->d, r->ns, NULL, body))))
     return hreq_reply_status (r, s);
   if (api_store_get (r->d->store, k->resource, scope_ns (r, k), name))
     return hreq_reply_status (r, api_already_exists (k->resource, name));

@@ -18,10 +18,13 @@ struct resource_kind {
    * resources with their own field conversion say it ("field label not
    * supported") or the generic way. */
   const char *const *fields;
+  /* Kind-specific admission of a create (old NULL) or an update; may
+   * change obj (a Secret's stringData); optional (configmaps.c). */
+  struct api_status *(*admit) (struct huskd *d, const char *ns, yajl_val old, yajl_val obj);
 };
 
 extern const struct resource_kind huskd_kind_pods, huskd_kind_namespaces, huskd_kind_events,
-    huskd_kind_quotas, huskd_kind_limitranges;
+    huskd_kind_quotas, huskd_kind_limitranges, huskd_kind_configmaps, huskd_kind_secrets;
 
 /* GET on a collection: list or, with ?watch, a watch stream. */
 void huskd_list (struct hreq *r, const struct resource_kind *k);

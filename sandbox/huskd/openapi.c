@@ -24,6 +24,8 @@ static const char *const kinds[][2] = {
   { "io.k8s.api.core.v1.Event", "Event" },
   { "io.k8s.api.core.v1.ResourceQuota", "ResourceQuota" },
   { "io.k8s.api.core.v1.LimitRange", "LimitRange" },
+  { "io.k8s.api.core.v1.ConfigMap", "ConfigMap" },
+  { "io.k8s.api.core.v1.Secret", "Secret" },
 };
 
 static yajl_val
@@ -55,6 +57,8 @@ static const char *const patch_paths[][2] = {
   { "/api/v1/namespaces/{namespace}/resourcequotas/{name}", "ResourceQuota" },
   { "/api/v1/namespaces/{namespace}/limitranges/{name}", "LimitRange" },
   { "/api/v1/namespaces/{namespace}/events/{name}", "Event" },
+  { "/api/v1/namespaces/{namespace}/configmaps/{name}", "ConfigMap" },
+  { "/api/v1/namespaces/{namespace}/secrets/{name}", "Secret" },
 };
 
 /* A PATCH operation for the kind that takes ?fieldValidation=. */
@@ -93,7 +97,7 @@ v1_doc (void)
 
 /* A message built field by field into a fixed buffer (these are small). */
 struct pb_msg {
-  unsigned char data[1024];
+  unsigned char data[4096];
   size_t len;
   bool overflow;
 };

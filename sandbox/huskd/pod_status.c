@@ -95,8 +95,10 @@ container_status (struct pod_sync *s, yajl_val c, const struct observed *o,
   jv_set (cs, "name", jv_string (jv_str (c, "name")));
   state = jv_set (cs, "state", jv_object ());
   jv_set (cs, "lastState", jv_object ());
-  if (!o->has_latest || o->latest.state == HUSK_POD_CONTAINER_CREATED
-      || o->latest.state == HUSK_POD_CONTAINER_UNKNOWN)
+  if (t && t->config_error && !running)
+    jv_set (state, "waiting", waiting ("CreateContainerConfigError", t->config_error));
+  else if (!o->has_latest || o->latest.state == HUSK_POD_CONTAINER_CREATED
+           || o->latest.state == HUSK_POD_CONTAINER_UNKNOWN)
     jv_set (state, "waiting", waiting (pending_reason, NULL));
   else if (running)
     {

@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "jv.h"
+#include "pod_projection.h"
 #include "store.h"
 
 void
@@ -139,18 +140,36 @@ run_post_start (struct pod_sync *s, yajl_val c, const char *id, const char *fp)
   husk_exec_result_free (&res);
 }
 
-/* A PATCH changed c's image since its last attempt: the sandbox's copy of
- * the pod must say so before the next attempt is created from it. */
+/* The sandbox's copy of the pod gets c's env as resolved now (and the
+ * image a PATCH may have changed) before the next attempt is created
+ * from it. */
 static int
-update_sandbox_image (struct pod_sync *s, yajl_val c, struct husk_error **err)
+update_sandbox (struct pod_sync *s, yajl_val c, yajl_val env, struct husk_error **err)
 {
-  struct container_track *t = pod_sync_track (s, jv_str (c, "name"));
+  cleanup_jv yajl_val view = pod_projection_view (s, jv_str (c, "name"), env);
   cleanup_free char *json = NULL;
   size_t len;
-  if (!t || !t->image || !strcmp (t->image, jv_str (c, "image") ?: ""))
-    return 0;
-  json = jv_dump (s->pod, &len);
+  json = jv_dump (view, &len);
   return husk_pod_sandbox_update (s->env, s->sandbox_id, json, err);
+}
+
+/* c's env, or NULL after recording why (the kubelet's
+ * CreateContainerConfigError). */
+static yajl_val
+container_env (struct pod_sync *s, yajl_val c, const char *fp)
+{
+  struct container_track *t = pod_sync_track (s, jv_str (c, "name"));
+  char *why = NULL;
+  yajl_val env = pod_projection_env (s, c, &why);
+  if (t)
+    {
+      free (t->config_error);
+      t->config_error = env ? NULL : strdup (why);
+    }
+  if (!env)
+    pod_sync_add_event (s, "Warning", "Failed", fp, "Error: %s", why);
+  free (why);
+  return env;
 }
 
 /* Creates and starts attempt `attempt` of container c, with the events
@@ -163,7 +182,10 @@ start_container (struct pod_sync *s, yajl_val c, bool init, unsigned attempt)
   const char *name = jv_str (c, "name");
   char fp[160];
   field_path (c, init, fp);
-  if (update_sandbox_image (s, c, &err) < 0
+  yajl_val env = container_env (s, c, fp);
+  if (!env)
+    return;
+  if (update_sandbox (s, c, env, &err) < 0
       || husk_pod_container_create (s->env, s->sandbox_id, name, attempt, &id, &err) < 0)
     {
       pod_sync_add_event (s, "Warning", "Failed", fp, "Error: %s", err->message);
@@ -421,6 +443,7 @@ sync_delete (struct pod_sync *s, yajl_val list, struct observed *o)
       s->next_delay = 5;
       return;
     }
+  pod_projection_remove (s);
   s->gone = true;
 }
 
@@ -448,6 +471,20 @@ find_sandbox (struct pod_sync *s)
   husk_strv_free (ids);
 }
 
+/* The configMap, secret, downwardAPI and projected volumes, written or
+ * brought up to date; false (with the kubelet's FailedMount event) when
+ * one cannot be. */
+static bool
+project_volumes (struct pod_sync *s)
+{
+  cleanup_free char *why = NULL;
+  if (pod_projection_volumes (s, &why) == 0)
+    return true;
+  pod_sync_add_event (s, "Warning", "FailedMount", NULL, "%s", why);
+  s->next_delay = 2;
+  return false;
+}
+
 static bool
 ensure_sandbox (struct pod_sync *s)
 {
@@ -457,7 +494,10 @@ ensure_sandbox (struct pod_sync *s)
     find_sandbox (s);
   if (s->sandbox_id || s->deleting)
     return s->sandbox_id != NULL;
-  cleanup_free char *json = jv_dump (s->pod, &len);
+  if (!project_volumes (s))
+    return false;
+  cleanup_jv yajl_val view = pod_projection_view (s, NULL, NULL);
+  cleanup_free char *json = jv_dump (view, &len);
   if (husk_pod_sandbox_run (s->env, json, len, &s->sandbox_id, &err) < 0)
     {
       pod_sync_add_event (s, "Warning", "FailedCreatePodSandBox", NULL,
@@ -507,6 +547,8 @@ pod_sync_run (struct pod_sync *s)
   if (!ensure_sandbox (s))
     {
       s->gone = s->deleting;
+      if (s->gone)
+        pod_projection_remove (s);
       s->status = pod_status_build (s, oi, array_len (init), oc, array_len (regular), false, false);
       observed_free (oi, array_len (init));
       observed_free (oc, array_len (regular));
@@ -528,6 +570,7 @@ pod_sync_run (struct pod_sync *s)
   else
     {
       netns = sandbox_netns (s);
+      project_volumes (s); /* updated in place as the objects change */
       initialized = sync_init (s, init, oi, &init_failed);
       if (initialized)
         sync_regular (s, regular, oc, netns);
@@ -561,6 +604,8 @@ pod_sync_clear (struct pod_sync *s)
     yajl_tree_free (s->pod);
   if (s->status)
     yajl_tree_free (s->status);
+  if (s->refs)
+    yajl_tree_free (s->refs);
   free (s->sandbox_id);
   free (s->pod_ip);
   memset (s, 0, sizeof *s);

@@ -32,6 +32,7 @@ struct container_track {
   unsigned attempt;    /* of the attempt the probe state belongs to */
   bool backoff_announced;
   char *image;         /* the image the running attempt was started for */
+  char *config_error;  /* why its env could not be made (CreateContainerConfigError) */
   struct probe_track probes[PROBE_KINDS];
 };
 
@@ -44,6 +45,8 @@ struct pod_sync {
   bool deadline_exceeded; /* activeDeadlineSeconds passed: stopped, Failed */
   long long grace;
   struct container_track *tracks; /* owned by the controller, lent for the sync */
+  yajl_val refs;                  /* the ConfigMaps and Secrets it names, owned */
+  const char *volumes_root;       /* huskd's dir of projected volumes */
   size_t n_tracks;
   /* results */
   yajl_val status;

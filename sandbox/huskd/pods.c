@@ -71,6 +71,7 @@ huskd_quota_fill (struct huskd *d, const char *ns, yajl_val quota)
   size_t np;
   cleanup_free yajl_val *pods = api_store_list (d->store, "pods", ns, &np);
   api_quota_refresh (quota, pods, np);
+  huskd_quota_count_objects (d, ns, quota);
 }
 
 /* Keeps every quota's status.used true after pods come and go. */
@@ -85,6 +86,7 @@ huskd_quota_refresh (struct huskd *d, const char *ns)
       cleanup_error struct husk_error *err = NULL;
       yajl_val q = jv_copy (quotas[i]);
       api_quota_refresh (q, pods, np);
+      huskd_quota_count_objects (d, ns, q);
       if (jv_equal (q, quotas[i]))
         yajl_tree_free (q);
       else

@@ -62,6 +62,8 @@ void huskd_handle_services (struct hreq *r);
 void huskd_handle_apis (struct hreq *r, char **seg, size_t n);
 void huskd_apis_groups (yajl_val list); /* the APIGroupList's groups */
 void huskd_handle_limitranges (struct hreq *r);
+void huskd_handle_configmaps (struct hreq *r);
+void huskd_handle_secrets (struct hreq *r);
 void huskd_handle_husk (struct hreq *r);
 void huskd_handle_openapi (struct hreq *r, const char *what);
 
@@ -71,6 +73,8 @@ void huskd_handle_pod_subresource (struct hreq *r);
 void huskd_quota_refresh (struct huskd *d, const char *ns);
 /* Sets a new quota's status (hard, used) from the namespace's pods. */
 void huskd_quota_fill (struct huskd *d, const char *ns, yajl_val quota);
+/* configmaps.c: status.used of the object counts (configmaps, secrets). */
+void huskd_quota_count_objects (struct huskd *d, const char *ns, yajl_val quota);
 
 /* Routes one request (router.c). */
 void huskd_route (struct evhttp_request *req, void *arg);

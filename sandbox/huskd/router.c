@@ -27,6 +27,8 @@ static const struct route routes[] = {
   { "limitranges", huskd_handle_limitranges },
   { "nodes", huskd_handle_nodes },
   { "services", huskd_handle_services },
+  { "configmaps", huskd_handle_configmaps },
+  { "secrets", huskd_handle_secrets },
 };
 
 static size_t

@@ -66,7 +66,9 @@ admit (struct hreq *r, const struct resource_kind *k, yajl_val old, yajl_val obj
   keep (obj, old, "status");
   if (strcmp (k->resource, "namespaces") == 0)
     keep (obj, old, "spec");
-  return api_object_validate (obj, k->kind);
+  if ((s = api_object_validate (obj, k->kind)))
+    return s;
+  return k->admit ? k->admit (r->d, r->ns, old, obj) : NULL;
 }
 
 void

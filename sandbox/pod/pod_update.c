@@ -1,7 +1,7 @@
 /* Updating a running sandbox's pod description (husk_pod_sandbox_update).
  *
  * Kubernetes lets a pod's spec change only in a few fields once it exists;
- * of those, the sandbox acts on the container images (taken by the next
+ * of those, the sandbox acts on the container images and environments (taken by the next
  * attempt of the container).  activeDeadlineSeconds and tolerations are
  * the daemon's and the scheduler's, metadata other than name, namespace
  * and uid is not the sandbox's business: they may change freely.  Anything
@@ -18,11 +18,13 @@
 #include "../../oci/json_reader.h"
 #include "pod_util.h"
 
-/* A container list compared element by element without their images. */
+/* A container list compared element by element without their images and
+ * environments: huskd resolves a container's env (valueFrom, envFrom)
+ * before each attempt, as the kubelet does, and the next attempt takes it. */
 static bool
 containers_equal (yajl_val a, yajl_val b)
 {
-  static const char *const image[] = { "image", NULL };
+  static const char *const image[] = { "image", "env", NULL };
   return json_doc_equal (a, b, image);
 }
 
