@@ -36,6 +36,7 @@ struct huskd_options {
   const char *image_store;
   const char *cgroup_parent;
   const char *cni_conf_dir;
+  const char *registry_config; /* registries.yaml (sandbox/image/registry_config.h) */
   double event_ttl; /* seconds events are kept after their last occurrence */
 };
 

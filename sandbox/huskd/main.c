@@ -26,7 +26,8 @@ usage (FILE *f)
               "  --listen ADDR     also serve over TLS there, e.g. 127.0.0.1:6443\n"
               "  --pod-root DIR    where pod sandboxes live (sandbox default)\n"
               "  --runtime PATH    OCI runtime for containers (default: husk)\n"
-              "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
+              "  --runtime-root D  its state root; --image-store DIR;\n"
+              "  --registry-config PATH  registries.yaml (mirrors, credentials); --cgroup-parent P;\n"
               "  --cni-conf-dir D  CNI configuration for pod networks\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
@@ -71,6 +72,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "runtime", required_argument, NULL, 'r' },  { "runtime-root", required_argument, NULL, 'R' },
     { "image-store", required_argument, NULL, 'i' }, { "cgroup-parent", required_argument, NULL, 'g' },
     { "cni-conf-dir", required_argument, NULL, 'C' },
+    { "registry-config", required_argument, NULL, 'G' },
     { "event-ttl", required_argument, NULL, 'E' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -91,6 +93,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'i': o->image_store = optarg; break;
       case 'g': o->cgroup_parent = optarg; break;
       case 'C': o->cni_conf_dir = optarg; break;
+      case 'G': o->registry_config = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {

@@ -156,14 +156,14 @@ start_container (struct pod_sync *s, yajl_val c, bool init, unsigned attempt)
   const char *name = jv_str (c, "name");
   char fp[160];
   field_path (c, init, fp);
+  if (!pod_image_ensure (s, c, fp))
+    return;
   if (update_sandbox_image (s, c, &err) < 0
       || husk_pod_container_create (s->env, s->sandbox_id, name, attempt, &id, &err) < 0)
     {
       pod_sync_add_event (s, "Warning", "Failed", fp, "Error: %s", err->message);
       return;
     }
-  pod_sync_add_event (s, "Normal", "Pulled", fp,
-                      "Container image \"%s\" already present on machine", jv_str (c, "image"));
   pod_sync_add_event (s, "Normal", "Created", fp, "Created container %s", name);
   if (husk_pod_container_start (s->env, id, &err) < 0)
     {

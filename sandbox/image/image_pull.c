@@ -186,7 +186,7 @@ fetch_manifests (struct pull *p, const struct husk_image_ref *ref, struct husk_e
       || json_doc_parse ("manifest", p->top_body, p->top_len, &top, err) < 0)
     return -1;
   mt = media_type (top);
-  if (strstr (mt, "manifest.v1+prettyjws") || strstr (mt, "manifest.v1+json"))
+  if (!strncmp (mt, "application/vnd.docker.distribution.manifest.v1", 47))
     return husk_error_set (err, ENOTSUP, "Docker schema 1 manifests are not supported (%s)", mt);
   if (strcmp (mt, MT_OCI_INDEX) && strcmp (mt, MT_DOCKER_LIST))
     {
