@@ -194,6 +194,10 @@ parse (const char *s, struct husk_image_ref *out, struct husk_error **err)
                            NAME_MAX_LEN);
   if (split_name (copy, out, err) < 0)
     return -1;
+  /* the limit is on the normalised name, as distribution's */
+  if (strlen (out->domain) + 1 + strlen (out->path) > NAME_MAX_LEN)
+    return husk_error_set (err, EINVAL, "repository name `%s/%s` over %d characters",
+                           out->domain, out->path, NAME_MAX_LEN);
   if (!domain_valid (out->domain))
     return husk_error_set (err, EINVAL, "invalid registry host `%s`", out->domain);
   if (!path_valid (out->path))
