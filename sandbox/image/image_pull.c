@@ -44,6 +44,7 @@ husk_pull_result_free (struct husk_pull_result *r)
   free (r->image_id);
   free (r->digest);
   free (r->repo_digest);
+  free (r->manifest_digest);
   memset (r, 0, sizeof *r);
 }
 
@@ -380,13 +381,13 @@ store_blob (const char *store, const char *digest, const char *body, size_t len,
 }
 
 static int
-write_record (const char *store, const char *name, const struct pull *p, const char *id,
-              struct husk_error **err)
+write_record (const char *store, const char *name, const char *digest, const char *manifest,
+              const char *id, struct husk_error **err)
 {
   cleanup_free char *dir = pod_path ("%s/refs", store);
   cleanup_free char *path = image_ref_record_path (store, name);
-  cleanup_free char *text = str_printf ("name=%s\ndigest=%s\nmanifest=%s\nid=%s\n", name,
-                                        p->top_digest, p->manifest_digest, id);
+  cleanup_free char *text
+      = str_printf ("name=%s\ndigest=%s\nmanifest=%s\nid=%s\n", name, digest, manifest, id);
   if (!dir || !path || !text)
     return husk_error_set (err, ENOMEM, "image record");
   if (pod_mkdir_p (dir, 0755, err) < 0)
@@ -423,9 +424,11 @@ commit (struct pull *p, const struct husk_image_ref *ref, const char *id, struct
   free (img.user);
   if (ret < 0)
     return -1;
-  if (write_record (p->store, by_digest, p, id, err) < 0
-      || (ref->digest == NULL && write_record (p->store, tagged, p, id, err) < 0))
+  if (write_record (p->store, by_digest, p->top_digest, p->manifest_digest, id, err) < 0
+      || (ref->digest == NULL
+          && write_record (p->store, tagged, p->top_digest, p->manifest_digest, id, err) < 0))
     return -1;
+  p->result->manifest_digest = strdup (p->manifest_digest);
   p->result->name = steal_pointer (&tagged);
   p->result->repo_digest = steal_pointer (&by_digest);
   p->result->digest = strdup (p->top_digest);
@@ -491,6 +494,43 @@ pull_ref (const char *store, const struct husk_image_ref *ref,
   return ret;
 }
 
+/* `ref` (an unqualified name) looked up in `registry`. */
+static int
+pull_candidate (const char *store, const struct husk_image_ref *ref, const char *registry,
+                const struct husk_pull_options *opts, struct husk_pull_result *out,
+                struct husk_error **err)
+{
+  const char *bare = strncmp (ref->path, "library/", 8) == 0 ? ref->path + 8 : ref->path;
+  cleanup_free char *q = str_printf ("%s/%s%s%s", registry,
+                                     !strcmp (registry, HUSK_DOCKER_HUB) ? ref->path : bare,
+                                     ref->digest ? "@" : ":", ref->digest ? ref->digest : ref->tag);
+  struct husk_image_ref rq;
+  int ret;
+
+  if (q == NULL)
+    return husk_error_set (err, ENOMEM, "reference");
+  if (husk_image_ref_parse (q, &rq, err) < 0)
+    return -1;
+  ret = pull_ref (store, &rq, opts, out, err);
+  husk_image_ref_clear (&rq);
+  return ret;
+}
+
+/* A short name pulled from a search registry is found again by the name
+ * pods give (whose normalisation is docker.io's): a record under that
+ * name too, pointing to what was pulled. */
+static int
+record_alias (const char *store, const struct husk_image_ref *ref,
+              const struct husk_pull_result *out, struct husk_error **err)
+{
+  cleanup_free char *name = husk_image_ref_string (ref);
+  if (name == NULL)
+    return husk_error_set (err, ENOMEM, "reference");
+  if (!strcmp (name, out->name) || (ref->digest && !strcmp (name, out->repo_digest)))
+    return 0;
+  return write_record (store, name, out->digest, out->manifest_digest, out->image_id, err);
+}
+
 int
 husk_image_pull (const char *store, const char *reference, const struct husk_pull_options *opts,
                  struct husk_pull_result *out, struct husk_error **err)
@@ -511,22 +551,12 @@ husk_image_pull (const char *store, const char *reference, const struct husk_pul
        * that has it wins; the error kept is the last one's */
       for (size_t i = 0; search[i] && ret < 0; i++)
         {
-          struct husk_image_ref r = ref;
-          cleanup_free char *q = NULL;
-          struct husk_image_ref rq;
           cleanup_error struct husk_error *e = NULL;
-          const char *bare = strncmp (ref.path, "library/", 8) == 0 ? ref.path + 8 : ref.path;
-          (void) r;
-          q = str_printf ("%s/%s%s%s", search[i],
-                          !strcmp (search[i], HUSK_DOCKER_HUB) ? ref.path : bare,
-                          ref.digest ? "@" : ":", ref.digest ? ref.digest : ref.tag);
-          if (q == NULL || husk_image_ref_parse (q, &rq, &e) < 0)
-            continue;
-          ret = pull_ref (store, &rq, opts, out, search[i + 1] ? &e : err);
-          husk_image_ref_clear (&rq);
+          bool last = search[i + 1] == NULL;
+          ret = pull_candidate (store, &ref, search[i], opts, out, last ? err : &e);
         }
-      if (ret < 0 && *err == NULL)
-        husk_error_set (err, ENOENT, "`%s` is in no unqualified-search registry", reference);
+      if (ret == 0 && record_alias (store, &ref, out, err) < 0)
+        ret = -1;
     }
   husk_image_ref_clear (&ref);
   if (ret < 0)

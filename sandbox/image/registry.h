@@ -56,6 +56,7 @@ struct husk_pull_result {
   char *image_id;    /* the config digest, "sha256:..." */
   char *digest;      /* the manifest digest, "sha256:..." */
   char *repo_digest; /* "docker.io/library/busybox@sha256:..." (status.imageID) */
+  char *manifest_digest; /* the linux/amd64 manifest's (== digest unless an index) */
   uint64_t size;     /* bytes of the image's blobs */
   uint64_t downloaded; /* bytes fetched by this pull (0: all present) */
   double seconds;

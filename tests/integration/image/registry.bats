@@ -78,6 +78,15 @@ no_partial_image() {
 	pod pull --registry-config "$BATS_TEST_TMPDIR/registries.yaml" nosuch/image:1
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"HTTP 404"* ]]
+	# unqualified-search registries: the first that has it
+	cat >"$BATS_TEST_TMPDIR/search.yaml" <<-EOF
+		unqualified-search-registries: ["127.0.0.1:1", "$REG"]
+	EOF
+	pod pull --registry-config "$BATS_TEST_TMPDIR/search.yaml" test/app:1.0
+	[ "$status" -eq 0 ]
+	[[ "$output" == "$REG/test/app:1.0"$'\t'* ]]
+	pod image-status test/app:1.0
+	[ "$status" -eq 0 ]
 	pod pull 'Bad/Name'
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"invalid repository name"* ]]
