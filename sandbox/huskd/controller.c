@@ -88,6 +88,8 @@ free_ctl (struct huskd_controller *c, struct pod_ctl *pc)
       free (pc->tracks[i].name);
       free (pc->tracks[i].image);
       free (pc->tracks[i].config_error);
+      free (pc->tracks[i].waiting_reason);
+      free (pc->tracks[i].waiting_message);
     }
   free (pc->tracks);
   free (pc->ns);
@@ -263,6 +265,7 @@ start_sync (struct pod_ctl *pc, yajl_val pod)
   if (!jv_int_of (jv_get (pod, "metadata"), "deletionGracePeriodSeconds", &grace))
     jv_int_of (jv_get (pod, "spec"), "terminationGracePeriodSeconds", &grace);
   sj->sync.grace = grace;
+  sj->sync.registry_config = pc->c->d->opts.registry_config;
   sj->sync.deadline_exceeded = deadline_exceeded (pod);
   sj->sync.stopped = jv_str (jv_path (pod, "metadata", "annotations", NULL), "husk.dev/stopped") != NULL;
   sj->sync.tracks = pc->tracks;

@@ -39,6 +39,7 @@ struct huskd_options {
   const char *cni_conf_dir; /* replaces the default pod network */
   struct huskd_pod_network pod_network;
   const char *resolv_conf;  /* the host resolvers pods get (kubelet's --resolv-conf) */
+  const char *registry_config; /* registries.yaml (sandbox/image/registry_config.h) */
   double event_ttl; /* seconds events are kept after their last occurrence */
 };
 

@@ -35,6 +35,7 @@ usage (FILE *f)
               "  --pod-subnet CIDR its subnet (default: the first free /16 from 10.89.0.0/16)\n"
               "  --pod-masquerade B, --pod-portmap B  masquerade and hostPort (true, false)\n"
               "  --resolv-conf F   the host resolvers pods get (default /etc/resolv.conf)\n"
+              "  --registry-config PATH  registries.yaml (mirrors, credentials)\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
 
@@ -96,6 +97,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "pod-masquerade", required_argument, NULL, 'M' },
     { "pod-portmap", required_argument, NULL, 'P' },
     { "resolv-conf", required_argument, NULL, 'D' },
+    { "registry-config", required_argument, NULL, 'G' },
     { "event-ttl", required_argument, NULL, 'E' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -127,6 +129,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
           return -1;
         break;
       case 'D': o->resolv_conf = optarg; break;
+      case 'G': o->registry_config = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {

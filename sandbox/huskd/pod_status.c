@@ -4,6 +4,7 @@
  * conditions (Initialized, Ready, ContainersReady, PodScheduled) and the
  * phase by the kubelet's own rules (phase.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -97,6 +98,8 @@ container_status (struct pod_sync *s, yajl_val c, const struct observed *o,
   jv_set (cs, "lastState", jv_object ());
   if (t && t->config_error && !running)
     jv_set (state, "waiting", waiting ("CreateContainerConfigError", t->config_error));
+  else if (!o->has_latest && t && t->waiting_reason)
+    jv_set (state, "waiting", waiting (t->waiting_reason, t->waiting_message));
   else if (!o->has_latest || o->latest.state == HUSK_POD_CONTAINER_CREATED
            || o->latest.state == HUSK_POD_CONTAINER_UNKNOWN)
     jv_set (state, "waiting", waiting (pending_reason, NULL));
@@ -112,7 +115,11 @@ container_status (struct pod_sync *s, yajl_val c, const struct observed *o,
   jv_set (cs, "ready", jv_bool (*ready));
   jv_set (cs, "restartCount", jv_int (o->has_latest ? o->latest.attempt : 0));
   jv_set (cs, "image", jv_string (jv_str (c, "image")));
-  jv_set (cs, "imageID", jv_string (""));
+  {
+    char *image_id = o->has_latest ? pod_image_id (s, jv_str (c, "image")) : NULL;
+    jv_set (cs, "imageID", jv_string (image_id ? image_id : ""));
+    free (image_id);
+  }
   if (o->has_latest)
     {
       snprintf (id, sizeof id, "husk://%s", o->latest.id);

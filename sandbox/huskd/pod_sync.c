@@ -182,6 +182,8 @@ start_container (struct pod_sync *s, yajl_val c, bool init, unsigned attempt)
   const char *name = jv_str (c, "name");
   char fp[160];
   field_path (c, init, fp);
+  if (!pod_image_ensure (s, c, fp))
+    return;
   yajl_val env = container_env (s, c, fp);
   if (!env)
     return;
@@ -191,8 +193,6 @@ start_container (struct pod_sync *s, yajl_val c, bool init, unsigned attempt)
       pod_sync_add_event (s, "Warning", "Failed", fp, "Error: %s", err->message);
       return;
     }
-  pod_sync_add_event (s, "Normal", "Pulled", fp,
-                      "Container image \"%s\" already present on machine", jv_str (c, "image"));
   pod_sync_add_event (s, "Normal", "Created", fp, "Created container %s", name);
   if (husk_pod_container_start (s->env, id, &err) < 0)
     {

@@ -33,6 +33,9 @@ struct container_track {
   bool backoff_announced;
   char *image;         /* the image the running attempt was started for */
   char *config_error;  /* why its env could not be made (CreateContainerConfigError) */
+  /* image pulls: kubelet's back-off, and why the container waits */
+  double pull_backoff, pull_failed_at;
+  char *waiting_reason, *waiting_message;
   struct probe_track probes[PROBE_KINDS];
 };
 
@@ -44,6 +47,7 @@ struct pod_sync {
   bool stopped;           /* huskctl stop: containers stopped, no restarts */
   bool deadline_exceeded; /* activeDeadlineSeconds passed: stopped, Failed */
   long long grace;
+  const char *registry_config; /* NULL: HUSK_REGISTRY_CONFIG_DEFAULT */
   struct container_track *tracks; /* owned by the controller, lent for the sync */
   yajl_val refs;                  /* the ConfigMaps and Secrets it names, owned */
   const char *volumes_root;       /* huskd's dir of projected volumes */
@@ -76,6 +80,14 @@ struct observed {
   bool has_latest, has_prev;
   struct husk_pod_container_status latest, prev;
 };
+
+/* pod_image.c: the container's image per its imagePullPolicy, pulled
+ * with kubelet's events and back-off; false when the container must wait
+ * (the reason is in its track). */
+bool pod_image_ensure (struct pod_sync *s, yajl_val c, const char *field_path);
+/* "docker.io/library/busybox@sha256:..." for status.imageID ("" when
+ * unknown); malloc'd. */
+char *pod_image_id (struct pod_sync *s, const char *image);
 
 /* pod_status.c: the Pod status from the observations. */
 yajl_val pod_status_build (struct pod_sync *s, struct observed *init, size_t n_init,

@@ -15,6 +15,8 @@
 #include "../../oci/cleanup.h"
 #include "../../oci/json_doc.h"
 #include "../pod/pod_util.h"
+#include "image_internal.h"
+#include "image_ref.h"
 
 #define REF_NAME_ANNOTATION "org.opencontainers.image.ref.name"
 
@@ -245,6 +247,19 @@ lock_store (const char *store, int *fd, struct husk_error **err)
   return 0;
 }
 
+int
+image_from_manifest (const char *store, const char *blobs, const char *digest,
+                     struct husk_image *img, struct husk_error **err)
+{
+  cleanup_json yajl_val manifest = NULL;
+  cleanup_close int lock = -1;
+
+  if (read_blob_json (blobs, digest, &manifest, err) < 0
+      || read_config (blobs, manifest, img, err) < 0 || lock_store (store, &lock, err) < 0)
+    return -1;
+  return resolve_layers (store, blobs, manifest, img, err);
+}
+
 static int
 resolve_layout (const char *store, const char *layout, const char *tag, struct husk_image *img,
                 struct husk_error **err)
@@ -252,19 +267,65 @@ resolve_layout (const char *store, const char *layout, const char *tag, struct h
   cleanup_free char *index_path = pod_path ("%s/index.json", layout);
   cleanup_free char *data = NULL;
   cleanup_json yajl_val index = NULL;
-  cleanup_json yajl_val manifest = NULL;
-  cleanup_close int lock = -1;
   size_t len;
 
   if (index_path == NULL)
     return husk_error_set (err, ENOMEM, "image");
   if (pod_read_file (index_path, &data, &len, err) < 0
       || json_doc_parse (index_path, data, len, &index, err) < 0
-      || find_manifest (layout, index, tag, 0, &img->digest, err) < 0
-      || read_blob_json (layout, img->digest, &manifest, err) < 0
-      || read_config (layout, manifest, img, err) < 0 || lock_store (store, &lock, err) < 0)
+      || find_manifest (layout, index, tag, 0, &img->digest, err) < 0)
     return -1;
-  return resolve_layers (store, layout, manifest, img, err);
+  return image_from_manifest (store, layout, img->digest, img, err);
+}
+
+int
+image_sha256_hex (const void *data, size_t len, char hex[65], struct husk_error **err)
+{
+  unsigned char sum[32];
+  if (gnutls_hash_fast (GNUTLS_DIG_SHA256, data, len, sum) < 0)
+    return husk_error_set (err, ENOMEM, "sha256");
+  for (int i = 0; i < 32; i++)
+    sprintf (hex + 2 * i, "%02x", sum[i]);
+  return 0;
+}
+
+char *
+image_ref_record_path (const char *store, const char *name)
+{
+  char hex[65];
+  struct husk_error *ignored = NULL;
+  if (image_sha256_hex (name, strlen (name), hex, &ignored) < 0)
+    {
+      husk_error_release (&ignored);
+      return NULL;
+    }
+  return pod_path ("%s/refs/%s", store, hex);
+}
+
+/* A registry reference: the image a pull recorded for it. */
+static int
+resolve_pulled (const char *store, const char *ref, struct husk_image *img,
+                struct husk_error **err)
+{
+  struct husk_image_ref r;
+  cleanup_free char *name = NULL, *record = NULL, *text = NULL, *manifest = NULL;
+  size_t len;
+
+  if (husk_image_ref_parse (ref, &r, err) < 0)
+    return -1;
+  name = husk_image_ref_string (&r);
+  husk_image_ref_clear (&r);
+  if (name == NULL || (record = image_ref_record_path (store, name)) == NULL)
+    return husk_error_set (err, ENOMEM, "image");
+  if (access (record, F_OK) < 0)
+    return husk_error_set (err, ENOENT, "image `%s` (%s) is not present: pull it first", ref, name);
+  if (pod_read_file (record, &text, &len, err) < 0)
+    return -1;
+  img->digest = pod_kv_get (text, "digest");
+  manifest = pod_kv_get (text, "manifest");
+  if (img->digest == NULL || manifest == NULL)
+    return husk_error_set (err, EINVAL, "image record `%s` is damaged", record);
+  return image_from_manifest (store, store, manifest, img, err);
 }
 
 /* "PATH:TAG" when PATH:TAG itself is not a directory and PATH is. */
@@ -293,11 +354,23 @@ husk_image_resolve (const char *store, const char *ref, struct husk_image **out,
   struct husk_image *img;
   struct stat st;
 
-  if (ref == NULL || ref[0] != '/')
-    return husk_error_set (err, EINVAL,
-                           "`%s`: an image is an absolute path to a rootfs or an OCI layout "
-                           "(registries are not supported)",
-                           ref ? ref : "");
+  if (ref == NULL || ref[0] == '\0')
+    return husk_error_set (err, EINVAL, "empty image reference");
+  if (ref[0] != '/')
+    {
+      if ((img = calloc (1, sizeof *img)) == NULL || (img->ref = strdup (ref)) == NULL)
+        {
+          husk_image_free (img);
+          return husk_error_set (err, ENOMEM, "image");
+        }
+      if (resolve_pulled (store, ref, img, err) < 0)
+        {
+          husk_image_free (img);
+          return -1;
+        }
+      *out = img;
+      return 0;
+    }
   if (split_ref (ref, &path, &tag) < 0 || (index = pod_path ("%s/index.json", path)) == NULL)
     return husk_error_set (err, ENOMEM, "image");
   if (stat (path, &st) < 0 || !S_ISDIR (st.st_mode))

@@ -14,6 +14,7 @@
 #ifndef HUSK_SANDBOX_IMAGE_H
 #define HUSK_SANDBOX_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../../oci/error.h"
@@ -47,5 +48,8 @@ int husk_image_mount (const struct husk_image *img, const char *upper, const cha
 /* Unpacks one layer tarball (gzip or plain) into `dir` applying whiteouts;
  * exposed for unit tests.  Refuses entries escaping `dir`. */
 int husk_image_unpack_layer (const char *tarball, const char *dir, struct husk_error **err);
+
+/* Whether zstd layers can be unpacked (libarchive built with libzstd). */
+bool husk_image_zstd_supported (void);
 
 #endif

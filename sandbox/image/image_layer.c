@@ -158,6 +158,16 @@ extract_entry (struct archive *in, struct archive *out, struct archive_entry *e,
   return 0;
 }
 
+bool
+husk_image_zstd_supported (void)
+{
+  struct archive *a = archive_read_new ();
+  bool ok = a && archive_read_support_filter_zstd (a) == ARCHIVE_OK;
+  if (a)
+    archive_read_free (a);
+  return ok;
+}
+
 int
 husk_image_unpack_layer (const char *tarball, const char *dir, struct husk_error **err)
 {
@@ -174,6 +184,9 @@ husk_image_unpack_layer (const char *tarball, const char *dir, struct husk_error
   if (realpath (dir, root) == NULL)
     return husk_error_set (err, errno, "layer dir `%s`", dir);
   archive_read_support_filter_gzip (in);
+  /* zstd only through libarchive's libzstd, never an external program */
+  if (husk_image_zstd_supported ())
+    archive_read_support_filter_zstd (in);
   archive_read_support_filter_none (in);
   archive_read_support_format_tar (in);
   archive_write_disk_set_options (out, ARCHIVE_EXTRACT_SECURE_SYMLINKS

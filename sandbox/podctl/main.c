@@ -27,6 +27,11 @@ static const struct {
   { "exec", podctl_exec, "exec [-t SECONDS] CONTAINER CMD...  run and exit with its code" },
   { "bench-create", podctl_bench_create,
     "bench-create HUSK BUNDLE ROOT N  in-process libhusk vs the binary" },
+  { "pull", podctl_pull,
+    "pull [--registry-config PATH] [--creds U:P] REF  pull an image from a registry" },
+  { "images", podctl_images, "images                    list pulled images" },
+  { "rmi", podctl_rmi, "rmi REF|ID                forget an image reference" },
+  { "image-status", podctl_image_status, "image-status REF|ID       one pulled image" },
   { "wait", podctl_wait, "wait [-t SECONDS] CONTAINER  wait for its exit, print the code" },
 };
 

@@ -37,6 +37,12 @@ int podctl_wait (struct podctl *ctx, struct husk_error **err);
 int podctl_wait_exited (struct podctl *ctx, const char *cid, int timeout_s, int *code,
                         struct husk_error **err);
 
+/* cmd_image.c */
+int podctl_pull (struct podctl *ctx, struct husk_error **err);
+int podctl_images (struct podctl *ctx, struct husk_error **err);
+int podctl_rmi (struct podctl *ctx, struct husk_error **err);
+int podctl_image_status (struct podctl *ctx, struct husk_error **err);
+
 /* cmd_bench.c */
 int podctl_bench_create (struct podctl *ctx, struct husk_error **err);
 

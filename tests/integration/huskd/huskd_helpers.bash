@@ -42,6 +42,8 @@ setup_huskd() {
 		TLS_PORT=$((20000 + RANDOM % 20000))
 		listen=(--listen "127.0.0.1:$TLS_PORT")
 	fi
+	# registries.yaml for the image tests (tests/integration/image)
+	[ -z "${HUSKD_REGISTRY_CONFIG:-}" ] || listen+=(--registry-config "$HUSKD_REGISTRY_CONFIG")
 	start_huskd "${listen[@]}"
 }
 
