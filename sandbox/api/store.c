@@ -16,10 +16,19 @@
 #include "json_doc.h"
 #include "jv.h"
 
+/* The objects of one resource, sorted by (namespace, name): a lookup is a
+ * binary search and a namespace's objects are one run, already in the
+ * order a list answers, so reads under load cost what they return and
+ * not what the store holds (thousands of events beside the pods). */
 struct entry {
-  char *resource, *ns, *name;
+  char *ns, *name; /* ns: "" for cluster-scoped objects */
   yajl_val obj;
-  struct entry *next;
+};
+
+struct bucket {
+  char *resource;
+  struct entry **v;
+  size_t n, cap;
 };
 
 struct watcher {
@@ -39,7 +48,8 @@ struct change {
 
 struct api_store {
   char *dir;
-  struct entry *entries;
+  struct bucket *buckets;
+  size_t n_buckets;
   struct watcher *watchers;
   unsigned long long revision;
   struct change history[API_STORE_HISTORY];
@@ -87,14 +97,60 @@ mkdir_p (const char *path, struct husk_error **err)
   return 0;
 }
 
+static const char *
+ns_key (const char *ns)
+{
+  return ns ? ns : "";
+}
+
+static struct bucket *
+bucket_of (struct api_store *s, const char *resource, bool create)
+{
+  for (size_t i = 0; i < s->n_buckets; i++)
+    if (strcmp (s->buckets[i].resource, resource) == 0)
+      return &s->buckets[i];
+  if (!create)
+    return NULL;
+  s->buckets = realloc (s->buckets, (s->n_buckets + 1) * sizeof *s->buckets);
+  if (!s->buckets)
+    abort ();
+  s->buckets[s->n_buckets] = (struct bucket){ .resource = strdup (resource) };
+  return &s->buckets[s->n_buckets++];
+}
+
+/* The index of the first entry not before (ns, name); name "" gives the
+ * start of the namespace's run. */
+static size_t
+lower_bound (const struct bucket *b, const char *ns, const char *name)
+{
+  size_t lo = 0, hi = b->n;
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = strcmp (b->v[mid]->ns, ns);
+      if ((c ? c : strcmp (b->v[mid]->name, name)) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The index of (ns, name) in b, or b->n when absent. */
+static size_t
+find_index (const struct bucket *b, const char *ns, const char *name)
+{
+  size_t i = lower_bound (b, ns_key (ns), name);
+  return i < b->n && !strcmp (b->v[i]->ns, ns_key (ns)) && !strcmp (b->v[i]->name, name) ? i
+                                                                                            : b->n;
+}
+
 static struct entry *
 find (struct api_store *s, const char *resource, const char *ns, const char *name)
 {
-  for (struct entry *e = s->entries; e; e = e->next)
-    if (strcmp (e->resource, resource) == 0 && strcmp (e->ns, ns_dir (ns)) == 0
-        && strcmp (e->name, name) == 0)
-      return e;
-  return NULL;
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t i = b ? find_index (b, ns, name) : 0;
+  return b && i < b->n ? b->v[i] : NULL;
 }
 
 static unsigned long long
@@ -108,15 +164,25 @@ static void
 insert (struct api_store *s, const char *resource, const char *ns, const char *name,
         yajl_val obj)
 {
+  struct bucket *b = bucket_of (s, resource, true);
   struct entry *e = calloc (1, sizeof *e);
+  size_t at;
   if (!e)
     abort ();
-  e->resource = strdup (resource);
-  e->ns = strdup (ns_dir (ns));
+  e->ns = strdup (ns_key (ns));
   e->name = strdup (name);
   e->obj = obj;
-  e->next = s->entries;
-  s->entries = e;
+  if (b->n == b->cap)
+    {
+      b->cap = b->cap ? b->cap * 2 : 16;
+      b->v = realloc (b->v, b->cap * sizeof *b->v);
+      if (!b->v)
+        abort ();
+    }
+  at = lower_bound (b, e->ns, e->name);
+  memmove (&b->v[at + 1], &b->v[at], (b->n - at) * sizeof *b->v);
+  b->v[at] = e;
+  b->n++;
   if (object_rv (obj) > s->revision)
     s->revision = object_rv (obj);
 }
@@ -227,7 +293,6 @@ forget_change (struct change *c)
 static void
 free_entry (struct entry *e)
 {
-  free (e->resource);
   free (e->ns);
   free (e->name);
   if (e->obj)
@@ -240,12 +305,14 @@ api_store_free (struct api_store *s)
 {
   if (!s)
     return;
-  while (s->entries)
+  for (size_t i = 0; i < s->n_buckets; i++)
     {
-      struct entry *e = s->entries;
-      s->entries = e->next;
-      free_entry (e);
+      for (size_t j = 0; j < s->buckets[i].n; j++)
+        free_entry (s->buckets[i].v[j]);
+      free (s->buckets[i].v);
+      free (s->buckets[i].resource);
     }
+  free (s->buckets);
   for (size_t i = 0; i < API_STORE_HISTORY; i++)
     forget_change (&s->history[i]);
   while (s->watchers)
@@ -409,18 +476,19 @@ api_store_delete (struct api_store *s, const char *resource, const char *ns, con
                   struct husk_error **err)
 {
   char path[PATH_MAX];
-  struct entry **pp = &s->entries, *e;
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t i = b ? find_index (b, ns, name) : 0;
+  struct entry *e;
   char rv[32];
 
-  while (*pp && !((*pp)->resource && strcmp ((*pp)->resource, resource) == 0
-                  && strcmp ((*pp)->ns, ns_dir (ns)) == 0 && strcmp ((*pp)->name, name) == 0))
-    pp = &(*pp)->next;
-  if (!(e = *pp))
+  if (!b || i == b->n)
     return husk_error_set (err, ENOENT, "delete %s \"%s\"", resource, name);
+  e = b->v[i];
   snprintf (path, sizeof path, "%s/%s/%s/%s.json", s->dir, resource, ns_dir (ns), name);
   if (unlink (path) < 0 && errno != ENOENT)
     return husk_error_set (err, errno, "unlink `%s`", path);
-  *pp = e->next;
+  memmove (&b->v[i], &b->v[i + 1], (b->n - i - 1) * sizeof *b->v);
+  b->n--;
   s->revision++;
   snprintf (rv, sizeof rv, "%llu", s->revision);
   jv_set (jv_obj_at (e->obj, "metadata"), "resourceVersion", jv_string (rv));
@@ -429,32 +497,60 @@ api_store_delete (struct api_store *s, const char *resource, const char *ns, con
   return 0;
 }
 
-static int
-cmp_objects (const void *a, const void *b)
+/* The run of a namespace's objects (all of them for ns NULL): [*first, *end). */
+static void
+run_of (const struct bucket *b, const char *ns, size_t *first, size_t *end)
 {
-  yajl_val ma = jv_get (*(yajl_val const *) a, "metadata");
-  yajl_val mb = jv_get (*(yajl_val const *) b, "metadata");
-  const char *na = jv_str (ma, "namespace"), *nb = jv_str (mb, "namespace");
-  int c = strcmp (na ? na : "", nb ? nb : "");
-  return c ? c : strcmp (jv_str (ma, "name"), jv_str (mb, "name"));
+  *first = ns ? lower_bound (b, ns_key (ns), "") : 0;
+  *end = *first;
+  while (*end < b->n && (!ns || !strcmp (b->v[*end]->ns, ns_key (ns))))
+    (*end)++;
 }
 
 yajl_val *
 api_store_list (struct api_store *s, const char *resource, const char *ns, size_t *n)
 {
-  size_t count = 0, i = 0;
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t first = 0, end = 0;
   yajl_val *out;
-  for (struct entry *e = s->entries; e; e = e->next)
-    count += strcmp (e->resource, resource) == 0 && (!ns || strcmp (e->ns, ns_dir (ns)) == 0);
-  out = calloc (count + 1, sizeof *out);
+  if (b)
+    run_of (b, ns, &first, &end);
+  out = calloc (end - first + 1, sizeof *out);
   if (!out)
     abort ();
-  for (struct entry *e = s->entries; e; e = e->next)
-    if (strcmp (e->resource, resource) == 0 && (!ns || strcmp (e->ns, ns_dir (ns)) == 0))
-      out[i++] = e->obj;
-  qsort (out, count, sizeof *out, cmp_objects);
-  *n = count;
+  for (size_t i = first; i < end; i++)
+    out[i - first] = b->v[i]->obj;
+  *n = end - first;
   return out;
+}
+
+yajl_val *
+api_store_list_prefix (struct api_store *s, const char *resource, const char *ns,
+                       const char *prefix, size_t *n)
+{
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t len = strlen (prefix), first = b ? lower_bound (b, ns_key (ns), prefix) : 0, end = first;
+  yajl_val *out;
+  while (b && end < b->n && !strcmp (b->v[end]->ns, ns_key (ns))
+         && !strncmp (b->v[end]->name, prefix, len))
+    end++;
+  out = calloc (end - first + 1, sizeof *out);
+  if (!out)
+    abort ();
+  for (size_t i = first; i < end; i++)
+    out[i - first] = b->v[i]->obj;
+  *n = end - first;
+  return out;
+}
+
+size_t
+api_store_count (struct api_store *s, const char *resource, const char *ns)
+{
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t first = 0, end = 0;
+  if (b)
+    run_of (b, ns, &first, &end);
+  return end - first;
 }
 
 unsigned long long

@@ -43,6 +43,11 @@ int api_store_delete (struct api_store *s, const char *resource, const char *ns,
 /* Objects of a resource, in a namespace or all (ns NULL), sorted by
  * namespace then name.  The array is malloc'd, the objects borrowed; n set. */
 yajl_val *api_store_list (struct api_store *s, const char *resource, const char *ns, size_t *n);
+/* The same, of the objects whose name starts with prefix. */
+yajl_val *api_store_list_prefix (struct api_store *s, const char *resource, const char *ns,
+                                 const char *prefix, size_t *n);
+/* How many objects api_store_list would return, without the array. */
+size_t api_store_count (struct api_store *s, const char *resource, const char *ns);
 
 /* The current resourceVersion (for list metadata). */
 unsigned long long api_store_revision (struct api_store *s);
