@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "json_doc.h"
 #include "jv.h"
+#include "store_writer.h"
 
 /* The objects of one resource, sorted by (namespace, name): a lookup is a
  * binary search and a namespace's objects are one run, already in the
@@ -48,6 +49,7 @@ struct change {
 
 struct api_store {
   char *dir;
+  struct store_writer *writer; /* NULL: files are written at once */
   struct bucket *buckets;
   size_t n_buckets;
   struct watcher *watchers;
@@ -77,24 +79,6 @@ static const char *
 ns_dir (const char *ns)
 {
   return ns && *ns ? ns : "_";
-}
-
-static int
-mkdir_p (const char *path, struct husk_error **err)
-{
-  char buf[PATH_MAX];
-  snprintf (buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/')
-      {
-        *p = '\0';
-        if (mkdir (buf, 0700) < 0 && errno != EEXIST)
-          return husk_error_set (err, errno, "mkdir `%s`", buf);
-        *p = '/';
-      }
-  if (mkdir (buf, 0700) < 0 && errno != EEXIST)
-    return husk_error_set (err, errno, "mkdir `%s`", buf);
-  return 0;
 }
 
 static const char *
@@ -272,7 +256,7 @@ api_store_open (const char *dir, struct api_store **out, struct husk_error **err
   if (!s)
     return husk_error_set (err, errno, "allocate store");
   s->dir = strdup (dir);
-  if (mkdir_p (dir, err) < 0 || load_all (s, err) < 0)
+  if (store_mkdir_p (dir, err) < 0 || load_all (s, err) < 0)
     {
       api_store_free (s);
       return husk_error_wrap (err, "load object store `%s`", dir);
@@ -305,6 +289,7 @@ api_store_free (struct api_store *s)
 {
   if (!s)
     return;
+  store_writer_stop (s->writer); /* every change queued is written first */
   for (size_t i = 0; i < s->n_buckets; i++)
     {
       for (size_t j = 0; j < s->buckets[i].n; j++)
@@ -380,32 +365,40 @@ notify (struct api_store *s, enum api_event_type type, const char *resource, yaj
     }
 }
 
+static void
+object_dir (struct api_store *s, const char *resource, const char *ns, char dir[PATH_MAX])
+{
+  snprintf (dir, PATH_MAX, "%s/%s/%s", s->dir, resource, ns_dir (ns));
+}
+
+/* The file of revision rev: written now, or queued for the writer. */
 static int
 write_file (struct api_store *s, const char *resource, const char *ns, const char *name,
-            yajl_val obj, struct husk_error **err)
+            yajl_val obj, unsigned long long rev, struct husk_error **err)
 {
-  char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 64];
+  char dir[PATH_MAX];
   size_t len;
-  cleanup_free char *data = jv_dump (obj, &len);
-  cleanup_close int fd = -1;
-
-  snprintf (dir, sizeof dir, "%s/%s/%s", s->dir, resource, ns_dir (ns));
-  if (mkdir_p (dir, err) < 0)
-    return -1;
-  snprintf (path, sizeof path, "%s/%s.json", dir, name);
-  snprintf (tmp, sizeof tmp, "%s/.%s.json.tmp", dir, name);
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return husk_error_set (err, errno, "open `%s`", tmp);
-  for (size_t off = 0; off < len;)
+  char *data = jv_dump (obj, &len);
+  object_dir (s, resource, ns, dir);
+  if (s->writer)
     {
-      ssize_t w = write (fd, data + off, len - off);
-      if (w < 0)
-        return husk_error_set (err, errno, "write `%s`", tmp);
-      off += (size_t) w;
+      store_writer_queue (s->writer, dir, name, data, len, rev);
+      return 0;
     }
-  if (rename (tmp, path) < 0)
-    return husk_error_set (err, errno, "rename `%s` to `%s`", tmp, path);
+  int r = store_file_write (dir, name, data, len, err);
+  free (data);
+  return r;
+}
+
+static int
+remove_file (struct api_store *s, const char *resource, const char *ns, const char *name,
+             unsigned long long rev, struct husk_error **err)
+{
+  char dir[PATH_MAX];
+  object_dir (s, resource, ns, dir);
+  if (!s->writer)
+    return store_file_remove (dir, name, err);
+  store_writer_queue (s->writer, dir, name, NULL, 0, rev);
   return 0;
 }
 
@@ -450,7 +443,7 @@ api_store_put (struct api_store *s, const char *resource, yajl_val obj, bool spe
     jv_set (meta, "generation", jv_int (gen + 1));
   snprintf (rv, sizeof rv, "%llu", s->revision + 1);
   jv_set (meta, "resourceVersion", jv_string (rv));
-  if (write_file (s, resource, ns, name, obj, err) < 0)
+  if (write_file (s, resource, ns, name, obj, s->revision + 1, err) < 0)
     {
       if (!e || e->obj != obj)
         yajl_tree_free (obj);
@@ -475,7 +468,6 @@ int
 api_store_delete (struct api_store *s, const char *resource, const char *ns, const char *name,
                   struct husk_error **err)
 {
-  char path[PATH_MAX];
   struct bucket *b = bucket_of (s, resource, false);
   size_t i = b ? find_index (b, ns, name) : 0;
   struct entry *e;
@@ -484,9 +476,8 @@ api_store_delete (struct api_store *s, const char *resource, const char *ns, con
   if (!b || i == b->n)
     return husk_error_set (err, ENOENT, "delete %s \"%s\"", resource, name);
   e = b->v[i];
-  snprintf (path, sizeof path, "%s/%s/%s/%s.json", s->dir, resource, ns_dir (ns), name);
-  if (unlink (path) < 0 && errno != ENOENT)
-    return husk_error_set (err, errno, "unlink `%s`", path);
+  if (remove_file (s, resource, ns, name, s->revision + 1, err) < 0)
+    return -1;
   memmove (&b->v[i], &b->v[i + 1], (b->n - i - 1) * sizeof *b->v);
   b->n--;
   s->revision++;
@@ -582,4 +573,34 @@ api_store_unwatch (struct api_store *s, void *handle)
         free (handle);
         return;
       }
+}
+
+int
+api_store_write_behind (struct api_store *s, struct husk_error **err)
+{
+  return s->writer ? 0 : store_writer_start (&s->writer, err);
+}
+
+int
+api_store_persist_fd (struct api_store *s)
+{
+  return s->writer ? store_writer_fd (s->writer) : -1;
+}
+
+int
+api_store_persisted (struct api_store *s, unsigned long long *rev, struct husk_error **err)
+{
+  if (!s->writer)
+    {
+      *rev = s->revision;
+      return 0;
+    }
+  return store_writer_persisted (s->writer, rev, err);
+}
+
+void
+api_store_flush (struct api_store *s)
+{
+  if (s->writer)
+    store_writer_flush (s->writer);
 }

@@ -61,6 +61,21 @@ unsigned long long api_store_revision (struct api_store *s);
 int api_store_replay (struct api_store *s, unsigned long long since, api_watch_fn fn, void *ctx,
                       unsigned long long *oldest);
 
+/* Write-behind (huskd's event loop must not wait for the disk): from now
+ * on a put or delete changes memory at once and returns, and a thread of
+ * the store writes the files in the order of the changes.  A write that
+ * fails is reported by api_store_persisted, not by the put.  Freeing the
+ * store writes everything queued first. */
+int api_store_write_behind (struct api_store *s, struct husk_error **err);
+/* An fd readable after files were written (-1 without write-behind). */
+int api_store_persist_fd (struct api_store *s);
+/* The revision up to which every change is on disk (the current one
+ * without write-behind); -1 with err set when a write failed since the
+ * last call, *rev set still. */
+int api_store_persisted (struct api_store *s, unsigned long long *rev, struct husk_error **err);
+/* Waits until every queued change is on disk. */
+void api_store_flush (struct api_store *s);
+
 /* Registers a watcher; returns a handle for api_store_unwatch. */
 void *api_store_watch (struct api_store *s, api_watch_fn fn, void *ctx);
 void api_store_unwatch (struct api_store *s, void *handle);

@@ -25,6 +25,7 @@
 
 struct huskd_controller;
 struct huskd_tls;
+struct huskd_persist;
 
 struct huskd_options {
   const char *socket_path;
@@ -47,6 +48,7 @@ struct huskd {
   struct evhttp *http_tls;
   struct huskd_tls *tls;
   struct huskd_controller *controller;
+  struct huskd_persist *persist;
   double started;
 };
 
@@ -56,6 +58,14 @@ void huskd_http_configure (struct huskd *d, struct evhttp *http, bool tls);
 
 /* The node name pods are "scheduled" to: the machine's hostname. */
 const char *huskd_node_name (void);
+
+/* persist.c: the store writes behind the loop; a mutating request's
+ * answer (body owned) is sent once its change is on disk. */
+int huskd_persist_start (struct huskd *d, struct husk_error **err);
+void huskd_reply_when_written (struct huskd *d, struct evhttp_request *req, int code,
+                               struct evbuffer *body);
+/* Writes what is queued and sends the answers held. */
+void huskd_persist_stop (struct huskd *d);
 
 /* namespaces.c: default and kube-system always exist. */
 int huskd_namespaces_bootstrap (struct huskd *d, struct husk_error **err);
