@@ -1,5 +1,6 @@
 #include "events.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,19 +10,28 @@
 #include "jv.h"
 #include "table.h"
 
-static yajl_val
-find_same (struct api_store *store, const char *ns, const char *uid, const char *reason,
-           const char *message)
+static bool
+same_event (yajl_val e, const char *uid, const char *reason, const char *message)
 {
+  const char *u = jv_str (jv_get (e, "involvedObject"), "uid");
+  const char *r = jv_str (e, "reason"), *m = jv_str (e, "message");
+  return u && r && m && !strcmp (u, uid) && !strcmp (r, reason) && !strcmp (m, message);
+}
+
+/* The event of the same (pod uid, reason, message), if one is kept.  Event
+ * names start with the pod's name ("<pod>.<hex time>", as kube names
+ * them), so only that pod's events are looked at, not all of them. */
+static yajl_val
+find_same (struct api_store *store, const char *ns, const char *pod, const char *uid,
+           const char *reason, const char *message)
+{
+  char prefix[320];
   size_t n;
-  cleanup_free yajl_val *events = api_store_list (store, "events", ns, &n);
+  snprintf (prefix, sizeof prefix, "%s.", pod);
+  cleanup_free yajl_val *events = api_store_list_prefix (store, "events", ns, prefix, &n);
   for (size_t i = 0; i < n; i++)
-    {
-      const char *u = jv_str (jv_get (events[i], "involvedObject"), "uid");
-      const char *r = jv_str (events[i], "reason"), *m = jv_str (events[i], "message");
-      if (u && r && m && !strcmp (u, uid) && !strcmp (r, reason) && !strcmp (m, message))
-        return events[i];
-    }
+    if (same_event (events[i], uid, reason, message))
+      return events[i];
   return NULL;
 }
 
@@ -114,7 +124,9 @@ api_event_record (struct api_store *store, yajl_val pod, const char *type, const
 {
   yajl_val meta = jv_get (pod, "metadata");
   const char *ns = jv_str (meta, "namespace"), *uid = jv_str (meta, "uid");
-  yajl_val same = uid ? find_same (store, ns, uid, reason, message) : NULL, e;
+  yajl_val same = uid ? find_same (store, ns, jv_str (meta, "name") ?: "", uid, reason, message)
+                      : NULL,
+           e;
   char now[32];
   long long count = 1;
 
@@ -128,8 +140,11 @@ api_event_record (struct api_store *store, yajl_val pod, const char *type, const
     }
   else
     {
-      /* the new one makes room for itself: the oldest go beyond the cap */
-      api_events_expire (store, 0, API_EVENTS_MAX - 1);
+      /* the new one makes room for itself: at the cap the oldest go, a
+       * tenth at once, so a busy huskd sorts its events once per hundred
+       * new ones and not for each */
+      if (api_store_count (store, "events", NULL) >= API_EVENTS_MAX)
+        api_events_expire (store, 0, API_EVENTS_MAX - API_EVENTS_MAX / 10);
       e = new_event (pod, type, reason, field_path, message, now);
     }
   return api_store_put (store, "events", e, false, NULL, err);

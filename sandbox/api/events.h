@@ -4,7 +4,8 @@
  * grow when it repeats, as the client-go event correlator aggregates.
  * Events expire as kube-apiserver expires them (--event-ttl, default 1 h,
  * counted from lastTimestamp), and at most API_EVENTS_MAX are kept (the
- * oldest go first): a busy huskd's memory does not grow with its past. */
+ * oldest go first, a tenth of the cap at a time): a busy huskd's memory
+ * does not grow with its past. */
 #ifndef HUSK_API_EVENTS_H
 #define HUSK_API_EVENTS_H
 

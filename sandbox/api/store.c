@@ -15,11 +15,21 @@
 #include "cleanup.h"
 #include "json_doc.h"
 #include "jv.h"
+#include "store_writer.h"
 
+/* The objects of one resource, sorted by (namespace, name): a lookup is a
+ * binary search and a namespace's objects are one run, already in the
+ * order a list answers, so reads under load cost what they return and
+ * not what the store holds (thousands of events beside the pods). */
 struct entry {
-  char *resource, *ns, *name;
+  char *ns, *name; /* ns: "" for cluster-scoped objects */
   yajl_val obj;
-  struct entry *next;
+};
+
+struct bucket {
+  char *resource;
+  struct entry **v;
+  size_t n, cap;
 };
 
 struct watcher {
@@ -39,7 +49,9 @@ struct change {
 
 struct api_store {
   char *dir;
-  struct entry *entries;
+  struct store_writer *writer; /* NULL: files are written at once */
+  struct bucket *buckets;
+  size_t n_buckets;
   struct watcher *watchers;
   unsigned long long revision;
   struct change history[API_STORE_HISTORY];
@@ -69,32 +81,60 @@ ns_dir (const char *ns)
   return ns && *ns ? ns : "_";
 }
 
-static int
-mkdir_p (const char *path, struct husk_error **err)
+static const char *
+ns_key (const char *ns)
 {
-  char buf[PATH_MAX];
-  snprintf (buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++)
-    if (*p == '/')
-      {
-        *p = '\0';
-        if (mkdir (buf, 0700) < 0 && errno != EEXIST)
-          return husk_error_set (err, errno, "mkdir `%s`", buf);
-        *p = '/';
-      }
-  if (mkdir (buf, 0700) < 0 && errno != EEXIST)
-    return husk_error_set (err, errno, "mkdir `%s`", buf);
-  return 0;
+  return ns ? ns : "";
+}
+
+static struct bucket *
+bucket_of (struct api_store *s, const char *resource, bool create)
+{
+  for (size_t i = 0; i < s->n_buckets; i++)
+    if (strcmp (s->buckets[i].resource, resource) == 0)
+      return &s->buckets[i];
+  if (!create)
+    return NULL;
+  s->buckets = realloc (s->buckets, (s->n_buckets + 1) * sizeof *s->buckets);
+  if (!s->buckets)
+    abort ();
+  s->buckets[s->n_buckets] = (struct bucket){ .resource = strdup (resource) };
+  return &s->buckets[s->n_buckets++];
+}
+
+/* The index of the first entry not before (ns, name); name "" gives the
+ * start of the namespace's run. */
+static size_t
+lower_bound (const struct bucket *b, const char *ns, const char *name)
+{
+  size_t lo = 0, hi = b->n;
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = strcmp (b->v[mid]->ns, ns);
+      if ((c ? c : strcmp (b->v[mid]->name, name)) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The index of (ns, name) in b, or b->n when absent. */
+static size_t
+find_index (const struct bucket *b, const char *ns, const char *name)
+{
+  size_t i = lower_bound (b, ns_key (ns), name);
+  return i < b->n && !strcmp (b->v[i]->ns, ns_key (ns)) && !strcmp (b->v[i]->name, name) ? i
+                                                                                            : b->n;
 }
 
 static struct entry *
 find (struct api_store *s, const char *resource, const char *ns, const char *name)
 {
-  for (struct entry *e = s->entries; e; e = e->next)
-    if (strcmp (e->resource, resource) == 0 && strcmp (e->ns, ns_dir (ns)) == 0
-        && strcmp (e->name, name) == 0)
-      return e;
-  return NULL;
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t i = b ? find_index (b, ns, name) : 0;
+  return b && i < b->n ? b->v[i] : NULL;
 }
 
 static unsigned long long
@@ -108,15 +148,25 @@ static void
 insert (struct api_store *s, const char *resource, const char *ns, const char *name,
         yajl_val obj)
 {
+  struct bucket *b = bucket_of (s, resource, true);
   struct entry *e = calloc (1, sizeof *e);
+  size_t at;
   if (!e)
     abort ();
-  e->resource = strdup (resource);
-  e->ns = strdup (ns_dir (ns));
+  e->ns = strdup (ns_key (ns));
   e->name = strdup (name);
   e->obj = obj;
-  e->next = s->entries;
-  s->entries = e;
+  if (b->n == b->cap)
+    {
+      b->cap = b->cap ? b->cap * 2 : 16;
+      b->v = realloc (b->v, b->cap * sizeof *b->v);
+      if (!b->v)
+        abort ();
+    }
+  at = lower_bound (b, e->ns, e->name);
+  memmove (&b->v[at + 1], &b->v[at], (b->n - at) * sizeof *b->v);
+  b->v[at] = e;
+  b->n++;
   if (object_rv (obj) > s->revision)
     s->revision = object_rv (obj);
 }
@@ -206,7 +256,7 @@ api_store_open (const char *dir, struct api_store **out, struct husk_error **err
   if (!s)
     return husk_error_set (err, errno, "allocate store");
   s->dir = strdup (dir);
-  if (mkdir_p (dir, err) < 0 || load_all (s, err) < 0)
+  if (store_mkdir_p (dir, err) < 0 || load_all (s, err) < 0)
     {
       api_store_free (s);
       return husk_error_wrap (err, "load object store `%s`", dir);
@@ -227,7 +277,6 @@ forget_change (struct change *c)
 static void
 free_entry (struct entry *e)
 {
-  free (e->resource);
   free (e->ns);
   free (e->name);
   if (e->obj)
@@ -240,12 +289,15 @@ api_store_free (struct api_store *s)
 {
   if (!s)
     return;
-  while (s->entries)
+  store_writer_stop (s->writer); /* every change queued is written first */
+  for (size_t i = 0; i < s->n_buckets; i++)
     {
-      struct entry *e = s->entries;
-      s->entries = e->next;
-      free_entry (e);
+      for (size_t j = 0; j < s->buckets[i].n; j++)
+        free_entry (s->buckets[i].v[j]);
+      free (s->buckets[i].v);
+      free (s->buckets[i].resource);
     }
+  free (s->buckets);
   for (size_t i = 0; i < API_STORE_HISTORY; i++)
     forget_change (&s->history[i]);
   while (s->watchers)
@@ -313,32 +365,40 @@ notify (struct api_store *s, enum api_event_type type, const char *resource, yaj
     }
 }
 
+static void
+object_dir (struct api_store *s, const char *resource, const char *ns, char dir[PATH_MAX])
+{
+  snprintf (dir, PATH_MAX, "%s/%s/%s", s->dir, resource, ns_dir (ns));
+}
+
+/* The file of revision rev: written now, or queued for the writer. */
 static int
 write_file (struct api_store *s, const char *resource, const char *ns, const char *name,
-            yajl_val obj, struct husk_error **err)
+            yajl_val obj, unsigned long long rev, struct husk_error **err)
 {
-  char dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 64];
+  char dir[PATH_MAX];
   size_t len;
-  cleanup_free char *data = jv_dump (obj, &len);
-  cleanup_close int fd = -1;
-
-  snprintf (dir, sizeof dir, "%s/%s/%s", s->dir, resource, ns_dir (ns));
-  if (mkdir_p (dir, err) < 0)
-    return -1;
-  snprintf (path, sizeof path, "%s/%s.json", dir, name);
-  snprintf (tmp, sizeof tmp, "%s/.%s.json.tmp", dir, name);
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return husk_error_set (err, errno, "open `%s`", tmp);
-  for (size_t off = 0; off < len;)
+  char *data = jv_dump (obj, &len);
+  object_dir (s, resource, ns, dir);
+  if (s->writer)
     {
-      ssize_t w = write (fd, data + off, len - off);
-      if (w < 0)
-        return husk_error_set (err, errno, "write `%s`", tmp);
-      off += (size_t) w;
+      store_writer_queue (s->writer, dir, name, data, len, rev);
+      return 0;
     }
-  if (rename (tmp, path) < 0)
-    return husk_error_set (err, errno, "rename `%s` to `%s`", tmp, path);
+  int r = store_file_write (dir, name, data, len, err);
+  free (data);
+  return r;
+}
+
+static int
+remove_file (struct api_store *s, const char *resource, const char *ns, const char *name,
+             unsigned long long rev, struct husk_error **err)
+{
+  char dir[PATH_MAX];
+  object_dir (s, resource, ns, dir);
+  if (!s->writer)
+    return store_file_remove (dir, name, err);
+  store_writer_queue (s->writer, dir, name, NULL, 0, rev);
   return 0;
 }
 
@@ -383,7 +443,7 @@ api_store_put (struct api_store *s, const char *resource, yajl_val obj, bool spe
     jv_set (meta, "generation", jv_int (gen + 1));
   snprintf (rv, sizeof rv, "%llu", s->revision + 1);
   jv_set (meta, "resourceVersion", jv_string (rv));
-  if (write_file (s, resource, ns, name, obj, err) < 0)
+  if (write_file (s, resource, ns, name, obj, s->revision + 1, err) < 0)
     {
       if (!e || e->obj != obj)
         yajl_tree_free (obj);
@@ -408,19 +468,18 @@ int
 api_store_delete (struct api_store *s, const char *resource, const char *ns, const char *name,
                   struct husk_error **err)
 {
-  char path[PATH_MAX];
-  struct entry **pp = &s->entries, *e;
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t i = b ? find_index (b, ns, name) : 0;
+  struct entry *e;
   char rv[32];
 
-  while (*pp && !((*pp)->resource && strcmp ((*pp)->resource, resource) == 0
-                  && strcmp ((*pp)->ns, ns_dir (ns)) == 0 && strcmp ((*pp)->name, name) == 0))
-    pp = &(*pp)->next;
-  if (!(e = *pp))
+  if (!b || i == b->n)
     return husk_error_set (err, ENOENT, "delete %s \"%s\"", resource, name);
-  snprintf (path, sizeof path, "%s/%s/%s/%s.json", s->dir, resource, ns_dir (ns), name);
-  if (unlink (path) < 0 && errno != ENOENT)
-    return husk_error_set (err, errno, "unlink `%s`", path);
-  *pp = e->next;
+  e = b->v[i];
+  if (remove_file (s, resource, ns, name, s->revision + 1, err) < 0)
+    return -1;
+  memmove (&b->v[i], &b->v[i + 1], (b->n - i - 1) * sizeof *b->v);
+  b->n--;
   s->revision++;
   snprintf (rv, sizeof rv, "%llu", s->revision);
   jv_set (jv_obj_at (e->obj, "metadata"), "resourceVersion", jv_string (rv));
@@ -429,32 +488,60 @@ api_store_delete (struct api_store *s, const char *resource, const char *ns, con
   return 0;
 }
 
-static int
-cmp_objects (const void *a, const void *b)
+/* The run of a namespace's objects (all of them for ns NULL): [*first, *end). */
+static void
+run_of (const struct bucket *b, const char *ns, size_t *first, size_t *end)
 {
-  yajl_val ma = jv_get (*(yajl_val const *) a, "metadata");
-  yajl_val mb = jv_get (*(yajl_val const *) b, "metadata");
-  const char *na = jv_str (ma, "namespace"), *nb = jv_str (mb, "namespace");
-  int c = strcmp (na ? na : "", nb ? nb : "");
-  return c ? c : strcmp (jv_str (ma, "name"), jv_str (mb, "name"));
+  *first = ns ? lower_bound (b, ns_key (ns), "") : 0;
+  *end = *first;
+  while (*end < b->n && (!ns || !strcmp (b->v[*end]->ns, ns_key (ns))))
+    (*end)++;
 }
 
 yajl_val *
 api_store_list (struct api_store *s, const char *resource, const char *ns, size_t *n)
 {
-  size_t count = 0, i = 0;
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t first = 0, end = 0;
   yajl_val *out;
-  for (struct entry *e = s->entries; e; e = e->next)
-    count += strcmp (e->resource, resource) == 0 && (!ns || strcmp (e->ns, ns_dir (ns)) == 0);
-  out = calloc (count + 1, sizeof *out);
+  if (b)
+    run_of (b, ns, &first, &end);
+  out = calloc (end - first + 1, sizeof *out);
   if (!out)
     abort ();
-  for (struct entry *e = s->entries; e; e = e->next)
-    if (strcmp (e->resource, resource) == 0 && (!ns || strcmp (e->ns, ns_dir (ns)) == 0))
-      out[i++] = e->obj;
-  qsort (out, count, sizeof *out, cmp_objects);
-  *n = count;
+  for (size_t i = first; i < end; i++)
+    out[i - first] = b->v[i]->obj;
+  *n = end - first;
   return out;
+}
+
+yajl_val *
+api_store_list_prefix (struct api_store *s, const char *resource, const char *ns,
+                       const char *prefix, size_t *n)
+{
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t len = strlen (prefix), first = b ? lower_bound (b, ns_key (ns), prefix) : 0, end = first;
+  yajl_val *out;
+  while (b && end < b->n && !strcmp (b->v[end]->ns, ns_key (ns))
+         && !strncmp (b->v[end]->name, prefix, len))
+    end++;
+  out = calloc (end - first + 1, sizeof *out);
+  if (!out)
+    abort ();
+  for (size_t i = first; i < end; i++)
+    out[i - first] = b->v[i]->obj;
+  *n = end - first;
+  return out;
+}
+
+size_t
+api_store_count (struct api_store *s, const char *resource, const char *ns)
+{
+  struct bucket *b = bucket_of (s, resource, false);
+  size_t first = 0, end = 0;
+  if (b)
+    run_of (b, ns, &first, &end);
+  return end - first;
 }
 
 unsigned long long
@@ -486,4 +573,34 @@ api_store_unwatch (struct api_store *s, void *handle)
         free (handle);
         return;
       }
+}
+
+int
+api_store_write_behind (struct api_store *s, struct husk_error **err)
+{
+  return s->writer ? 0 : store_writer_start (&s->writer, err);
+}
+
+int
+api_store_persist_fd (struct api_store *s)
+{
+  return s->writer ? store_writer_fd (s->writer) : -1;
+}
+
+int
+api_store_persisted (struct api_store *s, unsigned long long *rev, struct husk_error **err)
+{
+  if (!s->writer)
+    {
+      *rev = s->revision;
+      return 0;
+    }
+  return store_writer_persisted (s->writer, rev, err);
+}
+
+void
+api_store_flush (struct api_store *s)
+{
+  if (s->writer)
+    store_writer_flush (s->writer);
 }

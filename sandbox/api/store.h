@@ -43,6 +43,11 @@ int api_store_delete (struct api_store *s, const char *resource, const char *ns,
 /* Objects of a resource, in a namespace or all (ns NULL), sorted by
  * namespace then name.  The array is malloc'd, the objects borrowed; n set. */
 yajl_val *api_store_list (struct api_store *s, const char *resource, const char *ns, size_t *n);
+/* The same, of the objects whose name starts with prefix. */
+yajl_val *api_store_list_prefix (struct api_store *s, const char *resource, const char *ns,
+                                 const char *prefix, size_t *n);
+/* How many objects api_store_list would return, without the array. */
+size_t api_store_count (struct api_store *s, const char *resource, const char *ns);
 
 /* The current resourceVersion (for list metadata). */
 unsigned long long api_store_revision (struct api_store *s);
@@ -55,6 +60,21 @@ unsigned long long api_store_revision (struct api_store *s);
  * start (the oldest revision a watch may begin at) is set in *oldest. */
 int api_store_replay (struct api_store *s, unsigned long long since, api_watch_fn fn, void *ctx,
                       unsigned long long *oldest);
+
+/* Write-behind (huskd's event loop must not wait for the disk): from now
+ * on a put or delete changes memory at once and returns, and a thread of
+ * the store writes the files in the order of the changes.  A write that
+ * fails is reported by api_store_persisted, not by the put.  Freeing the
+ * store writes everything queued first. */
+int api_store_write_behind (struct api_store *s, struct husk_error **err);
+/* An fd readable after files were written (-1 without write-behind). */
+int api_store_persist_fd (struct api_store *s);
+/* The revision up to which every change is on disk (the current one
+ * without write-behind); -1 with err set when a write failed since the
+ * last call, *rev set still. */
+int api_store_persisted (struct api_store *s, unsigned long long *rev, struct husk_error **err);
+/* Waits until every queued change is on disk. */
+void api_store_flush (struct api_store *s);
 
 /* Registers a watcher; returns a handle for api_store_unwatch. */
 void *api_store_watch (struct api_store *s, api_watch_fn fn, void *ctx);

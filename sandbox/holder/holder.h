@@ -18,6 +18,7 @@ struct holder_options {
   const char *hostname;
   bool host_network;        /* share the host's net, ipc, uts */
   bool share_pid;           /* a pod PID namespace with its own PID 1 */
+  bool detach;              /* fork, the parent exits: the launcher's child is gone */
   uint64_t log_max_bytes;
   int ready_fd;             /* "ok" or an error message is written here */
 };

@@ -28,6 +28,8 @@ parse_args (int argc, char **argv, struct holder_options *o)
         o->host_network = true;
       else if (strcmp (a, "--share-pid") == 0)
         o->share_pid = true;
+      else if (strcmp (a, "--detach") == 0)
+        o->detach = true;
       else if (v == NULL)
         return -1;
       else if (strcmp (a, "--dir") == 0)
@@ -106,6 +108,19 @@ setup (struct holder *h, char *msg, size_t len)
   return 0;
 }
 
+/* --detach: the launcher waits for this process, the holder is its child
+ * and is reparented to init (or a subreaper) when it exits here. */
+static int
+detach (char *msg, size_t len)
+{
+  pid_t pid = fork ();
+  if (pid > 0)
+    _exit (0);
+  if (pid < 0)
+    return snprintf (msg, len, "fork: %s", strerror (errno)), -1;
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -119,10 +134,10 @@ main (int argc, char **argv)
     {
       fprintf (stderr, "usage: husk-pod-holder --dir DIR --runtime PATH [--runtime-root DIR] "
                        "[--hostname NAME] [--host-network] [--share-pid] [--log-max BYTES] "
-                       "[--ready-fd FD]\n");
+                       "[--ready-fd FD] [--detach]\n");
       return 2;
     }
-  if (setup (&h, msg, sizeof msg) < 0)
+  if ((h.opt.detach && detach (msg, sizeof msg) < 0) || setup (&h, msg, sizeof msg) < 0)
     {
       if (h.opt.ready_fd < 0 || write (h.opt.ready_fd, msg, strlen (msg)) < 0)
         fprintf (stderr, "husk-pod-holder: %s\n", msg);

@@ -195,9 +195,7 @@ apply_status (struct huskd_controller *c, struct pod_ctl *pc, yajl_val pod, stru
 static bool
 namespace_has_pods (struct huskd_controller *c, const char *ns)
 {
-  size_t n;
-  free (api_store_list (c->d->store, "pods", ns, &n));
-  return n > 0;
+  return api_store_count (c->d->store, "pods", ns) > 0;
 }
 
 static void

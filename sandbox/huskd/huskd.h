@@ -26,6 +26,7 @@
 
 struct huskd_controller;
 struct huskd_tls;
+struct huskd_persist;
 
 struct huskd_options {
   const char *socket_path;
@@ -52,6 +53,7 @@ struct huskd {
   struct huskd_tls *tls;
   struct huskd_controller *controller;
   char *pod_cni_conf_dir; /* --cni-conf-dir, else the default network's */
+  struct huskd_persist *persist;
   double started;
 };
 
@@ -65,6 +67,13 @@ const char *huskd_node_name (void);
 /* discovery.c: the Kubernetes version huskd serves (/version, the Node's
  * kubelet version): within kubectl's skew of the kubectl the tests use. */
 const char *huskd_kube_version (void);
+/* persist.c: the store writes behind the loop; a mutating request's
+ * answer (body owned) is sent once its change is on disk. */
+int huskd_persist_start (struct huskd *d, struct husk_error **err);
+void huskd_reply_when_written (struct huskd *d, struct evhttp_request *req, int code,
+                               struct evbuffer *body);
+/* Writes what is queued and sends the answers held. */
+void huskd_persist_stop (struct huskd *d);
 
 /* namespaces.c: default and kube-system always exist. */
 int huskd_namespaces_bootstrap (struct huskd *d, struct husk_error **err);

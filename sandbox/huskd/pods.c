@@ -21,10 +21,11 @@
 static struct api_status *
 admit_limits_and_quota (struct huskd *d, const char *ns, yajl_val pod)
 {
-  size_t nr, nq, np;
+  size_t nr, nq, np = 0;
   cleanup_free yajl_val *ranges = api_store_list (d->store, "limitranges", ns, &nr);
   cleanup_free yajl_val *quotas = api_store_list (d->store, "resourcequotas", ns, &nq);
-  cleanup_free yajl_val *pods = api_store_list (d->store, "pods", ns, &np);
+  /* the namespace's pods only count against a quota */
+  cleanup_free yajl_val *pods = nq ? api_store_list (d->store, "pods", ns, &np) : NULL;
   struct api_status *s = api_limitrange_admit (pod, ranges, nr);
   return s ? s : api_quota_admit (pod, quotas, nq, pods, np);
 }
@@ -78,9 +79,9 @@ huskd_quota_fill (struct huskd *d, const char *ns, yajl_val quota)
 void
 huskd_quota_refresh (struct huskd *d, const char *ns)
 {
-  size_t nq, np;
+  size_t nq, np = 0;
   cleanup_free yajl_val *quotas = api_store_list (d->store, "resourcequotas", ns, &nq);
-  cleanup_free yajl_val *pods = api_store_list (d->store, "pods", ns, &np);
+  cleanup_free yajl_val *pods = nq ? api_store_list (d->store, "pods", ns, &np) : NULL;
   for (size_t i = 0; i < nq; i++)
     {
       cleanup_error struct husk_error *err = NULL;

@@ -181,8 +181,13 @@ send_buf (struct hreq *r, int code, const char *content_type, const char *body, 
   evhttp_add_header (evhttp_request_get_output_headers (r->req), "Content-Type", content_type);
   evhttp_add_header (evhttp_request_get_output_headers (r->req), "Cache-Control", "no-cache, private");
   evbuffer_add (buf, body, len);
-  evhttp_send_reply (r->req, code, NULL, buf);
-  evbuffer_free (buf);
+  if (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD)
+    {
+      evhttp_send_reply (r->req, code, NULL, buf);
+      evbuffer_free (buf);
+    }
+  else /* what a write answers holds once it is on disk */
+    huskd_reply_when_written (r->d, r->req, code, buf);
 }
 
 void

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,25 +22,40 @@
 #define HOLDER_READY_TIMEOUT_MS 10000
 #define HOLDER_CREATE_TIMEOUT_S 120
 
-/* In the forked children: async-signal-safe calls only (huskd has threads).
- * The double fork leaves the holder with no parent that could wait for it:
- * it outlives the caller, as a pod must. */
-static __attribute__ ((noreturn)) void
-exec_holder (const char *holder, char *const argv[], int ready_w)
+/* posix_spawn, not fork: huskd calls this from a worker thread, and a fork
+ * of huskd would copy its page tables and write-protect its memory, which
+ * stalls the event loop (every later write of it faults).  The holder,
+ * started in a session of its own, forks once itself (--detach): it is no
+ * child of the caller and outlives it, as a pod must. */
+static int
+spawn_holder (const char *holder, char *const argv[], int ready_w, pid_t *pid)
 {
-  pid_t pid;
-  int null_fd;
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  sigset_t none, def;
+  /* dup2 onto itself would keep O_CLOEXEC: move the pipe end out of the way */
+  cleanup_close int ready = fcntl (ready_w, F_DUPFD_CLOEXEC, 10);
+  int ret;
 
-  setsid ();
-  pid = fork ();
-  if (pid != 0)
-    _exit (pid < 0 ? 1 : 0);
-  null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0 || dup2 (null_fd, 0) < 0 || dup2 (null_fd, 1) < 0 || dup2 (null_fd, 2) < 0
-      || dup2 (ready_w, 3) < 0)
-    _exit (127);
-  execv (holder, argv);
-  _exit (127);
+  if (ready < 0)
+    return errno;
+  sigemptyset (&none);
+  sigemptyset (&def);
+  sigaddset (&def, SIGPIPE);
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 1);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 2);
+  posix_spawn_file_actions_adddup2 (&fa, ready, 3);
+  posix_spawnattr_init (&attr);
+  posix_spawnattr_setsigmask (&attr, &none);
+  posix_spawnattr_setsigdefault (&attr, &def);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK
+                                       | POSIX_SPAWN_SETSIGDEF);
+  ret = posix_spawn (pid, holder, &fa, &attr, argv, environ);
+  posix_spawnattr_destroy (&attr);
+  posix_spawn_file_actions_destroy (&fa);
+  return ret;
 }
 
 static int
@@ -68,7 +84,7 @@ pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod, const 
   char log_max[32];
   const char *argv[20];
   size_t n = 0;
-  int ready[2], status;
+  int ready[2], status, ret;
   pid_t pid;
 
   snprintf (log_max, sizeof log_max, "%llu", (unsigned long long) env->log_max_bytes);
@@ -79,6 +95,7 @@ pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod, const 
   argv[n++] = "--hostname", argv[n++] = pod->hostname;
   argv[n++] = "--log-max", argv[n++] = log_max;
   argv[n++] = "--ready-fd", argv[n++] = "3";
+  argv[n++] = "--detach";
   if (pod->host_network)
     argv[n++] = "--host-network";
   if (pod->share_process_namespace)
@@ -86,13 +103,11 @@ pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod, const 
   argv[n] = NULL;
   if (dir == NULL || pipe2 (ready, O_CLOEXEC) < 0)
     return husk_error_set (err, errno ? errno : ENOMEM, "start pod holder");
-  pid = fork ();
-  if (pid == 0)
-    exec_holder (env->holder, (char *const *) argv, ready[1]);
+  ret = spawn_holder (env->holder, (char *const *) argv, ready[1], &pid);
   close (ready[1]);
   cleanup_close int ready_r = ready[0];
-  if (pid < 0)
-    return husk_error_set (err, errno, "fork");
+  if (ret != 0)
+    return husk_error_set (err, ret, "spawn `%s`", env->holder);
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
   if (wait_ready (ready_r, err) < 0)

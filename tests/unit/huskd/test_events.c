@@ -47,6 +47,7 @@ main (void)
   struct husk_error *err = NULL;
   yajl_val pod = fake_pod ();
   bool all_ok = true;
+  size_t n;
 
   if (!mkdtemp (dir) || api_store_open (dir, &store, &err) < 0)
     return ok (false, "store in %s", dir), tap_done ();
@@ -62,11 +63,14 @@ main (void)
       all_ok &= api_event_record (store, pod, "Normal", "Test", NULL, msg, &err) == 0;
     }
   ok (all_ok, "%d events recorded", API_EVENTS_MAX + 100);
-  is_int ((long long) count_events (store), (long long) API_EVENTS_MAX, "capped at API_EVENTS_MAX");
+  n = count_events (store);
+  ok (n <= API_EVENTS_MAX && n > API_EVENTS_MAX - API_EVENTS_MAX / 10,
+      "capped at API_EVENTS_MAX, a tenth evicted at once (%zu kept)", n);
   all_ok = api_event_record (store, pod, "Normal", "Test", NULL, "event 5", &err) == 0;
   ok (all_ok, "an evicted event recorded again");
-  is_int ((long long) count_events (store), (long long) API_EVENTS_MAX, "still capped");
-  is_int ((long long) api_events_expire (store, 3600, 10), (long long) API_EVENTS_MAX - 10,
+  ok (count_events (store) <= API_EVENTS_MAX, "still capped");
+  n = count_events (store);
+  is_int ((long long) api_events_expire (store, 3600, 10), (long long) n - 10,
           "a smaller cap removes the rest");
 
   api_store_free (store);
