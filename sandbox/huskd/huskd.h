@@ -16,6 +16,9 @@
 
 #define HUSKD_DEFAULT_SOCKET "/run/husk/huskd.sock"
 #define HUSKD_DEFAULT_STATE_DIR "/run/husk/huskd"
+/* The CRI socket when huskd serves its default socket; a huskd given a
+ * --socket of its own serves the CRI only when given --cri-socket too. */
+#define HUSKD_DEFAULT_CRI_SOCKET "/run/husk/cri.sock"
 /* kube-apiserver's limit on a request body (3 MiB); bigger ones get 413. */
 #define HUSKD_MAX_BODY (3u * 1024 * 1024)
 /* The transport limit, above which libevent itself refuses the request. */
@@ -25,6 +28,7 @@
 
 struct huskd_controller;
 struct huskd_tls;
+struct cri_server;
 
 struct huskd_options {
   const char *socket_path;
@@ -37,6 +41,7 @@ struct huskd_options {
   const char *cgroup_parent;
   const char *cni_conf_dir;
   double event_ttl; /* seconds events are kept after their last occurrence */
+  const char *cri_socket; /* NULL: no CRI server */
 };
 
 struct huskd {
@@ -47,6 +52,7 @@ struct huskd {
   struct evhttp *http_tls;
   struct huskd_tls *tls;
   struct huskd_controller *controller;
+  struct cri_server *cri;
   double started;
 };
 

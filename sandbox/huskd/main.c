@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "controller.h"
+#include "cri.h"
 #include "events.h"
 #include "huskd.h"
 #include "probe.h"
@@ -28,6 +29,8 @@ usage (FILE *f)
               "  --runtime PATH    OCI runtime for containers (default: husk)\n"
               "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
               "  --cni-conf-dir D  CNI configuration for pod networks\n"
+              "  --cri-socket PATH serve the CRI v1 (kubelet, crictl) there (default "
+              HUSKD_DEFAULT_CRI_SOCKET " with the default --socket)\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
 
@@ -72,6 +75,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "image-store", required_argument, NULL, 'i' }, { "cgroup-parent", required_argument, NULL, 'g' },
     { "cni-conf-dir", required_argument, NULL, 'C' },
     { "event-ttl", required_argument, NULL, 'E' },
+    { "cri-socket", required_argument, NULL, 'K' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
@@ -91,6 +95,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'i': o->image_store = optarg; break;
       case 'g': o->cgroup_parent = optarg; break;
       case 'C': o->cni_conf_dir = optarg; break;
+      case 'K': o->cri_socket = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {
@@ -102,6 +107,8 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'h': usage (stdout); exit (0);
       default: usage (stderr); return -1;
       }
+  if (o->cri_socket == NULL && strcmp (o->socket_path, HUSKD_DEFAULT_SOCKET) == 0)
+    o->cri_socket = HUSKD_DEFAULT_CRI_SOCKET;
   if (optind != argc)
     {
       usage (stderr);
@@ -116,15 +123,36 @@ on_signal (evutil_socket_t sig, short what, void *arg)
   event_base_loopbreak (arg);
 }
 
+/* The CRI's second front door on the same pod library, with the env the
+ * pod controller uses (the CRI's own files under <state-dir>/cri). */
+static int
+start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **err)
+{
+  static char state[4096];
+  struct cri_options o = { .socket_path = d->opts.cri_socket, .state_dir = state, .env = env,
+                           .version = HUSK_VERSION };
+  snprintf (state, sizeof state, "%s/cri", d->opts.state_dir);
+  env->pods_root = d->opts.pod_root;
+  env->husk_binary = d->opts.runtime;
+  env->runtime_root = d->opts.runtime_root;
+  env->image_store = d->opts.image_store;
+  env->cgroup_parent = d->opts.cgroup_parent;
+  env->cni_conf_dir = d->opts.cni_conf_dir;
+  return cri_server_start (d->base, &o, &d->cri, err);
+}
+
 static int
 start (struct huskd *d, struct husk_error **err)
 {
+  static struct husk_sandbox_env cri_env;
   char objects[4096];
   snprintf (objects, sizeof objects, "%s/objects", d->opts.state_dir);
   if (api_store_open (objects, &d->store, err) < 0 || huskd_namespaces_bootstrap (d, err) < 0
       || huskd_controller_new (d, &d->controller, err) < 0 || huskd_listen_unix (d, err) < 0)
     return -1;
   if (d->opts.listen && huskd_tls_start (d, err) < 0)
+    return -1;
+  if (d->opts.cri_socket && start_cri (d, &cri_env, err) < 0)
     return -1;
   return 0;
 }
@@ -157,10 +185,13 @@ main (int argc, char **argv)
   evsignal_add (sigterm, NULL);
   evsignal_add (sigint, NULL);
   fprintf (stderr, "huskd: serving on %s\n", d.opts.socket_path);
+  if (d.opts.cri_socket)
+    fprintf (stderr, "huskd: CRI on %s\n", d.opts.cri_socket);
   event_base_dispatch (d.base);
   /* Pods keep running: their holders outlive huskd, and the next huskd
    * finds them again. */
   unlink (d.opts.socket_path);
+  cri_server_free (d.cri);
   huskd_controller_free (d.controller);
   if (d.http_unix)
     evhttp_free (d.http_unix);

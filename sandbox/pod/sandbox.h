@@ -110,6 +110,20 @@ int husk_pod_sandbox_remove (const struct husk_sandbox_env *env, const char *san
 int husk_pod_sandbox_update (const struct husk_sandbox_env *env, const char *sandbox_id,
                              const char *pod_json, struct husk_error **err);
 
+/* The annotation that marks a sandbox made through the CRI (sandbox/cri):
+ * it may have no containers yet, and huskd's pod controller leaves it
+ * alone (it has no metadata.uid of a stored Pod). */
+#define HUSK_POD_CRI_ANNOTATION "husk.io/cri-sandbox"
+
+/* For the CRI, whose containers arrive one at a time: replaces the pod
+ * description of a CRI sandbox (HUSK_POD_CRI_ANNOTATION set in both) with
+ * one that may differ in spec.containers and spec.volumes only, so a new
+ * container can be created from it.  Containers already created keep the
+ * config they were created with.  Serialised with creates on the sandbox
+ * lock; pod_json is NUL terminated. */
+int husk_pod_sandbox_replace (const struct husk_sandbox_env *env, const char *sandbox_id,
+                              const char *pod_json, struct husk_error **err);
+
 enum husk_pod_sandbox_state { HUSK_POD_SANDBOX_READY, HUSK_POD_SANDBOX_NOTREADY };
 
 struct husk_pod_sandbox_status {
