@@ -73,6 +73,10 @@ cri_msg_freep (void *p)
 }
 #define cleanup_msg __attribute__ ((cleanup (cri_msg_freep)))
 
+/* The request message of the i-th method (NULL past the last): for the
+ * fuzzer, which decodes every one of them. */
+const ProtobufCMessageDescriptor *cri_request_descriptor (size_t i);
+
 /* The methods, one file per area. */
 int cri_version (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
                  ProtobufCMessage **, struct husk_error **);

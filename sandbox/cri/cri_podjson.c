@@ -206,8 +206,7 @@ cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerCon
               size_t n, char **out, struct husk_error **err)
 {
   cleanup_jw struct jw w = { 0 };
-  char (*names)[64] = calloc (n ? n : 1, sizeof *names);
-  cleanup_free void *names_owner = names;
+  cleanup_free char (*names)[64] = calloc (n ? n : 1, sizeof *names);
   if (names == NULL || jw_init (&w, NULL, err) < 0)
     return names ? -1 : husk_error_set (err, ENOMEM, "pod description");
   for (size_t i = 0; i < n; i++)

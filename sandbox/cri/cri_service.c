@@ -137,6 +137,12 @@ static const struct method methods[] = {
   { IS "ImageFsInfo", &runtime__v1__image_fs_info_request__descriptor, cri_image_fs_info },
 };
 
+const ProtobufCMessageDescriptor *
+cri_request_descriptor (size_t i)
+{
+  return i < sizeof methods / sizeof methods[0] ? methods[i].request : NULL;
+}
+
 static int
 grpc_code (int errnum)
 {
