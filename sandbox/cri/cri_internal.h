@@ -110,6 +110,14 @@ int cri_exec_sync (struct cri_server *, const ProtobufCMessage *, struct cri_are
                    ProtobufCMessage **, struct husk_error **);
 int cri_reopen_container_log (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
                               ProtobufCMessage **, struct husk_error **);
+int cri_container_stats (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
+                         ProtobufCMessage **, struct husk_error **);
+int cri_list_container_stats (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
+                              ProtobufCMessage **, struct husk_error **);
+int cri_pod_sandbox_stats (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
+                           ProtobufCMessage **, struct husk_error **);
+int cri_list_pod_sandbox_stats (struct cri_server *, const ProtobufCMessage *,
+                                struct cri_arena *, ProtobufCMessage **, struct husk_error **);
 int cri_list_images (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
                      ProtobufCMessage **, struct husk_error **);
 int cri_image_status (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,

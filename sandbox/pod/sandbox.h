@@ -228,6 +228,18 @@ int husk_pod_container_exec_sync (const struct husk_sandbox_env *env, const char
                                   char *const argv[], int timeout_s, struct husk_exec_result *out,
                                   struct husk_error **err);
 
+struct husk_pod_container_stats {
+  int64_t timestamp;     /* ns since the epoch */
+  uint64_t cpu_usage_ns; /* cumulative */
+  uint64_t memory_usage; /* bytes, page cache included */
+  uint64_t memory_cache;
+};
+
+/* A running (or created) container's usage, from the runtime's
+ * `events --stats`; an exited container is an error. */
+int husk_pod_container_stats (const struct husk_sandbox_env *env, const char *container_id,
+                              struct husk_pod_container_stats *out, struct husk_error **err);
+
 /* The container's current CRI log file. */
 int husk_pod_container_log_path (const struct husk_sandbox_env *env, const char *container_id,
                                  char **path, struct husk_error **err);

@@ -150,7 +150,7 @@ teardown() { teardown_cri; }
 	[ "$output" = "still here" ]
 }
 
-@test "crictl exec --timeout, images, rmi, imagefsinfo; unknown methods are UNIMPLEMENTED" {
+@test "crictl exec --timeout, stats, images, rmi, imagefsinfo; unknown methods are UNIMPLEMENTED" {
 	pod_config x >"$BATS_TEST_TMPDIR/pod.json"
 	container_config c sleep 100 >"$BATS_TEST_TMPDIR/c.json"
 	cri runp "$BATS_TEST_TMPDIR/pod.json"
@@ -162,6 +162,12 @@ teardown() { teardown_cri; }
 	cri exec -s --timeout 1 "$cid" sleep 30
 	[ "$status" -ne 0 ]
 	[ $((SECONDS - start)) -lt 10 ]
+	cri stats -o json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.stats[0].attributes.id' <<<"$output")" = "$cid" ]
+	[ "$(jq -r '.stats[0].memory.workingSetBytes.value' <<<"$output")" -gt 0 ]
+	cri statsp -o json
+	[ "$status" -eq 0 ] || [[ "$stderr" == *"unknown command"* ]]
 	cri pull "$POD_ROOTFS"
 	[ "$status" -eq 0 ]
 	cri images -o json
