@@ -197,6 +197,41 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
    * CONTAINER unless shareProcessNamespace */
   if (ns == NULL || ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD)
     jw_key_bool (w, "shareProcessNamespace", true);
+  if (sb->dns_config)
+    {
+      const Runtime__V1__DNSConfig *d = sb->dns_config;
+      /* kubelet has merged the host's already: the CRI's config is all */
+      jw_key_string (w, "dnsPolicy", "None");
+      jw_key (w, "dnsConfig");
+      jw_open (w);
+      jw_key (w, "nameservers");
+      jw_array_open (w);
+      for (size_t i = 0; i < d->n_servers; i++)
+        jw_string (w, d->servers[i]);
+      jw_array_close (w);
+      jw_key (w, "searches");
+      jw_array_open (w);
+      for (size_t i = 0; i < d->n_searches; i++)
+        jw_string (w, d->searches[i]);
+      jw_array_close (w);
+      jw_key (w, "options");
+      jw_array_open (w);
+      for (size_t i = 0; i < d->n_options; i++)
+        {
+          /* "ndots:5" -> {name: ndots, value: "5"} */
+          cleanup_free char *name = strdup (d->options[i]);
+          char *colon = name ? strchr (name, ':') : NULL;
+          if (colon)
+            *colon = '\0';
+          jw_open (w);
+          jw_key_string (w, "name", name ? name : "");
+          if (colon)
+            jw_key_string (w, "value", colon + 1);
+          jw_close (w);
+        }
+      jw_array_close (w);
+      jw_close (w);
+    }
   jw_key_string (w, "restartPolicy", "Never");
   jw_key_int (w, "terminationGracePeriodSeconds", 0);
 }

@@ -35,14 +35,65 @@ hosts_text (const struct pod_spec *pod, const char *ip)
                    ip ? ip : "127.0.1.1", pod->hostname);
 }
 
+/* spec.dnsConfig as resolv.conf lines, after `base`. */
+static char *
+with_dns_config (const char *base, const struct pod_dns_config *d)
+{
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&out, &len);
+  if (f == NULL)
+    return NULL;
+  fputs (base, f);
+  for (size_t i = 0; i < d->nameservers_len; i++)
+    fprintf (f, "nameserver %s\n", d->nameservers[i]);
+  if (d->searches_len)
+    {
+      fputs ("search", f);
+      for (size_t i = 0; i < d->searches_len; i++)
+        fprintf (f, " %s", d->searches[i]);
+      fputs ("\n", f);
+    }
+  if (d->options_len)
+    {
+      fputs ("options", f);
+      for (size_t i = 0; i < d->options_len; i++)
+        fprintf (f, d->options[i].value ? " %s:%s" : " %s", d->options[i].name,
+                 d->options[i].value);
+      fputs ("\n", f);
+    }
+  if (fclose (f) != 0)
+    {
+      free (out);
+      return NULL;
+    }
+  return out;
+}
+
+static bool
+has_dns_config (const struct pod_dns_config *d)
+{
+  return d->nameservers_len || d->searches_len || d->options_len;
+}
+
 /* The host's resolver, unless it points at a loopback stub that the pod's
- * own network namespace cannot reach. */
+ * own network namespace cannot reach; spec.dnsConfig is added to it, or
+ * with dnsPolicy None is all there is (what kubelet's CRI DNSConfig is). */
 static char *
 resolv_text (const struct pod_spec *pod)
 {
   cleanup_free char *host = NULL;
   struct husk_error *e = NULL;
 
+  if (pod->dns_policy && strcmp (pod->dns_policy, "None") == 0)
+    return with_dns_config ("", &pod->dns_config);
+  if (has_dns_config (&pod->dns_config))
+    {
+      cleanup_free char *base = NULL;
+      if (pod_read_file ("/etc/resolv.conf", &base, NULL, &e) < 0)
+        husk_error_release (&e);
+      return with_dns_config (base ? base : "", &pod->dns_config);
+    }
   if (pod_read_file ("/etc/resolv.conf", &host, NULL, &e) < 0)
     {
       husk_error_release (&e);

@@ -72,6 +72,12 @@ pod_spec_free (struct pod_spec *pod)
   free (pod->name);
   free (pod->namespace_);
   free (pod->uid);
+  husk_strvfreep (&pod->dns_config.nameservers);
+  husk_strvfreep (&pod->dns_config.searches);
+  for (size_t i = 0; i < pod->dns_config.options_len; i++)
+    free (pod->dns_config.options[i].name), free (pod->dns_config.options[i].value);
+  free (pod->dns_config.options);
+  free (pod->dns_policy);
   map_clear (&pod->labels);
   map_clear (&pod->annotations);
   free (pod->hostname);
@@ -461,6 +467,39 @@ check_restart_policy (struct jr *r, struct pod_spec *pod)
 }
 
 static int
+parse_dns_option (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_dns_option *o = elem;
+  return jr_string (r, v, "name", true, &o->name) < 0 || jr_string (r, v, "value", false, &o->value) < 0
+             ? -1
+             : 0;
+}
+
+static int
+parse_dns_config (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_dns_config *d = elem;
+  if (jr_strv (r, v, "nameservers", false, &d->nameservers, &d->nameservers_len) < 0
+      || jr_strv (r, v, "searches", false, &d->searches, &d->searches_len) < 0
+      || jr_array_of (r, v, "options", sizeof *d->options, parse_dns_option, &d->options,
+                      &d->options_len)
+             < 0)
+    return -1;
+  /* what resolv.conf is written from: one line per entry, so no newlines */
+  for (size_t i = 0; i < d->nameservers_len; i++)
+    if (strpbrk (d->nameservers[i], "\n\r \t"))
+      return jr_fail (r, "nameservers[%zu]: not an address", i);
+  for (size_t i = 0; i < d->searches_len; i++)
+    if (strpbrk (d->searches[i], "\n\r \t"))
+      return jr_fail (r, "searches[%zu]: not a domain", i);
+  for (size_t i = 0; i < d->options_len; i++)
+    if (strpbrk (d->options[i].name, "\n\r \t:")
+        || (d->options[i].value && strpbrk (d->options[i].value, "\n\r \t")))
+      return jr_fail (r, "options[%zu]: not a resolver option", i);
+  return 0;
+}
+
+static int
 parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
 {
   oci_opt_i64 grace = { 0 };
@@ -481,7 +520,9 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
       || jr_array_of (r, spec, "initContainers", sizeof *pod->init_containers, parse_container,
                       &pod->init_containers, &pod->init_containers_len)
              < 0
-      || parse_security_context (r, spec, &pod->security_context) < 0)
+      || parse_security_context (r, spec, &pod->security_context) < 0
+      || jr_string (r, spec, "dnsPolicy", false, &pod->dns_policy) < 0
+      || jr_object_into (r, spec, "dnsConfig", false, parse_dns_config, &pod->dns_config) < 0)
     return -1;
   pod->termination_grace_period = grace.set ? grace.value : 30;
   return 0;

@@ -96,6 +96,19 @@ struct pod_volume {
   enum pod_host_path_type host_path_type;
 };
 
+/* spec.dnsConfig: what /etc/resolv.conf gets besides (dnsPolicy None:
+ * instead of) the host's. */
+struct pod_dns_option {
+  char *name;
+  char *value; /* NULL: a bare option ("rotate") */
+};
+
+struct pod_dns_config {
+  char **nameservers; size_t nameservers_len;
+  char **searches;    size_t searches_len;
+  struct pod_dns_option *options; size_t options_len;
+};
+
 struct pod_spec {
   char *name;
   char *namespace_; /* "default" when unset */
@@ -112,6 +125,8 @@ struct pod_spec {
   struct pod_container *init_containers; size_t init_containers_len;
   struct pod_volume *volumes; size_t volumes_len;
   struct pod_security_context security_context;
+  char *dns_policy; /* NULL: ClusterFirst; "None": dnsConfig alone */
+  struct pod_dns_config dns_config;
 };
 
 /* Parses and validates (names, images, mount references, paths, quantities).

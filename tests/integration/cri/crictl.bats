@@ -54,8 +54,9 @@ teardown() { teardown_cri; }
 	[ ! -e "$PODS/$sid" ]
 }
 
-@test "crictl create, start, ps, inspect, exec, logs, stop, rm" {
-	pod_config app >"$BATS_TEST_TMPDIR/pod.json"
+@test "crictl create, start, ps, inspect, exec, logs, stop, rm; hostname and DNS config" {
+	pod_config app '.dns_config = {servers: ["10.9.8.7"], searches: ["svc.example"], options: ["ndots:5"]}' \
+		>"$BATS_TEST_TMPDIR/pod.json"
 	container_config main sh -c 'echo hello out; echo hello err >&2; exec sleep 100' >"$BATS_TEST_TMPDIR/c.json"
 	cri runp "$BATS_TEST_TMPDIR/pod.json"
 	sid=$output
@@ -80,6 +81,8 @@ teardown() { teardown_cri; }
 	cri exec -s "$cid" sh -c 'echo in $(hostname)'
 	[ "$status" -eq 0 ]
 	[ "$output" = "in app" ]
+	cri exec -s "$cid" cat /etc/resolv.conf
+	[ "$output" = "$(printf 'nameserver 10.9.8.7\nsearch svc.example\noptions ndots:5')" ]
 	# crictl 1.26 exits 1 and names the exit code
 	cri exec -s "$cid" sh -c 'exit 3'
 	[ "$status" -ne 0 ]
