@@ -17,6 +17,9 @@
 
 #define HUSKD_DEFAULT_SOCKET "/run/husk/huskd.sock"
 #define HUSKD_DEFAULT_STATE_DIR "/run/husk/huskd"
+/* The CRI socket when huskd serves its default socket; a huskd given a
+ * --socket of its own serves the CRI only when given --cri-socket too. */
+#define HUSKD_DEFAULT_CRI_SOCKET "/run/husk/cri.sock"
 /* kube-apiserver's limit on a request body (3 MiB); bigger ones get 413. */
 #define HUSKD_MAX_BODY (3u * 1024 * 1024)
 /* The transport limit, above which libevent itself refuses the request. */
@@ -27,6 +30,7 @@
 struct huskd_controller;
 struct huskd_tls;
 struct huskd_persist;
+struct cri_server;
 
 struct huskd_options {
   const char *socket_path;
@@ -42,6 +46,7 @@ struct huskd_options {
   const char *resolv_conf;  /* the host resolvers pods get (kubelet's --resolv-conf) */
   const char *registry_config; /* registries.yaml (sandbox/image/registry_config.h) */
   double event_ttl; /* seconds events are kept after their last occurrence */
+  const char *cri_socket; /* NULL: no CRI server */
 };
 
 struct huskd {
@@ -54,6 +59,7 @@ struct huskd {
   struct huskd_controller *controller;
   char *pod_cni_conf_dir; /* --cni-conf-dir, else the default network's */
   struct huskd_persist *persist;
+  struct cri_server *cri;
   double started;
 };
 

@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "controller.h"
+#include "cri.h"
 #include "events.h"
 #include "huskd.h"
 #include "probe.h"
@@ -39,6 +40,8 @@ usage (FILE *f)
               "  --pod-masquerade B, --pod-portmap B  masquerade and hostPort (true, false)\n"
               "  --resolv-conf F   the host resolvers pods get (default /etc/resolv.conf)\n"
               "  --registry-config PATH  registries.yaml (mirrors, credentials)\n"
+              "  --cri-socket PATH serve the CRI v1 (kubelet, crictl) there (default "
+              HUSKD_DEFAULT_CRI_SOCKET " with the default --socket)\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
 
@@ -102,6 +105,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "resolv-conf", required_argument, NULL, 'D' },
     { "registry-config", required_argument, NULL, 'G' },
     { "event-ttl", required_argument, NULL, 'E' },
+    { "cri-socket", required_argument, NULL, 'K' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
@@ -133,6 +137,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
         break;
       case 'D': o->resolv_conf = optarg; break;
       case 'G': o->registry_config = optarg; break;
+      case 'K': o->cri_socket = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {
@@ -144,6 +149,8 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'h': usage (stdout); exit (0);
       default: usage (stderr); return -1;
       }
+  if (o->cri_socket == NULL && strcmp (o->socket_path, HUSKD_DEFAULT_SOCKET) == 0)
+    o->cri_socket = HUSKD_DEFAULT_CRI_SOCKET;
   if (optind != argc)
     {
       usage (stderr);
@@ -174,9 +181,29 @@ prioritize_loop (void)
     setpriority (PRIO_PROCESS, (id_t) gettid (), HUSKD_LOOP_NICE);
 }
 
+/* The CRI's second front door on the same pod library, with the env the
+ * pod controller uses (the CRI's own files under <state-dir>/cri). */
+static int
+start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **err)
+{
+  static char state[4096];
+  struct cri_options o = { .socket_path = d->opts.cri_socket, .state_dir = state, .env = env,
+                           .version = HUSK_VERSION };
+  snprintf (state, sizeof state, "%s/cri", d->opts.state_dir);
+  env->pods_root = d->opts.pod_root;
+  env->husk_binary = d->opts.runtime;
+  env->runtime_root = d->opts.runtime_root;
+  env->image_store = d->opts.image_store;
+  env->cgroup_parent = d->opts.cgroup_parent;
+  env->cni_conf_dir = d->pod_cni_conf_dir;
+  env->resolv_conf = d->opts.resolv_conf;
+  return cri_server_start (d->base, &o, &d->cri, err);
+}
+
 static int
 start (struct huskd *d, struct husk_error **err)
 {
+  static struct husk_sandbox_env cri_env;
   char objects[4096];
   snprintf (objects, sizeof objects, "%s/objects", d->opts.state_dir);
   if (api_store_open (objects, &d->store, err) < 0 || huskd_persist_start (d, err) < 0)
@@ -193,6 +220,8 @@ start (struct huskd *d, struct husk_error **err)
     return -1;
   if (d->opts.listen && huskd_tls_start (d, err) < 0)
     return -1;
+  if (d->opts.cri_socket && start_cri (d, &cri_env, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -203,6 +232,7 @@ release (struct huskd *d)
 {
   if (d->http_unix)
     unlink (d->opts.socket_path);
+  cri_server_free (d->cri);
   huskd_controller_free (d->controller);
   huskd_persist_stop (d);
   if (d->http_unix)
@@ -245,6 +275,8 @@ main (int argc, char **argv)
   evsignal_add (sigterm, NULL);
   evsignal_add (sigint, NULL);
   fprintf (stderr, "huskd: serving on %s\n", d.opts.socket_path);
+  if (d.opts.cri_socket)
+    fprintf (stderr, "huskd: CRI on %s\n", d.opts.cri_socket);
   event_base_dispatch (d.base);
   /* Pods keep running: their holders outlive huskd, and the next huskd
    * finds them again. */

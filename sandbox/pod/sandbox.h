@@ -136,6 +136,20 @@ int husk_pod_sandbox_remove (const struct husk_sandbox_env *env, const char *san
 int husk_pod_sandbox_update (const struct husk_sandbox_env *env, const char *sandbox_id,
                              const char *pod_json, struct husk_error **err);
 
+/* The annotation that marks a sandbox made through the CRI (sandbox/cri):
+ * it may have no containers yet, and huskd's pod controller leaves it
+ * alone (it has no metadata.uid of a stored Pod). */
+#define HUSK_POD_CRI_ANNOTATION "husk.io/cri-sandbox"
+
+/* For the CRI, whose containers arrive one at a time: replaces the pod
+ * description of a CRI sandbox (HUSK_POD_CRI_ANNOTATION set in both) with
+ * one that may differ in spec.containers and spec.volumes only, so a new
+ * container can be created from it.  Containers already created keep the
+ * config they were created with.  Serialised with creates on the sandbox
+ * lock; pod_json is NUL terminated. */
+int husk_pod_sandbox_replace (const struct husk_sandbox_env *env, const char *sandbox_id,
+                              const char *pod_json, struct husk_error **err);
+
 enum husk_pod_sandbox_state { HUSK_POD_SANDBOX_READY, HUSK_POD_SANDBOX_NOTREADY };
 
 struct husk_pod_sandbox_status {
@@ -239,6 +253,18 @@ void husk_exec_result_free (struct husk_exec_result *r);
 int husk_pod_container_exec_sync (const struct husk_sandbox_env *env, const char *container_id,
                                   char *const argv[], int timeout_s, struct husk_exec_result *out,
                                   struct husk_error **err);
+
+struct husk_pod_container_stats {
+  int64_t timestamp;     /* ns since the epoch */
+  uint64_t cpu_usage_ns; /* cumulative */
+  uint64_t memory_usage; /* bytes, page cache included */
+  uint64_t memory_cache;
+};
+
+/* A running (or created) container's usage, from the runtime's
+ * `events --stats`; an exited container is an error. */
+int husk_pod_container_stats (const struct husk_sandbox_env *env, const char *container_id,
+                              struct husk_pod_container_stats *out, struct husk_error **err);
 
 /* The container's current CRI log file. */
 int husk_pod_container_log_path (const struct husk_sandbox_env *env, const char *container_id,

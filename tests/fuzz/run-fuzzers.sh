@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 SECS=${1:-30}
 BUILD=${FUZZ_BUILD:-build-fuzz}
 OUT=tests/.tmp/fuzz
-TARGETS=${FUZZ_TARGETS:-config http-body selector-quantity spdy websocket yaml pod-spec holder-proto crilog image layer-tar cni-result hook-state secret image-ref www-authenticate token-json registry-config}
+TARGETS=${FUZZ_TARGETS:-config http-body selector-quantity spdy websocket yaml pod-spec holder-proto crilog image layer-tar cni-result hook-state secret image-ref www-authenticate token-json registry-config cri-grpc}
 
 if [ ! -f "$BUILD/build.ninja" ]; then
 	CC=clang meson setup "$BUILD" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \

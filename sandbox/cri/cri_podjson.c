@@ -1,0 +1,269 @@
+/* A CRI sandbox and its containers as the Pod object the pod library
+ * takes: the one description both front doors hand the library.  The CRI
+ * names things more freely than Kubernetes does (a container name is any
+ * string), so names become DNS labels here, kept unique by a hash. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../oci/cleanup.h"
+#include "../../oci/json_writer.h"
+#include "cri_internal.h"
+#include "cri_pod.h"
+
+static uint32_t
+fnv1a (const char *s)
+{
+  uint32_t h = 2166136261u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char) *s) * 16777619u;
+  return h;
+}
+
+void
+cri_label_name (const char *name, char out[64])
+{
+  size_t n = 0;
+  bool same = true;
+  for (const char *p = name; *p && n < 40; p++)
+    {
+      char c = *p;
+      if (c >= 'A' && c <= 'Z')
+        c = (char) (c - 'A' + 'a');
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+        c = '-';
+      if (c != *p)
+        same = false;
+      if (c == '-' && (n == 0 || out[n - 1] == '-'))
+        {
+          same = false;
+          continue;
+        }
+      out[n++] = c;
+    }
+  while (n > 0 && out[n - 1] == '-')
+    n--, same = false;
+  out[n] = '\0';
+  if (same && n == strlen (name) && n > 0)
+    return;
+  snprintf (out + n, 64 - n, "%s%08x", n ? "-" : "c", fnv1a (name));
+}
+
+static void
+write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name)
+{
+  Runtime__V1__LinuxContainerSecurityContext *sc
+      = c->linux ? c->linux->security_context : NULL;
+  jw_open (w);
+  jw_key_string (w, "name", name);
+  jw_key_string (w, "image", c->image ? c->image->image : "");
+  if (c->n_command)
+    {
+      jw_key (w, "command");
+      jw_array_open (w);
+      for (size_t i = 0; i < c->n_command; i++)
+        jw_string (w, c->command[i]);
+      jw_array_close (w);
+    }
+  if (c->n_args)
+    {
+      jw_key (w, "args");
+      jw_array_open (w);
+      for (size_t i = 0; i < c->n_args; i++)
+        jw_string (w, c->args[i]);
+      jw_array_close (w);
+    }
+  if (c->n_envs)
+    {
+      jw_key (w, "env");
+      jw_array_open (w);
+      for (size_t i = 0; i < c->n_envs; i++)
+        {
+          jw_open (w);
+          jw_key_string (w, "name", c->envs[i]->key);
+          jw_key_string (w, "value", c->envs[i]->value);
+          jw_close (w);
+        }
+      jw_array_close (w);
+    }
+  if (c->working_dir[0])
+    jw_key_string (w, "workingDir", c->working_dir);
+  if (c->tty)
+    jw_key_bool (w, "tty", true);
+  if (c->n_mounts)
+    {
+      jw_key (w, "volumeMounts");
+      jw_array_open (w);
+      for (size_t i = 0; i < c->n_mounts; i++)
+        {
+          char vol[80];
+          snprintf (vol, sizeof vol, "m%08x-%zu", fnv1a (name), i);
+          jw_open (w);
+          jw_key_string (w, "name", vol);
+          jw_key_string (w, "mountPath", c->mounts[i]->container_path);
+          if (c->mounts[i]->readonly)
+            jw_key_bool (w, "readOnly", true);
+          jw_close (w);
+        }
+      jw_array_close (w);
+    }
+  if (sc)
+    {
+      jw_key (w, "securityContext");
+      jw_open (w);
+      if (sc->run_as_user)
+        jw_key_int (w, "runAsUser", sc->run_as_user->value);
+      if (sc->run_as_group)
+        jw_key_int (w, "runAsGroup", sc->run_as_group->value);
+      if (sc->privileged)
+        jw_key_bool (w, "privileged", true);
+      if (sc->readonly_rootfs)
+        jw_key_bool (w, "readOnlyRootFilesystem", true);
+      if (sc->no_new_privs)
+        jw_key_bool (w, "allowPrivilegeEscalation", false);
+      if (sc->capabilities
+          && (sc->capabilities->n_add_capabilities || sc->capabilities->n_drop_capabilities))
+        {
+          jw_key (w, "capabilities");
+          jw_open (w);
+          jw_key (w, "add");
+          jw_array_open (w);
+          for (size_t i = 0; i < sc->capabilities->n_add_capabilities; i++)
+            jw_string (w, sc->capabilities->add_capabilities[i]);
+          jw_array_close (w);
+          jw_key (w, "drop");
+          jw_array_open (w);
+          for (size_t i = 0; i < sc->capabilities->n_drop_capabilities; i++)
+            jw_string (w, sc->capabilities->drop_capabilities[i]);
+          jw_array_close (w);
+          jw_close (w);
+        }
+      jw_close (w);
+    }
+  jw_close (w);
+}
+
+static void
+write_volumes (struct jw *w, const Runtime__V1__ContainerConfig *c, const char *name)
+{
+  for (size_t i = 0; i < c->n_mounts; i++)
+    {
+      char vol[80];
+      snprintf (vol, sizeof vol, "m%08x-%zu", fnv1a (name), i);
+      jw_open (w);
+      jw_key_string (w, "name", vol);
+      jw_key (w, "hostPath");
+      jw_open (w);
+      jw_key_string (w, "path", c->mounts[i]->host_path);
+      jw_close (w);
+      jw_close (w);
+    }
+}
+
+static void
+write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
+{
+  char name[64];
+  const Runtime__V1__PodSandboxMetadata *md = sb->metadata;
+  cri_label_name (md && md->name[0] ? md->name : "sandbox", name);
+  jw_key (w, "metadata");
+  jw_open (w);
+  jw_key_string (w, "name", name);
+  if (md && md->namespace_[0])
+    {
+      char ns[64];
+      cri_label_name (md->namespace_, ns);
+      jw_key_string (w, "namespace", ns);
+    }
+  jw_key (w, "annotations");
+  jw_open (w);
+  jw_key_string (w, HUSK_POD_CRI_ANNOTATION, "true");
+  jw_close (w);
+  jw_close (w);
+}
+
+static void
+write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
+{
+  const Runtime__V1__NamespaceOption *ns
+      = sb->linux && sb->linux->security_context ? sb->linux->security_context->namespace_options
+                                                 : NULL;
+  if (sb->hostname[0])
+    jw_key_string (w, "hostname", sb->hostname);
+  if (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE)
+    jw_key_bool (w, "hostNetwork", true);
+  /* POD (the enum's zero) shares one PID namespace; kubelet asks for
+   * CONTAINER unless shareProcessNamespace */
+  if (ns == NULL || ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD)
+    jw_key_bool (w, "shareProcessNamespace", true);
+  if (sb->dns_config)
+    {
+      const Runtime__V1__DNSConfig *d = sb->dns_config;
+      /* kubelet has merged the host's already: the CRI's config is all */
+      jw_key_string (w, "dnsPolicy", "None");
+      jw_key (w, "dnsConfig");
+      jw_open (w);
+      jw_key (w, "nameservers");
+      jw_array_open (w);
+      for (size_t i = 0; i < d->n_servers; i++)
+        jw_string (w, d->servers[i]);
+      jw_array_close (w);
+      jw_key (w, "searches");
+      jw_array_open (w);
+      for (size_t i = 0; i < d->n_searches; i++)
+        jw_string (w, d->searches[i]);
+      jw_array_close (w);
+      jw_key (w, "options");
+      jw_array_open (w);
+      for (size_t i = 0; i < d->n_options; i++)
+        {
+          /* "ndots:5" -> {name: ndots, value: "5"} */
+          cleanup_free char *name = strdup (d->options[i]);
+          char *colon = name ? strchr (name, ':') : NULL;
+          if (colon)
+            *colon = '\0';
+          jw_open (w);
+          jw_key_string (w, "name", name ? name : "");
+          if (colon)
+            jw_key_string (w, "value", colon + 1);
+          jw_close (w);
+        }
+      jw_array_close (w);
+      jw_close (w);
+    }
+  jw_key_string (w, "restartPolicy", "Never");
+  jw_key_int (w, "terminationGracePeriodSeconds", 0);
+}
+
+int
+cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerConfig *const *cs,
+              size_t n, char **out, struct husk_error **err)
+{
+  cleanup_jw struct jw w = { 0 };
+  cleanup_free char (*names)[64] = calloc (n ? n : 1, sizeof *names);
+  if (names == NULL || jw_init (&w, NULL, err) < 0)
+    return names ? -1 : husk_error_set (err, ENOMEM, "pod description");
+  for (size_t i = 0; i < n; i++)
+    cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
+  jw_open (&w);
+  jw_key_string (&w, "apiVersion", "v1");
+  jw_key_string (&w, "kind", "Pod");
+  write_metadata (&w, sb);
+  jw_key (&w, "spec");
+  jw_open (&w);
+  write_spec_options (&w, sb);
+  jw_key (&w, "containers");
+  jw_array_open (&w);
+  for (size_t i = 0; i < n; i++)
+    write_container (&w, cs[i], names[i]);
+  jw_array_close (&w);
+  jw_key (&w, "volumes");
+  jw_array_open (&w);
+  for (size_t i = 0; i < n; i++)
+    write_volumes (&w, cs[i], names[i]);
+  jw_array_close (&w);
+  jw_close (&w);
+  jw_close (&w);
+  return jw_finish (&w, "pod description", out, NULL, err);
+}
