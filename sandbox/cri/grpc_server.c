@@ -537,7 +537,9 @@ claim_path (const char *path, struct husk_error **err)
 {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   cleanup_close int probe = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  snprintf (addr.sun_path, sizeof addr.sun_path, "%s", path);
+  if (path == NULL || strlen (path) >= sizeof addr.sun_path)
+    return husk_error_set (err, ENAMETOOLONG, "CRI socket path `%s` too long", path ? path : "");
+  memcpy (addr.sun_path, path, strlen (path) + 1);
   if (probe >= 0 && connect (probe, (struct sockaddr *) &addr, sizeof addr) == 0)
     return husk_error_set (err, EADDRINUSE, "another server serves `%s`", path);
   if (unlink (path) < 0 && errno != ENOENT)
