@@ -82,7 +82,8 @@ teardown() { teardown_cri; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "in app" ]
 	cri exec -s "$cid" cat /etc/resolv.conf
-	[ "$output" = "$(printf 'nameserver 10.9.8.7\nsearch svc.example\noptions ndots:5')" ]
+	# containerd's order: search, nameservers, options
+	[ "$output" = "$(printf 'search svc.example\nnameserver 10.9.8.7\noptions ndots:5')" ]
 	# crictl 1.26 exits 1 and names the exit code
 	cri exec -s "$cid" sh -c 'exit 3'
 	[ "$status" -ne 0 ]
