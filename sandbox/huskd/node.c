@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "huskd.h"
+#include "pod_network.h"
 #include "jv.h"
 #include "objects.h"
 #include "request.h"
@@ -183,7 +184,7 @@ node_object (struct huskd *d)
   addr = jv_set (status, "addresses", jv_array ());
   a = jv_object ();
   jv_set (a, "type", jv_string ("InternalIP"));
-  jv_set (a, "address", jv_string ("127.0.0.1")); /* the hostIP pods report */
+  jv_set (a, "address", jv_string (huskd_host_ip ())); /* the hostIP pods report */
   jv_push (addr, a);
   a = jv_object ();
   jv_set (a, "type", jv_string ("Hostname"));

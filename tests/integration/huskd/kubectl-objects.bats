@@ -273,19 +273,23 @@ quota_used_pods_is() {
 	sleeper web
 	create_pod req <<<'{"containers":[{"name":"a","image":"@ROOTFS@","command":["sleep","1000"],"resources":{"requests":{"cpu":"100m","memory":"16Mi"}}}]}'
 	[ "$(pod_field web .spec.nodeName)" = "$node" ]
+	# the Node's InternalIP is the hostIP its pods report
+	local ip
+	ip=$(pod_field web .status.hostIP)
+	[ -n "$ip" ]
 	for v in old new; do
 		kx $v get nodes
 		[ "$status" -eq 0 ]
 		[ "$(echo ${lines[0]})" = "NAME STATUS ROLES AGE VERSION" ]
 		[[ "$(echo ${lines[1]})" == "$node Ready control-plane "*" v1.32.0-husk."* ]]
 		kx $v get nodes -o wide
-		[[ "${lines[1]}" == *127.0.0.1*husk://* ]]
+		[[ "${lines[1]}" == *" $ip "*husk://* ]]
 		kx $v get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion} {.status.capacity.cpu} {.status.conditions[?(@.type=="Ready")].status}'
 		[ "$output" = "$(kx $v version -o json >/dev/null; jq -r .serverVersion.gitVersion <<<"$output") $(nproc) True" ]
 		kx $v describe node "$node"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"Roles:              control-plane"* ]]
-		[[ "$output" == *"InternalIP:  127.0.0.1"* ]]
+		[[ "$output" == *"InternalIP:  $ip"* ]]
 		[[ "$output" == *"Ready            True"*"KubeletReady"* ]]
 		[[ "$output" == *"Non-terminated Pods:"*"(2 in total)"*"default                     req"*"100m (5%)"* || "$output" == *"Non-terminated Pods:"*"(2 in total)"*"default"*"req"*"100m"* ]]
 		[[ "$output" == *"Allocatable:"*"pods:"*"110"* ]]
