@@ -9,7 +9,6 @@
 #include "jv.h"
 #include "objects.h"
 #include "objmeta.h"
-#include "protobuf.h"
 #include "validate.h"
 
 static yajl_val
@@ -37,26 +36,12 @@ huskd_namespaces_bootstrap (struct huskd *d, struct husk_error **err)
   return 0;
 }
 
-static struct api_status *
-read_body (struct hreq *r, yajl_val *out)
-{
-  const char *ct = hreq_header (r, "Content-Type");
-  size_t len;
-  const unsigned char *data;
-  if (ct && strncmp (ct, "application/vnd.kubernetes.protobuf", 35) == 0)
-    {
-      data = hreq_body_raw (r, &len);
-      return api_protobuf_decode (data, len, out);
-    }
-  return hreq_body_json (r, out);
-}
-
 static void
 create_namespace (struct hreq *r)
 {
   cleanup_error struct husk_error *err = NULL;
   yajl_val body = NULL, ns, stored;
-  struct api_status *s = read_body (r, &body);
+  struct api_status *s = hreq_body_json (r, &body);
   cleanup_jv yajl_val owned = body;
   const char *name;
 

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "json_doc.h"
 #include "jv.h"
+#include "protobuf.h"
 #include "request.h"
 
 const char *
@@ -162,6 +163,9 @@ hreq_body_json (struct hreq *r, yajl_val *out)
   if (len > HUSKD_MAX_BODY)
     return api_status_new (413, "RequestEntityTooLarge",
                            "Request entity too large: limit is %u", HUSKD_MAX_BODY);
+  /* kubectl's `create namespace|configmap|secret|quota` send protobuf */
+  if (ct && strncmp (ct, "application/vnd.kubernetes.protobuf", 35) == 0)
+    return api_protobuf_decode (data, len, out);
   if (!json_media_type (ct))
     return api_status_new (415, "UnsupportedMediaType",
                            "the body of the request was in an unknown format - accepted media "

@@ -35,8 +35,8 @@ const char *hreq_header (struct hreq *r, const char *key);
  * value: []string{"x"}: supported values: "All"`. */
 struct api_status *hreq_parse_dry_run (struct hreq *r);
 
-/* Reads the body as JSON (or YAML? no: JSON; protobuf is handled by the
- * namespace handler).  On failure returns a Status to send. */
+/* Reads the body as JSON, or as the protobuf kubectl sends for the kinds
+ * api_protobuf_decode knows.  On failure returns a Status to send. */
 struct api_status *hreq_body_json (struct hreq *r, yajl_val *out);
 /* The raw body (not NUL terminated), for the protobuf reader. */
 const unsigned char *hreq_body_raw (struct hreq *r, size_t *len);
