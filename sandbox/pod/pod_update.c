@@ -57,11 +57,16 @@ check_identity (const struct pod_spec *old, const struct pod_spec *new, struct h
   return 0;
 }
 
+/* What may differ between the pod description a sandbox keeps and the
+ * one replacing it; the specs are the two pod.json's "spec" objects. */
+typedef int (*spec_check) (const struct pod_spec *old_pod, const struct pod_spec *new_pod,
+                           yajl_val old_spec, yajl_val new_spec, struct husk_error **err);
+
 /* Under the sandbox lock, so a container create reads either description
  * whole, never one replaced halfway through its checks. */
 static int
-update_locked (const struct pod_env *env, const char *sid, const char *json, size_t len,
-               const struct pod_spec *new_pod, struct husk_error **err)
+rewrite_locked (const struct pod_env *env, const char *sid, const char *json, size_t len,
+                const struct pod_spec *new_pod, spec_check check, struct husk_error **err)
 {
   cleanup_free char *dir = pod_sandbox_dir (env, sid);
   cleanup_free char *path = pod_path ("%s/pod.json", dir ? dir : "");
@@ -72,22 +77,24 @@ update_locked (const struct pod_env *env, const char *sid, const char *json, siz
   const char *spec_path[] = { "spec", NULL };
 
   if (dir == NULL || path == NULL)
-    return husk_error_set (err, ENOMEM, "update");
+    return husk_error_set (err, ENOMEM, "rewrite pod.json");
   if (pod_read_file (path, &old_json, &old_len, err) < 0
       || pod_spec_parse (path, old_json, old_len, &old_pod, err) < 0
       || json_doc_parse (path, old_json, old_len, &old_root, err) < 0
       || json_doc_parse ("pod.json", json, len, &new_root, err) < 0)
     return -1;
   if (check_identity (old_pod, new_pod, err) < 0
-      || check_spec (yajl_tree_get (old_root, spec_path, yajl_t_object),
-                     yajl_tree_get (new_root, spec_path, yajl_t_object), err) < 0)
+      || check (old_pod, new_pod, yajl_tree_get (old_root, spec_path, yajl_t_object),
+                yajl_tree_get (new_root, spec_path, yajl_t_object), err)
+             < 0)
     return husk_error_wrap (err, "pod.json");
   return pod_write_file_atomic (path, json, len, 0600, err);
 }
 
-int
-husk_pod_sandbox_update (const struct husk_sandbox_env *henv, const char *sid,
-                         const char *pod_json, struct husk_error **err)
+/* Replaces sandbox sid's pod description by pod_json once check allows it. */
+static int
+rewrite (const struct husk_sandbox_env *henv, const char *sid, const char *pod_json,
+         spec_check check, struct husk_error **err)
 {
   cleanup_pod_env struct pod_env env = { 0 };
   cleanup_pod_spec struct pod_spec *pod = NULL;
@@ -106,17 +113,35 @@ husk_pod_sandbox_update (const struct husk_sandbox_env *henv, const char *sid,
   if (access (dir, F_OK) < 0)
     return husk_error_set (err, ENOENT, "sandbox `%s`", sid);
   if (pod_lock (&env, sid, &lock, err) < 0
-      || update_locked (&env, sid, pod_json, len, pod, err) < 0)
+      || rewrite_locked (&env, sid, pod_json, len, pod, check, err) < 0)
     return husk_error_wrap (err, "update sandbox `%s`", sid);
   return 0;
+}
+
+static int
+check_running_pod (const struct pod_spec *old_pod, const struct pod_spec *new_pod,
+                   yajl_val old_spec, yajl_val new_spec, struct husk_error **err)
+{
+  return check_spec (old_spec, new_spec, err);
+}
+
+int
+husk_pod_sandbox_update (const struct husk_sandbox_env *henv, const char *sid,
+                         const char *pod_json, struct husk_error **err)
+{
+  return rewrite (henv, sid, pod_json, check_running_pod, err);
 }
 
 /* ---- the CRI's replace: containers and volumes may change ---- */
 
 static int
-check_cri_spec (yajl_val old_spec, yajl_val new_spec, struct husk_error **err)
+check_cri_sandbox (const struct pod_spec *old_pod, const struct pod_spec *new_pod,
+                   yajl_val old_spec, yajl_val new_spec, struct husk_error **err)
 {
   static const char *const mutable[] = { "containers", "volumes", NULL };
+  if (oci_map_get (&old_pod->annotations, HUSK_POD_CRI_ANNOTATION) == NULL
+      || oci_map_get (&new_pod->annotations, HUSK_POD_CRI_ANNOTATION) == NULL)
+    return husk_error_set (err, EINVAL, "not a CRI sandbox");
   if (old_spec == NULL || new_spec == NULL || old_spec->type != yajl_t_object
       || !json_doc_equal (old_spec, new_spec, mutable))
     return husk_error_set (err, EINVAL,
@@ -124,56 +149,9 @@ check_cri_spec (yajl_val old_spec, yajl_val new_spec, struct husk_error **err)
   return 0;
 }
 
-static int
-replace_locked (const struct pod_env *env, const char *sid, const char *json, size_t len,
-                const struct pod_spec *new_pod, struct husk_error **err)
-{
-  cleanup_free char *dir = pod_sandbox_dir (env, sid);
-  cleanup_free char *path = pod_path ("%s/pod.json", dir ? dir : "");
-  cleanup_free char *old_json = NULL;
-  cleanup_pod_spec struct pod_spec *old_pod = NULL;
-  cleanup_json yajl_val old_root = NULL, new_root = NULL;
-  size_t old_len = 0;
-  const char *spec_path[] = { "spec", NULL };
-
-  if (dir == NULL || path == NULL)
-    return husk_error_set (err, ENOMEM, "replace");
-  if (pod_read_file (path, &old_json, &old_len, err) < 0
-      || pod_spec_parse (path, old_json, old_len, &old_pod, err) < 0
-      || json_doc_parse (path, old_json, old_len, &old_root, err) < 0
-      || json_doc_parse ("pod.json", json, len, &new_root, err) < 0)
-    return -1;
-  if (oci_map_get (&old_pod->annotations, HUSK_POD_CRI_ANNOTATION) == NULL
-      || oci_map_get (&new_pod->annotations, HUSK_POD_CRI_ANNOTATION) == NULL)
-    return husk_error_set (err, EINVAL, "not a CRI sandbox");
-  if (check_identity (old_pod, new_pod, err) < 0
-      || check_cri_spec (yajl_tree_get (old_root, spec_path, yajl_t_object),
-                         yajl_tree_get (new_root, spec_path, yajl_t_object), err) < 0)
-    return husk_error_wrap (err, "pod.json");
-  return pod_write_file_atomic (path, json, len, 0600, err);
-}
-
 int
 husk_pod_sandbox_replace (const struct husk_sandbox_env *henv, const char *sid,
                           const char *pod_json, struct husk_error **err)
 {
-  cleanup_pod_env struct pod_env env = { 0 };
-  cleanup_pod_spec struct pod_spec *pod = NULL;
-  cleanup_free char *dir = NULL;
-  cleanup_close int lock = -1;
-  size_t len = pod_json ? strlen (pod_json) : 0;
-
-  if (pod_env_resolve (henv, &env, err) < 0 || pod_check_sandbox_id (sid, err) < 0)
-    return -1;
-  if (pod_json == NULL || pod_spec_parse ("pod.json", pod_json, len, &pod, err) < 0)
-    return pod_json ? husk_error_wrap (err, "sandbox `%s`", sid)
-                    : husk_error_set (err, EINVAL, "sandbox `%s`: no pod description", sid);
-  if ((dir = pod_sandbox_dir (&env, sid)) == NULL)
-    return husk_error_set (err, ENOMEM, "replace");
-  if (access (dir, F_OK) < 0)
-    return husk_error_set (err, ENOENT, "sandbox `%s`", sid);
-  if (pod_lock (&env, sid, &lock, err) < 0
-      || replace_locked (&env, sid, pod_json, len, pod, err) < 0)
-    return husk_error_wrap (err, "sandbox `%s`", sid);
-  return 0;
+  return rewrite (henv, sid, pod_json, check_cri_sandbox, err);
 }
