@@ -31,31 +31,10 @@ HUSKD_PID=
 pod_count() { K http://huskd/api/v1/pods | jq '.items | length'; }
 no_pods() { [ "$(pod_count)" = 0 ]; }
 
-cleanup() {
-	if [ -n "$HUSKD_PID" ] && kill -0 "$HUSKD_PID" 2>/dev/null; then
-		kill "$HUSKD_PID"
-		wait "$HUSKD_PID" 2>/dev/null || true
-	fi
-	local pod_bin d
-	pod_bin=$(newest_bin sandbox/podctl/husk-pod)
-	for d in "$WORK"/pods/*/; do
-		[ -d "$d" ] && [ -x "$pod_bin" ] && "$pod_bin" --root "$WORK/pods" --runtime "$RUNTIME" \
-			--runtime-root "$WORK/rt" --cgroup-parent "$CGPARENT" rm "$(basename "$d")" >/dev/null 2>&1
-	done
-	for d in /sys/fs/cgroup/*"$CGPARENT" /sys/fs/cgroup/*/*"$CGPARENT"; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
-	awk -v w="$WORK" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
-		while read -r m; do umount -l "$m" || true; done
-	rm -rf "$WORK"
-}
+cleanup() { bench_huskd_teardown; }
 trap cleanup EXIT
 
-"$HUSKD_BIN" --socket "$SOCK" --state-dir "$WORK/state" --pod-root "$WORK/pods" \
-	--runtime "$RUNTIME" --runtime-root "$WORK/rt" --image-store "$WORK/images" \
-	--cgroup-parent "$CGPARENT" </dev/null >"$WORK/huskd.log" 2>&1 &
-HUSKD_PID=$!
-wait_until 10 K -f http://huskd/healthz -o /dev/null || { cat "$WORK/huskd.log" >&2; exit 1; }
+bench_huskd_start
 
 "$LOAD_BIN" "$SOCK" default "$ROOTFS" "$CLIENTS" "$DURATION" >"$WORK/load.out"
 LOAD=$(uptime | sed 's/.*load average: //')

@@ -38,15 +38,6 @@ pod_count() { K http://huskd/api/v1/pods | jq '.items | length'; }
 
 no_pods() { [ "$(pod_count)" = 0 ]; }
 
-start_huskd() {
-	"$HUSKD_BIN" --socket "$SOCK" --state-dir "$WORK/state" --pod-root "$WORK/pods" \
-		--runtime "$RUNTIME" --runtime-root "$WORK/rt" --image-store "$WORK/images" \
-		--cgroup-parent "$CGPARENT" --pod-network none </dev/null >"$WORK/huskd.log" 2>&1 &
-	HUSKD_PID=$!
-	wait_until 10 K -f http://huskd/healthz -o /dev/null ||
-		{ cat "$WORK/huskd.log" >&2; echo "bench-huskd.sh: huskd did not start" >&2; exit 1; }
-}
-
 delete_all_pods() {
 	local p
 	for p in $(K "$POD_URL" | jq -r '.items[].metadata.name'); do
@@ -55,30 +46,13 @@ delete_all_pods() {
 	wait_until 60 no_pods
 }
 
-# Pods huskd could not delete are removed with husk-pod on the same roots;
-# then huskd stops, and cgroups, mounts and the work dir go.
+# Pods are deleted through huskd first; bench_huskd_teardown removes
+# what is left.
 cleanup() {
 	if [ -n "$HUSKD_PID" ] && kill -0 "$HUSKD_PID" 2>/dev/null; then
 		delete_all_pods || echo "bench-huskd.sh: pods left after 60 s" >&2
-		kill "$HUSKD_PID"
-		wait "$HUSKD_PID" 2>/dev/null || true
 	fi
-	local pod_bin id d
-	pod_bin=$(newest_bin sandbox/podctl/husk-pod)
-	for d in "$WORK"/pods/*/; do
-		[ -d "$d" ] || continue
-		id=$(basename "$d")
-		[ -x "$pod_bin" ] && "$pod_bin" --root "$WORK/pods" --runtime "$RUNTIME" \
-			--runtime-root "$WORK/rt" --cgroup-parent "$CGPARENT" rm "$id" >/dev/null 2>&1 ||
-			echo "bench-huskd.sh: sandbox $id left behind" >&2
-	done
-	for d in /sys/fs/cgroup/*"$CGPARENT" /sys/fs/cgroup/*/*"$CGPARENT"; do
-		[ -d "$d" ] && { find "$d" -depth -type d -exec rmdir {} + 2>/dev/null ||
-			echo "bench-huskd.sh: cgroup $d left behind" >&2; }
-	done
-	awk -v w="$WORK" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
-		while read -r m; do umount -l "$m" || true; done
-	rm -rf "$WORK"
+	bench_huskd_teardown
 }
 trap cleanup EXIT
 
@@ -116,7 +90,7 @@ time_to_running() {
 	cat "$WORK/t"
 }
 
-start_huskd
+bench_huskd_start
 sleep 1
 RSS0=$(rss_kb "$HUSKD_PID")
 

@@ -195,3 +195,43 @@ wait_until() {
 		sleep 0.05
 	done
 }
+
+# The huskd benchmarks' daemon, on private roots under $WORK (socket
+# $SOCK, cgroup parent $CGPARENT) with pods on loopback only
+# (--pod-network none: no bridge or firewall rule on the shared host).
+# Needs HUSKD_BIN and RUNTIME; sets HUSKD_PID; extra huskd ARGS follow.
+bench_huskd_start() {
+	"$HUSKD_BIN" --socket "$SOCK" --state-dir "$WORK/state" --pod-root "$WORK/pods" \
+		--runtime "$RUNTIME" --runtime-root "$WORK/rt" --image-store "$WORK/images" \
+		--cgroup-parent "$CGPARENT" --pod-network none "$@" </dev/null >>"$WORK/huskd.log" 2>&1 &
+	HUSKD_PID=$!
+	wait_until 10 K -f http://huskd/healthz -o /dev/null ||
+		{ cat "$WORK/huskd.log" >&2; echo "$(basename "$0"): huskd did not start" >&2; exit 1; }
+}
+
+# Stops huskd; sandboxes it left are removed with husk-pod on the same
+# roots, then the cgroups, the mounts and $WORK go.  What cannot be
+# removed is named on stderr.
+bench_huskd_teardown() {
+	local me pod_bin id d
+	me=$(basename "$0")
+	if [ -n "${HUSKD_PID:-}" ] && kill -0 "$HUSKD_PID" 2>/dev/null; then
+		kill "$HUSKD_PID"
+		wait "$HUSKD_PID" 2>/dev/null || true
+	fi
+	pod_bin=$(newest_bin sandbox/podctl/husk-pod)
+	for d in "$WORK"/pods/*/; do
+		[ -d "$d" ] || continue
+		id=$(basename "$d")
+		[ -x "$pod_bin" ] && "$pod_bin" --root "$WORK/pods" --runtime "$RUNTIME" \
+			--runtime-root "$WORK/rt" --cgroup-parent "$CGPARENT" rm "$id" >/dev/null 2>&1 ||
+			echo "$me: sandbox $id left behind" >&2
+	done
+	for d in /sys/fs/cgroup/*"$CGPARENT" /sys/fs/cgroup/*/*"$CGPARENT"; do
+		[ -d "$d" ] && { find "$d" -depth -type d -exec rmdir {} + 2>/dev/null ||
+			echo "$me: cgroup $d left behind" >&2; }
+	done
+	awk -v w="$WORK" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m" || true; done
+	rm -rf "$WORK"
+}
