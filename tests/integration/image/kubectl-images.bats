@@ -10,14 +10,7 @@ load ../huskd/kubectl_helpers
 load registry_helpers
 
 setup_file() {
-	requires root
-	command -v docker-registry >/dev/null || skip "docker-registry is not installed"
-	command -v skopeo >/dev/null || skip "skopeo is not installed"
-	export BATS_FILE_TMPDIR
-	build_image_layout "$BATS_FILE_TMPDIR/oci" latest '{"Cmd":["sh"]}'
-	start_registry "$BATS_FILE_TMPDIR/reg"
-	export REG
-	push_layout "$BATS_FILE_TMPDIR/oci:latest" library/busybox:latest
+	registry_setup_file
 	cat >"$BATS_FILE_TMPDIR/registries.yaml" <<-EOF
 		mirrors:
 		  docker.io:

@@ -123,3 +123,17 @@ start_cutting_proxy() {
 	done
 	fail "the proxy does not answer"
 }
+
+# registry_setup_file: what both registry suites start from: a
+# docker-registry on 127.0.0.1 ($REG, $REG_PORT) serving an image built
+# offline as library/busybox:latest (its layout in $BATS_FILE_TMPDIR/oci).
+registry_setup_file() {
+	requires root
+	command -v docker-registry >/dev/null || skip "docker-registry is not installed"
+	command -v skopeo >/dev/null || skip "skopeo is not installed"
+	export BATS_FILE_TMPDIR
+	build_image_layout "$BATS_FILE_TMPDIR/oci" latest '{"Cmd":["sh"]}'
+	start_registry "$BATS_FILE_TMPDIR/reg"
+	export REG REG_PORT
+	push_layout "$BATS_FILE_TMPDIR/oci:latest" library/busybox:latest
+}
