@@ -12,7 +12,6 @@ load ../pod/pod_helpers
 load huskd_helpers
 load kubectl_helpers
 
-kubectl_is_120() { [ "$(basename "$BATS_TEST_FILENAME")" = kubectl-config-1.20.bats ]; }
 
 setup() {
 	if kubectl_is_120; then

@@ -20,27 +20,6 @@ setup() {
 
 teardown() { teardown_huskd; }
 
-# kx new|old ARGS...: kubectl against huskd; $status, $output (stdout),
-# $stderr.  Never longer than 60 s.
-kx() {
-	local which=$1 bin
-	shift
-	if [ "$which" = old ]; then
-		ensure_old_kubectl
-		bin=$KUBECTL_OLD
-	else
-		bin=$KUBECTL_NEW
-	fi
-	local out=$BATS_TEST_TMPDIR/.kx.out err=$BATS_TEST_TMPDIR/.kx.err
-	status=0
-	timeout 60 "$bin" --kubeconfig "$STATE/kubeconfig" "$@" <"${KX_STDIN:-/dev/null}" >"$out" 2>"$err" || status=$?
-	output=$(cat "$out")
-	stderr=$(cat "$err")
-	echo "$ kubectl($which) $* (status=$status)" >&2
-	echo "stdout: ${output:0:300}" >&2
-	echo "stderr: ${stderr:0:600}" >&2
-}
-
 check_stdout() {
 	kx "$1" exec web -- echo hi
 	[ "$status" -eq 0 ]

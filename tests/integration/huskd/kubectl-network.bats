@@ -15,18 +15,6 @@ load ../pod/pod_helpers
 load huskd_helpers
 load kubectl_helpers
 
-kubectl_is_120() { [[ "$(basename "$BATS_TEST_FILENAME")" == *-1.20.bats ]]; }
-
-# The newest kubectl of the machine (/usr/bin and google-cloud-sdk's).
-newest_kubectl() {
-	local k v best= bestv=0
-	for k in /usr/bin/kubectl /usr/local/bin/kubectl /usr/lib/google-cloud-sdk/bin/kubectl*; do
-		[ -x "$k" ] || continue
-		v=$("$k" version --client -o json 2>/dev/null | jq -r '.clientVersion.minor' | tr -dc 0-9)
-		[ -n "$v" ] && [ "$v" -gt "$bestv" ] && best=$k bestv=$v
-	done
-	echo "$best"
-}
 
 setup_file() {
 	if ! kubectl_is_120; then

@@ -11,14 +11,11 @@ load ../pod/pod_helpers
 load huskd_helpers
 load kubectl_helpers
 
-# The newest kubectl: $KUBECTL, else the highest versioned one installed.
-newest_kubectl() {
-	local k
-	for k in $(ls /usr/lib/google-cloud-sdk/bin/kubectl.1.* 2>/dev/null | sort -t. -k2,2n -k3,3n | tac) /usr/bin/kubectl; do
-		[ -x "$k" ] && { echo "$k"; return; }
-	done
+# found once per file: newest_kubectl asks each kubectl its version
+setup_file() {
+	KUBECTL_NEW=${KUBECTL:-$(newest_kubectl)}
+	export KUBECTL_NEW
 }
-KUBECTL_NEW=${KUBECTL:-$(newest_kubectl)}
 
 setup() {
 	[ -x "$KUBECTL_NEW" ] || skip "no kubectl"
@@ -26,28 +23,6 @@ setup() {
 }
 
 teardown() { teardown_huskd; }
-
-# kx new|old ARGS...: kubectl against huskd; $status, $output (stdout),
-# $stderr.  Never longer than 60 s.
-kx() {
-	local which=$1 bin
-	shift
-	if [ "$which" = old ]; then
-		ensure_old_kubectl
-		bin=$KUBECTL_OLD
-	else
-		bin=$KUBECTL_NEW
-	fi
-	local out=$BATS_TEST_TMPDIR/.kx.out err=$BATS_TEST_TMPDIR/.kx.err
-	status=0
-	timeout 60 "$bin" --kubeconfig "$STATE/kubeconfig" "$@" <"${KX_STDIN:-/dev/null}" >"$out" 2>"$err" || status=$?
-	output=$(cat "$out")
-	stderr=$(cat "$err")
-	mapfile -t lines <<<"$output"
-	echo "$ kubectl($which) $* (status=$status)" >&2
-	echo "stdout: ${output:0:600}" >&2
-	echo "stderr: ${stderr:0:600}" >&2
-}
 
 # sleeper NAME [NS]: a running one-container pod (container "main").
 sleeper() {

@@ -17,7 +17,6 @@ use_kubectl_120() {
 	[[ "$(kubectl version --client --short 2>/dev/null)" == *v1.20.* ]] || skip "no kubectl 1.20"
 }
 
-kubectl_is_120() { [ "$(basename "$BATS_TEST_FILENAME")" = kubectl-1.20.bats ]; }
 
 setup() {
 	if kubectl_is_120; then use_kubectl_120; fi
