@@ -30,12 +30,15 @@ HUSK=$REPO/$BUILD/runtime/cli/husk
 work=$(mktemp -d /tmp/husk-demo.XXXXXX)
 sock=$work/huskd.sock
 huskd_pid=
+bridge=huskdemo0
 cleanup() {
 	if [ -n "$huskd_pid" ]; then
 		"$REPO/$BUILD/sandbox/huskctl/huskctl" --socket "$sock" delete pod web >/dev/null 2>&1 || true
 		kill "$huskd_pid" 2>/dev/null || true
 		wait "$huskd_pid" 2>/dev/null || true
 	fi
+	# the pod network's bridge is the demo's own: nothing stays on the host
+	ip link del "$bridge" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,7 +49,7 @@ tests/fixtures/make-rootfs.sh "$work/rootfs" >/dev/null
 echo "== starting huskd on $sock"
 "$BUILD/sandbox/huskd/huskd" --socket "$sock" --state-dir "$work/huskd" \
 	--pod-root "$work/pods" --runtime "$HUSK" --runtime-root "$work/runtime" \
-	--image-store "$work/images" >"$work/huskd.log" 2>&1 &
+	--image-store "$work/images" --pod-bridge "$bridge" >"$work/huskd.log" 2>&1 &
 huskd_pid=$!
 export HUSK_SOCKET=$sock
 ctl() { "$REPO/$BUILD/sandbox/huskctl/huskctl" "$@"; }
