@@ -242,8 +242,10 @@ mount_cgroup_v1 (struct rootfs_ctx *ctx, const struct oci_mount *m,
                                                O_RDONLY | O_DIRECTORY, err);
   /* Binds of our own cgroups outside a user namespace (no locked flags to
    * keep): one recursive mount_setattr for the tmpfs and all of them,
-   * instead of a remount per hierarchy (3 syscalls each). */
-  bool flags_later = !ctx->opts->in_user_ns && !oci_config_namespace (ctx->config, OCI_NS_CGROUP);
+   * instead of a remount per hierarchy (3 syscalls each), where the call
+   * exists. */
+  bool flags_later = !ctx->opts->in_user_ns && !oci_config_namespace (ctx->config, OCI_NS_CGROUP)
+                     && husk_mount_setattr_available ();
   if (tmpfs_fd < 0 || mount_hierarchies (ctx, m, o, tmpfs_fd, flags_later, err) < 0)
     return -1;
   /* the tmpfs's superblock read-only too, as runc leaves it */

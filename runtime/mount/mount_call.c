@@ -91,6 +91,17 @@ husk_mount_setattr (int target_fd, const char *shown_target, bool recursive, uin
                          (unsigned long long) attr_clr, recursive ? ", recursive" : "");
 }
 
+bool
+husk_mount_setattr_available (void)
+{
+  static int known = -1;
+  /* no mount to change: EBADF where the call exists, ENOSYS before Linux
+   * 5.12 (and under valgrind 3.19, which does not know it) */
+  if (known < 0)
+    known = !(mount_setattr (-1, "", AT_EMPTY_PATH, NULL, 0) < 0 && errno == ENOSYS);
+  return known;
+}
+
 int
 husk_mount_clone (int source_fd, const char *shown_source, bool recursive,
                   struct husk_error **err)

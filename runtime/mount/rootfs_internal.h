@@ -32,6 +32,8 @@ int husk_mount_fd (const char *source, int target_fd, const char *shown_target, 
 int husk_mount_remount_bind (int target_fd, const char *shown_target, unsigned long flags,
                              struct husk_error **err);
 /* mount_setattr(2) on the mount at target_fd, with AT_RECURSIVE if asked. */
+/* Whether mount_setattr(2) exists here (Linux 5.12); asked once. */
+bool husk_mount_setattr_available (void);
 int husk_mount_setattr (int target_fd, const char *shown_target, bool recursive,
                         uint64_t attr_set, uint64_t attr_clr, struct husk_error **err);
 /* The MS_* flags of the mount holding fd (statvfs): nosuid, nodev, ... */
