@@ -60,7 +60,8 @@ start_registry() {
 		  addr: $REG
 	EOF2
 	[ -z "$auth" ] || echo "$auth" >>"$dir/registry.yml"
-	docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 &
+	# 3>&-: a server must not hold bats' output open (bats waits for it)
+	docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 3>&- &
 	echo $! >"$dir/registry.pid"
 	local i
 	for i in $(seq 100); do
@@ -91,7 +92,7 @@ push_layout() {
 }
 
 # start_token_server DIR: a key, its self-signed cert (the registry's
-# rootcertbundle) and token-server.py on $TOKEN_PORT.
+# rootcertbundle) and token-server.py on $TOKEN_PORT (pid in DIR/token.pid).
 start_token_server() {
 	TOKEN_DIR=$1
 	mkdir -p "$TOKEN_DIR"
@@ -99,8 +100,8 @@ start_token_server() {
 		-keyout "$TOKEN_DIR/key.pem" -out "$TOKEN_DIR/cert.pem" 2>/dev/null || fail "openssl"
 	TOKEN_PORT=$(free_port)
 	python3 "$REG_TOOLS/token-server.py" "$TOKEN_PORT" "$TOKEN_DIR/key.pem" "$TOKEN_DIR/cert.pem" \
-		alice secret >"$TOKEN_DIR/log" 2>&1 &
-	echo $! >"$TOKEN_DIR/pid"
+		alice secret >"$TOKEN_DIR/log" 2>&1 3>&- &
+	echo $! >"$TOKEN_DIR/token.pid" # a .pid: the suites' teardown stops it
 	local i
 	for i in $(seq 50); do
 		curl -s -o /dev/null "http://127.0.0.1:$TOKEN_PORT/" && return 0
@@ -114,7 +115,7 @@ start_token_server() {
 start_cutting_proxy() {
 	PROXY_PORT=$(free_port)
 	PROXY=127.0.0.1:$PROXY_PORT
-	python3 "$REG_TOOLS/cutting-proxy.py" "$PROXY_PORT" "$REG" "$2" >"$1/proxy.log" 2>&1 &
+	python3 "$REG_TOOLS/cutting-proxy.py" "$PROXY_PORT" "$REG" "$2" >"$1/proxy.log" 2>&1 3>&- &
 	echo $! >"$1/proxy.pid"
 	local i
 	for i in $(seq 50); do
