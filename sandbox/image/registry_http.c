@@ -252,10 +252,11 @@ fetch_token (struct reg_client *c, const struct reg_challenge *ch, struct husk_e
 
   if (strncmp (ch->realm, "https://", 8) && strncmp (ch->realm, "http://", 7))
     return husk_error_set (err, EINVAL, "token realm `%s` is not an http(s) URL", ch->realm);
-  url = str_printf ("%s%s%s%s%s%s", ch->realm, strchr (ch->realm, '?') ? "&" : "?",
-                    service ? "service=" : "", service ? service : "", service ? "&" : "",
-                    scope ? "scope=" : "");
-  if (url == NULL || scope == NULL || (url = str_printf ("%s%s", url, scope)) == NULL)
+  if (scope == NULL
+      || (url = str_printf ("%s%s%s%s%sscope=%s", ch->realm, strchr (ch->realm, '?') ? "&" : "?",
+                            service ? "service=" : "", service ? service : "",
+                            service ? "&" : "", scope))
+             == NULL)
     return husk_error_set (err, ENOMEM, "token request");
   common_options (c, h);
   curl_easy_setopt (h, CURLOPT_URL, url);
