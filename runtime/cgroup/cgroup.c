@@ -317,6 +317,8 @@ husk_cgroup_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
                       struct husk_error **err)
 {
   *len = 0;
+  if (cg->sd && !cg->sd->started)
+    return 0; /* no cgroup until the unit starts with the pid in it */
   return cg->ops->join_fds (cg, fds, cap, len, err);
 }
 
@@ -337,6 +339,8 @@ int
 husk_cgroup_enter_rest (struct husk_cgroup *cg, pid_t pid, bool self_joined, bool into_cgroup,
                         struct husk_error **err)
 {
+  if (cg->sd && !cg->sd->started)
+    return start_unit (cg, pid, err);
   return cg->ops->enter_rest (cg, pid, self_joined, into_cgroup, err);
 }
 

@@ -56,7 +56,7 @@ int husk_cgroup_create (const char *cgroups_path, const char *id,
  * (or slice) unit of systemd's.  `cgroups_path` is "slice:prefix:name"
  * (NULL or "": ":husk:<id>"; see systemd/unit_name.h).  This only checks
  * the names and connects to systemd (a clear error naming the bus when
- * there is none); the unit starts at the first husk_cgroup_enter, with
+ * there is none); the unit starts at the first husk_cgroup_enter or enter_rest, with
  * that pid as its process, and `resources` (which must live until then)
  * are set as unit properties and written through the cgroup files.
  * husk_cgroup_path() is then the "slice:prefix:name" that

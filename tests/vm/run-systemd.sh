@@ -28,6 +28,9 @@ vm_check_tools
 runtime=${HUSK:-$build/runtime/cli/husk}
 [ -x "$runtime" ] || bail "$runtime not built (ninja -C $build)"
 runtime=$(cd "$(dirname "$runtime")" && pwd)/$(basename "$runtime")
+guest=${VM_GUEST:-$src/tests/vm/systemd-guest.sh}
+[ -f "$guest" ] || bail "VM_GUEST: no $guest"
+guest=$(cd "$(dirname "$guest")" && pwd)/$(basename "$guest")
 
 work=$(mktemp -d /tmp/husk-vm-systemd.XXXXXX)
 if [ "${VM_KEEP:-0}" = 1 ]; then echo "# work dir: $work"; else trap 'rm -rf "$work"' EXIT; fi
@@ -58,7 +61,7 @@ After=basic.target dbus.socket
 [Service]
 Type=oneshot
 Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120} BENCH_N=${BENCH_N:-10}
-ExecStart=/bin/bash ${VM_GUEST:-$src/tests/vm/systemd-guest.sh} $build
+ExecStart=/bin/bash $guest $build
 StandardOutput=append:/vm-out/guest.log
 StandardError=append:/vm-out/guest.log
 TimeoutStartSec=infinity
