@@ -189,16 +189,13 @@ cri_pull_image (struct cri_server *s, const ProtobufCMessage *req, struct cri_ar
   char key[20];
   if (r->image == NULL || r->image->image[0] == '\0')
     return husk_error_set (err, EINVAL, "PullImage: image is required");
+  /* A registry reference is always asked of its registry, as containerd
+   * does (kubelet calls PullImage when its pull policy says so: a tag may
+   * have moved); blobs already in the store are not fetched again. */
+  if (r->image->image[0] != '/' && pull_from_registry (s, r, err) < 0)
+    return -1;
   if (husk_image_resolve (store_dir (s), r->image->image, &img, &e) < 0)
-    {
-      if (r->image->image[0] == '/')
-        return husk_error_set (err, ENOENT, "PullImage `%s`: %s", r->image->image, e->message);
-      if (pull_from_registry (s, r, err) < 0)
-        return -1;
-      husk_error_release (&e);
-      if (husk_image_resolve (store_dir (s), r->image->image, &img, err) < 0)
-        return husk_error_wrap (err, "PullImage `%s`", r->image->image);
-    }
+    return husk_error_set (err, ENOENT, "PullImage `%s`: %s", r->image->image, e->message);
   image_key (r->image->image, key);
   if (cri_store_put (s, IMAGES, key, &r->image->base, err) < 0)
     {
