@@ -19,6 +19,8 @@
 # huskd/containerd ratios.
 set -euo pipefail
 . "$(dirname "$0")/bench-lib.bash"
+# containerd_base_config: the private containerd config the tools suites use
+. "$REPO_ROOT/tests/integration/tools/tools_helpers.bash"
 
 ITERATIONS=10
 OUT=
@@ -116,22 +118,13 @@ push_image() {
 	' push "$WORK/oci-$name" "$REG/bench/$name:1"
 }
 
-start_containerd() {
+start_containerd_cri() { # (not tools_helpers.bash's: its own config and checks)
 	mkdir -p "$CTD/certs.d/$REG"
 	printf 'server = "http://%s"\n[host."http://%s"]\n  capabilities = ["pull", "resolve"]\n' \
 		"$REG" "$REG" >"$CTD/certs.d/$REG/hosts.toml"
-	cat >"$CTD/config.toml" <<-TOML
-		version = 2
-		root = "$CTD/root"
-		state = "$CTD/state"
-		[grpc]
-		  address = "$CTD/containerd.sock"
-		[ttrpc]
-		  address = "$CTD/containerd.sock.ttrpc"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CTD/opt"
-		[plugins."io.containerd.grpc.v1.cri"]
-		  disable_apparmor = true
+	{
+		containerd_base_config
+		cat <<-TOML
 		  sandbox_image = "$REG/bench/pause:1"
 		  restrict_oom_score_adj = true
 		  netns_mounts_under_state_dir = true
@@ -145,7 +138,8 @@ start_containerd() {
 		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
 		      BinaryName = "$(command -v runc)"
 		      Root = "$CTD/runc-root"
-	TOML
+		TOML
+	} >"$CTD/config.toml"
 	containerd --config "$CTD/config.toml" >"$CTD/containerd.log" 2>&1 &
 	echo $! >"$CTD/pid"
 	wait_until 10 answers containerd ||
@@ -204,7 +198,7 @@ push_image pause '{"Entrypoint":["/bin/sleep","2147483647"]}'
 RUNTIME=$(readlink -f "$RUNTIME")
 bench_huskd_start --cri-socket "$WORK/cri.sock"
 wait_until 10 answers huskd || { echo "bench-cri: huskd's CRI does not answer" >&2; exit 1; }
-start_containerd
+start_containerd_cri
 container_config >"$WORK/ctr.json"
 for side in huskd containerd; do
 	cri "$side" pull "$REG/bench/busybox:1" >/dev/null
