@@ -140,12 +140,6 @@ cri_image_status (struct cri_server *s, const ProtobufCMessage *req, struct cri_
   return 0;
 }
 
-static void
-registry_config_freep (struct husk_registry_config **c)
-{
-  husk_registry_config_free (*c);
-}
-
 static const char *
 nonempty (const char *v)
 {
@@ -158,24 +152,19 @@ static int
 pull_from_registry (struct cri_server *s, const Runtime__V1__PullImageRequest *r,
                     struct husk_error **err)
 {
-  __attribute__ ((cleanup (registry_config_freep))) struct husk_registry_config *cfg = NULL;
   const Runtime__V1__AuthConfig *a = r->auth;
   struct husk_registry_auth auth = { 0 };
-  struct husk_pull_result res = { 0 };
-  if (husk_registry_config_load (s->opts.registry_config ?: HUSK_REGISTRY_CONFIG_DEFAULT, &cfg,
-                                 err)
-      < 0)
-    return -1;
+  struct husk_pull_result res;
   if (a)
     auth = (struct husk_registry_auth) { .username = nonempty (a->username),
                                          .password = nonempty (a->password),
                                          .auth = nonempty (a->auth),
                                          .identity_token = nonempty (a->identity_token),
                                          .registry_token = nonempty (a->registry_token) };
-  struct husk_pull_options opts = { .config = cfg, .auth = a ? &auth : NULL };
-  int rc = husk_image_pull (store_dir (s), r->image->image, &opts, &res, err);
+  int rc = husk_image_pull_configured (store_dir (s), s->opts.registry_config, r->image->image,
+                                       a ? &auth : NULL, &res, err);
   husk_pull_result_free (&res);
-  return rc < 0 ? husk_error_wrap (err, "PullImage `%s`", r->image->image) : 0;
+  return rc < 0 ? husk_error_wrap (err, "PullImage") : 0;
 }
 
 int
