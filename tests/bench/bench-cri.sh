@@ -19,7 +19,8 @@
 # huskd/containerd ratios.
 set -euo pipefail
 . "$(dirname "$0")/bench-lib.bash"
-# containerd_base_config: the private containerd config the tools suites use
+# containerd_base_config, containerd_cri_runtime_config: the private
+# containerd config the tools and critest suites use
 . "$REPO_ROOT/tests/integration/tools/tools_helpers.bash"
 
 ITERATIONS=10
@@ -128,17 +129,8 @@ start_containerd_cri() { # (not tools_helpers.bash's: its own config and checks)
 		  sandbox_image = "$REG/bench/pause:1"
 		  restrict_oom_score_adj = true
 		  netns_mounts_under_state_dir = true
-		  [plugins."io.containerd.grpc.v1.cri".registry]
-		    config_path = "$CTD/certs.d"
-		  [plugins."io.containerd.grpc.v1.cri".containerd]
-		    snapshotter = "overlayfs"
-		    default_runtime_name = "runc"
-		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-		      runtime_type = "io.containerd.runc.v2"
-		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-		      BinaryName = "$(command -v runc)"
-		      Root = "$CTD/runc-root"
 		TOML
+		containerd_cri_runtime_config runc "$(command -v runc)" "$CTD/runc-root"
 	} >"$CTD/config.toml"
 	containerd --config "$CTD/config.toml" >"$CTD/containerd.log" 2>&1 &
 	echo $! >"$CTD/pid"
