@@ -11,14 +11,19 @@
 
 #include "../../oci/error.h"
 
+struct husk_mountinfo_table;
+
 /* One line, fields unescaped (\040 and friends); valid during the call. */
 struct husk_mountinfo {
   unsigned long long id;  /* the mount id, as statx's stx_mnt_id */
+  unsigned long long parent; /* the id of the mount it is mounted on */
   dev_t devno;
   const char *root;       /* the source's path inside its filesystem */
   const char *target;     /* the mountpoint */
   const char *fstype;
   const char *super_opts; /* "rw,cpu,cpuacct" */
+  /* the whole table during husk_mountinfo_each, for husk_mountinfo_visible */
+  const struct husk_mountinfo_table *table;
 };
 
 /* Calls fn on every entry of `path` (NULL: /proc/self/mountinfo) in
@@ -41,7 +46,10 @@ char *husk_optstr_without (const char *optstr, const char *name);
 char *husk_mountpoint_of (const char *path);
 
 /* Is `m` the mount reachable at its mountpoint (not one hidden under a
- * later mount)?  By mount id; by device where statx has no mount ids. */
+ * later mount)?  From the table m came from (husk_mountinfo_each): no
+ * mount at its mountpoint or above but those it is mounted on; without a
+ * table, asked of the kernel (statx: by mount id, by device where statx
+ * has no mount ids). */
 bool husk_mountinfo_visible (const struct husk_mountinfo *m);
 
 #endif
