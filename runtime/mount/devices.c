@@ -52,8 +52,9 @@ make_node_in (int dir, const char *name, const struct device *d, struct husk_err
                                                  d->major, d->minor);
   if (fchownat (dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
     return husk_error_set (err, errno, "chown \"%s\" to %u:%u", d->path, d->uid, d->gid);
-  /* mknod applied the umask. */
-  if (fchmodat (dir, name, d->mode & 07777, 0) < 0)
+  /* the umask is 0 here (husk_devices_setup), so mknod gave the mode
+   * whole; chmod only for the bits it never sets (set-id, sticky) */
+  if ((d->mode & 07000) && fchmodat (dir, name, d->mode & 07777, 0) < 0)
     return husk_error_set (err, errno, "chmod \"%s\" to %#o", d->path, d->mode & 07777);
   return 0;
 }
@@ -151,8 +152,11 @@ create_symlinks (int dev, struct husk_error **err)
   if (access ("/proc/kcore", F_OK) == 0 && symlinkat ("/proc/kcore", dev, "core") < 0
       && errno != EEXIST)
     return husk_error_set (err, errno, "symlink \"/dev/core\"");
-  /* The devpts instance of the container owns its ptmx. */
-  if (unlinkat (dev, "ptmx", 0) < 0 && errno != ENOENT)
+  /* The devpts instance of the container owns its ptmx: an image's own
+   * (a /dev in the rootfs, no tmpfs on it) is replaced. */
+  if (symlinkat ("pts/ptmx", dev, "ptmx") == 0)
+    return 0;
+  if (errno != EEXIST || unlinkat (dev, "ptmx", 0) < 0)
     return husk_error_set (err, errno, "remove \"/dev/ptmx\"");
   if (symlinkat ("pts/ptmx", dev, "ptmx") < 0)
     return husk_error_set (err, errno, "symlink \"/dev/ptmx\"");
@@ -183,9 +187,14 @@ husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err)
   if (dev_is_bind (ctx->config))
     return 0;
   cleanup_close int dev = husk_safe_create_dir_nofollow (ctx->root_fd, "/dev", err);
-  if (dev < 0 || create_devices (ctx, dev, err) < 0)
+  if (dev < 0)
     return -1;
-  return create_symlinks (dev, err);
+  /* The nodes get their modes whole, as runc makes them (umask 0 around
+   * its createDevices): no chmod after each mknod. */
+  mode_t umask_before = umask (0);
+  int r = create_devices (ctx, dev, err);
+  umask (umask_before);
+  return r < 0 ? -1 : create_symlinks (dev, err);
 }
 
 int

@@ -101,7 +101,7 @@ static int
 before_pivot_root (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **),
                    void *data, struct husk_error **err)
 {
-  if (chdir (ctx->rootfs) < 0)
+  if (fchdir (ctx->root_fd) < 0)
     return husk_error_set (err, errno, "chdir to rootfs \"%s\"", ctx->rootfs);
   if (before_pivot && before_pivot (data, err) < 0)
     return -1;
@@ -119,7 +119,8 @@ apply_sysctl (const struct oci_linux *l, struct husk_error **err)
   return husk_sysctl_apply (proc_sys, &l->sysctl, err);
 }
 
-/* After pivot_root, against the container's own "/", in runc's order. */
+/* After pivot_root, against the container's own "/", in runc's order; the
+ * cwd is "/" already (husk_pivot_root, husk_chroot_root). */
 static int
 after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
 {
@@ -133,9 +134,8 @@ after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struc
     return -1;
   if (apply_sysctl (l, err) < 0)
     return -1;
-  cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0)
-    return husk_error_set (err, errno, "open \"/\"");
+  /* the rootfs's bind, now "/": what open("/") would give */
+  int root = ctx->root_fd;
   if (l && husk_readonly_paths_apply (root, l->readonly_paths, l->readonly_paths_len, err) < 0)
     return -1;
   if (l && husk_masked_paths_apply (root, l->masked_paths, l->masked_paths_len, err) < 0)
@@ -144,8 +144,6 @@ after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struc
     return -1;
   if (ctx->config->root && ctx->config->root->readonly && husk_readonly_root (err) < 0)
     return -1;
-  if (chdir ("/") < 0)
-    return husk_error_set (err, errno, "chdir \"/\"");
   return 0;
 }
 
@@ -163,7 +161,8 @@ setup (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **
   if (before_pivot_root (ctx, before_pivot, data, err) < 0)
     return -1;
   if (ctx->opts->host_mount_ns ? husk_chroot_root (ctx->rootfs, err) < 0
-                               : husk_pivot_root (ctx->rootfs, ctx->opts->no_pivot, err) < 0)
+                               : husk_pivot_root (ctx->rootfs, ctx->root_fd, ctx->opts->no_pivot,
+                                                  err) < 0)
     return -1;
   return after_pivot_root (ctx, propagation, err);
 }
