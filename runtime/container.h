@@ -61,7 +61,8 @@ int husk_container_load (struct husk_runtime *rt, const char *id, struct husk_st
                          struct husk_state_record **rec, struct husk_error **err);
 
 /* The config.json kept in the state dir at create (the bundle's for a
- * state dir made before husk kept a copy). */
+ * state dir made before husk kept a copy; with rec NULL, only the state
+ * dir's: ENOENT without it). */
 int husk_container_config (int dirfd, const struct husk_state_record *rec,
                            struct oci_config **out, struct husk_error **err);
 

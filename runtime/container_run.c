@@ -54,7 +54,8 @@ on_signal (struct wait_ctx *w)
 {
   struct signalfd_siginfo si;
 
-  while (read (w->sigfd, &si, sizeof si) == sizeof si)
+  /* once the process is gone, what else is queued has no one to go to */
+  while (!w->done && read (w->sigfd, &si, sizeof si) == sizeof si)
     {
       if (si.ssi_signo == SIGCHLD)
         reap (w);
@@ -65,10 +66,12 @@ on_signal (struct wait_ctx *w)
     }
 }
 
+/* No reap before the first poll: SIGCHLD is blocked since before the
+ * first child was made (husk_block_signals), so an exit that came before
+ * the signalfd is pending there. */
 static void
 wait_loop (struct wait_ctx *w)
 {
-  reap (w);
   while (!w->done)
     {
       struct pollfd p[3] = { { w->sigfd, POLLIN, 0 },

@@ -133,9 +133,21 @@ husk_state_dir_peek (const char *root, const char *id, struct husk_state_dir *ou
   return open_dir (root, id, false, out, err);
 }
 
+/* The files every state dir has, removed by name; the directory walk only
+ * when something else is left (exec.fifo, the notify socket, a pid file). */
+static bool
+remove_known (struct husk_state_dir *dir)
+{
+  unlinkat (dir->dirfd, HUSK_STATE_FILE, 0);
+  unlinkat (dir->dirfd, HUSK_CONFIG_FILE, 0);
+  return rmdir (dir->path) == 0 || errno == ENOENT;
+}
+
 int
 husk_state_dir_remove (struct husk_state_dir *dir, struct husk_error **err)
 {
+  if (remove_known (dir))
+    return 0;
   cleanup_dir DIR *d = NULL;
   int fd = openat (dir->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct dirent *de;

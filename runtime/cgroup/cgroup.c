@@ -325,13 +325,11 @@ husk_cgroup_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
 int
 husk_cgroup_join_self (const int *fds, size_t len, struct husk_error **err)
 {
+  /* the fds are close-on-exec: left to the execve (or the exit), a close
+   * fewer per hierarchy */
   for (size_t i = 0; i < len; i++)
-    {
-      int rc = (int) write (fds[i], "0", 1);
-      close (fds[i]);
-      if (rc != 1)
-        return husk_error_set (err, errno, "join the container's cgroup (write \"0\" to tasks)");
-    }
+    if (write (fds[i], "0", 1) != 1)
+      return husk_error_set (err, errno, "join the container's cgroup (write \"0\" to tasks)");
   return 0;
 }
 
