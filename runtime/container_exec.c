@@ -136,6 +136,8 @@ exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk
   plan->is_exec = true;
   plan->no_new_keyring = true;
   plan->preserve_fds = opts->preserve_fds;
+  /* a sub-cgroup is entered once the child left the container's own */
+  plan->report_joined = opts->sub_cgroups_len > 0;
   memcpy (plan->stdio, opts->stdio, sizeof plan->stdio);
   plan->state_dirfd = -1;
   if (husk_plan_rlimits (opts->process, &plan->rlimits, &plan->rlimits_len, err) < 0
@@ -192,9 +194,7 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
       && husk_cgroup_enter_sub (x->cg, opts->sub_cgroups, opts->sub_cgroups_len, x->pid, err) < 0)
     return -1;
   if (husk_hook_state (x->rec, OCI_STATUS_RUNNING, &x->state_json, err) < 0
-      || husk_sync_send (x->sync_fd, HUSK_SYNC_GO, 0, x->state_json, strlen (x->state_json), -1,
-                         err)
-             < 0)
+      || husk_launch_send_go (x->sync_fd, x->state_json, err) < 0)
     return -1;
   if (husk_launch_await_ready (x->sync_fd, opts->console_socket, seccomp, x->state_json, x->pid,
                                &x->pty_master, err)

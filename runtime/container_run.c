@@ -102,6 +102,25 @@ wait_loop (struct wait_ctx *w)
     }
 }
 
+/* Without a terminal to copy there is nothing to poll but signals: each
+ * taken with one sigwaitinfo (no signalfd to make, poll and read). */
+static void
+wait_signals (struct wait_ctx *w)
+{
+  sigset_t all;
+  siginfo_t si;
+
+  sigfillset (&all);
+  while (!w->done)
+    {
+      int sig = sigwaitinfo (&all, &si);
+      if (sig == SIGCHLD)
+        reap (w);
+      else if (sig > 0)
+        kill (w->pid, sig); /* SIGWINCH too: no terminal of ours to resize */
+    }
+}
+
 int
 husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_error **err)
 {
@@ -110,6 +129,12 @@ husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_err
   bool raw = false;
   struct wait_ctx w = { .pid = pid, .master = pty_master, .stdin_open = pty_master >= 0 };
 
+  if (pty_master < 0)
+    {
+      wait_signals (&w);
+      *exit_code = WIFSIGNALED (w.status) ? 128 + WTERMSIG (w.status) : WEXITSTATUS (w.status);
+      return 0;
+    }
   sigfillset (&all);
   w.sigfd = signalfd (-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
   if (w.sigfd < 0)

@@ -82,15 +82,19 @@ husk_state_dir_create (const char *root, const char *id, struct husk_state_dir *
   out->path = NULL;
   if (husk_state_validate_id (id, err) < 0)
     return -1;
-  {
-    char failed[4096];
-    /* the root and its missing parents, as runc's MkdirAll */
-    if (husk_mkdir_p (root, 0711, failed) < 0)
-      return husk_error_set (err, errno, "mkdir state root `%s`", failed);
-  }
   if (asprintf (&path, "%s/%s", root, id) < 0)
     return husk_error_set (err, ENOMEM, "asprintf");
-  if (mkdir (path, 0711) < 0)
+  /* the root and its missing parents, as runc's MkdirAll, when the first
+   * mkdir says they are missing (the root is there but on a first run) */
+  int made = mkdir (path, 0711);
+  if (made < 0 && errno == ENOENT)
+    {
+      char failed[4096];
+      if (husk_mkdir_p (root, 0711, failed) < 0)
+        return husk_error_set (err, errno, "mkdir state root `%s`", failed);
+      made = mkdir (path, 0711);
+    }
+  if (made < 0)
     {
       if (errno == EEXIST)
         return husk_error_plain (err, EEXIST, "container with id exists: %s", id);

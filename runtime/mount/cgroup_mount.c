@@ -237,6 +237,8 @@ mount_hierarchies (const struct rootfs_ctx *ctx, const struct oci_mount *m,
 {
   cleanup_free char *proc_cgroup = read_proc_cgroup ();
   struct hierarchies_ctx hc = { ctx, m, o, tmpfs_fd, proc_cgroup, flags_later };
+  if (ctx->opts->host_mountinfo)
+    return husk_mountinfo_each_text (ctx->opts->host_mountinfo, mount_entry, &hc, err);
   return husk_mountinfo_each (NULL, mount_entry, &hc, err);
 }
 
@@ -351,7 +353,8 @@ int
 husk_mount_cgroup (struct rootfs_ctx *ctx, const struct oci_mount *m,
                    const struct husk_mount_options *o, int target_fd, struct husk_error **err)
 {
-  if (host_is_cgroup2 ())
+  int mode = ctx->opts->host_cgroup_mode; /* 2: cgroup2, 1: v1, 0: ask */
+  if (mode == 0 ? host_is_cgroup2 () : mode == 2)
     return mount_cgroup_v2 (ctx, m, o, target_fd, err);
   return mount_cgroup_v1 (ctx, m, o, target_fd, err);
 }

@@ -123,13 +123,12 @@ read_all (const char *file, char **out, struct husk_error **err)
   return 0;
 }
 
+/* Parses t->text (ours, cut in place into the entries' fields). */
 static int
-table_load (const char *file, struct husk_mountinfo_table *t, struct husk_error **err)
+table_parse (const char *file, struct husk_mountinfo_table *t, struct husk_error **err)
 {
   size_t lines = 0;
 
-  if (read_all (file, &t->text, err) < 0)
-    return -1;
   for (const char *p = t->text; *p; p++)
     lines += *p == '\n';
   t->entries = calloc (lines + 1, sizeof *t->entries);
@@ -146,6 +145,17 @@ table_load (const char *file, struct husk_mountinfo_table *t, struct husk_error 
   return 0;
 }
 
+static int
+table_each (struct husk_mountinfo_table *t,
+            int (*fn) (const struct husk_mountinfo *m, void *data, struct husk_error **err),
+            void *data, struct husk_error **err)
+{
+  for (size_t i = 0; i < t->len; i++)
+    if (fn (&t->entries[i], data, err) < 0)
+      return -1;
+  return 0;
+}
+
 int
 husk_mountinfo_each (const char *path,
                      int (*fn) (const struct husk_mountinfo *m, void *data,
@@ -153,13 +163,26 @@ husk_mountinfo_each (const char *path,
                      void *data, struct husk_error **err)
 {
   __attribute__ ((cleanup (table_free))) struct husk_mountinfo_table t = { 0 };
+  const char *file = path ? path : "/proc/self/mountinfo";
 
-  if (table_load (path ? path : "/proc/self/mountinfo", &t, err) < 0)
+  if (read_all (file, &t.text, err) < 0 || table_parse (file, &t, err) < 0)
     return -1;
-  for (size_t i = 0; i < t.len; i++)
-    if (fn (&t.entries[i], data, err) < 0)
-      return -1;
-  return 0;
+  return table_each (&t, fn, data, err);
+}
+
+int
+husk_mountinfo_each_text (const char *text,
+                          int (*fn) (const struct husk_mountinfo *m, void *data,
+                                     struct husk_error **err),
+                          void *data, struct husk_error **err)
+{
+  __attribute__ ((cleanup (table_free))) struct husk_mountinfo_table t = { 0 };
+
+  if ((t.text = strdup (text)) == NULL)
+    return husk_error_set (err, ENOMEM, "mountinfo");
+  if (table_parse ("mountinfo", &t, err) < 0)
+    return -1;
+  return table_each (&t, fn, data, err);
 }
 
 /* The option of optstr starting at `opt` (up to ',' or the end) is `name`,

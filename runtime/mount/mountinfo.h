@@ -33,6 +33,11 @@ int husk_mountinfo_each (const char *path,
                                     struct husk_error **err),
                          void *data, struct husk_error **err);
 
+/* The same over a mountinfo text read before (left unchanged). */
+int husk_mountinfo_each_text (const char *text,
+                              int (*fn) (const struct husk_mountinfo *m, void *data,
+                                         struct husk_error **err),
+                              void *data, struct husk_error **err);
 /* Is `word` ("cpu", or "name=systemd" for a key with that value) an option
  * of the comma separated `optstr`? */
 bool husk_optstr_has (const char *optstr, const char *word);

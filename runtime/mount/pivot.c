@@ -14,16 +14,13 @@
 #include "mountinfo.h"
 #include "rootfs_internal.h"
 
-/* `root_fd`: the rootfs's bind, opened after it was made (O_PATH is
- * enough for fchdir). */
+/* The cwd is the rootfs's bind already (rootfs.c, before_pivot_root). */
 static int
-pivot (const char *rootfs, int root_fd, struct husk_error **err)
+pivot (const char *rootfs, struct husk_error **err)
 {
   cleanup_close int old_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (old_root < 0)
     return husk_error_set (err, errno, "open \"/\"");
-  if (fchdir (root_fd) < 0)
-    return husk_error_set (err, errno, "chdir to rootfs \"%s\"", rootfs);
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return husk_error_set (err, errno, "pivot_root \"%s\"", rootfs);
   if (fchdir (old_root) < 0)
@@ -110,9 +107,9 @@ move_root (const char *rootfs, struct husk_error **err)
 }
 
 int
-husk_pivot_root (const char *rootfs, int root_fd, bool no_pivot, struct husk_error **err)
+husk_pivot_root (const char *rootfs, bool no_pivot, struct husk_error **err)
 {
-  if ((no_pivot ? move_root (rootfs, err) : pivot (rootfs, root_fd, err)) < 0)
+  if ((no_pivot ? move_root (rootfs, err) : pivot (rootfs, err)) < 0)
     return -1;
   if (chdir ("/") < 0)
     return husk_error_set (err, errno, "chdir \"/\"");

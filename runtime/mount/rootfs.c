@@ -22,6 +22,16 @@ resolve_rootfs (const struct oci_config *config, const char *bundle, char **out,
   cleanup_free char *joined = NULL;
   if (path[0] != '/' && bundle && asprintf (&joined, "%s/%s", bundle, path) < 0)
     return husk_error_set (err, ENOMEM, "root.path");
+  /* The bundle's path has its symlinks resolved already (rootfs.h): a
+   * root.path of one component that is no symlink (readlink says EINVAL)
+   * needs no walk of the whole path again, a readlink per component. */
+  char one;
+  if (joined && strchr (path, '/') == NULL && strcmp (path, ".") != 0 && strcmp (path, "..") != 0
+      && readlink (joined, &one, 1) < 0 && errno == EINVAL)
+    {
+      *out = steal_pointer (&joined);
+      return 0;
+    }
   *out = realpath (joined ? joined : path, NULL);
   if (*out == NULL)
     return husk_error_set (err, errno, "root.path \"%s\"", joined ? joined : path);
@@ -97,6 +107,7 @@ prepare_root (struct rootfs_ctx *ctx, unsigned long propagation, struct husk_err
   return 0;
 }
 
+/* Leaves the cwd in the rootfs's bind, where pivot_root(".", ".") wants it. */
 static int
 before_pivot_root (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **),
                    void *data, struct husk_error **err)
@@ -161,8 +172,7 @@ setup (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **
   if (before_pivot_root (ctx, before_pivot, data, err) < 0)
     return -1;
   if (ctx->opts->host_mount_ns ? husk_chroot_root (ctx->rootfs, err) < 0
-                               : husk_pivot_root (ctx->rootfs, ctx->root_fd, ctx->opts->no_pivot,
-                                                  err) < 0)
+                               : husk_pivot_root (ctx->rootfs, ctx->opts->no_pivot, err) < 0)
     return -1;
   return after_pivot_root (ctx, propagation, err);
 }

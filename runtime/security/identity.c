@@ -65,24 +65,6 @@ cap_field_set (struct cap_data *c, size_t offset, uint64_t mask)
 #define PERMITTED offsetof (struct __user_cap_data_struct, permitted)
 #define INHERITABLE offsetof (struct __user_cap_data_struct, inheritable)
 
-/* The highest capability the running kernel knows: ours (OCI_CAP_LAST)
- * on a current kernel, asked from there up or down (an older kernel has
- * fewer, a newer one more, which must leave the bounding set too). */
-static int
-kernel_last_cap (void)
-{
-  int cap = OCI_CAP_LAST;
-  if (prctl (PR_CAPBSET_READ, cap, 0, 0, 0) >= 0)
-    {
-      while (cap < 63 && prctl (PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
-        cap++;
-      return cap;
-    }
-  while (cap > 0 && prctl (PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
-    cap--;
-  return cap;
-}
-
 static const char *
 cap_name (int cap)
 {
@@ -121,17 +103,36 @@ masks_of (const struct oci_capabilities *caps, int last_cap, struct husk_cap_set
   m->ambient = mask_of (caps->ambient, caps->ambient_len, last_cap);
 }
 
+/* Cuts the bounding set to `keep`, and finds the highest capability the
+ * running kernel knows (*last_cap) on the way: ours (OCI_CAP_LAST) on a
+ * current kernel, more on a newer one (asked above ours: they must go
+ * too), fewer on an older one (the first drop it refuses as unknown).  A
+ * kept capability above the last drop that worked is asked for. */
 static int
-drop_bounding (uint64_t keep, int last_cap, struct husk_error **err)
+drop_bounding (uint64_t keep, int *last_cap, struct husk_error **err)
 {
-  for (int cap = 0; cap <= last_cap; cap++)
+  int last = OCI_CAP_LAST, proven = -1;
+
+  while (last < 63 && prctl (PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
+    last++;
+  for (int cap = 0; cap <= last; cap++)
     {
       if (keep & (UINT64_C (1) << cap))
         continue;
-      if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+      if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+        {
+          proven = cap;
+          continue;
+        }
+      if (errno != EINVAL)
         return husk_error_set (err, errno, "drop %s (%d) from the bounding set",
                                cap_name (cap), cap);
+      last = cap - 1; /* this one and all above are unknown here */
+      break;
     }
+  while (last > proven && prctl (PR_CAPBSET_READ, last, 0, 0, 0) < 0)
+    last--;
+  *last_cap = last;
   return 0;
 }
 
@@ -219,10 +220,12 @@ int
 husk_identity_switch (const struct oci_process *process, struct husk_cap_sets *sets,
                       struct husk_error **err)
 {
-  sets->last_cap = kernel_last_cap ();
-  masks_of (process->capabilities, sets->last_cap, sets);
-  if (drop_bounding (sets->bounding, sets->last_cap, err) < 0)
+  /* every set as named first, then cut to what the kernel knows */
+  sets->last_cap = 63;
+  masks_of (process->capabilities, 63, sets);
+  if (drop_bounding (sets->bounding, &sets->last_cap, err) < 0)
     return -1;
+  masks_of (process->capabilities, sets->last_cap, sets);
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return husk_error_set (err, errno, "prctl PR_SET_KEEPCAPS 1");
   if (switch_user (&process->user, err) < 0)
