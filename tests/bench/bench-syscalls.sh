@@ -67,7 +67,7 @@ if [ -n "$VERBOSE" ]; then
 		name=${rt%%=*}
 		for what in run exec; do
 			printf '\n%s %s:\n' "$name" "$what"
-			awk 'NR > 2 && $NF != "total" && $1 !~ /^-/ { print $(NF == 6 ? 4 : 4), $NF }' \
+			awk 'NR > 2 && $NF != "total" && $1 !~ /^-/ { print $4, $NF }' \
 				"$WORK/$what.$name" | sort -rn | head -25
 		done
 	done
