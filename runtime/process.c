@@ -157,7 +157,7 @@ env_path (char *const *env)
   for (; env && *env; env++)
     if (strncmp (*env, "PATH=", 5) == 0)
       return *env + 5;
-  return DEFAULT_PATH + 5;
+  return &DEFAULT_PATH[sizeof "PATH=" - 1];
 }
 
 int

@@ -202,7 +202,7 @@ huskd_handle_apis (struct hreq *r, char **seg, size_t n)
     if (!strcmp (group_resources[i].group, seg[0]) && !strcmp (group_resources[i].name, seg[2]))
       {
         const char *ct = hreq_header (r, "Content-Type");
-        yajl_val body = NULL;
+        cleanup_jv yajl_val body = NULL;
         struct api_status *s;
         if (r->method != EVHTTP_REQ_POST)
           return huskd_method_not_allowed (r);
@@ -210,7 +210,6 @@ huskd_handle_apis (struct hreq *r, char **seg, size_t n)
          * depend on the question, whose spec is then not echoed */
         if (!(ct && strstr (ct, "protobuf")) && (s = hreq_body_json (r, &body)))
           return hreq_reply_status (r, s);
-        cleanup_jv yajl_val owned = body;
         cleanup_jv yajl_val out = review (&group_resources[i], body);
         return hreq_reply_json (r, 201, out);
       }

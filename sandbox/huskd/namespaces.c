@@ -40,9 +40,9 @@ static void
 create_namespace (struct hreq *r)
 {
   cleanup_error struct husk_error *err = NULL;
-  yajl_val body = NULL, ns, stored;
+  cleanup_jv yajl_val body = NULL;
+  yajl_val ns, stored;
   struct api_status *s = hreq_body_json (r, &body);
-  cleanup_jv yajl_val owned = body;
   const char *name;
 
   if (s)

@@ -188,7 +188,7 @@ test_defaults (void)
 static void
 test_binds (void)
 {
-  cleanup_free char *mounts = NULL, *script = NULL;
+  cleanup_free char *mounts = NULL;
   if (asprintf (&mounts,
                 ",{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"%s/host-data\","
                 "\"options\":[\"rbind\",\"ro\",\"nosuid\"]},"
