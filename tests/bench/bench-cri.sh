@@ -4,6 +4,9 @@
 #   pod:   RunPodSandbox + CreateContainer + StartContainer + the
 #          container's first output line in its CRI log (what kubelet's
 #          pod start costs before probes), each step one crictl call;
+#   grpc:  the same flow from one client with one connection to each
+#          server, as kubelet keeps it (cri_flow.py, python3-grpcio): no
+#          crictl process start and no new connection per call;
 #   pull:  PullImage of a one-layer busybox image from a local
 #          docker-registry (RemoveImage first; unpacking included on both).
 #
@@ -28,6 +31,11 @@ OUT=
 parse_bench_options n:o: "$@"
 
 CRICTL=${CRICTL:-${HUSK_CONFORMANCE_BUILD:-$REPO_ROOT/tests/.tmp/conformance}/cri-tools/bin/crictl}
+GRPC_PYTHON=
+for py in python3 /usr/bin/python3; do # as containerd-cri.bats: a pyenv python3 may lack grpc
+	"$py" -c 'import grpc' 2>/dev/null && GRPC_PYTHON=$py && break
+done
+[ -n "$GRPC_PYTHON" ] || { echo "bench-cri: python3-grpcio is not installed" >&2; exit 2; }
 for c in "$CRICTL" containerd ctr containerd-shim-runc-v2 runc docker-registry skopeo python3 jq curl; do
 	command -v "$c" >/dev/null || { echo "bench-cri: $c is not installed (or built: shared/conformance)" >&2; exit 2; }
 done
@@ -208,8 +216,12 @@ for round in $(seq "$ITERATIONS"); do
 	for side in huskd containerd; do one_pull "$side"; done
 done
 
+# (after the crictl rounds: its own warm-up pods, the same image)
+"$GRPC_PYTHON" "$REPO_ROOT/tests/bench/cri_flow.py" "$ITERATIONS" "$WORK" "$REG/bench/busybox:1" \
+	huskd="$WORK/cri.sock" containerd="$CTD/containerd.sock:/$CTD_CGPARENT"
+
 printf '%-22s %12s %12s %10s %10s  %s\n' figure "huskd ms" "ctrd+runc ms" "huskd p90" "ctrd p90" ratio
-for fig in version pod pull; do
+for fig in version pod grpc pull; do
 	read -r hm hp _ < <(stats "$WORK/$fig-huskd.ns")
 	read -r cm cp _ < <(stats "$WORK/$fig-containerd.ns")
 	ratio=$(awk -v a="$hm" -v b="$cm" 'BEGIN { printf "%.2f", a / b }')
