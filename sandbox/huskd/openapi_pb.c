@@ -5,7 +5,7 @@
  * properties, additionalProperties, x- extensions as YAML), and paths
  * whose operations take query parameters.  Written with protowire.c, not
  * protobuf-c: filling protobuf-c's generated structs from a JSON tree
- * would be as long as this and add 6000 lines of generated code. */
+ * would be as long as this, and add thousands of lines of generated code. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -54,6 +54,27 @@ SPECIAL = {
         "type": "object"},
 }
 
+# Fields of newer Kubernetes than the Go sources read that huskd writes
+# (a client sends them back: kubectl replace, 1.20's validation), with
+# Kubernetes 1.28's texts: {definition: {field: schema}} and new types.
+NEWER_FIELDS = {
+    CORE + ".PodStatus": {
+        "hostIPs": {
+            "description": "hostIPs holds the IP addresses allocated to the host. If this field is specified, the first entry must match the hostIP field. This list is empty if the pod has not started yet. A pod can be assigned to more than one IP in a cluster only if it's configured in the HostNetwork mode.",
+            "items": {"$ref": "#/definitions/" + CORE + ".HostIP"},
+            "type": "array",
+            "x-kubernetes-list-type": "atomic",
+            "x-kubernetes-patch-merge-key": "ip",
+            "x-kubernetes-patch-strategy": "merge"},
+    },
+}
+NEWER_TYPES = {
+    CORE + ".HostIP": {
+        "description": "HostIP represents a single IP address allocated to the host.",
+        "properties": {"ip": {"description": "IP is the IP address assigned to the host", "type": "string"}},
+        "type": "object"},
+}
+
 # Go types written as plain JSON schemas.
 PRIMITIVE = {
     "string": {"type": "string"}, "bool": {"type": "boolean"},
@@ -254,6 +275,9 @@ class Generator:
         while self.pending:
             full = self.pending.pop(0)
             self.definitions[full] = self.definition(full)
+        for name, fields in NEWER_FIELDS.items():
+            self.definitions[name]["properties"].update(fields)
+        self.definitions.update(NEWER_TYPES)
         for kind in KINDS:
             for k in (kind, kind + "List"):
                 self.definitions[CORE + "." + k]["x-kubernetes-group-version-kind"] = [
