@@ -78,6 +78,11 @@ has() {
 	has "FIELD: containers <[]Container>"
 	has "name <string> -required- Name of the container specified as a DNS_LABEL."
 	has "resources <ResourceRequirements> Compute Resources required by this container."
+	# the newest kubectl reads the v2 protobuf too, when asked
+	kx new explain pod.spec.containers --output=plaintext-openapiv2
+	[ "$status" -eq 0 ]
+	has "RESOURCE: containers <[]Object>"
+	has "name <string> -required- Name of the container specified as a DNS_LABEL."
 	kx old explain pod.spec.containers.resources.limits
 	[ "$status" -eq 0 ]
 	has "FIELD: limits <map[string]string>"
