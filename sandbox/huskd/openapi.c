@@ -173,6 +173,9 @@ struct served {
   char etag[20];
 };
 
+/* The documents, built once (build_once) from the data compiled in and
+ * never changed after: every request reads them, as it would read the
+ * embedded JSON itself. */
 static struct {
   struct served v2_json, v2_pb, v3_root, v3_v1;
   yajl_val definitions; /* kept for openapi_fields.c */
@@ -305,8 +308,9 @@ huskd_handle_openapi (struct hreq *r, const char *what)
   if (docs.error)
     return hreq_reply_status (r, api_internal (docs.error));
   if (!strcmp (what, "v2"))
-    return wants_protobuf (r) ? reply (r, &docs.v2_pb, "application/octet-stream") /* as kube-openapi */
-                              : reply (r, &docs.v2_json, "application/json");
+    return wants_protobuf (r) /* kube-openapi answers it as octet-stream */
+               ? reply (r, &docs.v2_pb, "application/octet-stream")
+               : reply (r, &docs.v2_json, "application/json");
   if (!strcmp (what, "v3"))
     return reply (r, &docs.v3_root, "application/json");
   if (!strcmp (what, "v3/api/v1"))

@@ -142,8 +142,9 @@ huskd_openapi_check_fields (struct hreq *r, yajl_val body)
   const char *mode = hreq_query (r, "fieldValidation");
   const char *ct = hreq_header (r, "Content-Type");
   const char *kind = kind_of (r->resource);
-  if (r->husk || !kind || (r->sub && strcmp (r->sub, "status")) || (mode && !strcmp (mode, "Ignore"))
-      || (ct && strstr (ct, "json-patch")) || !YAJL_IS_OBJECT (body))
+  if (r->husk || !kind || (r->sub && strcmp (r->sub, "status"))
+      || (mode && !strcmp (mode, "Ignore")) || (ct && strstr (ct, "json-patch"))
+      || !YAJL_IS_OBJECT (body))
     return NULL;
   if (r->method != EVHTTP_REQ_POST && r->method != EVHTTP_REQ_PUT && r->method != EVHTTP_REQ_PATCH)
     return NULL;
@@ -160,6 +161,7 @@ huskd_openapi_check_fields (struct hreq *r, yajl_val body)
       return NULL;
     }
   cleanup_free char *list = unknown_list (&u);
-  return api_bad_request ("%s in version \"v1\" cannot be handled as a %s: strict decoding error: %s",
+  return api_bad_request ("%s in version \"v1\" cannot be handled as a %s: "
+                          "strict decoding error: %s",
                           kind, kind, list);
 }
