@@ -175,12 +175,14 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
                                &x->plan.cgroup_join_len, err)
              < 0)
     return -1;
+  /* forked straight into the pid namespace: no stage1 on the way */
+  husk_ns_join_for_children (&x->plan.ns);
   if (husk_launch_spawn (&x->plan, x->dir.dirfd, x->cg ? husk_cgroup_dirfd (x->cg) : -1,
                          &x->sync_fd, &x->child, &into_cgroup, err)
       < 0
       || husk_launch_await_joined (x->sync_fd, &x->plan, err) < 0)
     return -1;
-  if (!x->plan.ns.any_join)
+  if (!x->plan.ns.any_join || x->plan.ns.children_joined)
     x->pid = x->child;
   else if (husk_launch_await_pid (x->sync_fd, x->child, NULL, &x->pid, err) < 0)
     return -1;

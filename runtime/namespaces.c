@@ -49,6 +49,7 @@ plan_reset (struct husk_ns_plan *plan)
   plan->clone_flags = 0;
   plan->create_time = false;
   plan->any_join = false;
+  plan->children_joined = false;
   for (int i = 0; i < OCI_NS__COUNT; i++)
     plan->join_fds[i] = -1;
 }
@@ -169,6 +170,22 @@ husk_ns_plan_from_pid (pid_t pid, const struct oci_config *config, struct husk_n
       plan->any_join = true;
     }
   return 0;
+}
+
+bool
+husk_ns_join_for_children (struct husk_ns_plan *plan)
+{
+  int *pid_fd = &plan->join_fds[OCI_NS_PID];
+
+  if (*pid_fd < 0 || plan->join_fds[OCI_NS_USER] >= 0 || plan->join_fds[OCI_NS_TIME] >= 0
+      || plan->create_time || plan->clone_flags)
+    return false;
+  if (setns (*pid_fd, CLONE_NEWPID) < 0)
+    return false;
+  close (*pid_fd);
+  *pid_fd = -1;
+  plan->children_joined = true;
+  return true;
 }
 
 int
