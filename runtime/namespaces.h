@@ -41,8 +41,12 @@ int husk_ns_join (struct husk_ns_plan *plan, struct husk_error **err);
  * process is forked straight into it and needs no stage1 fork and exit.
  * Only where nothing else needs a stage1: no user namespace to join first
  * (an unprivileged caller could not join from outside it), no time
- * namespace.  Returns whether it did; a refusal leaves the plan as it was. */
-bool husk_ns_join_for_children (struct husk_ns_plan *plan);
+ * namespace.  Returns an fd of our own pid namespace, for
+ * husk_ns_restore_children right after the fork (no later fork of ours,
+ * LeakSanitizer's tracer included, may land in the container), or -1 when
+ * it did not join (the plan is then as it was). */
+int husk_ns_join_for_children (struct husk_ns_plan *plan);
+int husk_ns_restore_children (int *own_fd, struct husk_error **err);
 
 /* Parent: /proc/<pid>/uid_map and gid_map from linux.uidMappings/gidMappings. */
 int husk_ns_write_id_maps (pid_t pid, const struct oci_linux *linux_, struct husk_error **err);
