@@ -1,13 +1,11 @@
 /* features.json (runtime-spec features.md): what husk supports, printed by
  * `husk features`.  The lists come from the same tables the parser and the
  * validator use, so the three agree. */
-#include <ctype.h>
 #include <errno.h>
 #include <seccomp.h> /* for SCMP_VER_* only: oci/ does not link libseccomp */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 
 #include "cleanup.h"
 #include "json_writer.h"
@@ -17,9 +15,6 @@
 #define STR(x) #x
 #define XSTR(x) STR (x)
 #define LIBSECCOMP_VERSION XSTR (SCMP_VER_MAJOR) "." XSTR (SCMP_VER_MINOR) "." XSTR (SCMP_VER_MICRO)
-
-/* Linux has 41 capabilities today; leave room for new ones. */
-#define CAPS_MAX 64
 
 static void
 write_namespaces (struct jw *w)
@@ -31,27 +26,14 @@ write_namespaces (struct jw *w)
   jw_array_close (w);
 }
 
-/* Every capability libcap has a name for ("CAP_CHOWN"); libcap answers
- * with a number for one it does not know, which ends the list. */
+/* Every capability husk has a name for. */
 static void
 write_capabilities (struct jw *w)
 {
   jw_key (w, "capabilities");
   jw_array_open (w);
-  for (cap_value_t c = 0; c < CAPS_MAX; c++)
-    {
-      char *name = cap_to_name (c);
-      bool known = name && !isdigit ((unsigned char) name[0]);
-      if (known)
-        {
-          for (char *p = name; *p; p++)
-            *p = (char) toupper ((unsigned char) *p);
-          jw_string (w, name);
-        }
-      cap_free (name);
-      if (!known)
-        break;
-    }
+  for (int c = 0; c <= OCI_CAP_LAST; c++)
+    jw_string (w, oci_names_capabilities[c]);
   jw_array_close (w);
 }
 

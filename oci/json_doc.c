@@ -407,17 +407,21 @@ json_doc_parse (const char *filename, const char *data, size_t len, yajl_val *ou
 }
 
 int
-json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error **err)
+json_doc_read_at (int dirfd, const char *path, char **out, size_t *len, struct husk_error **err)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  cleanup_close int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
   cleanup_free char *buf = NULL;
-  size_t used = 0, cap = 0;
+  size_t used = 0, cap = 0, size = 0;
   struct stat st;
 
   if (fd < 0)
     return husk_error_set (err, errno, "open `%s`", path);
   if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
     return husk_error_set (err, EISDIR, "read `%s`", path);
+  /* a regular file's size is known: the read that returns it all ends the
+   * loop, without one more that returns 0 */
+  if (S_ISREG (st.st_mode) && st.st_size > 0 && st.st_size <= JSON_DOC_MAX_SIZE)
+    size = (size_t) st.st_size;
   for (;;)
     {
       ssize_t n;
@@ -427,7 +431,7 @@ json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error
           if (cap > JSON_DOC_MAX_SIZE)
             return husk_error_set (err, 0, "%s: larger than the %u MiB limit", path,
                                    JSON_DOC_MAX_SIZE >> 20);
-          cap = cap ? cap * 2 : 65536;
+          cap = cap ? cap * 2 : size >= 65536 ? size + 1 : 65536;
           p = realloc (buf, cap + 1);
           if (p == NULL)
             return husk_error_set (err, ENOMEM, "read `%s`", path);
@@ -441,6 +445,8 @@ json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error
       if (n == 0)
         break;
       used += (size_t) n;
+      if (size && used == size)
+        break;
     }
   if (buf == NULL && (buf = malloc (1)) == NULL)
     return husk_error_set (err, ENOMEM, "read `%s`", path);
@@ -448,6 +454,12 @@ json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error
   *out = steal_pointer (&buf);
   *len = used;
   return 0;
+}
+
+int
+json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error **err)
+{
+  return json_doc_read_at (AT_FDCWD, path, out, len, err);
 }
 
 static bool

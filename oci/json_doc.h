@@ -32,6 +32,9 @@ bool json_doc_equal (yajl_val a, yajl_val b, const char *const *skip);
 
 /* Reads a whole file (up to JSON_DOC_MAX_SIZE) into a malloc'd buffer. */
 int json_doc_read_file (const char *path, char **out, size_t *len, struct husk_error **err);
+/* The same for `path` relative to dirfd (openat). */
+int json_doc_read_at (int dirfd, const char *path, char **out, size_t *len,
+                      struct husk_error **err);
 
 static inline void
 json_doc_freep (yajl_val *v)

@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include "config.h"
@@ -133,6 +134,29 @@ const struct oci_rlimit_name oci_rlimit_names[] = {
   { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
   { NULL, -1 },
 };
+
+const char *const oci_names_capabilities[OCI_CAP_LAST + 2] = {
+  "CAP_CHOWN",          "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+  "CAP_FSETID",         "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
+  "CAP_SETPCAP",        "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+  "CAP_NET_ADMIN",      "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
+  "CAP_SYS_MODULE",     "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT",      "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE",   "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
+  "CAP_LEASE",          "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
+  "CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+  "CAP_CHECKPOINT_RESTORE", NULL,
+};
+
+int
+oci_capability_from_name (const char *name)
+{
+  for (int i = 0; name && i <= OCI_CAP_LAST; i++)
+    if (strcasecmp (oci_names_capabilities[i], name) == 0)
+      return i;
+  return -1;
+}
 
 int
 oci_rlimit_from_name (const char *name)

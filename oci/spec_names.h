@@ -31,4 +31,13 @@ extern const struct oci_rlimit_name oci_rlimit_names[];
 /* The resource number of an RLIMIT_* name; -1 when unknown. */
 int oci_rlimit_from_name (const char *name);
 
+/* The capabilities Linux has ("CAP_CHOWN" is 0), indexed by number; a
+ * table of our own rather than libcap's, whose start-up probes the kernel
+ * (six prctl calls in every start of every husk command).  Names compare
+ * case-insensitively, as runc's do. */
+#define OCI_CAP_LAST 40 /* CAP_CHECKPOINT_RESTORE, Linux 5.9 */
+extern const char *const oci_names_capabilities[OCI_CAP_LAST + 2]; /* NULL terminated */
+/* The number of a "CAP_*" name; -1 when unknown. */
+int oci_capability_from_name (const char *name);
+
 #endif

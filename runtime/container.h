@@ -61,7 +61,8 @@ int husk_container_load (struct husk_runtime *rt, const char *id, struct husk_st
                          struct husk_state_record **rec, struct husk_error **err);
 
 /* The config.json kept in the state dir at create (the bundle's for a
- * state dir made before husk kept a copy). */
+ * state dir made before husk kept a copy; with rec NULL, only the state
+ * dir's: ENOENT without it). */
 int husk_container_config (int dirfd, const struct husk_state_record *rec,
                            struct oci_config **out, struct husk_error **err);
 
@@ -91,8 +92,12 @@ void husk_block_signals (sigset_t *old);
  * closed (plan->cgroup_join_len stays, for husk_launch_await_joined). */
 int husk_launch_spawn (struct husk_plan *plan, int lock_fd, int cgroup_fd, int *sync_fd,
                        pid_t *child, bool *into_cgroup, struct husk_error **err);
-/* The child's CGROUP_JOINED, when it was given plan->cgroup_join_fds. */
+/* The child's CGROUP_JOINED, when it was given plan->cgroup_join_fds and
+ * asked to report (plan->report_joined). */
 int husk_launch_await_joined (int sync_fd, const struct husk_plan *plan, struct husk_error **err);
+/* GO with the state for the hooks; when the child is gone already, the
+ * error it sent. */
+int husk_launch_send_go (int sync_fd, const char *state_json, struct husk_error **err);
 
 /* Two-stage launch: answers stage1's user map request (when `linux_` has
  * maps), takes the init's pid, reaps stage1. */

@@ -219,6 +219,15 @@ make_plan (struct create_ctx *c, struct husk_error **err)
   if (!plan->mount_ns && check_host_mount_ns (config, c->opts->no_pivot, err) < 0)
     return -1;
   plan->in_user_ns = (plan->ns.clone_flags & CLONE_NEWUSER) || plan->ns.join_fds[OCI_NS_USER] >= 0;
+  /* prestart and createRuntime hooks look at the init in its cgroup */
+  plan->report_joined = config->hooks.prestart.len > 0 || config->hooks.create_runtime.len > 0;
+  {
+    /* asked once for the cgroup too (cached): the child's cgroup mount
+     * needs it, with no statfs of its own */
+    enum husk_cgroup_mode mode;
+    cleanup_error struct husk_error *no_mode = NULL;
+    plan->host_cgroup_mode = husk_cgroup_mode (&mode, &no_mode) < 0 ? 0 : (int) mode;
+  }
   if (l && l->seccomp)
     {
       if (husk_seccomp_compile (l->seccomp, &c->seccomp, err) < 0)
@@ -298,6 +307,10 @@ static int
 spawn (struct create_ctx *c, struct husk_error **err)
 {
   c->plan.state_dirfd = c->child_dirfd;
+  /* a mount namespace made by the child is a copy of ours: its cgroup
+   * mount finds the hierarchies in the table the cgroup was made from */
+  if (c->cg && c->plan.ns.join_fds[OCI_NS_MOUNT] < 0)
+    c->plan.host_mountinfo = husk_cgroup_mountinfo (c->cg);
   if (c->cg
       && husk_cgroup_join_fds (c->cg, c->plan.cgroup_join_fds, HUSK_PLAN_CGROUP_FDS,
                                &c->plan.cgroup_join_len, err)
@@ -414,7 +427,7 @@ prepare_child (struct create_ctx *c, const struct husk_state_record *rec,
       || husk_hooks_run (&hooks->create_runtime, "createRuntime", created, err) < 0)
     return -1;
   /* GO carries that state to the init for createContainer and startContainer */
-  return husk_sync_send (c->sync_fd, HUSK_SYNC_GO, 0, created, strlen (created), -1, err);
+  return husk_launch_send_go (c->sync_fd, created, err);
 }
 
 static int

@@ -26,14 +26,23 @@ husk_exec_options_init (struct husk_exec_options *opts)
   opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = -1;
 }
 
+/* The config is written once, at create: read without the lock, and
+ * without the state record unless the state dir has no copy of it. */
 int
 husk_container_exec_config (struct husk_runtime *rt, const char *id, struct oci_config **out,
                             struct husk_error **err)
 {
   cleanup_state_dir struct husk_state_dir dir = { .dirfd = -1 };
   cleanup_state_record struct husk_state_record *rec = NULL;
+  cleanup_error struct husk_error *no_copy = NULL;
 
-  if (husk_container_load (rt, id, &dir, &rec, err) < 0)
+  if (husk_state_dir_peek (husk_runtime_root (rt), id, &dir, err) < 0)
+    return -1;
+  if (husk_container_config (dir.dirfd, NULL, out, &no_copy) == 0)
+    return 0;
+  if (no_copy->errnum != ENOENT)
+    return husk_error_propagate (err, &no_copy);
+  if (husk_state_record_read (dir.dirfd, &rec, err) < 0)
     return -1;
   return husk_container_config (dir.dirfd, rec, out, err);
 }
@@ -43,6 +52,7 @@ struct exec_ctx {
   struct husk_state_dir dir;
   struct husk_state_record *rec;
   struct oci_config *config;
+  bool config_borrowed; /* opts->config: not ours to free */
   struct husk_cgroup *cg;
   struct husk_seccomp_program *seccomp;
   char *state_json;
@@ -62,7 +72,8 @@ exec_ctx_clear (struct exec_ctx *x)
   free (x->plan.env);
   husk_state_dir_close (&x->dir);
   husk_state_record_free (x->rec);
-  oci_config_free (x->config);
+  if (!x->config_borrowed)
+    oci_config_free (x->config);
   husk_cgroup_free (x->cg);
   husk_seccomp_program_free (x->seccomp);
   free (x->state_json);
@@ -125,11 +136,13 @@ exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk
   plan->is_exec = true;
   plan->no_new_keyring = true;
   plan->preserve_fds = opts->preserve_fds;
+  /* a sub-cgroup is entered once the child left the container's own */
+  plan->report_joined = opts->sub_cgroups_len > 0;
   memcpy (plan->stdio, opts->stdio, sizeof plan->stdio);
   plan->state_dirfd = -1;
   if (husk_plan_rlimits (opts->process, &plan->rlimits, &plan->rlimits_len, err) < 0
       || husk_plan_env (opts->process, 0, &plan->env, &plan->home_env, err) < 0
-      || husk_ns_plan_from_pid (x->rec->pid, &plan->ns, err) < 0)
+      || husk_ns_plan_from_pid (x->rec->pid, x->config, &plan->ns, err) < 0)
     return -1;
   plan->in_user_ns = plan->ns.join_fds[OCI_NS_USER] >= 0;
   /* a container without a mount namespace of its own shares ours: its
@@ -181,9 +194,7 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
       && husk_cgroup_enter_sub (x->cg, opts->sub_cgroups, opts->sub_cgroups_len, x->pid, err) < 0)
     return -1;
   if (husk_hook_state (x->rec, OCI_STATUS_RUNNING, &x->state_json, err) < 0
-      || husk_sync_send (x->sync_fd, HUSK_SYNC_GO, 0, x->state_json, strlen (x->state_json), -1,
-                         err)
-             < 0)
+      || husk_launch_send_go (x->sync_fd, x->state_json, err) < 0)
     return -1;
   if (husk_launch_await_ready (x->sync_fd, opts->console_socket, seccomp, x->state_json, x->pid,
                                &x->pty_master, err)
@@ -203,7 +214,10 @@ exec_steps (struct husk_runtime *rt, struct exec_ctx *x, const struct husk_exec_
 {
   if (husk_container_load (rt, opts->id, &x->dir, &x->rec, err) < 0)
     return -1;
-  if (husk_container_config (x->dir.dirfd, x->rec, &x->config, err) < 0)
+  /* the config the caller read for the process (husk_container_exec_config) */
+  if (opts->config)
+    x->config = (struct oci_config *) opts->config, x->config_borrowed = true;
+  else if (husk_container_config (x->dir.dirfd, x->rec, &x->config, err) < 0)
     return -1;
   if (exec_check (x, opts, err) < 0 || exec_plan (x, opts, err) < 0)
     return -1;

@@ -54,7 +54,8 @@ on_signal (struct wait_ctx *w)
 {
   struct signalfd_siginfo si;
 
-  while (read (w->sigfd, &si, sizeof si) == sizeof si)
+  /* once the process is gone, what else is queued has no one to go to */
+  while (!w->done && read (w->sigfd, &si, sizeof si) == sizeof si)
     {
       if (si.ssi_signo == SIGCHLD)
         reap (w);
@@ -65,10 +66,12 @@ on_signal (struct wait_ctx *w)
     }
 }
 
+/* No reap before the first poll: SIGCHLD is blocked since before the
+ * first child was made (husk_block_signals), so an exit that came before
+ * the signalfd is pending there. */
 static void
 wait_loop (struct wait_ctx *w)
 {
-  reap (w);
   while (!w->done)
     {
       struct pollfd p[3] = { { w->sigfd, POLLIN, 0 },
@@ -99,6 +102,25 @@ wait_loop (struct wait_ctx *w)
     }
 }
 
+/* Without a terminal to copy there is nothing to poll but signals: each
+ * taken with one sigwaitinfo (no signalfd to make, poll and read). */
+static void
+wait_signals (struct wait_ctx *w)
+{
+  sigset_t all;
+  siginfo_t si;
+
+  sigfillset (&all);
+  while (!w->done)
+    {
+      int sig = sigwaitinfo (&all, &si);
+      if (sig == SIGCHLD)
+        reap (w);
+      else if (sig > 0)
+        kill (w->pid, sig); /* SIGWINCH too: no terminal of ours to resize */
+    }
+}
+
 int
 husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_error **err)
 {
@@ -107,6 +129,12 @@ husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_err
   bool raw = false;
   struct wait_ctx w = { .pid = pid, .master = pty_master, .stdin_open = pty_master >= 0 };
 
+  if (pty_master < 0)
+    {
+      wait_signals (&w);
+      *exit_code = WIFSIGNALED (w.status) ? 128 + WTERMSIG (w.status) : WEXITSTATUS (w.status);
+      return 0;
+    }
   sigfillset (&all);
   w.sigfd = signalfd (-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
   if (w.sigfd < 0)

@@ -114,17 +114,16 @@ int
 husk_container_config (int dirfd, const struct husk_state_record *rec,
                        struct oci_config **out, struct husk_error **err)
 {
+  cleanup_error struct husk_error *in_dir = NULL;
   cleanup_free char *data = NULL, *path = NULL;
   size_t len;
 
-  if (faccessat (dirfd, HUSK_CONFIG_FILE, F_OK, 0) == 0)
-    {
-      if (asprintf (&path, "/proc/self/fd/%d/" HUSK_CONFIG_FILE, dirfd) < 0)
-        path = NULL;
-    }
-  else if (asprintf (&path, "%s/config.json", rec->bundle) < 0)
-    path = NULL;
-  if (path == NULL)
+  /* the copy create kept; a state dir from before it kept none */
+  if (json_doc_read_at (dirfd, HUSK_CONFIG_FILE, &data, &len, &in_dir) == 0)
+    return oci_config_parse_data (HUSK_CONFIG_FILE, data, len, out, err);
+  if (in_dir->errnum != ENOENT || rec == NULL)
+    return husk_error_propagate (err, &in_dir);
+  if (asprintf (&path, "%s/config.json", rec->bundle) < 0)
     return husk_error_set (err, ENOMEM, "asprintf");
   if (json_doc_read_file (path, &data, &len, err) < 0)
     return -1;

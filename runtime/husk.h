@@ -84,6 +84,9 @@ int husk_container_delete (struct husk_runtime *rt, const char *id, bool force,
 struct husk_exec_options {
   const char *id;
   const struct oci_process *process; /* the whole process to run */
+  /* the container's config when the caller read it already
+   * (husk_container_exec_config), else NULL: exec reads it */
+  const struct oci_config *config;
   const char *console_socket;
   const char *pid_file;
   bool detach;

@@ -77,6 +77,8 @@ join_cgroup (struct husk_plan *plan, struct husk_error **err)
   plan->cgroup_join_len = 0;
   if (husk_cgroup_join_self (plan->cgroup_join_fds, len, err) < 0)
     return -1;
+  if (!plan->report_joined)
+    return 0; /* a failure above still reaches the parent, at READY */
   return husk_sync_send (plan->sync_fd, HUSK_SYNC_CGROUP_JOINED, 0, NULL, 0, -1, err);
 }
 
@@ -155,6 +157,8 @@ init_rootfs (struct husk_plan *plan, struct husk_error **err)
     .in_user_ns = plan->in_user_ns,
     .host_mount_ns = !plan->mount_ns,
     .idmap_userns_fds = plan->idmap_userns_fds,
+    .host_cgroup_mode = plan->host_cgroup_mode,
+    .host_mountinfo = plan->host_mountinfo,
   };
 
   return husk_rootfs_setup (plan->config, &opts, before_pivot, plan, err);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <string.h>
 #include <stdint.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -19,9 +20,27 @@ husk_launch_await_joined (int sync_fd, const struct husk_plan *plan, struct husk
 {
   struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
 
-  if (plan->cgroup_join_len == 0)
+  if (plan->cgroup_join_len == 0 || !plan->report_joined)
     return 0;
   return husk_sync_recv (sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_CGROUP_JOINED), &msg, err);
+}
+
+int
+husk_launch_send_go (int sync_fd, const char *state_json, struct husk_error **err)
+{
+  cleanup_error struct husk_error *send_err = NULL;
+  struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
+
+  if (husk_sync_send (sync_fd, HUSK_SYNC_GO, 0, state_json, strlen (state_json), -1, &send_err)
+      == 0)
+    return 0;
+  /* a child that failed before GO (its cgroup join, setsid) sent why and
+   * left: its error is what the caller must see, not our EPIPE */
+  if (send_err->errnum != EPIPE && send_err->errnum != ECONNRESET)
+    return husk_error_propagate (err, &send_err);
+  /* nothing is expected: the child's ERROR, else "exited unexpectedly" */
+  husk_sync_recv (sync_fd, 0, &msg, err);
+  return -1;
 }
 
 int

@@ -23,11 +23,9 @@ husk_ns_loopback_up (struct husk_error **err)
   if (fd < 0)
     return husk_error_set (err, errno, "bring up lo: socket(AF_INET, SOCK_DGRAM)");
   strcpy (ifr.ifr_name, "lo");
-  if (ioctl (fd, SIOCGIFFLAGS, &ifr) < 0)
-    return husk_error_set (err, errno, "bring up lo: SIOCGIFFLAGS");
-  if (ifr.ifr_flags & IFF_UP)
-    return 0;
-  ifr.ifr_flags |= IFF_UP;
+  /* Only for a namespace made just now, whose lo has IFF_LOOPBACK alone
+   * (the kernel's loopback_setup): its flags need no asking first. */
+  ifr.ifr_flags = IFF_LOOPBACK | IFF_UP;
   if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
     return husk_error_set (err, errno, "bring up lo: SIOCSIFFLAGS IFF_UP");
   return 0;

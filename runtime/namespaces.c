@@ -110,25 +110,55 @@ husk_ns_plan_init (const struct oci_config *config, struct husk_ns_plan *plan,
   return 0;
 }
 
+/* A namespace the container made at create (listed in its config without
+ * a path) is surely not ours: opened without comparing.  The others (a
+ * path given at create, or none listed: then the creator's) are joined
+ * only where they differ from ours.  A user namespace is compared always:
+ * setns into one's own is EINVAL. */
+static bool
+made_by_container (const struct oci_config *config, int type)
+{
+  const struct oci_namespace *ns = config ? oci_config_namespace (config, type) : NULL;
+  return ns && !(ns->path && ns->path[0]) && type != OCI_NS_USER;
+}
+
+static int
+differs_from_ours (const char *path, const char *name, bool *differs, struct husk_error **err)
+{
+  char self[64];
+  struct stat theirs, ours;
+
+  snprintf (self, sizeof self, "/proc/self/ns/%s", name);
+  if (stat (path, &theirs) < 0)
+    return husk_error_set (err, errno, "stat `%s`", path);
+  *differs = !(stat (self, &ours) == 0 && ours.st_ino == theirs.st_ino
+               && ours.st_dev == theirs.st_dev);
+  return 0;
+}
+
 int
-husk_ns_plan_from_pid (pid_t pid, struct husk_ns_plan *plan, struct husk_error **err)
+husk_ns_plan_from_pid (pid_t pid, const struct oci_config *config, struct husk_ns_plan *plan,
+                       struct husk_error **err)
 {
   plan_reset (plan);
   for (int t = 0; t < OCI_NS__COUNT; t++)
     {
-      char path[64], self[64];
-      struct stat theirs, ours;
+      char path[64];
+      bool differs = true;
 
       snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, ns_table[t].proc_name);
-      snprintf (self, sizeof self, "/proc/self/ns/%s", ns_table[t].proc_name);
-      if (stat (path, &theirs) < 0)
+      if (!made_by_container (config, t)
+          && differs_from_ours (path, ns_table[t].proc_name, &differs, err) < 0)
         {
-          if (errno == ENOENT && t == OCI_NS_TIME)
-            continue; /* kernel without time namespaces */
+          if ((*err)->errnum == ENOENT && t == OCI_NS_TIME)
+            {
+              husk_error_release (err); /* kernel without time namespaces */
+              continue;
+            }
           husk_ns_plan_clear (plan);
-          return husk_error_set (err, errno, "stat `%s`", path);
+          return -1;
         }
-      if (stat (self, &ours) == 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev)
+      if (!differs)
         continue;
       plan->join_fds[t] = open (path, O_RDONLY | O_CLOEXEC);
       if (plan->join_fds[t] < 0)

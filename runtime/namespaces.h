@@ -25,8 +25,11 @@ int husk_ns_plan_init (const struct oci_config *config, struct husk_ns_plan *pla
 void husk_ns_plan_clear (struct husk_ns_plan *plan);
 
 /* Opens /proc/<pid>/ns/<name> for every namespace `pid` does not share
- * with us (exec joins the container's namespaces). */
-int husk_ns_plan_from_pid (pid_t pid, struct husk_ns_plan *plan, struct husk_error **err);
+ * with us (exec joins the container's namespaces); `config` (the
+ * container's, or NULL) says which it made itself, which need no
+ * comparison. */
+int husk_ns_plan_from_pid (pid_t pid, const struct oci_config *config, struct husk_ns_plan *plan,
+                           struct husk_error **err);
 
 /* Child: setns() every join fd, the user namespace first (as runc does: the
  * other namespaces may be owned by it), then closes them. */

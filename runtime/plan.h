@@ -39,6 +39,8 @@ struct husk_plan {
   int state_dirfd;                   /* for exec.fifo; -1: wait for START instead */
   int cgroup_join_fds[HUSK_PLAN_CGROUP_FDS]; /* v1 `tasks` files the child writes "0" */
   size_t cgroup_join_len;            /* to (husk_cgroup_join_fds); 0: the parent enters it */
+  bool report_joined;                /* CGROUP_JOINED is awaited: something of the parent's
+                                        (hooks, sub-cgroups) needs the child in its cgroup */
   struct husk_ns_plan ns;
   const struct oci_time_offsets *time_offsets;
   bool in_user_ns;                   /* created or joined a user namespace */
@@ -46,6 +48,9 @@ struct husk_plan {
   int exec_root_fd;                  /* exec into a container in our mount namespace:
                                         its root, chroot'd into; else -1 */
   const int *idmap_userns_fds;       /* per config mount, made by the parent; NULL: none */
+  int host_cgroup_mode;              /* husk_cgroup_mode's answer; 0: not known */
+  const char *host_mountinfo;        /* the runtime's mountinfo text, when the child's
+                                        mount table starts as a copy of it; or NULL */
   struct husk_rlimit_plan *rlimits;
   size_t rlimits_len;
   char **env;                        /* process env, PATH added when missing */

@@ -82,15 +82,19 @@ husk_state_dir_create (const char *root, const char *id, struct husk_state_dir *
   out->path = NULL;
   if (husk_state_validate_id (id, err) < 0)
     return -1;
-  {
-    char failed[4096];
-    /* the root and its missing parents, as runc's MkdirAll */
-    if (husk_mkdir_p (root, 0711, failed) < 0)
-      return husk_error_set (err, errno, "mkdir state root `%s`", failed);
-  }
   if (asprintf (&path, "%s/%s", root, id) < 0)
     return husk_error_set (err, ENOMEM, "asprintf");
-  if (mkdir (path, 0711) < 0)
+  /* the root and its missing parents, as runc's MkdirAll, when the first
+   * mkdir says they are missing (the root is there but on a first run) */
+  int made = mkdir (path, 0711);
+  if (made < 0 && errno == ENOENT)
+    {
+      char failed[4096];
+      if (husk_mkdir_p (root, 0711, failed) < 0)
+        return husk_error_set (err, errno, "mkdir state root `%s`", failed);
+      made = mkdir (path, 0711);
+    }
+  if (made < 0)
     {
       if (errno == EEXIST)
         return husk_error_plain (err, EEXIST, "container with id exists: %s", id);
@@ -133,9 +137,21 @@ husk_state_dir_peek (const char *root, const char *id, struct husk_state_dir *ou
   return open_dir (root, id, false, out, err);
 }
 
+/* The files every state dir has, removed by name; the directory walk only
+ * when something else is left (exec.fifo, the notify socket, a pid file). */
+static bool
+remove_known (struct husk_state_dir *dir)
+{
+  unlinkat (dir->dirfd, HUSK_STATE_FILE, 0);
+  unlinkat (dir->dirfd, HUSK_CONFIG_FILE, 0);
+  return rmdir (dir->path) == 0 || errno == ENOENT;
+}
+
 int
 husk_state_dir_remove (struct husk_state_dir *dir, struct husk_error **err)
 {
+  if (remove_known (dir))
+    return 0;
   cleanup_dir DIR *d = NULL;
   int fd = openat (dir->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct dirent *de;

@@ -114,17 +114,6 @@ take_fd (struct msghdr *m, struct husk_sync_msg *msg)
       memcpy (&msg->fd, CMSG_DATA (c), sizeof (int));
 }
 
-/* The packet's size, so the payload buffer fits whatever was sent. */
-static ssize_t
-peek_size (int fd)
-{
-  ssize_t n;
-  do
-    n = recv (fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
-  while (n < 0 && errno == EINTR);
-  return n;
-}
-
 /* The packets after the first, until the payload is whole. */
 static int
 recv_rest (int fd, char *buf, size_t have, size_t total, struct husk_error **err)
@@ -144,11 +133,15 @@ recv_rest (int fd, char *buf, size_t have, size_t total, struct husk_error **err
   return 0;
 }
 
+/* A first packet is never larger than the header and SYNC_CHUNK bytes of
+ * payload: received into a buffer that size, without asking the packet's
+ * size first (one call per message). */
 static int
 recv_packet (int fd, struct husk_sync_msg *msg, struct husk_error **err)
 {
   struct sync_header h;
-  ssize_t size = peek_size (fd), n;
+  size_t size = sizeof h + SYNC_CHUNK;
+  ssize_t n;
   cleanup_free char *buf = NULL;
   union {
     char b[CMSG_SPACE (sizeof (int))];
@@ -158,20 +151,20 @@ recv_packet (int fd, struct husk_sync_msg *msg, struct husk_error **err)
   struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
                       .msg_controllen = sizeof u.b };
 
-  if (size < 0)
-    return husk_error_set (err, errno, "sync: receive");
-  if (size == 0)
-    return msg->type = HUSK_SYNC_EOF, 0;
-  buf = malloc ((size_t) size + 1);
+  buf = malloc (size + 1);
   if (buf == NULL)
     return husk_error_set (err, ENOMEM, "sync: receive");
-  iov = (struct iovec){ buf, (size_t) size };
+  iov = (struct iovec){ buf, size };
   do
     n = recvmsg (fd, &m, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
   if (n < 0)
     return husk_error_set (err, errno, "sync: receive");
   take_fd (&m, msg);
+  if (n == 0)
+    return msg->type = HUSK_SYNC_EOF, 0;
+  if (m.msg_flags & MSG_TRUNC)
+    return husk_error_set (err, EPROTO, "sync: packet larger than %zu bytes", size);
   if ((size_t) n < sizeof h)
     return husk_error_set (err, EPROTO, "sync: short message (%zd bytes)", n);
   memcpy (&h, buf, sizeof h);

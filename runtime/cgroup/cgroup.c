@@ -333,13 +333,11 @@ husk_cgroup_join_fds (struct husk_cgroup *cg, int *fds, size_t cap, size_t *len,
 int
 husk_cgroup_join_self (const int *fds, size_t len, struct husk_error **err)
 {
+  /* the fds are close-on-exec: left to the execve (or the exit), a close
+   * fewer per hierarchy */
   for (size_t i = 0; i < len; i++)
-    {
-      int rc = (int) write (fds[i], "0", 1);
-      close (fds[i]);
-      if (rc != 1)
-        return husk_error_set (err, errno, "join the container's cgroup (write \"0\" to tasks)");
-    }
+    if (write (fds[i], "0", 1) != 1)
+      return husk_error_set (err, errno, "join the container's cgroup (write \"0\" to tasks)");
   return 0;
 }
 
@@ -448,17 +446,22 @@ husk_cgroup_destroy (struct husk_cgroup *cg, struct husk_error **err)
     return 0; /* never started (or rolled back): nothing exists */
   if (cg->sd && cg->sd->started && stop_unit (cg, err) < 0)
     return -1;
+  /* The rmdir first: a cgroup with processes refuses it (EBUSY) and is
+   * left as it was, and the common one, empty once its init is gone, is
+   * removed without listing its processes first. */
   for (int attempt = 0;; attempt++)
     {
       cleanup_error struct husk_error *e = NULL;
-      if (has_processes (cg) && husk_cgroup_kill_all (cg, SIGKILL, &e) < 0)
-        husk_error_release (&e); /* the rmdir below reports what matters */
       if (cg->ops->remove (cg, &e) == 0)
         return 0;
       /* Killed tasks leave the cgroup asynchronously: retry for ~5s. */
       if (e->errnum != EBUSY || attempt >= 500)
         return husk_error_propagate (err, &e);
-      nanosleep (&pause, NULL);
+      cleanup_error struct husk_error *kill_err = NULL;
+      if (has_processes (cg) && husk_cgroup_kill_all (cg, SIGKILL, &kill_err) < 0)
+        husk_error_release (&kill_err); /* the next rmdir reports what matters */
+      if (attempt > 0)
+        nanosleep (&pause, NULL);
     }
 }
 
@@ -476,6 +479,7 @@ husk_cgroup_free (struct husk_cgroup *cg)
       free (cg->hiers[i].created_top);
     }
   free (cg->hiers);
+  free (cg->mountinfo);
   free (cg->path);
   free (cg->dir);
   free (cg->created_top);
@@ -526,4 +530,10 @@ int
 husk_cgroup_dirfd (struct husk_cgroup *cg)
 {
   return cg->dirfd;
+}
+
+const char *
+husk_cgroup_mountinfo (const struct husk_cgroup *cg)
+{
+  return cg->mountinfo;
 }

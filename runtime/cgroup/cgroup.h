@@ -177,6 +177,10 @@ int husk_cgroup_oom_count (struct husk_cgroup *cg, uint64_t *count, struct husk_
  * hybrid host once husk_cgroup_join_fds ran, else -1. */
 int husk_cgroup_dirfd (struct husk_cgroup *cg);
 
+/* v1: the text of /proc/self/mountinfo in which the hierarchies were found
+ * (owned by the handle); NULL on v2. */
+const char *husk_cgroup_mountinfo (const struct husk_cgroup *cg);
+
 /* ---- value conversions, shared by v1/v2 and tested as pure code ---- */
 
 /* cpu.shares (2..262144) to cpu.weight (1..10000), as runc:

@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../oci/json_doc.h"
 #include "internal.h"
 
 char *
@@ -93,8 +92,12 @@ cg_has (const char *dir, const char *file)
   return path != NULL && access (path, F_OK) == 0;
 }
 
-int
-cg_read (const char *dir, const char *file, char **out, struct husk_error **err)
+/* `one_show`: the file is made by one show call of the kernel (a value,
+ * cgroup.events, cgroup.controllers: not a list such as cgroup.procs,
+ * which comes a page at a time), so a read with room to spare returned
+ * all of it: no read more to see the end. */
+static int
+read_file (const char *dir, const char *file, bool one_show, char **out, struct husk_error **err)
 {
   cleanup_free char *path = cg_join (dir, file);
   cleanup_free char *buf = NULL;
@@ -125,10 +128,24 @@ cg_read (const char *dir, const char *file, char **out, struct husk_error **err)
       if (n == 0)
         break;
       len += n;
+      if (one_show && len < cap - 1)
+        break;
     }
   buf[len] = '\0';
   *out = steal_pointer (&buf);
   return 0;
+}
+
+int
+cg_read (const char *dir, const char *file, char **out, struct husk_error **err)
+{
+  return read_file (dir, file, false, out, err);
+}
+
+int
+cg_read_value (const char *dir, const char *file, char **out, struct husk_error **err)
+{
+  return read_file (dir, file, true, out, err);
 }
 
 int
@@ -353,8 +370,8 @@ controllers_match (const char *field, const char *want)
 int
 cg_read_own_cgroups (char **out, struct husk_error **err)
 {
-  size_t len;
-  return json_doc_read_file ("/proc/self/cgroup", out, &len, err);
+  /* made in one go (the kernel's single_open): one read */
+  return read_file ("/proc/self", "cgroup", true, out, err);
 }
 
 int

@@ -64,6 +64,7 @@ struct husk_cgroup {
   /* v1 */
   struct cg_hier *hiers;
   size_t hiers_len;
+  char *mountinfo;     /* /proc/self/mountinfo as the hierarchies were found */
   /* v2 */
   char *dir;           /* /sys/fs/cgroup/a/c1 */
   char *created_top;
@@ -90,6 +91,9 @@ int cg_write_i64 (const char *dir, const char *file, int64_t value, struct husk_
 bool cg_has (const char *dir, const char *file);
 /* Reads the whole file; *out malloc'd, trailing newline kept. */
 int cg_read (const char *dir, const char *file, char **out, struct husk_error **err);
+/* The same for a file the kernel makes in one go (a value, cgroup.events,
+ * cgroup.controllers; not cgroup.procs): one read fewer. */
+int cg_read_value (const char *dir, const char *file, char **out, struct husk_error **err);
 /* A single number; "max" reads as UINT64_MAX. */
 int cg_read_u64 (const char *dir, const char *file, uint64_t *out, struct husk_error **err);
 /* The value of "key N" in a flat keyed file's content; false if absent. */

@@ -260,6 +260,7 @@ run_exec (struct husk_cli *cli, struct exec_flags *f, int argc, char **argv,
                             : husk_error_set (err, ENOMEM, "process");
     }
   f->opts.process = own ? own : config ? config->process : NULL;
+  f->opts.config = config;
   if (ret == 0)
     ret = husk_container_exec (&cli->rt, &f->opts, NULL, &exit_code, err);
   if (own)

@@ -5,7 +5,10 @@
  * never sees its siblings.  The tmpfs is made read-only last (the
  * directories are made in it first). */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,19 +33,33 @@ struct hierarchy {
   const char *proc_cgroup; /* /proc/self/cgroup's text, read once; NULL: read it */
 };
 
-/* The whole of /proc/self/cgroup (malloc'd), NULL when unreadable. */
+/* The whole of /proc/self/cgroup (malloc'd), NULL when unreadable.  The
+ * kernel makes the file in one show call (single_open), so one read with
+ * room to spare returns all of it. */
 static char *
 read_proc_cgroup (void)
 {
-  cleanup_fclose FILE *f = fopen ("/proc/self/cgroup", "re");
-  char *text = NULL;
-  size_t size = 0;
-  if (f == NULL || getdelim (&text, &size, '\0', f) < 0)
+  cleanup_close int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  size_t cap = 16384, len = 0;
+  cleanup_free char *text = malloc (cap);
+  ssize_t n;
+
+  if (fd < 0 || text == NULL)
+    return NULL;
+  while ((n = read (fd, text + len, cap - len - 1)) > 0)
     {
-      free (text);
-      return NULL;
+      len += (size_t) n;
+      if (len < cap - 1)
+        break; /* all of it: see above */
+      char *grown = realloc (text, cap *= 2);
+      if (grown == NULL)
+        return NULL;
+      text = grown;
     }
-  return text;
+  if (n < 0)
+    return NULL;
+  text[len] = '\0';
+  return steal_pointer (&text);
 }
 
 static bool
@@ -90,17 +107,18 @@ own_cgroup (const struct hierarchy *h)
   return NULL;
 }
 
-/* `flags_later`: the caller sets the flags of every bind at once. */
+/* `flags_later`: the caller sets the flags of every bind at once.
+ * `target`: the name mount(2) takes for the mountpoint. */
 static int
 bind_hierarchy (const struct rootfs_ctx *ctx, const struct hierarchy *h,
-                const struct husk_mount_options *o, int fd, const char *dest, bool flags_later,
-                struct husk_error **err)
+                const struct husk_mount_options *o, const char *target, const char *dest,
+                bool flags_later, struct husk_error **err)
 {
   cleanup_free char *own = own_cgroup (h);
   cleanup_free char *source = NULL;
   if (own == NULL || asprintf (&source, "%s%s", h->mountpoint, own) < 0)
     return husk_error_set (err, ENOENT, "cgroup of this process under \"%s\"", h->mountpoint);
-  if (husk_mount_fd (source, fd, dest, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+  if (husk_mount (source, target, dest, NULL, MS_BIND | MS_REC, NULL, err) < 0)
     return -1;
   if (flags_later)
     return 0;
@@ -125,21 +143,30 @@ link_combined (int tmpfs_fd, const char *name, struct husk_error **err)
   return 0;
 }
 
-/* The mountpoint `name` in the tmpfs just mounted: that tmpfs is empty but
- * for what earlier hierarchies made, so a plain mkdirat is safe and saves
- * the rootfs walk; a name already there (one of link_combined's symlinks)
- * goes through that walk, which follows it inside the root. */
+/* The mountpoint `name` in the tmpfs just mounted, as the name mount(2)
+ * takes (`target`, from the tmpfs's fd): that tmpfs is empty but for what
+ * earlier hierarchies made, and nothing else can write in it, so a plain
+ * mkdirat is safe, and the directory it made is named through the tmpfs's
+ * fd (no open and close of its own: two calls fewer per hierarchy).  A
+ * name already there (one of link_combined's symlinks) goes through the
+ * rootfs walk, which follows it inside the root; *fd is then its fd. */
 static int
 make_mountpoint (const struct rootfs_ctx *ctx, int tmpfs_fd, const char *name, const char *dest,
-                 struct husk_error **err)
+                 char *target, size_t size, int *fd, struct husk_error **err)
 {
-  if (mkdirat (tmpfs_fd, name, 0755) < 0)
-    return errno == EEXIST ? husk_safe_create (ctx->root_fd, dest, HUSK_SAFE_DIR, err)
-                           : husk_error_set (err, errno, "create \"%s\" in the rootfs", dest);
-  int fd = openat (tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
+  char tmpfs_path[HUSK_FD_PATH_SIZE];
+  if (mkdirat (tmpfs_fd, name, 0755) == 0)
+    {
+      snprintf (target, size, "%s/%s", husk_fd_path (tmpfs_fd, tmpfs_path), name);
+      return 0;
+    }
+  if (errno != EEXIST)
     return husk_error_set (err, errno, "create \"%s\" in the rootfs", dest);
-  return fd;
+  *fd = husk_safe_create (ctx->root_fd, dest, HUSK_SAFE_DIR, err);
+  if (*fd < 0)
+    return -1;
+  husk_fd_path (*fd, target);
+  return 0;
 }
 
 static int
@@ -149,15 +176,16 @@ mount_hierarchy (const struct rootfs_ctx *ctx, const struct oci_mount *m,
 {
   const char *name = strrchr (h->mountpoint, '/') + 1;
   cleanup_free char *dest = NULL;
+  char target[HUSK_FD_PATH_SIZE + NAME_MAX + 2];
+  cleanup_close int fd = -1;
   if (asprintf (&dest, "%s/%s", m->destination, name) < 0)
     return husk_error_set (err, ENOMEM, "cgroup mount \"%s\"", m->destination);
-  cleanup_close int fd = make_mountpoint (ctx, tmpfs_fd, name, dest, err);
-  if (fd < 0)
+  if (make_mountpoint (ctx, tmpfs_fd, name, dest, target, sizeof target, &fd, err) < 0)
     return -1;
   int r = oci_config_namespace (ctx->config, OCI_NS_CGROUP)
-              ? husk_mount_fd (h->fstype, fd, dest, h->fstype, o->flags,
-                               *h->controllers ? h->controllers : NULL, err)
-              : bind_hierarchy (ctx, h, o, fd, dest, flags_later, err);
+              ? husk_mount (h->fstype, target, dest, h->fstype, o->flags,
+                            *h->controllers ? h->controllers : NULL, err)
+              : bind_hierarchy (ctx, h, o, target, dest, flags_later, err);
   return r < 0 ? r : link_combined (tmpfs_fd, name, err);
 }
 
@@ -209,6 +237,8 @@ mount_hierarchies (const struct rootfs_ctx *ctx, const struct oci_mount *m,
 {
   cleanup_free char *proc_cgroup = read_proc_cgroup ();
   struct hierarchies_ctx hc = { ctx, m, o, tmpfs_fd, proc_cgroup, flags_later };
+  if (ctx->opts->host_mountinfo)
+    return husk_mountinfo_each_text (ctx->opts->host_mountinfo, mount_entry, &hc, err);
   return husk_mountinfo_each (NULL, mount_entry, &hc, err);
 }
 
@@ -231,6 +261,39 @@ attrs_of (unsigned long flags, uint64_t *set, uint64_t *clr)
                                    : MOUNT_ATTR_RELATIME;
 }
 
+/* Where mount_setattr(2) is missing (Linux < 5.12, valgrind): each bind
+ * in the tmpfs (its directories; the symlinks are link_combined's) gets
+ * its flags by a remount. */
+static int
+remount_binds (int tmpfs_fd, const char *destination, unsigned long flags,
+               struct husk_error **err)
+{
+  int dup_fd = fcntl (tmpfs_fd, F_DUPFD_CLOEXEC, 0);
+  cleanup_dir DIR *dir = dup_fd < 0 ? NULL : fdopendir (dup_fd);
+  struct dirent *d;
+
+  if (dir == NULL)
+    {
+      if (dup_fd >= 0)
+        close (dup_fd);
+      return husk_error_set (err, errno, "list \"%s\"", destination);
+    }
+  while ((d = readdir (dir)) != NULL)
+    {
+      if (d->d_type != DT_DIR || strcmp (d->d_name, ".") == 0 || strcmp (d->d_name, "..") == 0)
+        continue;
+      cleanup_free char *dest = NULL;
+      cleanup_close int fd = openat (tmpfs_fd, d->d_name,
+                                     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 || asprintf (&dest, "%s/%s", destination, d->d_name) < 0)
+        return husk_error_set (err, fd < 0 ? errno : ENOMEM, "open \"%s/%s\"", destination,
+                               d->d_name);
+      if (husk_mount_remount_bind (fd, dest, flags, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 static int
 mount_cgroup_v1 (struct rootfs_ctx *ctx, const struct oci_mount *m,
                  const struct husk_mount_options *o, int target_fd, struct husk_error **err)
@@ -242,10 +305,9 @@ mount_cgroup_v1 (struct rootfs_ctx *ctx, const struct oci_mount *m,
                                                O_RDONLY | O_DIRECTORY, err);
   /* Binds of our own cgroups outside a user namespace (no locked flags to
    * keep): one recursive mount_setattr for the tmpfs and all of them,
-   * instead of a remount per hierarchy (3 syscalls each), where the call
-   * exists. */
-  bool flags_later = !ctx->opts->in_user_ns && !oci_config_namespace (ctx->config, OCI_NS_CGROUP)
-                     && husk_mount_setattr_available ();
+   * instead of a remount per hierarchy (3 syscalls each); where the call
+   * is missing, the remounts after all. */
+  bool flags_later = !ctx->opts->in_user_ns && !oci_config_namespace (ctx->config, OCI_NS_CGROUP);
   if (tmpfs_fd < 0 || mount_hierarchies (ctx, m, o, tmpfs_fd, flags_later, err) < 0)
     return -1;
   /* the tmpfs's superblock read-only too, as runc leaves it */
@@ -258,7 +320,15 @@ mount_cgroup_v1 (struct rootfs_ctx *ctx, const struct oci_mount *m,
     return 0;
   uint64_t set, clr;
   attrs_of (o->flags, &set, &clr);
-  return husk_mount_setattr (tmpfs_fd, m->destination, true, set, clr, err);
+  cleanup_error struct husk_error *setattr_err = NULL;
+  if (husk_mount_setattr (tmpfs_fd, m->destination, true, set, clr, &setattr_err) == 0)
+    return 0;
+  if (setattr_err->errnum != ENOSYS)
+    return husk_error_propagate (err, &setattr_err);
+  unsigned long bind_flags = o->flags & ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT);
+  if (husk_mount_remount_bind (tmpfs_fd, m->destination, bind_flags, err) < 0)
+    return -1;
+  return remount_binds (tmpfs_fd, m->destination, bind_flags, err);
 }
 
 /* cgroup2 outside a cgroup namespace owned by our user namespace is
@@ -274,14 +344,17 @@ mount_cgroup_v2 (struct rootfs_ctx *ctx, const struct oci_mount *m,
   if (first->errnum != EPERM && first->errnum != EBUSY)
     return husk_error_propagate (err, &first);
   struct hierarchy h = { .mountpoint = HOST_CGROUP_ROOT, .fstype = "cgroup2", .controllers = "" };
-  return bind_hierarchy (ctx, &h, o, target_fd, m->destination, false, err);
+  char target[HUSK_FD_PATH_SIZE];
+  return bind_hierarchy (ctx, &h, o, husk_fd_path (target_fd, target), m->destination, false,
+                         err);
 }
 
 int
 husk_mount_cgroup (struct rootfs_ctx *ctx, const struct oci_mount *m,
                    const struct husk_mount_options *o, int target_fd, struct husk_error **err)
 {
-  if (host_is_cgroup2 ())
+  int mode = ctx->opts->host_cgroup_mode; /* 2: cgroup2, 1: v1, 0: ask */
+  if (mode == 0 ? host_is_cgroup2 () : mode == 2)
     return mount_cgroup_v2 (ctx, m, o, target_fd, err);
   return mount_cgroup_v1 (ctx, m, o, target_fd, err);
 }

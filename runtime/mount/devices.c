@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,18 +43,40 @@ bind_host_device (const struct rootfs_ctx *ctx, const struct device *d, struct h
   return husk_mount_fd (d->path, fd, d->path, NULL, MS_BIND, NULL, err);
 }
 
-/* The node `name` of d in the directory dir. */
+/* Who mknod in a directory makes a node's owner: our ids, the
+ * directory's group where it is set-group-ID.  Asked once for the /dev
+ * of the defaults, so a node already owned as wanted needs no chown. */
+struct node_owner {
+  bool known;
+  uid_t uid;
+  gid_t gid;
+};
+
+static void
+owner_in (int dir, struct node_owner *o)
+{
+  struct stat st;
+  o->known = fstat (dir, &st) == 0;
+  o->uid = geteuid ();
+  o->gid = o->known && (st.st_mode & S_ISGID) ? st.st_gid : getegid ();
+}
+
+/* The node `name` of d in the directory dir (`owner`: who makes it there,
+ * NULL when not known). */
 static int
-make_node_in (int dir, const char *name, const struct device *d, struct husk_error **err)
+make_node_in (int dir, const char *name, const struct device *d, const struct node_owner *owner,
+              struct husk_error **err)
 {
   /* An image's own node stays, as with runc. */
   if (mknodat (dir, name, d->type | (d->mode & 07777), makedev (d->major, d->minor)) < 0)
     return errno == EEXIST ? 0 : husk_error_set (err, errno, "mknod \"%s\" (%u:%u)", d->path,
                                                  d->major, d->minor);
-  if (fchownat (dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+  bool owned = owner && owner->known && owner->uid == d->uid && owner->gid == d->gid;
+  if (!owned && fchownat (dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
     return husk_error_set (err, errno, "chown \"%s\" to %u:%u", d->path, d->uid, d->gid);
-  /* mknod applied the umask. */
-  if (fchmodat (dir, name, d->mode & 07777, 0) < 0)
+  /* the umask is 0 here (husk_devices_setup), so mknod gave the mode
+   * whole; chmod only for the bits it never sets (set-id, sticky) */
+  if ((d->mode & 07000) && fchmodat (dir, name, d->mode & 07777, 0) < 0)
     return husk_error_set (err, errno, "chmod \"%s\" to %#o", d->path, d->mode & 07777);
   return 0;
 }
@@ -67,7 +90,7 @@ make_device_node (const struct rootfs_ctx *ctx, const struct device *d, struct h
   cleanup_close int dir = husk_safe_create (ctx->root_fd, dirname (dir_copy), HUSK_SAFE_DIR, err);
   if (dir < 0)
     return -1;
-  return make_node_in (dir, basename (name_copy), d, err);
+  return make_node_in (dir, basename (name_copy), d, NULL, err);
 }
 
 /* Anywhere in the container's tree, "notably outside of /dev" (runtime-spec
@@ -113,20 +136,23 @@ in_spec (const struct oci_linux *l, const char *path)
 /* The defaults are all in /dev, opened once by the caller as `dev`. */
 static int
 create_default_device (const struct rootfs_ctx *ctx, int dev, const struct device *d,
-                       struct husk_error **err)
+                       struct node_owner *owner, struct husk_error **err)
 {
   if (ctx->opts->in_user_ns)
     return bind_host_device (ctx, d, err);
-  return make_node_in (dev, d->path + strlen ("/dev/"), d, err);
+  if (!owner->known)
+    owner_in (dev, owner);
+  return make_node_in (dev, d->path + strlen ("/dev/"), d, owner, err);
 }
 
 static int
 create_devices (const struct rootfs_ctx *ctx, int dev, struct husk_error **err)
 {
   const struct oci_linux *l = ctx->config->linux_;
+  struct node_owner owner = { 0 };
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++)
     if (!in_spec (l, default_devices[i].path)
-        && create_default_device (ctx, dev, &default_devices[i], err) < 0)
+        && create_default_device (ctx, dev, &default_devices[i], &owner, err) < 0)
       return -1;
   for (size_t i = 0; l && i < l->devices_len; i++)
     {
@@ -151,8 +177,11 @@ create_symlinks (int dev, struct husk_error **err)
   if (access ("/proc/kcore", F_OK) == 0 && symlinkat ("/proc/kcore", dev, "core") < 0
       && errno != EEXIST)
     return husk_error_set (err, errno, "symlink \"/dev/core\"");
-  /* The devpts instance of the container owns its ptmx. */
-  if (unlinkat (dev, "ptmx", 0) < 0 && errno != ENOENT)
+  /* The devpts instance of the container owns its ptmx: an image's own
+   * (a /dev in the rootfs, no tmpfs on it) is replaced. */
+  if (symlinkat ("pts/ptmx", dev, "ptmx") == 0)
+    return 0;
+  if (errno != EEXIST || unlinkat (dev, "ptmx", 0) < 0)
     return husk_error_set (err, errno, "remove \"/dev/ptmx\"");
   if (symlinkat ("pts/ptmx", dev, "ptmx") < 0)
     return husk_error_set (err, errno, "symlink \"/dev/ptmx\"");
@@ -183,9 +212,14 @@ husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err)
   if (dev_is_bind (ctx->config))
     return 0;
   cleanup_close int dev = husk_safe_create_dir_nofollow (ctx->root_fd, "/dev", err);
-  if (dev < 0 || create_devices (ctx, dev, err) < 0)
+  if (dev < 0)
     return -1;
-  return create_symlinks (dev, err);
+  /* The nodes get their modes whole, as runc makes them (umask 0 around
+   * its createDevices): no chmod after each mknod. */
+  mode_t umask_before = umask (0);
+  int r = create_devices (ctx, dev, err);
+  umask (umask_before);
+  return r < 0 ? -1 : create_symlinks (dev, err);
 }
 
 int

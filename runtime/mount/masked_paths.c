@@ -1,9 +1,12 @@
 /* linux.maskedPaths, linux.readonlyPaths and a read-only root, applied
  * after pivot_root against the container's own "/".  Paths the image or
- * kernel lacks are skipped, as every runtime does.  The new mount API is
- * used so nothing here depends on a /proc being mounted. */
+ * kernel lacks are skipped, as every runtime does.  A mask is one mount(2)
+ * on the /proc/self/fd name of the path's fd, as runc does, where the
+ * container has a /proc; without one, the new mount API, so nothing here
+ * depends on a /proc being mounted. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -42,13 +45,42 @@ open_dev_null (int root_fd, struct husk_error **err)
   return steal_fd (&fd);
 }
 
+/* What the masks of one config share: /dev/null, opened and checked once
+ * for all the files, and whether /proc/self/fd names work here. */
+struct masks {
+  int root_fd;
+  int null_fd;
+  bool no_proc_fd;
+};
+
+/* mount(2) on target_fd's /proc/self/fd name: 1 done, 0 when the
+ * container has no /proc (ENOENT: the caller uses the new mount API),
+ * -1 on error. */
+static int
+mount_by_proc_fd (struct masks *k, const char *source, int target_fd, const char *path,
+                  const char *type, unsigned long flags, struct husk_error **err)
+{
+  cleanup_error struct husk_error *e = NULL;
+  char target[HUSK_FD_PATH_SIZE];
+
+  if (k->no_proc_fd)
+    return 0;
+  if (husk_mount (source, husk_fd_path (target_fd, target), path, type, flags, NULL, &e) == 0)
+    return 1;
+  if (e->errnum != ENOENT)
+    return husk_error_propagate (err, &e);
+  k->no_proc_fd = true;
+  return 0;
+}
+
 /* A directory is masked by an empty read-only tmpfs. */
 static int
-mask_dir (int fd, const char *path, struct husk_error **err)
+mask_dir (struct masks *k, int fd, const char *path, struct husk_error **err)
 {
+  int r = mount_by_proc_fd (k, "tmpfs", fd, path, "tmpfs", MS_RDONLY, err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
   cleanup_close int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
-  if (fs < 0 && errno == ENOSYS) /* no new mount API: mount(2) through /proc */
-    return husk_mount_fd ("tmpfs", fd, path, "tmpfs", MS_RDONLY, NULL, err);
   if (fs < 0)
     return husk_error_set (err, errno, "fsopen tmpfs to mask \"%s\"", path);
   if (fsconfig (fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0
@@ -61,14 +93,28 @@ mask_dir (int fd, const char *path, struct husk_error **err)
   return husk_mount_move (mnt, "tmpfs", fd, path, err);
 }
 
+/* A file is masked by a bind of /dev/null. */
+static int
+mask_file (struct masks *k, int fd, const char *path, struct husk_error **err)
+{
+  char null_path[HUSK_FD_PATH_SIZE];
+  if (k->null_fd < 0 && (k->null_fd = open_dev_null (k->root_fd, err)) < 0)
+    return -1;
+  int r = mount_by_proc_fd (k, husk_fd_path (k->null_fd, null_path), fd, path, NULL, MS_BIND,
+                            err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  return husk_mount_bind_fd (k->null_fd, "/dev/null", fd, path, false, err);
+}
+
 /* The path itself, never what a symlink there names: an image that made
  * a masked path a symlink would otherwise choose what gets hidden. */
 static int
-mask_one (int root_fd, const char *path, struct husk_error **err)
+mask_one (struct masks *k, const char *path, struct husk_error **err)
 {
   struct stat st;
   cleanup_close int fd = -1;
-  int r = open_existing (root_fd, path, O_PATH | O_NOFOLLOW, &fd, err);
+  int r = open_existing (k->root_fd, path, O_PATH | O_NOFOLLOW, &fd, err);
   if (r <= 0)
     return r;
   if (fstat (fd, &st) < 0)
@@ -76,20 +122,22 @@ mask_one (int root_fd, const char *path, struct husk_error **err)
   if (S_ISLNK (st.st_mode))
     return husk_error_set (err, ELOOP, "\"%s\" is a symlink: not masked through it", path);
   if (S_ISDIR (st.st_mode))
-    return mask_dir (fd, path, err);
-  cleanup_close int null = open_dev_null (root_fd, err);
-  if (null < 0)
-    return -1;
-  return husk_mount_bind_fd (null, "/dev/null", fd, path, false, err);
+    return mask_dir (k, fd, path, err);
+  return mask_file (k, fd, path, err);
 }
 
 int
 husk_masked_paths_apply (int root_fd, char *const *paths, size_t len, struct husk_error **err)
 {
-  for (size_t i = 0; i < len; i++)
-    if (mask_one (root_fd, paths[i], err) < 0)
-      return husk_error_wrap (err, "linux.maskedPaths[%zu]", i);
-  return 0;
+  struct masks k = { .root_fd = root_fd, .null_fd = -1 };
+  int r = 0;
+
+  for (size_t i = 0; i < len && r == 0; i++)
+    if (mask_one (&k, paths[i], err) < 0)
+      r = husk_error_wrap (err, "linux.maskedPaths[%zu]", i);
+  if (k.null_fd >= 0)
+    close (k.null_fd);
+  return r;
 }
 
 /* runc's way, where the new mount API is missing: bind, then remount. */

@@ -11,14 +11,19 @@
 
 #include "../../oci/error.h"
 
+struct husk_mountinfo_table;
+
 /* One line, fields unescaped (\040 and friends); valid during the call. */
 struct husk_mountinfo {
   unsigned long long id;  /* the mount id, as statx's stx_mnt_id */
+  unsigned long long parent; /* the id of the mount it is mounted on */
   dev_t devno;
   const char *root;       /* the source's path inside its filesystem */
   const char *target;     /* the mountpoint */
   const char *fstype;
   const char *super_opts; /* "rw,cpu,cpuacct" */
+  /* the whole table during husk_mountinfo_each, for husk_mountinfo_visible */
+  const struct husk_mountinfo_table *table;
 };
 
 /* Calls fn on every entry of `path` (NULL: /proc/self/mountinfo) in
@@ -28,6 +33,11 @@ int husk_mountinfo_each (const char *path,
                                     struct husk_error **err),
                          void *data, struct husk_error **err);
 
+/* The same over a mountinfo text read before (left unchanged). */
+int husk_mountinfo_each_text (const char *text,
+                              int (*fn) (const struct husk_mountinfo *m, void *data,
+                                         struct husk_error **err),
+                              void *data, struct husk_error **err);
 /* Is `word` ("cpu", or "name=systemd" for a key with that value) an option
  * of the comma separated `optstr`? */
 bool husk_optstr_has (const char *optstr, const char *word);
@@ -41,7 +51,10 @@ char *husk_optstr_without (const char *optstr, const char *name);
 char *husk_mountpoint_of (const char *path);
 
 /* Is `m` the mount reachable at its mountpoint (not one hidden under a
- * later mount)?  By mount id; by device where statx has no mount ids. */
+ * later mount)?  From the table m came from (husk_mountinfo_each): no
+ * mount at its mountpoint or above but those it is mounted on; without a
+ * table, asked of the kernel (statx: by mount id, by device where statx
+ * has no mount ids). */
 bool husk_mountinfo_visible (const struct husk_mountinfo *m);
 
 #endif

@@ -95,23 +95,66 @@ data_without_gid (const char *data)
  * CVE-2019-19921: a bind over /proc/self/attr defeats LSMs), except the
  * files lxcfs emulates; runc's checkProcMount.  `target_fd` is resolved,
  * so a symlink cannot hide where the mount lands. */
+/* `path` with its slashes cleaned ("//a/b/" -> "/a/b") into out; false
+ * when it has a "." or ".." component (then the kernel's answer counts). */
+static bool
+clean_path (const char *path, char *out, size_t size)
+{
+  size_t j = 0;
+  for (const char *p = path; *p;)
+    {
+      while (*p == '/')
+        p++;
+      size_t n = strcspn (p, "/");
+      if (n == 0)
+        break;
+      if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.') || j + n + 2 > size)
+        return false;
+      out[j++] = '/';
+      memcpy (out + j, p, n);
+      j += n;
+      p += n;
+    }
+  if (j == 0)
+    out[j++] = '/';
+  out[j] = '\0';
+  return true;
+}
+
+/* Where target_fd is inside the root: the destination itself when it was
+ * reached without a symlink (`plain`), else what the kernel says. */
+static int
+path_in_root (const struct rootfs_ctx *ctx, const struct oci_mount *m, int target_fd, bool plain,
+              char *real, size_t size, const char **in_root, struct husk_error **err)
+{
+  char link[HUSK_FD_PATH_SIZE];
+  if (plain && clean_path (m->destination, real, size))
+    {
+      *in_root = real;
+      return 0;
+    }
+  ssize_t n = readlink (husk_fd_path (target_fd, link), real, size - 1);
+  if (n < 0)
+    return husk_error_set (err, errno, "mount \"%s\": resolve the target", m->destination);
+  real[n] = '\0';
+  size_t root_len = strlen (ctx->rootfs);
+  *in_root = strncmp (real, ctx->rootfs, root_len) == 0 ? real + root_len : "";
+  return 0;
+}
+
 static int
 check_proc_destination (const struct rootfs_ctx *ctx, const struct oci_mount *m,
-                        const char *source, int target_fd, struct husk_error **err)
+                        const char *source, int target_fd, bool plain, struct husk_error **err)
 {
   static const char *const allowed[] = {
     "/cpuinfo", "/diskstats", "/meminfo", "/stat", "/swaps", "/uptime", "/loadavg",
     "/slabinfo", "/net/dev", "/sys/kernel/ns_last_pid",
   };
-  char link[HUSK_FD_PATH_SIZE], real[PATH_MAX];
-  ssize_t n = readlink (husk_fd_path (target_fd, link), real, sizeof real - 1);
-  if (n < 0)
-    return husk_error_set (err, errno, "mount \"%s\": resolve the target", m->destination);
-  real[n] = '\0';
-  size_t root_len = strlen (ctx->rootfs);
-  const char *in_root = real + root_len;
-  if (strncmp (real, ctx->rootfs, root_len) != 0 || strncmp (in_root, "/proc", 5) != 0
-      || (in_root[5] != '\0' && in_root[5] != '/'))
+  char real[PATH_MAX];
+  const char *in_root = "";
+  if (path_in_root (ctx, m, target_fd, plain, real, sizeof real, &in_root, err) < 0)
+    return -1;
+  if (strncmp (in_root, "/proc", 5) != 0 || (in_root[5] != '\0' && in_root[5] != '/'))
     return 0;
   struct statfs sfs;
   if (in_root[5] == '\0')
@@ -225,15 +268,17 @@ mount_one (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct husk_
   if (source == NULL)
     return husk_error_set (err, ENOMEM, "mount \"%s\"", m->destination);
   /* runc: proc and sysfs "must be mounted on ordinary directory" */
+  bool plain = false;
   cleanup_close int target
       = type_is (m, "proc") || type_is (m, "sysfs")
-            ? husk_safe_create_dir_nofollow (ctx->root_fd, m->destination, err)
-            : husk_safe_create (ctx->root_fd, m->destination,
-                                mount_point_kind (source, bind ? source_tree (ctx, m) : -1, bind),
-                                err);
+            ? husk_safe_create_dir_nofollow_plain (ctx->root_fd, m->destination, &plain, err)
+            : husk_safe_create_plain (ctx->root_fd, m->destination,
+                                      mount_point_kind (source, bind ? source_tree (ctx, m) : -1,
+                                                        bind),
+                                      &plain, err);
   if (target < 0)
     return -1;
-  if (check_proc_destination (ctx, m, source, target, err) < 0)
+  if (check_proc_destination (ctx, m, source, target, plain, err) < 0)
     return -1;
   if (type_is (m, "cgroup"))
     return husk_mount_cgroup (ctx, m, o, target, err);

@@ -14,17 +14,13 @@
 #include "mountinfo.h"
 #include "rootfs_internal.h"
 
+/* The cwd is the rootfs's bind already (rootfs.c, before_pivot_root). */
 static int
 pivot (const char *rootfs, struct husk_error **err)
 {
-  cleanup_close int old_root = open ("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  cleanup_close int old_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (old_root < 0)
     return husk_error_set (err, errno, "open \"/\"");
-  cleanup_close int new_root = open (rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-  if (new_root < 0)
-    return husk_error_set (err, errno, "open rootfs \"%s\"", rootfs);
-  if (fchdir (new_root) < 0)
-    return husk_error_set (err, errno, "chdir to rootfs \"%s\"", rootfs);
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return husk_error_set (err, errno, "pivot_root \"%s\"", rootfs);
   if (fchdir (old_root) < 0)

@@ -22,6 +22,16 @@ resolve_rootfs (const struct oci_config *config, const char *bundle, char **out,
   cleanup_free char *joined = NULL;
   if (path[0] != '/' && bundle && asprintf (&joined, "%s/%s", bundle, path) < 0)
     return husk_error_set (err, ENOMEM, "root.path");
+  /* The bundle's path has its symlinks resolved already (rootfs.h): a
+   * root.path of one component that is no symlink (readlink says EINVAL)
+   * needs no walk of the whole path again, a readlink per component. */
+  char one;
+  if (joined && strchr (path, '/') == NULL && strcmp (path, ".") != 0 && strcmp (path, "..") != 0
+      && readlink (joined, &one, 1) < 0 && errno == EINVAL)
+    {
+      *out = steal_pointer (&joined);
+      return 0;
+    }
   *out = realpath (joined ? joined : path, NULL);
   if (*out == NULL)
     return husk_error_set (err, errno, "root.path \"%s\"", joined ? joined : path);
@@ -97,11 +107,12 @@ prepare_root (struct rootfs_ctx *ctx, unsigned long propagation, struct husk_err
   return 0;
 }
 
+/* Leaves the cwd in the rootfs's bind, where pivot_root(".", ".") wants it. */
 static int
 before_pivot_root (struct rootfs_ctx *ctx, int (*before_pivot) (void *, struct husk_error **),
                    void *data, struct husk_error **err)
 {
-  if (chdir (ctx->rootfs) < 0)
+  if (fchdir (ctx->root_fd) < 0)
     return husk_error_set (err, errno, "chdir to rootfs \"%s\"", ctx->rootfs);
   if (before_pivot && before_pivot (data, err) < 0)
     return -1;
@@ -119,7 +130,8 @@ apply_sysctl (const struct oci_linux *l, struct husk_error **err)
   return husk_sysctl_apply (proc_sys, &l->sysctl, err);
 }
 
-/* After pivot_root, against the container's own "/", in runc's order. */
+/* After pivot_root, against the container's own "/", in runc's order; the
+ * cwd is "/" already (husk_pivot_root, husk_chroot_root). */
 static int
 after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struct husk_error **err)
 {
@@ -133,9 +145,8 @@ after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struc
     return -1;
   if (apply_sysctl (l, err) < 0)
     return -1;
-  cleanup_close int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0)
-    return husk_error_set (err, errno, "open \"/\"");
+  /* the rootfs's bind, now "/": what open("/") would give */
+  int root = ctx->root_fd;
   if (l && husk_readonly_paths_apply (root, l->readonly_paths, l->readonly_paths_len, err) < 0)
     return -1;
   if (l && husk_masked_paths_apply (root, l->masked_paths, l->masked_paths_len, err) < 0)
@@ -144,8 +155,6 @@ after_pivot_root (const struct rootfs_ctx *ctx, unsigned long propagation, struc
     return -1;
   if (ctx->config->root && ctx->config->root->readonly && husk_readonly_root (err) < 0)
     return -1;
-  if (chdir ("/") < 0)
-    return husk_error_set (err, errno, "chdir \"/\"");
   return 0;
 }
 

@@ -24,7 +24,9 @@
 #include "../../oci/error.h"
 
 struct husk_rootfs_options {
-  const char *bundle; /* root.path is relative to it unless absolute */
+  /* root.path is relative to it unless absolute; absolute, its symlinks
+   * resolved (realpath) */
+  const char *bundle;
   bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
   bool in_user_ns;    /* mknod is refused: bind devices from the host */
   /* no mount namespace of the container's own (config-linux.md: it is
@@ -35,6 +37,13 @@ struct husk_rootfs_options {
    * in a user namespace a bind's source), made by the runtime's parent
    * (husk_rootfs_idmap_prepare); NULL or -1: none */
   const int *idmap_userns_fds;
+  /* what /sys/fs/cgroup is, as the runtime found it (the cgroup mount
+   * needs not ask again): 2 cgroup2, 1 v1 hierarchies, 0 not known */
+  int host_cgroup_mode;
+  /* the runtime's /proc/self/mountinfo as read for its cgroup, when our
+   * mount table started as a copy of it (the hierarchies under
+   * /sys/fs/cgroup are the same there); NULL: read ours */
+  const char *host_mountinfo;
 };
 
 /* Parent side, before clone: for each idmapped mount of config, its

@@ -72,7 +72,7 @@ bool husk_mount_wants_idmap (const struct oci_mount *m, const struct husk_mount_
 /* devices.c: default devices, /dev symlinks, linux.devices. */
 int husk_devices_setup (struct rootfs_ctx *ctx, struct husk_error **err);
 
-/* pivot.c: make `rootfs` the root; the cwd is "/" after. */
+/* pivot.c: make `rootfs`, the cwd (its bind), the root; the cwd is "/" after. */
 int husk_pivot_root (const char *rootfs, bool no_pivot, struct husk_error **err);
 /* Without a mount namespace: chroot into `rootfs`; the cwd is "/" after. */
 int husk_chroot_root (const char *rootfs, struct husk_error **err);

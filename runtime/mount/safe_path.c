@@ -34,6 +34,24 @@ husk_safe_openat2 (int root_fd, const char *path, int flags)
   return fd;
 }
 
+/* The first lookup of a create: without following any symlink, so that a
+ * success says the fd's path in the root is `path` itself (*plain); on
+ * ELOOP (a symlink on the way) the lookup that follows them, and on
+ * ENOSYS the walk in user space (which says nothing of symlinks). */
+static int
+openat2_plain_first (int root_fd, const char *path, int flags, bool *plain)
+{
+  struct open_how how = {
+    .flags = (uint64_t) (flags | O_CLOEXEC),
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+  };
+  int fd = (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+  *plain = fd >= 0 || errno == ENOENT;
+  if (fd < 0 && (errno == ELOOP || errno == ENOSYS))
+    fd = husk_safe_openat2 (root_fd, path, flags);
+  return fd;
+}
+
 int
 husk_safe_open (int root_fd, const char *path, int flags, struct husk_error **err)
 {
@@ -184,17 +202,21 @@ create_last (int root_fd, const char *path, enum husk_safe_kind kind, char **res
 }
 
 int
-husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
-                  struct husk_error **err)
+husk_safe_create_plain (int root_fd, const char *path, enum husk_safe_kind kind, bool *plain,
+                        struct husk_error **err)
 {
   /* Most targets exist already (the image's /proc, /dev, /sys): one
    * lookup resolves them as the walk below would, component by component;
-   * else most have their parent. */
-  int fd = husk_safe_openat2 (root_fd, path, O_PATH);
+   * else most have their parent.  A missing last component (ENOENT
+   * without following a symlink) made in its parent keeps *plain. */
+  bool no_link;
+  int fd = openat2_plain_first (root_fd, path, O_PATH, &no_link);
+  *plain = no_link && fd >= 0;
   if (fd >= 0)
     return fd;
   cleanup_free char *current = NULL;
   fd = errno == ENOENT ? create_last (root_fd, path, kind, &current) : -ENOENT;
+  *plain = no_link && fd >= 0;
   if (fd >= 0)
     return fd;
   if (fd != -EAGAIN)
@@ -217,14 +239,24 @@ husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
 }
 
 int
-husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error **err)
+husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
+                  struct husk_error **err)
+{
+  bool plain;
+  return husk_safe_create_plain (root_fd, path, kind, &plain, err);
+}
+
+int
+husk_safe_create_dir_nofollow_plain (int root_fd, const char *path, bool *plain,
+                                     struct husk_error **err)
 {
   /* O_DIRECTORY with O_NOFOLLOW: ENOTDIR for a symlink, no fstat needed */
-  int fd = husk_safe_openat2 (root_fd, path, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+  int fd = openat2_plain_first (root_fd, path, O_PATH | O_NOFOLLOW | O_DIRECTORY, plain);
+  *plain = *plain && fd >= 0;
   if (fd >= 0)
     return fd;
   if (errno == ENOENT)
-    return husk_safe_create (root_fd, path, HUSK_SAFE_DIR, err);
+    return husk_safe_create_plain (root_fd, path, HUSK_SAFE_DIR, plain, err);
   if (errno != ENOTDIR)
     return husk_error_set (err, errno, "open \"%s\" in the rootfs", path);
   struct stat st;
@@ -232,4 +264,11 @@ husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error 
   bool symlink = link >= 0 && fstat (link, &st) == 0 && S_ISLNK (st.st_mode);
   return husk_error_set (err, ENOTDIR, "\"%s\" in the rootfs must be an ordinary directory%s",
                          path, symlink ? ", not a symlink" : "");
+}
+
+int
+husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error **err)
+{
+  bool plain;
+  return husk_safe_create_dir_nofollow_plain (root_fd, path, &plain, err);
 }

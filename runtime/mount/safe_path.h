@@ -6,6 +6,8 @@
 #ifndef HUSK_RUNTIME_MOUNT_SAFE_PATH_H
 #define HUSK_RUNTIME_MOUNT_SAFE_PATH_H
 
+#include <stdbool.h>
+
 #include "../../oci/error.h"
 
 enum husk_safe_kind { HUSK_SAFE_DIR, HUSK_SAFE_FILE };
@@ -35,6 +37,13 @@ int husk_safe_create (int root_fd, const char *path, enum husk_safe_kind kind,
  * followed, so an image cannot choose where proc, sysfs or the /dev husk
  * fills land (CVE-2019-19921, CVE-2023-27561, CVE-2023-28642). */
 int husk_safe_create_dir_nofollow (int root_fd, const char *path, struct husk_error **err);
+
+/* The same two, saying in *plain whether no symlink was followed (the
+ * fd's path inside the root is then `path` itself, cleaned). */
+int husk_safe_create_plain (int root_fd, const char *path, enum husk_safe_kind kind, bool *plain,
+                            struct husk_error **err);
+int husk_safe_create_dir_nofollow_plain (int root_fd, const char *path, bool *plain,
+                                         struct husk_error **err);
 
 /* "/proc/self/fd/N": the name mount(2) takes for an fd opened above. */
 #define HUSK_FD_PATH_SIZE 32

@@ -2,32 +2,18 @@
  * the parent: an unknown name is a warning naming its JSON path (config.md:
  * "MUST be logged as a warning", runtimes "SHOULD NOT fail"), and the
  * process runs without it, as with runc and crun. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 
+#include "../../oci/spec_names.h"
 #include "identity.h"
 
 int
 husk_cap_from_name (const char *name)
 {
-  char lower[64];
-  cap_value_t value;
-  size_t i;
-
-  /* libcap also takes numbers ("12") and bare names ("chown"): the spec
-   * only has "CAP_*" names. */
-  if (strncasecmp (name, "CAP_", 4) != 0 || strlen (name) >= sizeof lower)
-    return -1;
-  for (i = 0; name[i]; i++)
-    lower[i] = (char) tolower ((unsigned char) name[i]);
-  lower[i] = '\0';
-  if (cap_from_name (lower, &value) < 0)
-    return -1;
-  return (int) value;
+  return oci_capability_from_name (name);
 }
 
 struct unknown_list {

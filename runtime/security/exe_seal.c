@@ -49,7 +49,9 @@ escape_lowerdir (const char *in, char *out, size_t size)
  * and, once executed, /proc/<pid>/exe, where every open for writing is
  * EROFS.  overlayfs wants two lower layers to be read-only without an
  * upper one; /dev is one that is always there (only the binary's name is
- * ever looked up, and the binary's directory wins). */
+ * ever looked up, and the binary's directory wins).  The context and the
+ * mount fds are close-on-exec and left to the execveat that follows (two
+ * closes fewer per start); on a failure they are closed here. */
 static int
 sealed_overlay (const char *exe_path)
 {
@@ -57,6 +59,7 @@ sealed_overlay (const char *exe_path)
   char dir[PATH_MAX], lower[2 * PATH_MAX + 8];
   const char *slash = strrchr (exe_path, '/');
   size_t dir_len;
+  int fd;
 
   if (slash == NULL || slash == exe_path)
     return -1;
@@ -79,7 +82,10 @@ sealed_overlay (const char *exe_path)
                        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
   if (mnt < 0)
     return -1;
-  return openat (mnt, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  fd = openat (mnt, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0)
+    ctx = mnt = -1; /* closed by the exec */
+  return fd;
 }
 
 /* Where overlayfs is not allowed (no CAP_SYS_ADMIN, no fsopen): a memfd
@@ -109,16 +115,18 @@ sealed_memfd (struct husk_error **err)
 
 /* Already unwritable: husk installed on a read-only mount (or bind-mounted
  * read-only over itself), or run from a sealed memfd (one that a daemon
- * keeps, as runc's memfd-bind does).  Then no copy is made at all. */
+ * keeps, as runc's memfd-bind does; its /proc/self/exe reads
+ * "/memfd:NAME (deleted)").  Then no copy is made at all.  Only a memfd is
+ * opened to ask for its seals: three calls fewer on every other start. */
 static bool
-already_sealed (void)
+already_sealed (const char *exe_path)
 {
   struct statvfs sv;
   cleanup_close int fd = -1;
   int seals;
 
-  if (statvfs ("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_RDONLY))
-    return true;
+  if (strncmp (exe_path, "/memfd:", 7) != 0)
+    return statvfs ("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_RDONLY);
   fd = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   seals = fd < 0 ? -1 : fcntl (fd, F_GET_SEALS);
   return seals >= 0 && (seals & F_SEAL_WRITE);
@@ -141,12 +149,12 @@ husk_exe_seal (char **argv, struct husk_error **err)
   const char *knob = getenv ("HUSK_EXE_SEAL");
   if (knob && strcmp (knob, "0") == 0)
     return 0;
-  if (already_sealed ())
-    return 0;
   n = readlink ("/proc/self/exe", exe_path, sizeof exe_path - 1);
   if (n < 0)
     return husk_error_set (err, errno, "readlink /proc/self/exe");
   exe_path[n] = '\0';
+  if (already_sealed (exe_path))
+    return 0;
   fd = sealed_overlay (exe_path);
   if (fd < 0)
     fd = sealed_memfd (err);

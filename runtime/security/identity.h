@@ -1,7 +1,7 @@
 /* The container process's identity: capability sets, uid/gid, groups, umask.
  *
  * Parent side (before clone) validates the capability names so a typo fails
- * `create` with the JSON path; child side applies them with libcap. */
+ * `create` with the JSON path; child side applies them with capset/prctl. */
 #ifndef HUSK_SECURITY_IDENTITY_H
 #define HUSK_SECURITY_IDENTITY_H
 
@@ -40,7 +40,7 @@ int husk_identity_set_caps (const struct husk_cap_sets *sets, struct husk_error 
 char *husk_caps_unknown (const struct oci_capabilities *caps, const char *json_path);
 
 /* Parses a capability name ("CAP_NET_ADMIN", case-insensitive like runc) to
- * its number; -1 when unknown to libcap. */
+ * its number; -1 when unknown (oci_names_capabilities). */
 int husk_cap_from_name (const char *name);
 
 #endif

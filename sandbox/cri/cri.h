@@ -25,6 +25,7 @@ struct cri_options {
   const char *state_dir;              /* the CRI's own files */
   const struct husk_sandbox_env *env; /* the pod library's, shared with huskd */
   const char *version;
+  const char *registry_config; /* NULL: HUSK_REGISTRY_CONFIG_DEFAULT */
 };
 
 int cri_server_start (struct event_base *base, const struct cri_options *opts,

@@ -1,9 +1,10 @@
 /* The ImageService over husk's image store (sandbox/image): an image is
  * what husk_image_resolve() takes, an absolute path to an OCI layout
- * (`PATH` or `PATH:TAG`) or to a rootfs.  Until the registry client lands
- * (sandbox/image, issue 14's other half), PullImage "pulls" such a path
- * (resolving it unpacks its layers into the store) and refuses a
- * registry name with NOT_FOUND.  The images the CRI pulled are listed in
+ * (`PATH` or `PATH:TAG`) or to a rootfs, or a registry reference.
+ * PullImage "pulls" such a path (resolving it unpacks its layers into the
+ * store); any other name is pulled from its registry with the registry
+ * client huskd's pods use (huskd --registry-config, the request's
+ * AuthConfig).  The images the CRI pulled are listed in
  * <state>/images/ (an ImageSpec each); their layers stay in the shared
  * per-digest store, which other pods may use. */
 #include <errno.h>
@@ -15,6 +16,7 @@
 
 #include "../../oci/cleanup.h"
 #include "../image/image.h"
+#include "../image/registry.h"
 #include "../pod/pod_util.h"
 #include "cri_internal.h"
 
@@ -138,6 +140,33 @@ cri_image_status (struct cri_server *s, const ProtobufCMessage *req, struct cri_
   return 0;
 }
 
+static const char *
+nonempty (const char *v)
+{
+  return v && *v ? v : NULL;
+}
+
+/* The registry's half of PullImage: kubelet's AuthConfig wins over the
+ * configuration file's credentials, as with containerd. */
+static int
+pull_from_registry (struct cri_server *s, const Runtime__V1__PullImageRequest *r,
+                    struct husk_error **err)
+{
+  const Runtime__V1__AuthConfig *a = r->auth;
+  struct husk_registry_auth auth = { 0 };
+  struct husk_pull_result res;
+  if (a)
+    auth = (struct husk_registry_auth) { .username = nonempty (a->username),
+                                         .password = nonempty (a->password),
+                                         .auth = nonempty (a->auth),
+                                         .identity_token = nonempty (a->identity_token),
+                                         .registry_token = nonempty (a->registry_token) };
+  int rc = husk_image_pull_configured (store_dir (s), s->opts.registry_config, r->image->image,
+                                       a ? &auth : NULL, &res, err);
+  husk_pull_result_free (&res);
+  return rc < 0 ? husk_error_wrap (err, "PullImage") : 0;
+}
+
 int
 cri_pull_image (struct cri_server *s, const ProtobufCMessage *req, struct cri_arena *a,
                 ProtobufCMessage **resp, struct husk_error **err)
@@ -149,11 +178,13 @@ cri_pull_image (struct cri_server *s, const ProtobufCMessage *req, struct cri_ar
   char key[20];
   if (r->image == NULL || r->image->image[0] == '\0')
     return husk_error_set (err, EINVAL, "PullImage: image is required");
+  /* A registry reference is always asked of its registry, as containerd
+   * does (kubelet calls PullImage when its pull policy says so: a tag may
+   * have moved); blobs already in the store are not fetched again. */
+  if (r->image->image[0] != '/' && pull_from_registry (s, r, err) < 0)
+    return -1;
   if (husk_image_resolve (store_dir (s), r->image->image, &img, &e) < 0)
-    return husk_error_set (err, ENOENT,
-                           "PullImage `%s`: not in husk's image store, and pulling from "
-                           "registries is not supported yet (%s)",
-                           r->image->image, e->message);
+    return husk_error_set (err, ENOENT, "PullImage `%s`: %s", r->image->image, e->message);
   image_key (r->image->image, key);
   if (cri_store_put (s, IMAGES, key, &r->image->base, err) < 0)
     {

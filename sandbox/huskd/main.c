@@ -199,7 +199,7 @@ start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **er
 {
   static char state[4096];
   struct cri_options o = { .socket_path = d->opts.cri_socket, .state_dir = state, .env = env,
-                           .version = HUSK_VERSION };
+                           .version = HUSK_VERSION, .registry_config = d->opts.registry_config };
   snprintf (state, sizeof state, "%s/cri", d->opts.state_dir);
   env->pods_root = d->opts.pod_root;
   env->husk_binary = d->opts.runtime;

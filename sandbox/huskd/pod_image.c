@@ -48,24 +48,6 @@ wall_now (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void
-config_freep (struct husk_registry_config **c)
-{
-  husk_registry_config_free (*c);
-}
-
-static int
-pull (struct pod_sync *s, const char *image, struct husk_pull_result *res,
-      struct husk_error **err)
-{
-  __attribute__ ((cleanup (config_freep))) struct husk_registry_config *cfg = NULL;
-  if (husk_registry_config_load (s->registry_config ?: HUSK_REGISTRY_CONFIG_DEFAULT, &cfg, err)
-      < 0)
-    return -1;
-  struct husk_pull_options opts = { .config = cfg };
-  return husk_image_pull (store_of (s), image, &opts, res, err);
-}
-
 static bool
 pull_failed (struct pod_sync *s, struct container_track *t, const char *image, const char *fp,
              const char *why)
@@ -142,7 +124,7 @@ pod_image_ensure (struct pod_sync *s, yajl_val c, const char *fp)
   if (backing_off (s, t, image, fp))
     return false;
   pod_sync_add_event (s, "Normal", "Pulling", fp, "Pulling image \"%s\"", image);
-  if (pull (s, image, &res, &err) < 0)
+  if (husk_image_pull_configured (store_of (s), s->registry_config, image, NULL, &res, &err) < 0)
     return pull_failed (s, t, image, fp, err->message);
   pod_sync_add_event (s, "Normal", "Pulled", fp,
                       "Successfully pulled image \"%s\" in %.3fs (%.3fs including waiting). "

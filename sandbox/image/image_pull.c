@@ -567,3 +567,22 @@ husk_image_pull (const char *store, const char *reference, const struct husk_pul
   out->seconds = now_s () - t0;
   return 0;
 }
+
+static void
+registry_config_freep (struct husk_registry_config **c)
+{
+  husk_registry_config_free (*c);
+}
+
+int
+husk_image_pull_configured (const char *store, const char *config_path, const char *reference,
+                            const struct husk_registry_auth *auth, struct husk_pull_result *out,
+                            struct husk_error **err)
+{
+  __attribute__ ((cleanup (registry_config_freep))) struct husk_registry_config *cfg = NULL;
+  memset (out, 0, sizeof *out);
+  if (husk_registry_config_load (config_path ?: HUSK_REGISTRY_CONFIG_DEFAULT, &cfg, err) < 0)
+    return -1;
+  struct husk_pull_options opts = { .config = cfg, .auth = auth };
+  return husk_image_pull (store, reference, &opts, out, err);
+}

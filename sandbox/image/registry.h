@@ -72,6 +72,14 @@ int husk_image_pull (const char *store, const char *reference,
                      const struct husk_pull_options *opts, struct husk_pull_result *out,
                      struct husk_error **err);
 
+/* husk_image_pull with the registry configuration read afresh from
+ * `config_path` (NULL: HUSK_REGISTRY_CONFIG_DEFAULT; a missing file is no
+ * mirrors and no credentials), so an edit of it applies to the next pull;
+ * `auth` (may be NULL) wins over the file's credentials. */
+int husk_image_pull_configured (const char *store, const char *config_path, const char *reference,
+                                const struct husk_registry_auth *auth,
+                                struct husk_pull_result *out, struct husk_error **err);
+
 struct husk_image_info {
   char *id;            /* "sha256:<config digest>" */
   char **repo_tags;    /* NULL terminated */

@@ -89,15 +89,22 @@ cg_v1_cpuset_apply (const char *dir, const struct oci_resources *r, bool update,
   return cg_write_cpuset (dir, c, err);
 }
 
+/* `made`: the directory was just made by us, so its value is empty (or,
+ * with the parent's cgroup.clone_children, the parent's already): the
+ * parent's is written without reading ours first. */
 static int
-copy_if_empty (const char *parent, const char *dir, const char *file, struct husk_error **err)
+copy_if_empty (const char *parent, const char *dir, const char *file, bool made,
+               struct husk_error **err)
 {
   cleanup_free char *mine = NULL, *theirs = NULL;
-  if (cg_read (dir, file, &mine, err) < 0)
-    return -1;
-  if (strspn (mine, " \n") != strlen (mine))
-    return 0;
-  if (cg_read (parent, file, &theirs, err) < 0)
+  if (!made)
+    {
+      if (cg_read_value (dir, file, &mine, err) < 0)
+        return -1;
+      if (strspn (mine, " \n") != strlen (mine))
+        return 0;
+    }
+  if (cg_read_value (parent, file, &theirs, err) < 0)
     return -1;
   theirs[strcspn (theirs, "\n")] = '\0';
   if (*theirs == '\0')
@@ -106,11 +113,12 @@ copy_if_empty (const char *parent, const char *dir, const char *file, struct hus
 }
 
 int
-cg_v1_cpuset_init (const char *mountpoint, const char *dir, struct husk_error **err)
+cg_v1_cpuset_init (const char *mountpoint, const char *dir, const char *created_top,
+                   struct husk_error **err)
 {
   /* Top down, so each level copies from an already filled parent. */
   cleanup_free char *cur = strdup (dir);
-  size_t base = strlen (mountpoint);
+  size_t base = strlen (mountpoint), made_from = created_top ? strlen (created_top) : SIZE_MAX;
   if (cur == NULL)
     return husk_error_set (err, ENOMEM, "cpuset");
   for (char *p = cur + base + 1; p <= cur + strlen (dir); p++)
@@ -120,12 +128,13 @@ cg_v1_cpuset_init (const char *mountpoint, const char *dir, struct husk_error **
       {
         char saved = *p;
         cleanup_free char *parent = NULL;
+        bool made = (size_t) (p - cur) >= made_from;
         *p = '\0';
         parent = strndup (cur, strrchr (cur, '/') - cur);
         if (parent == NULL)
           return husk_error_set (err, ENOMEM, "cpuset");
-        if (copy_if_empty (parent, cur, "cpuset.cpus", err) < 0 ||
-            copy_if_empty (parent, cur, "cpuset.mems", err) < 0)
+        if (copy_if_empty (parent, cur, "cpuset.cpus", made, err) < 0 ||
+            copy_if_empty (parent, cur, "cpuset.mems", made, err) < 0)
           return -1;
         *p = saved;
         if (saved == '\0')

@@ -2,6 +2,8 @@
  * as runc's fs driver does. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "v1.h"
 
@@ -32,13 +34,18 @@ cg_v1_devices_apply (const char *dir, const struct oci_resources *r, bool update
   cleanup_close int deny = open (deny_path, O_WRONLY | O_CLOEXEC);
   if (deny < 0)
     return husk_error_set (err, errno, "open \"%s\"", deny_path);
-  if (cg_write_fd (deny, deny_path, "a", err) < 0)
+  if (len == 0 && cg_write_fd (deny, deny_path, "a", err) < 0)
     return -1;
   for (size_t i = 0; i < len; i++)
     {
       cleanup_free char *rule = NULL;
       if (husk_cgroup_device_rule_string (rules[i], &rule, err) < 0)
         return husk_error_wrap (err, "linux.resources.devices[%zu]", i);
+      /* deny all first; a config that starts so itself (the default
+       * spec's first rule) does it with that rule */
+      bool denies_all = !rules[i]->allow && strcmp (rule, "a *:* rwm") == 0;
+      if (i == 0 && !denies_all && cg_write_fd (deny, deny_path, "a", err) < 0)
+        return -1;
       if (cg_write_fd (rules[i]->allow ? allow : deny,
                        rules[i]->allow ? allow_path : deny_path, rule, err) < 0)
         return -1;

@@ -10,7 +10,7 @@ static int
 read_state (const char *dir, char state[16], struct husk_error **err)
 {
   cleanup_free char *s = NULL;
-  if (cg_read (dir, "freezer.state", &s, err) < 0)
+  if (cg_read_value (dir, "freezer.state", &s, err) < 0)
     return -1;
   s[strcspn (s, "\n")] = '\0';
   snprintf (state, 16, "%s", s);

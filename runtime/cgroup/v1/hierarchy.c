@@ -110,22 +110,21 @@ add_mount (struct husk_cgroup *cg, char *line, struct husk_error **err)
   return 0;
 }
 
-#define MOUNTINFO_BUF ((size_t) 64 << 10)
-
+/* The table is kept whole in the handle (husk_cgroup_mountinfo): the
+ * container's cgroup mount reads the same hierarchies from it. */
 static int
 discover (struct husk_cgroup *cg, struct husk_error **err)
 {
-  /* stdio reads /proc files 1 KiB at a time: a read per few lines of a
-   * mountinfo that runs to tens of KiB on a host full of containers */
-  cleanup_free char *buf = malloc (MOUNTINFO_BUF);
-  cleanup_fclose FILE *f = fopen ("/proc/self/mountinfo", "re");
-  cleanup_free char *line = NULL;
-  size_t cap = 0;
-  if (f == NULL)
-    return husk_error_set (err, errno, "open \"/proc/self/mountinfo\"");
-  if (buf)
-    setvbuf (f, buf, _IOFBF, MOUNTINFO_BUF);
-  while (getline (&line, &cap, f) > 0)
+  cleanup_free char *copy = NULL;
+  char *save = NULL;
+
+  free (cg->mountinfo);
+  cg->mountinfo = NULL;
+  if (cg_read ("/proc/self", "mountinfo", &cg->mountinfo, err) < 0)
+    return -1;
+  if ((copy = strdup (cg->mountinfo)) == NULL)
+    return husk_error_set (err, ENOMEM, "read \"/proc/self/mountinfo\"");
+  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     if (add_mount (cg, line, err) < 0)
       return -1;
   if (cg->hiers_len == 0)
@@ -195,7 +194,7 @@ make_dir (struct cg_hier *h, struct husk_error **err)
   if (cg_mkdir_p (h->dir, &h->created_top, err) < 0)
     return -1;
   if (strstr (h->controllers, "cpuset") && h->created_top != NULL)
-    return cg_v1_cpuset_init (h->mountpoint, h->dir, err);
+    return cg_v1_cpuset_init (h->mountpoint, h->dir, h->created_top, err);
   return 0;
 }
 

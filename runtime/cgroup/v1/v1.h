@@ -32,7 +32,8 @@ int cg_v1_rdma_apply (const char *dir, const struct oci_resources *r, bool updat
 /* Fills cpuset.cpus/mems of every level from `mountpoint` down to `dir`
  * that has them empty, from its parent: a v1 cpuset with empty sets cannot
  * take tasks. */
-int cg_v1_cpuset_init (const char *mountpoint, const char *dir, struct husk_error **err);
+int cg_v1_cpuset_init (const char *mountpoint, const char *dir, const char *created_top,
+                       struct husk_error **err);
 
 /* Error for a resource asked of a hierarchy that is not mounted. */
 int cg_v1_not_mounted (const char *controller, const char *what, struct husk_error **err);

@@ -20,7 +20,7 @@ enable_controllers (const char *dir)
   char *save = NULL;
   size_t n = 0;
 
-  if (cg_read (dir, "cgroup.controllers", &avail, &e) < 0)
+  if (cg_read_value (dir, "cgroup.controllers", &avail, &e) < 0)
     return;
   all = calloc (1, 2 * strlen (avail) + 2);
   if (all == NULL)

@@ -11,7 +11,7 @@ events_frozen (const char *dir, bool *frozen, struct husk_error **err)
 {
   cleanup_free char *events = NULL;
   uint64_t v = 0;
-  if (cg_read (dir, "cgroup.events", &events, err) < 0)
+  if (cg_read_value (dir, "cgroup.events", &events, err) < 0)
     return -1;
   cg_keyed_u64 (events, "frozen", &v);
   *frozen = v == 1;

@@ -185,18 +185,8 @@ write_containerd_config() {
 		    bin_dir = "/usr/lib/cni"
 		    conf_dir = "$CTD/cni"
 		    max_conf_num = 1
-		  [plugins."io.containerd.grpc.v1.cri".registry]
-		    config_path = "$CTD/certs.d"
-		  [plugins."io.containerd.grpc.v1.cri".containerd]
-		    default_runtime_name = "husk"
-		    snapshotter = "overlayfs"
-		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.husk]
-		      runtime_type = "io.containerd.runc.v2"
-		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.husk.options]
-		        BinaryName = "$HUSK"
-		        Root = "$CTD/runtime-root"
-		        SystemdCgroup = false
 	TOML
+	containerd_cri_runtime_config husk "$HUSK" "$CTD/runtime-root"
 }
 
 @test "critest: every conformance spec passes through containerd with the runtime as its default handler" {

@@ -1,11 +1,16 @@
 #!/usr/bin/env bats
 # crictl against huskd's CRI socket, as a user would drive it: the pod
-# sandbox and container lifecycle, exec, logs, images, stats, info.
+# sandbox and container lifecycle, exec, logs, images (pulled from a
+# docker-registry on 127.0.0.1 the file starts), stats, info.
 
 load ../helpers
 load ../pod/pod_helpers
 load ../huskd/huskd_helpers
+load ../image/registry_helpers
 load cri_helpers
+
+setup_file() { registry_setup_file; }
+teardown_file() { stop_pidfile "$BATS_FILE_TMPDIR/reg/registry.pid"; }
 
 setup() { setup_cri; }
 teardown() { teardown_cri; }
@@ -180,9 +185,9 @@ teardown() { teardown_cri; }
 	[ "$status" -eq 0 ]
 	cri imagefsinfo
 	[ "$status" -eq 0 ]
-	cri pull docker.io/library/busybox:latest
+	cri pull "$REG/library/nosuch:1"
 	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"not supported"* ]]
+	[[ "$stderr" == *"$REG/library/nosuch:1"* ]]
 	cri rmi "$POD_ROOTFS"
 	[ "$status" -eq 0 ]
 	cri images -o json
@@ -191,4 +196,32 @@ teardown() { teardown_cri; }
 	cri checkpoint --export "$BATS_TEST_TMPDIR/x.tar" "$cid"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"Unimplemented"* ]] || [[ "$stderr" == *"unknown method"* ]]
+}
+
+@test "crictl pull from a registry, images, a container of it, rmi" {
+	cri pull "$REG/library/busybox:latest"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Image is up to date for sha256:"* ]]
+	cri images -o json
+	[ "$(jq -r '.images[].repoTags[]' <<<"$output")" = "$REG/library/busybox:latest" ]
+	pod_config pulled >"$BATS_TEST_TMPDIR/pod.json"
+	jq -n --arg img "$REG/library/busybox:latest" '{metadata: {name: "c"}, image: {image: $img},
+		command: ["sh", "-c", "echo from-the-registry"], log_path: "c.log", linux: {}}' \
+		>"$BATS_TEST_TMPDIR/c.json"
+	cri runp "$BATS_TEST_TMPDIR/pod.json"
+	[ "$status" -eq 0 ]
+	local pod=$output
+	cri create "$pod" "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/pod.json"
+	[ "$status" -eq 0 ]
+	local cid=$output
+	cri start "$cid"
+	[ "$status" -eq 0 ]
+	retry 50 0.1 grep -q 'from-the-registry' "$LOGDIR/c.log"
+	cri stopp "$pod"
+	cri rmp "$pod"
+	[ "$status" -eq 0 ]
+	cri rmi "$REG/library/busybox:latest"
+	[ "$status" -eq 0 ]
+	cri images -o json
+	[ "$(jq '.images | length' <<<"$output")" = 0 ]
 }

@@ -429,6 +429,13 @@ PY
 		[ "$v" = old ] && ensure_old_kubectl && bin=$KUBECTL_OLD
 		for i in 1 2 3 4 5 6 7 8; do
 			run timeout 30 script -qec "stty cols 97 rows 31; $bin --kubeconfig $STATE/kubeconfig exec -it web -- stty size" /dev/null </dev/null
+			# Under load a run of kubectl 1.20 rarely printed nothing at all
+			# (status 0): an open defect (output lost, not a wrong size),
+			# noted in issue 15; it is run once more then, and only then.
+			if [ "$status" -eq 0 ] && [ -z "${output//[$'\r\n']/}" ]; then
+				echo "# run $i with kubectl $v printed nothing: once more" >&3
+				run timeout 30 script -qec "stty cols 97 rows 31; $bin --kubeconfig $STATE/kubeconfig exec -it web -- stty size" /dev/null </dev/null
+			fi
 			[ "$status" -eq 0 ] || fail "run $i with kubectl $v: status $status: $output"
 			[[ "$output" == *"31 97"* ]] || fail "run $i with kubectl $v saw: $output"
 		done

@@ -44,6 +44,26 @@ containerd_base_config() {
 	TOML
 }
 
+# containerd_cri_runtime_config NAME BINARY ROOT: the CRI plugin's tables
+# after containerd_base_config's: registry hosts from $CTD/certs.d, and
+# NAME, the default runtime handler, the runc shim running BINARY with
+# --root ROOT on cgroupfs.
+containerd_cri_runtime_config() {
+	cat <<-TOML
+		  [plugins."io.containerd.grpc.v1.cri".registry]
+		    config_path = "$CTD/certs.d"
+		  [plugins."io.containerd.grpc.v1.cri".containerd]
+		    default_runtime_name = "$1"
+		    snapshotter = "overlayfs"
+		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$1]
+		      runtime_type = "io.containerd.runc.v2"
+		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$1.options]
+		        BinaryName = "$2"
+		        Root = "$3"
+		        SystemdCgroup = false
+	TOML
+}
+
 # start_containerd: runs containerd on $CTD/config.toml and waits until it
 # answers.
 start_containerd() {

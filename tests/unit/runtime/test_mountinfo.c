@@ -83,6 +83,59 @@ test_visible (void)
   ok (!husk_mountinfo_visible (&fake), "another mount id at /proc is hidden");
 }
 
+/* Visibility from the table alone, on the shape of the benchmarks' cgroup
+ * view (a tmpfs over /sys/fs/cgroup with the hierarchies moved onto it,
+ * the old ones still listed below) and of mounts stacked or covered. */
+struct vis {
+  int n;
+  char seen[16][80];
+};
+
+static int
+collect_visible (const struct husk_mountinfo *m, void *data, struct husk_error **err)
+{
+  struct vis *v = data;
+  (void) err;
+  if (v->n < 16)
+    snprintf (v->seen[v->n++], sizeof v->seen[0], "%llu %s %d", m->id, m->target,
+              husk_mountinfo_visible (m));
+  return 0;
+}
+
+static void
+test_visible_table (void)
+{
+  char path[] = "/tmp/husk-mountinfo-XXXXXX";
+  int fd = mkstemp (path);
+  static const char text[]
+      = "49 1 254:0 / / rw - ext4 /dev/vda1 rw\n"
+        "55 49 0:22 / /sys rw - sysfs sysfs rw\n"
+        "63 55 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+        "64 63 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+        "75 63 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+        "103 112 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+        "112 63 0:42 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+        "120 49 0:50 / /mnt rw - tmpfs y rw\n"
+        "121 120 0:51 / /mnt rw - tmpfs z rw\n"
+        "122 121 0:52 / /mnt/a/b rw - tmpfs w rw\n"
+        "123 121 0:53 / /mnt/a rw - tmpfs v rw\n";
+  static const char *const want[] = {
+    "49 / 1", "55 /sys 1", "63 /sys/fs/cgroup 0", "64 /sys/fs/cgroup/cpu 0",
+    "75 /sys/fs/cgroup/unified 0", "103 /sys/fs/cgroup/cpu 1", "112 /sys/fs/cgroup 1",
+    "120 /mnt 0", "121 /mnt 1", "122 /mnt/a/b 0", "123 /mnt/a 1",
+  };
+  struct vis v = { 0 };
+  struct husk_error *err = NULL;
+
+  ok (fd >= 0 && write (fd, text, sizeof text - 1) == (ssize_t) (sizeof text - 1), "fixture");
+  close (fd);
+  is_int (husk_mountinfo_each (path, collect_visible, &v, &err), 0, "read the fixture");
+  is_int (v.n, 11, "every entry");
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+    is_str (v.seen[i], want[i], "visibility of entry %zu", i);
+  unlink (path);
+}
+
 static void
 test_optstr (void)
 {
@@ -118,5 +171,6 @@ main (void)
   test_optstr ();
   test_mountpoint ();
   test_visible ();
+  test_visible_table ();
   return tap_done ();
 }
