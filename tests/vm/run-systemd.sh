@@ -16,6 +16,7 @@
 # work dir, HUSK (default BUILD_DIR/runtime/cli/husk; e.g. /usr/sbin/runc),
 # VM_GUEST (the script the guest runs; default tests/vm/systemd-guest.sh),
 # VM_TOOLS=0 leaves podman and Docker out (VM_TOOLS_BUDGET: their seconds),
+# VM_PODS=0 huskd's and containerd's pods (--cgroup-driver systemd, SystemdCgroup),
 # VM_CGROUP=hybrid (with VM_GUEST=tests/vm/systemd-guest-v1.sh) the v1 boot.
 set -euo pipefail
 
@@ -60,7 +61,7 @@ After=basic.target dbus.socket
 
 [Service]
 Type=oneshot
-Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120} BENCH_N=${BENCH_N:-10}
+Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_PODS=${VM_PODS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120} BENCH_N=${BENCH_N:-10}
 ExecStart=/bin/bash $guest $build
 StandardOutput=append:/vm-out/guest.log
 StandardError=append:/vm-out/guest.log
