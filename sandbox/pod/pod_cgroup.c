@@ -38,7 +38,7 @@ pod_limits (const struct pod_spec *pod, struct oci_memory *mem, struct oci_cpu *
       const struct pod_resources *r = &pod->containers[i].resources;
       all_limited &= r->limits_memory.set;
       memory += r->limits_memory.set ? r->limits_memory.value : 0;
-      shares += r->requests_cpu_milli.set ? r->requests_cpu_milli.value * 1024 / 1000 : 0;
+      shares += pod_cpu_shares (r);
     }
   if (all_limited && memory > 0)
     mem->limit = (oci_opt_i64) { true, memory };

@@ -325,10 +325,7 @@ write_resources (struct jw *w, const struct pod_resources *r)
     {
       jw_key (w, "cpu");
       jw_open (w);
-      if (r->requests_cpu_milli.set)
-        jw_key_int (w, "shares", r->requests_cpu_milli.value * 1024 / 1000 < 2
-                                     ? 2
-                                     : r->requests_cpu_milli.value * 1024 / 1000);
+      jw_key_int (w, "shares", pod_cpu_shares (r));
       if (r->limits_cpu_milli.set)
         {
           long long quota = r->limits_cpu_milli.value * 100;

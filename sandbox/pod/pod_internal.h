@@ -118,6 +118,9 @@ int pod_etc_write (const struct pod_env *env, const struct pod_spec *pod, const 
 enum pod_qos { POD_QOS_BEST_EFFORT, POD_QOS_BURSTABLE, POD_QOS_GUARANTEED };
 enum pod_qos pod_qos_class (const struct pod_spec *pod);
 const char *pod_qos_name (enum pod_qos q);
+/* The CPU shares of a container: its CPU request, which Kubernetes defaults
+ * to the limit when only the limit is given; 0 for none. */
+int64_t pod_cpu_shares (const struct pod_resources *r);
 
 /* Where a pod's cgroup is (pod_cgroup_place.c names it, pod_cgroup.c
  * records it in the pod's directory). */

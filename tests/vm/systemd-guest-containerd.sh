@@ -7,7 +7,7 @@
 # Host network: the guest has no CNI configuration.  Needs $b/rootfs,
 # $src, say/check/no_unit.
 guest_containerd() {
-	local ctd=/tmp/vm-ctd crictl=/work/conf/cri-tools/bin/crictl pid sid cid slice=kubepods-burstable-podvm_ctd_1.slice
+	local t=$SECONDS ctd=/tmp/vm-ctd crictl=/work/conf/cri-tools/bin/crictl pid sid cid slice=kubepods-burstable-podvm_ctd_1.slice
 	command -v containerd >/dev/null || { say "skip containerd: not installed"; return; }
 	[ -x "$crictl" ] || { say "skip containerd: no $crictl"; return; }
 	# a tmpfs, not the guest's overlay root: the native snapshotter copies
@@ -44,10 +44,12 @@ TOML
 		kill $pid
 		return
 	fi
-	"$src/tests/fixtures/make-oci-archive.sh" "$b/rootfs" $ctd/image.tar localhost/vm-bb:latest \
-		'["sleep","2147483647"]' &&
-		timeout 60 ctr -a $ctd/containerd.sock -n k8s.io image import $ctd/image.tar >$ctd/import.log 2>&1 ||
+	# the image: run-systemd.sh packs it on the host (/vm-out/vm-bb.tar)
+	[ -f /vm-out/vm-bb.tar ] || "$src/tests/fixtures/make-oci-archive.sh" "$b/rootfs" /vm-out/vm-bb.tar \
+		localhost/vm-bb:latest '["sleep","2147483647"]'
+	timeout 60 ctr -a $ctd/containerd.sock -n k8s.io image import /vm-out/vm-bb.tar >$ctd/import.log 2>&1 ||
 		say "# image import: $(tr '\n' ' ' <$ctd/import.log)"
+	say "# containerd: up, image imported after $((SECONDS - t)) s"
 	jq -n --arg s $slice '{metadata: {name: "vm-ctd", namespace: "default", uid: "vm-ctd-1", attempt: 0},
 		linux: {cgroup_parent: $s, security_context: {namespace_options: {network: 2}}}}' >$ctd/pod.json
 	jq -n '{metadata: {name: "c"}, image: {image: "localhost/vm-bb:latest"}, command: ["sleep", "600"],

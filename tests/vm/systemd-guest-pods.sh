@@ -7,8 +7,17 @@
 # properties and the cgroup files; deleting the pods leaves no unit.  Then
 # the same through huskd's CRI: `crictl runp` with a kubelet-style
 # cgroup_parent slice.  Needs $b/rootfs, $build, say/check.
+# unit_props UNIT: the properties checked here into P[...], one systemctl.
+declare -A P
+unit_props() {
+	local k v
+	P=()
+	while IFS='=' read -r k v; do P[$k]=$v; done < <(systemctl show -p Slice -p ActiveState \
+		-p ControlGroup -p MemoryMax -p CPUQuotaPerSecUSec "$1")
+}
+
 guest_huskd() {
-	local hd=/tmp/vm-huskd huskd=$build/sandbox/huskd/huskd pid name uid u parent cg cid sid
+	local hd=/tmp/vm-huskd huskd=$build/sandbox/huskd/huskd pid name uid phase qos u parent cg pod_cg pod_mem cid sid t=$SECONDS
 	# its log on the 9p share, for a look after the run (VM_KEEP=1)
 	local log=/vm-out/huskd.log
 	local crictl=/work/conf/cri-tools/bin/crictl
@@ -38,59 +47,57 @@ guest_huskd() {
 		check "huskd: create the ${p%%:*} pod" grep -qx 201 $hd/create.code ||
 			say "# $(cat $hd/create.out)"
 	done
-	pod() { H "http://huskd/api/v1/namespaces/default/pods/$1" | jq -r "$2"; }
-	all_running() {
-		local n
-		for n in guaranteed burstable besteffort; do [ "$(pod $n .status.phase)" = Running ] || return 1; done
-	}
+	# name uid phase qosClass of every pod, one request
+	pods() { H http://huskd/api/v1/namespaces/default/pods |
+		jq -r '.items[] | "\(.metadata.name) \(.metadata.uid) \(.status.phase) \(.status.qosClass)"'; }
+	all_running() { [ "$(pods | grep -c ' Running ')" = 3 ]; }
 	wait_for 60 all_running ||
 		say "# events: $(H http://huskd/api/v1/namespaces/default/events | jq -r '.items[] | .reason + ": " + .message' | tail -n 12 | tr '\n' ' ')"
-	for name in guaranteed burstable besteffort; do
-		check "huskd: the $name pod runs" test "$(pod $name .status.phase)" = Running ||
-			say "# $name: $(pod $name .status.containerStatuses | jq -c .)"
-		check "huskd: its qosClass is right" eval 'test "$(pod $name .status.qosClass)" = \
-			"$(case $name in guaranteed) echo Guaranteed;; burstable) echo Burstable;; *) echo BestEffort;; esac)"'
-		uid=$(pod $name .metadata.uid)
+	say "# huskd: pods running after $((SECONDS - t)) s"
+	pods >$hd/pods.txt
+	while read -r name uid phase qos; do
+		check "huskd: the $name pod runs" test "$phase" = Running
+		check "huskd: $name: its qosClass is $qos" test "${qos,,}" = "$name"
 		case $name in
 		guaranteed) u=kubepods-pod${uid//-/_}.slice parent=kubepods.slice ;;
 		*) u=kubepods-$name-pod${uid//-/_}.slice parent=kubepods-$name.slice ;;
 		esac
-		check "huskd: $name: the pod is $u in $parent" test "$(systemctl show -P Slice "$u")" = "$parent"
-		check "huskd: $name: $u is active" test "$(systemctl show -P ActiveState "$u")" = active
+		unit_props "$u"
+		say "# $name: $u: ${P[*]@K}"
+		check "huskd: $name: the pod is $u in $parent" test "${P[Slice]}" = "$parent"
+		check "huskd: $name: $u is active" test "${P[ActiveState]}" = active
+		pod_cg=${P[ControlGroup]} pod_mem=${P[MemoryMax]}
 		cg=$(H "http://huskd/api/v1/namespaces/default/pods/$name/log" | sed -n 's/^0:://p')
 		cid=${cg##*/husk-}
-		cid=${cid%.scope}
-		check "huskd: $name: the container is husk-<id>.scope in $u" \
-			test "$(systemctl show -P Slice "husk-$cid.scope")" = "$u" || say "# $name's cgroup: $cg"
-		check "huskd: $name: its cgroup is the scope's ControlGroup" \
-			test -n "$cg" -a "$cg" = "$(systemctl show -P ControlGroup "husk-$cid.scope")"
-		say "# $name: $(systemctl show -p MemoryMax -p CPUWeight -p CPUQuotaPerSecUSec "$u" | tr '\n' ' ')"
+		unit_props "husk-${cid%.scope}.scope"
+		check "huskd: $name: the container is husk-<id>.scope in $u" test "${P[Slice]}" = "$u" ||
+			say "# $name's cgroup: $cg"
+		check "huskd: $name: its cgroup is the scope's ControlGroup" test -n "$cg" -a "$cg" = "${P[ControlGroup]}"
 		case $name in
 		guaranteed)
-			check "huskd: guaranteed: MemoryMax of the pod slice is 64Mi" test "$(systemctl show -P MemoryMax "$u")" = 67108864
-			check "huskd: guaranteed: memory.max of the pod slice" \
-				test "$(cat "/sys/fs/cgroup$(systemctl show -P ControlGroup "$u")/memory.max")" = 67108864
-			check "huskd: guaranteed: the container's CPUQuotaPerSecUSec is 100ms" \
-				test "$(systemctl show -P CPUQuotaPerSecUSec "husk-$cid.scope")" = 100ms
+			check "huskd: guaranteed: MemoryMax of the pod slice is 64Mi" test "$pod_mem" = 67108864
+			check "huskd: guaranteed: memory.max of the pod slice" test "$(cat "/sys/fs/cgroup$pod_cg/memory.max")" = 67108864
+			check "huskd: guaranteed: the container's CPUQuotaPerSecUSec is 100ms" test "${P[CPUQuotaPerSecUSec]}" = 100ms
 			check "huskd: guaranteed: cpu.max of the container" test "$(cat "/sys/fs/cgroup$cg/cpu.max")" = "10000 100000"
 			;;
 		burstable)
-			check "huskd: burstable: the container's MemoryMax is 48Mi" \
-				test "$(systemctl show -P MemoryMax "husk-$cid.scope")" = 50331648
+			check "huskd: burstable: the container's MemoryMax is 48Mi" test "${P[MemoryMax]}" = 50331648
 			check "huskd: burstable: memory.max of the container" test "$(cat "/sys/fs/cgroup$cg/memory.max")" = 50331648
 			;;
 		besteffort)
-			check "huskd: besteffort: no memory limit on the pod slice" test "$(systemctl show -P MemoryMax "$u")" = infinity
+			check "huskd: besteffort: no memory limit on the pod slice" test "$pod_mem" = infinity
 			;;
 		esac
-	done
+	done <$hd/pods.txt
+	check "huskd: three pods" test "$(wc -l <$hd/pods.txt)" = 3
 	check "huskd: kubepods-burstable.slice is in kubepods.slice" \
 		test "$(systemctl show -P Slice kubepods-burstable.slice)" = kubepods.slice
 	for name in guaranteed burstable besteffort; do
 		H -X DELETE -o /dev/null "http://huskd/api/v1/namespaces/default/pods/$name?gracePeriodSeconds=1"
 	done
-	wait_for 60 eval '[ "$(H http://huskd/api/v1/pods | jq ".items | length")" = 0 ]'
-	check "huskd: the pods are deleted" test "$(H http://huskd/api/v1/pods | jq '.items | length')" = 0
+	wait_for 60 eval '[ -z "$(pods)" ]'
+	check "huskd: the pods are deleted" test -z "$(pods)"
+	say "# huskd: pods deleted after $((SECONDS - t)) s"
 	check "huskd: no kubepods unit left" no_unit 'kubepods*'
 	check "huskd: no husk-*.scope left" no_unit 'husk-*.scope'
 	check "huskd: no failed unit" test -z "$(systemctl list-units --failed --no-legend --plain 'kubepods*' 'husk-*')"

@@ -127,6 +127,10 @@ JSON
 	for _ in $(seq 100); do rt state c4 2>/dev/null | grep -q '"stopped"' && break; sleep 0.2; done
 	say "# after the OOM kill: $(systemctl show -p ActiveState -p Result husk-c4.scope | tr '\n' ' ')"
 	check "the OOM-killed container is stopped" eval 'rt state c4 | grep -q "\"stopped\""'
+	# its scope went with its last process: kill --all and ps of the
+	# stopped container find nothing to do (runc: the same)
+	check "kill --all of the stopped container whose scope is gone" rt kill --all c4 KILL
+	check "ps of it lists nothing" eval 'test "$(rt ps c4 | wc -l)" -le 1'
 	check "delete of the OOM-killed container" rt delete c4
 	check "no unit left after the OOM kill" test -z "$(systemctl list-units --all --no-legend husk-c4.scope)"
 	say "# runtime scenarios: $((SECONDS - t0)) s"

@@ -56,6 +56,12 @@ pods_in_place() {
 		# the container's cgroup is "<pod cgroup>/<container id>"
 		[[ "$cg" == "$where/$want/"* ]] || fail "$name: $cg is not under $where/$want"
 		[ -d "/sys/fs/cgroup/memory$where/$want" ] || fail "no /sys/fs/cgroup/memory$where/$want"
+		# a CPU limit alone is the request too (Kubernetes' defaulting):
+		# 100m is 102 shares, for the container and the pod
+		if [ "$name" = guaranteed ] && [ -d /sys/fs/cgroup/cpu ]; then
+			[ "$(cat "/sys/fs/cgroup/cpu$cg/cpu.shares")" = 102 ] || fail "container cpu.shares"
+			[ "$(cat "/sys/fs/cgroup/cpu$where/$want/cpu.shares")" = 102 ] || fail "pod cpu.shares"
+		fi
 	done
 }
 
