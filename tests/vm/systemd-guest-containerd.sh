@@ -71,7 +71,9 @@ TOML
 		test "$(systemctl show -P MemoryMax "cri-containerd-$cid.scope")" = 67108864
 	check "containerd: memory.max of the container's cgroup" test "$(cat "/sys/fs/cgroup$(systemctl show -P \
 		ControlGroup "cri-containerd-$cid.scope")/memory.max" 2>&1)" = 67108864
-	check "containerd: crictl stop" C stop -t 1 "$cid"
+	say "# containerd: shims in $(for p in $(pgrep -f containerd-shim); do cut -d: -f3 /proc/$p/cgroup; done | tr '\n' ' ')"
+	check "containerd: crictl stop" C stop -t 5 "$cid" ||
+		say "# containerd: $(grep -a 'level=error\|panic\|shim disconnected' /vm-out/containerd.log | tail -n 4 | cut -c1-400 | tr '\n' ' ')"
 	check "containerd: crictl rm" C rm "$cid"
 	check "containerd: no unit of the container left" no_unit "cri-containerd-$cid.scope"
 	check "containerd: crictl stopp" C stopp "$sid"
