@@ -229,7 +229,8 @@ main() {
 
 	if [ -z "${SKIP_VM:-}" ]; then
 		vm_section vm "cgroup v2 (tests/vm/run-cgroup-v2.sh)" tests/vm/run-cgroup-v2.sh
-		vm_section vm-systemd "systemd (tests/vm/run-systemd.sh)" env VM_TIMEOUT=300 tests/vm/run-systemd.sh
+		# (420 s: huskd's and containerd's pods, tests/vm/systemd-guest-{pods,containerd}.sh, add ~60 s)
+		vm_section vm-systemd "systemd (tests/vm/run-systemd.sh)" env VM_TIMEOUT=420 tests/vm/run-systemd.sh
 		# The hybrid boot: --systemd-cgroup on v1 controllers, as on this host.
 		vm_section vm-systemd-v1 "systemd, hybrid (tests/vm/run-systemd.sh, VM_CGROUP=hybrid)" \
 			env VM_TIMEOUT=300 VM_TOOLS=0 VM_CGROUP=hybrid VM_GUEST=tests/vm/systemd-guest-v1.sh \

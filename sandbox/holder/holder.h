@@ -16,6 +16,7 @@ struct holder_options {
   const char *runtime;      /* the runtime CLI */
   const char *runtime_root; /* its --root, may be NULL */
   const char *hostname;
+  bool systemd_cgroup;      /* --cgroup-driver systemd: create gets --systemd-cgroup */
   bool host_network;        /* share the host's net, ipc, uts */
   bool share_pid;           /* a pod PID namespace with its own PID 1 */
   bool detach;              /* fork, the parent exits: the launcher's child is gone */

@@ -227,6 +227,8 @@ exec_create (const struct holder *h, const struct holder_container *c, const cha
     }
   argv[n++] = "--log";
   argv[n++] = log;
+  if (h->opt.systemd_cgroup)
+    argv[n++] = "--systemd-cgroup";
   argv[n++] = "create";
   argv[n++] = "--bundle";
   argv[n++] = bundle;

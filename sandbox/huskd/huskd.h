@@ -41,6 +41,7 @@ struct huskd_options {
   const char *runtime_root;  /* its --root for pod containers */
   const char *image_store;
   const char *cgroup_parent;
+  bool systemd_cgroup;      /* --cgroup-driver systemd */
   const char *cni_conf_dir; /* replaces the default pod network */
   struct huskd_pod_network pod_network;
   const char *resolv_conf;  /* the host resolvers pods get (kubelet's --resolv-conf) */

@@ -32,6 +32,8 @@ usage (FILE *f)
               "  --runtime PATH    OCI runtime for containers and exec (default:\n"
               "                    $HUSK_POD_RUNTIME, the husk beside huskd, husk on PATH)\n"
               "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
+              "  --cgroup-driver D cgroupfs (default) or systemd (kubelet's names): pods in\n"
+              "                    <P>/kubepods/... or in slices kubepods-....slice\n"
               "  --cni-conf-dir D  CNI configuration for pod networks (replaces the default)\n"
               "  --pod-network M   default (a bridge made through the CNI plugins) or none\n"
               "  --pod-bridge NAME the default network's bridge (default "
@@ -106,6 +108,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "registry-config", required_argument, NULL, 'G' },
     { "event-ttl", required_argument, NULL, 'E' },
     { "cri-socket", required_argument, NULL, 'K' },
+    { "cgroup-driver", required_argument, NULL, 'X' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
@@ -138,6 +141,14 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'D': o->resolv_conf = optarg; break;
       case 'G': o->registry_config = optarg; break;
       case 'K': o->cri_socket = optarg; break;
+      case 'X':
+        if (strcmp (optarg, "systemd") != 0 && strcmp (optarg, "cgroupfs") != 0)
+          {
+            fprintf (stderr, "huskd: --cgroup-driver: `%s` is not systemd or cgroupfs\n", optarg);
+            return -1;
+          }
+        o->systemd_cgroup = strcmp (optarg, "systemd") == 0;
+        break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {
@@ -195,6 +206,7 @@ start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **er
   env->runtime_root = d->opts.runtime_root;
   env->image_store = d->opts.image_store;
   env->cgroup_parent = d->opts.cgroup_parent;
+  env->systemd_cgroup = d->opts.systemd_cgroup;
   env->cni_conf_dir = d->pod_cni_conf_dir;
   env->resolv_conf = d->opts.resolv_conf;
   return cri_server_start (d->base, &o, &d->cri, err);

@@ -325,10 +325,7 @@ write_resources (struct jw *w, const struct pod_resources *r)
     {
       jw_key (w, "cpu");
       jw_open (w);
-      if (r->requests_cpu_milli.set)
-        jw_key_int (w, "shares", r->requests_cpu_milli.value * 1024 / 1000 < 2
-                                     ? 2
-                                     : r->requests_cpu_milli.value * 1024 / 1000);
+      jw_key_int (w, "shares", pod_cpu_shares (r));
       if (r->limits_cpu_milli.set)
         {
           long long quota = r->limits_cpu_milli.value * 100;
@@ -353,21 +350,25 @@ write_masked (struct jw *w)
                                        "/proc/sysrq-trigger", NULL });
 }
 
-static void
-write_linux (struct jw *w, const struct pod_config_input *in)
+static int
+write_linux (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
 {
-  cleanup_free char *pod_cg = pod_cgroup_path (in->env, in->sandbox_id);
-  cleanup_free char *cg = pod_path ("%s/%s", pod_cg ? pod_cg : "/husk", in->cid);
+  struct pod_cgroup pod_cg __attribute__ ((cleanup (pod_cgroup_clear))) = { 0 };
+  cleanup_free char *cg = NULL;
 
+  if (pod_cgroup_load (in->env, in->sandbox_id, &pod_cg, err) < 0)
+    return -1;
+  if ((cg = pod_cgroup_container_path (&pod_cg, in->cid)) == NULL)
+    return husk_error_set (err, ENOMEM, "cgroupsPath");
   jw_key (w, "linux");
   jw_open (w);
   write_namespaces (w, in);
-  if (cg)
-    jw_key_string (w, "cgroupsPath", cg);
+  jw_key_string (w, "cgroupsPath", cg);
   write_resources (w, &in->container->resources);
   if (!in->container->security_context.privileged)
     write_masked (w);
   jw_close (w);
+  return 0;
 }
 
 int
@@ -396,7 +397,8 @@ pod_config_generate (const struct pod_config_input *in, char **json, size_t *len
   jw_key_string (&w, "io.kubernetes.container.name", in->container->name);
   jw_key_string (&w, "io.kubernetes.cri.sandbox-id", in->sandbox_id);
   jw_close (&w);
-  write_linux (&w, in);
+  if (write_linux (&w, in, err) < 0)
+    return -1;
   jw_close (&w);
   return jw_finish (&w, "config.json", json, len, err);
 }

@@ -93,6 +93,7 @@ pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod, const 
   argv[n++] = "--runtime", argv[n++] = env->runtime;
   argv[n++] = "--runtime-root", argv[n++] = env->runtime_root;
   argv[n++] = "--hostname", argv[n++] = pod->hostname;
+  argv[n++] = "--cgroup-driver", argv[n++] = env->systemd_cgroup ? "systemd" : "cgroupfs";
   argv[n++] = "--log-max", argv[n++] = log_max;
   argv[n++] = "--ready-fd", argv[n++] = "3";
   argv[n++] = "--detach";

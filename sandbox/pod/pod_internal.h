@@ -21,7 +21,9 @@ struct pod_env {
   char *cni_conf_dir; /* NULL: loopback only */
   char *cni_bin_dir;
   char *image_store;
-  char *cgroup_parent;
+  char *cgroup_parent; /* cgroupfs: a path; systemd: a slice */
+  bool systemd_cgroup;
+  char *pod_cgroup;    /* see husk_sandbox_env */
   char *resolv_conf; /* NULL: /etc/resolv.conf (and systemd-resolved's upstreams) */
   uint64_t log_max_bytes;
 };
@@ -116,8 +118,34 @@ int pod_etc_write (const struct pod_env *env, const struct pod_spec *pod, const 
 enum pod_qos { POD_QOS_BEST_EFFORT, POD_QOS_BURSTABLE, POD_QOS_GUARANTEED };
 enum pod_qos pod_qos_class (const struct pod_spec *pod);
 const char *pod_qos_name (enum pod_qos q);
+/* The CPU shares of a container: its CPU request, which Kubernetes defaults
+ * to the limit when only the limit is given; 0 for none. */
+int64_t pod_cpu_shares (const struct pod_resources *r);
 
-char *pod_cgroup_path (const struct pod_env *env, const char *sandbox_id);
+/* Where a pod's cgroup is (pod_cgroup_place.c names it, pod_cgroup.c
+ * records it in the pod's directory). */
+struct pod_cgroup {
+  bool systemd; /* path is a slice unit */
+  char *path;   /* "/husk/kubepods/burstable/pod<uid>", "kubepods-pod<uid>.slice" */
+  char *keep;   /* the level above the shared ones: removal stops there */
+  bool made;    /* the pod made its own cgroup (else it was given, existing) */
+};
+/* Places the pod by QoS class under the cgroup parent, or at `given`
+ * (kubelet's cgroup_parent through the CRI) when not NULL or "". */
+int pod_cgroup_place (const struct pod_env *env, const struct pod_spec *pod,
+                      const char *sandbox_id, const char *given, struct pod_cgroup *out,
+                      struct husk_error **err);
+/* What pod_cgroup_create recorded (a pod made before records existed:
+ * <parent>/pod_<id>). */
+int pod_cgroup_load (const struct pod_env *env, const char *sandbox_id, struct pod_cgroup *out,
+                     struct husk_error **err);
+void pod_cgroup_clear (struct pod_cgroup *cg);
+/* A container's linux.cgroupsPath: "<pod>/<cid>" or "<pod slice>:husk:<cid>". */
+char *pod_cgroup_container_path (const struct pod_cgroup *cg, const char *cid);
+/* "a-b-c.slice" -> "a-b.slice", "a.slice" -> "-.slice" (malloc'd). */
+char *pod_cgroup_parent_slice (const char *slice);
+/* NULL, "", "/" and "-.slice": the root slice. */
+bool pod_cgroup_root_slice (const char *slice);
 int pod_cgroup_create (const struct pod_env *env, const struct pod_spec *pod,
                        const char *sandbox_id, struct husk_error **err);
 int pod_cgroup_destroy (const struct pod_env *env, const char *sandbox_id,

@@ -67,7 +67,20 @@ struct husk_sandbox_env {
   const char *cni_conf_dir;  /* NULL: loopback only */
   const char *cni_bin_dir;   /* CNI_PATH; default /usr/lib/cni */
   const char *image_store;   /* HUSK_IMAGE_STORE_DEFAULT */
-  const char *cgroup_parent; /* pods' cgroups go under it; default "/husk" */
+  const char *cgroup_parent; /* pods' cgroups go under it, placed by QoS
+                                class as the kubelet places them:
+                                <parent>/kubepods[/burstable|/besteffort]/pod<uid>;
+                                default "/husk"; with systemd_cgroup a slice
+                                (default "-.slice": kubepods.slice ...) */
+  bool systemd_cgroup;       /* the systemd cgroup driver (kubelet's
+                                --cgroup-driver systemd): pods are slices,
+                                containers scopes (the runtime gets
+                                --systemd-cgroup) */
+  const char *pod_cgroup;    /* husk_pod_sandbox_run only: the pod's own
+                                cgroup as the caller chose it (kubelet's
+                                cgroup_parent through the CRI; a slice with
+                                systemd_cgroup), made unless it exists;
+                                NULL: placed under cgroup_parent */
   const char *resolv_conf;   /* the host resolvers pods get (kubelet's
                                 --resolv-conf); NULL: HUSK_RESOLV_CONF_DEFAULT,
                                 see pod_dns.h */
