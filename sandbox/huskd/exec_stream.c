@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include "cleanup.h"
 #include "controller_internal.h"
@@ -133,12 +134,49 @@ cb_congested (void *arg)
   return queued (s) + held (s) >= EXEC_STREAM_HIGH;
 }
 
+static void
+on_linger_read (struct bufferevent *bev, void *arg)
+{
+  struct evbuffer *in = bufferevent_get_input (bev);
+  evbuffer_drain (in, evbuffer_get_length (in));
+}
+
+static void
+on_linger_event (struct bufferevent *bev, short what, void *arg)
+{
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+    exec_stream_abort (arg, NULL);
+}
+
+/* After the Status, a lingering close as HTTP servers make it: closing a
+ * socket with bytes of the client unread (SPDY window updates, stdin it
+ * still sends, a resize) sends a RST instead of a FIN, and the client's
+ * writes then fail ("broken pipe") and a RST may drop what it received
+ * but had not read yet.  So: FIN after all we wrote, then read and drop
+ * what still comes until the client closes, at most EXEC_STREAM_LINGER_S. */
+static void
+linger_then_end (struct exec_stream *s)
+{
+  struct timeval t = { EXEC_STREAM_LINGER_S, 0 };
+  evutil_socket_t fd = bufferevent_getfd (s->bev);
+  if (s->lingering)
+    return;
+  s->lingering = true;
+  exec_proc_free (steal_pointer (&s->proc));
+  if (fd < 0 || shutdown (fd, SHUT_WR) < 0)
+    return exec_stream_abort (s, NULL);
+  bufferevent_setcb (s->bev, on_linger_read, NULL, on_linger_event, s);
+  bufferevent_set_timeouts (s->bev, &t, NULL);
+  bufferevent_enable (s->bev, EV_READ);
+  on_linger_read (s->bev, s);
+}
+
 /* The session is over once the Status and all output before it left. */
 static void
 maybe_end (struct exec_stream *s)
 {
   if (s->finished && queued (s) == 0 && held (s) == 0)
-    exec_stream_abort (s, NULL);
+    linger_then_end (s);
 }
 
 static void

@@ -30,6 +30,7 @@ struct husk_sandbox_env;
 
 #define EXEC_STREAM_HIGH (256u * 1024)
 #define EXEC_STREAM_MAX_FRAME (1u << 20)
+#define EXEC_STREAM_LINGER_S 5
 
 /* ---- the process (exec_stream_proc.c), or an attach to the container's
  * own (exec_stream_attach.c): the session drives both the same way ---- */
@@ -118,6 +119,7 @@ struct exec_stream {
   bool container_tty; /* attach: the container has a terminal */
   const struct husk_sandbox_env *env;
   bool finished; /* the status is given: end once all is flushed */
+  bool lingering; /* all flushed, half-closed: waiting for the client's close */
   bool broken;   /* the client broke the protocol: its input is dropped */
   /* with a tty, the process waits (a moment) for the client's size */
   struct event *size_ev;

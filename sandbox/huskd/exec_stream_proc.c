@@ -124,10 +124,12 @@ exec_proc_on_exit (evutil_socket_t fd, short what, void *arg)
   p->exited = true;
   p->exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
   event_del (p->pid_ev);
-  if (p->console_ev) /* no pty will come any more */
-    event_del (p->console_ev);
-  if (p->listen_ev)
-    event_del (p->listen_ev);
+  /* Under load the pidfd can fire before the console socket's events: a
+   * short command (`stty size`) has run and husk exec exited while its pty
+   * master still waits in the socket, with all the command's output in it.
+   * Dropping the console then lost that output (kubectl exec -it printed
+   * nothing, status 0): take the master now, its output is read below. */
+  exec_proc_console_drain (p);
   exec_proc_check_done (p);
 }
 

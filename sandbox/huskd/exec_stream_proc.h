@@ -56,6 +56,10 @@ void exec_proc_attach_resize (struct exec_proc *p);
 
 /* exec_stream_spawn.c */
 void exec_proc_console_free (struct exec_proc *p);
+/* The runtime is gone: what it sent on the console socket is all queued
+ * now, taken without waiting (the pty master, if it came), then the socket
+ * goes. */
+void exec_proc_console_drain (struct exec_proc *p);
 /* SIGKILLs the command in the container (its pid from the pid file): killing
  * husk exec alone would leave it running. */
 void exec_proc_kill_command (const char *dir);

@@ -77,6 +77,16 @@ on_console_connect (evutil_socket_t fd, short what, void *arg)
 }
 
 void
+exec_proc_console_drain (struct exec_proc *p)
+{
+  if (p->listen_fd >= 0 && p->console_fd < 0)
+    on_console_connect (p->listen_fd, EV_READ, p);
+  if (p->console_fd >= 0)
+    on_console_message (p->console_fd, EV_READ, p);
+  exec_proc_console_free (p);
+}
+
+void
 exec_proc_console_free (struct exec_proc *p)
 {
   if (p->console_ev)
