@@ -79,7 +79,8 @@ void holder_reply (int *fd, const char *fmt, ...) __attribute__ ((format (printf
 /* holder_tty.c: the console socket the runtime sends the pty master to. */
 int holder_console_listen (struct holder *h, struct holder_container *c, char *path,
                            size_t path_len);
-/* Takes the master when the runtime connected (block: wait for it a moment). */
+/* Takes the master if the runtime connected, then closes the socket (the
+ * create is over, or its one connection came). */
 void holder_console_ready (struct holder *h, struct holder_container *c);
 /* The container's stdin: a pipe whose read end goes to the runtime. */
 int holder_stdin_pipe (struct holder_container *c, int *child_end);

@@ -150,18 +150,15 @@ both() {
 	both check_attach_tty
 }
 
-@test "kubectl attach: output only, two attachers, detach leaves it running" {
+@test "kubectl attach: output only, two attachers, detach leaves it running; kube's errors" {
 	ticker_pod tick
+	create_pod done <<<'{"restartPolicy":"Never","containers":[{"name":"main","image":"@ROOTFS@","command":["true"]}]}'
+	wait_for 30 phase_is done Succeeded || fail "the pod did not complete"
 	both check_attach_output
+	both check_attach_errors
 }
 
 @test "kubectl attach -i: stdin piped in, stdinOnce closes it" {
 	both check_attach_stdin_once
 }
 
-@test "kubectl attach: kube's errors" {
-	ticker_pod tick
-	create_pod done <<<'{"restartPolicy":"Never","containers":[{"name":"main","image":"@ROOTFS@","command":["true"]}]}'
-	wait_for 30 phase_is done Succeeded || fail "the pod did not complete"
-	both check_attach_errors
-}
