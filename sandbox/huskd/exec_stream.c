@@ -1,5 +1,7 @@
-/* pods/{name}/exec: the request checked like kube-apiserver checks it, the
- * connection upgraded and taken over from evhttp, and the session's life.
+/* pods/{name}/exec and pods/{name}/attach: the request checked like
+ * kube-apiserver and the kubelet check it, the connection upgraded and
+ * taken over from evhttp, and the session's life (the same for both: an
+ * attach relays the container's own streams instead of a new process's).
  *
  * libevent 2.1's evhttp has no upgrade API.  The handler writes the 101
  * itself into the connection's bufferevent and replaces its callbacks
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include "cleanup.h"
 #include "controller_internal.h"
@@ -24,6 +27,7 @@
 #include "sandbox/pod/sandbox.h"
 
 void huskd_pod_exec_stream (struct hreq *r, yajl_val pod);
+void huskd_pod_attach_stream (struct hreq *r, yajl_val pod);
 
 static char **
 command_of (struct hreq *r)
@@ -130,12 +134,49 @@ cb_congested (void *arg)
   return queued (s) + held (s) >= EXEC_STREAM_HIGH;
 }
 
+static void
+on_linger_read (struct bufferevent *bev, void *arg)
+{
+  struct evbuffer *in = bufferevent_get_input (bev);
+  evbuffer_drain (in, evbuffer_get_length (in));
+}
+
+static void
+on_linger_event (struct bufferevent *bev, short what, void *arg)
+{
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+    exec_stream_abort (arg, NULL);
+}
+
+/* After the Status, a lingering close as HTTP servers make it: closing a
+ * socket with bytes of the client unread (SPDY window updates, stdin it
+ * still sends, a resize) sends a RST instead of a FIN, and the client's
+ * writes then fail ("broken pipe") and a RST may drop what it received
+ * but had not read yet.  So: FIN after all we wrote, then read and drop
+ * what still comes until the client closes, at most EXEC_STREAM_LINGER_S. */
+static void
+linger_then_end (struct exec_stream *s)
+{
+  struct timeval t = { EXEC_STREAM_LINGER_S, 0 };
+  evutil_socket_t fd = bufferevent_getfd (s->bev);
+  if (s->lingering)
+    return;
+  s->lingering = true;
+  exec_proc_free (steal_pointer (&s->proc));
+  if (fd < 0 || shutdown (fd, SHUT_WR) < 0)
+    return exec_stream_abort (s, NULL);
+  bufferevent_setcb (s->bev, on_linger_read, NULL, on_linger_event, s);
+  bufferevent_set_timeouts (s->bev, &t, NULL);
+  bufferevent_enable (s->bev, EV_READ);
+  on_linger_read (s->bev, s);
+}
+
 /* The session is over once the Status and all output before it left. */
 static void
 maybe_end (struct exec_stream *s)
 {
   if (s->finished && queued (s) == 0 && held (s) == 0)
-    exec_stream_abort (s, NULL);
+    linger_then_end (s);
 }
 
 static void
@@ -161,6 +202,10 @@ cb_exited (void *arg, int exit_code)
   cleanup_error struct husk_error *err = NULL;
   cleanup_free char *json = NULL;
   size_t len = 0;
+  /* an attach ends with Success whatever the container's exit, as the
+   * kubelet's ServeAttach answers: kubectl reads the exit from the pod */
+  if (s->attach)
+    exit_code = 0;
   if (stream_exit_status (exit_code, (const char *const *) s->argv, &json, &len, &err) < 0)
     return exec_stream_abort (s, err->message);
   s->t->finish (s, json, len);
@@ -190,8 +235,8 @@ static bool
 wait_for_size (struct exec_stream *s)
 {
   struct timeval second = { 1, 0 };
-  if (!s->want[STREAM_RESIZE] || s->sized || s->size_waited)
-    return false;
+  if (s->attach || !s->want[STREAM_RESIZE] || s->sized || s->size_waited)
+    return false; /* an attach's process runs already */
   if (!s->size_ev && !(s->size_ev = evtimer_new (s->base, on_size_wait, s)))
     return false;
   if (!evtimer_pending (s->size_ev, NULL))
@@ -234,11 +279,14 @@ exec_stream_start_process (struct exec_stream *s)
   struct exec_proc_spec spec = {
     .runtime = s->runtime, .runtime_root = s->runtime_root, .container_id = s->container_id,
     .state_dir = s->state_dir, .argv = s->argv, .tty = s->want[STREAM_RESIZE],
-    .stdin_ = s->want[STREAM_STDIN],
+    .stdin_ = s->want[STREAM_STDIN], .attach = s->attach, .env = s->env,
+    .stdout_ = s->want[STREAM_STDOUT], .stderr_ = s->want[STREAM_STDERR],
   };
   if (s->proc || s->finished || wait_for_size (s))
     return;
-  if (spec.tty)
+  if (s->attach)
+    spec.tty = s->container_tty;
+  else if (spec.tty)
     spec.process_json = process = sized_process (s);
   if (exec_proc_start (s->base, &spec, &proc_cbs, s, &s->proc, &err) == 0)
     {
@@ -359,6 +407,22 @@ pick_transport (struct hreq *r)
   return NULL;
 }
 
+/* The streams the client asked for, as kube-apiserver checks them. */
+static struct api_status *
+fill_streams (struct exec_stream *s, struct hreq *r)
+{
+  s->want[STREAM_STDIN] = hreq_query_bool (r, "stdin");
+  s->want[STREAM_STDOUT] = hreq_query_bool (r, "stdout");
+  s->want[STREAM_STDERR] = hreq_query_bool (r, "stderr");
+  s->want[STREAM_RESIZE] = hreq_query_bool (r, "tty");
+  s->want[STREAM_ERROR] = true;
+  if (s->want[STREAM_RESIZE])
+    s->want[STREAM_STDERR] = false; /* a terminal has one output stream */
+  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
+    return api_bad_request ("you must specify at least 1 of stdin, stdout, stderr");
+  return NULL;
+}
+
 /* The container's current attempt, and what to run it with. */
 static struct api_status *
 fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
@@ -379,20 +443,49 @@ fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
   s->runtime_root = strdup (c->env.runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
   s->config_path = husk_pod_container_config_path (&c->env, s->container_id);
   s->state_dir = r->d->opts.state_dir ? strdup (r->d->opts.state_dir) : NULL;
-  s->want[STREAM_STDIN] = hreq_query_bool (r, "stdin");
-  s->want[STREAM_STDOUT] = hreq_query_bool (r, "stdout");
-  s->want[STREAM_STDERR] = hreq_query_bool (r, "stderr");
-  s->want[STREAM_RESIZE] = hreq_query_bool (r, "tty");
-  s->want[STREAM_ERROR] = true;
-  if (s->want[STREAM_RESIZE])
-    s->want[STREAM_STDERR] = false; /* a terminal has one output stream */
-  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
-    return api_bad_request ("you must specify at least 1 of stdin, stdout, stderr");
+  return fill_streams (s, r);
+}
+
+static bool
+container_running (yajl_val pod, const char *name)
+{
+  yajl_val list = jv_path (pod, "status", "containerStatuses", NULL);
+  for (size_t i = 0; list && list->type == yajl_t_array && i < list->u.array.len; i++)
+    if (!strcmp (jv_str (list->u.array.values[i], "name") ?: "", name))
+      return jv_path (list->u.array.values[i], "state", "running", NULL) != NULL;
+  return false;
+}
+
+/* An attach: the container must run and, for stdin, have asked for it
+ * (`stdin: true`); its tty is the container's, as the kubelet takes it. */
+static struct api_status *
+fill_attach (struct exec_stream *s, struct hreq *r, yajl_val pod)
+{
+  const char *name = hreq_query (r, "container");
+  yajl_val spec = huskd_pod_container_spec (pod, name);
+  struct api_status *st;
+  if (!spec)
+    return api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
+  name = jv_str (spec, "name");
+  if (!container_running (pod, name)
+      || !(s->container_id = huskd_pod_container_id (pod, name, false)))
+    return api_bad_request ("container %s is not running in pod %s", name, r->name);
+  if ((st = fill_streams (s, r)))
+    return st;
+  if (s->want[STREAM_STDIN] && !YAJL_IS_TRUE (jv_get (spec, "stdin")))
+    return api_bad_request ("stdin is not enabled for container %s in pod %s: set stdin: true "
+                            "in the container's spec",
+                            name, r->name);
+  s->attach = true;
+  s->container_tty = YAJL_IS_TRUE (jv_get (spec, "tty"));
+  s->env = &r->d->controller->env;
   return NULL;
 }
 
-void
-huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
+typedef struct api_status *(*fill_fn) (struct exec_stream *s, struct hreq *r, yajl_val pod);
+
+static void
+serve (struct hreq *r, yajl_val pod, fill_fn fill_request, bool need_command)
 {
   struct exec_stream *s = calloc (1, sizeof *s);
   struct evbuffer *answer = evbuffer_new ();
@@ -400,9 +493,10 @@ huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
   struct api_status *st = NULL;
   if (!s || !answer)
     st = api_internal ("out of memory");
-  else if (!(s->base = r->d->base, s->argv = command_of (r), s->t = pick_transport (r)))
+  else if (!(s->base = r->d->base, s->argv = need_command ? command_of (r) : NULL,
+             s->t = pick_transport (r)))
     st = api_bad_request ("Upgrade request required");
-  else if (!(st = fill (s, r, pod)) && s->t->handshake (s, r->req, answer, &err) < 0)
+  else if (!(st = fill_request (s, r, pod)) && s->t->handshake (s, r->req, answer, &err) < 0)
     st = api_bad_request ("%s", err->message);
   if (!st && (!(s->end_ev = event_new (s->base, -1, 0, on_end, s))
               || !(s->early_stdin = evbuffer_new ())))
@@ -421,4 +515,16 @@ huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
   bufferevent_write_buffer (s->bev, answer);
   evbuffer_free (answer);
   take_over (s);
+}
+
+void
+huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
+{
+  serve (r, pod, fill, true);
+}
+
+void
+huskd_pod_attach_stream (struct hreq *r, yajl_val pod)
+{
+  serve (r, pod, fill_attach, false);
 }

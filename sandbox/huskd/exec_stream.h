@@ -24,12 +24,16 @@
 #include <stdint.h>
 
 #include "channel.h"
+
+struct husk_sandbox_env;
 #include "error.h"
 
 #define EXEC_STREAM_HIGH (256u * 1024)
 #define EXEC_STREAM_MAX_FRAME (1u << 20)
+#define EXEC_STREAM_LINGER_S 5
 
-/* ---- the process (exec_stream_proc.c) ---- */
+/* ---- the process (exec_stream_proc.c), or an attach to the container's
+ * own (exec_stream_attach.c): the session drives both the same way ---- */
 
 struct exec_proc;
 
@@ -55,6 +59,10 @@ struct exec_proc_spec {
    * run with `exec -p`: the runtime sizes the terminal before the command
    * starts.  NULL: argv on the command line */
   const char *process_json;
+  /* attach (exec_stream_attach.c): no process of ours, the container's
+   * own streams through its pod holder (husk_pod_container_attach) */
+  bool attach, stdout_, stderr_;
+  const struct husk_sandbox_env *env;
 };
 
 int exec_proc_start (struct event_base *base, const struct exec_proc_spec *spec,
@@ -107,7 +115,11 @@ struct exec_stream {
   char **argv;
   char *container_id, *runtime, *runtime_root, *state_dir;
   char *config_path; /* the container's config.json (tty sessions) */
+  bool attach;       /* pods/attach: the container's own streams */
+  bool container_tty; /* attach: the container has a terminal */
+  const struct husk_sandbox_env *env;
   bool finished; /* the status is given: end once all is flushed */
+  bool lingering; /* all flushed, half-closed: waiting for the client's close */
   bool broken;   /* the client broke the protocol: its input is dropped */
   /* with a tty, the process waits (a moment) for the client's size */
   struct event *size_ev;

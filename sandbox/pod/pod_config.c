@@ -181,7 +181,7 @@ write_process (struct jw *w, const struct pod_config_input *in, struct husk_erro
 
   jw_key (w, "process");
   jw_open (w);
-  jw_key_bool (w, "terminal", false);
+  jw_key_bool (w, "terminal", c->tty); /* the holder takes the pty master */
   write_user (w, in);
   if (write_args (w, in, err) < 0)
     return -1;

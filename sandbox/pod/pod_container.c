@@ -206,7 +206,7 @@ create_locked (const struct pod_env *env, const char *sid, const char *name, uns
   if (write_meta (dir, c, attempt, err) < 0
       || prepare_bundle (env, pod, c, sid, cid, dir, err) < 0)
     return -1;
-  if (pod_holder_create (env, sid, cid, &pid, err) < 0)
+  if (pod_holder_create (env, sid, cid, c, &pid, err) < 0)
     return create_failed (env, cid, err);
   return 0;
 }

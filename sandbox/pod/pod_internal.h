@@ -59,7 +59,12 @@ int pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod,
                        const char *sandbox_id, struct husk_error **err);
 /* Asks the holder to run the runtime's create; *pid is the init. */
 int pod_holder_create (const struct pod_env *env, const char *sandbox_id, const char *cid,
+                       const struct pod_container *c,
                        pid_t *pid, struct husk_error **err);
+/* A connection to the holder's request socket. */
+int pod_holder_connect (const struct pod_env *env, const char *sandbox_id, struct husk_error **err);
+/* "ok [<pid>]" (pid may be NULL) or "err <errno> <message>". */
+int pod_holder_parse_reply (const char *reply, pid_t *pid, struct husk_error **err);
 /* SIGTERM, then SIGKILL after a while; also the pod's PID 1. */
 int pod_holder_stop (const struct pod_env *env, const char *sandbox_id, struct husk_error **err);
 

@@ -328,7 +328,8 @@ parse_container (struct jr *r, yajl_val v, void *elem)
       || jr_array_of (r, v, "ports", sizeof *c->ports, parse_port, &c->ports, &c->ports_len) < 0
       || parse_resources (r, v, &c->resources) < 0
       || parse_security_context (r, v, &c->security_context) < 0
-      || jr_bool (r, v, "tty", &c->tty) < 0)
+      || jr_bool (r, v, "tty", &c->tty) < 0 || jr_bool (r, v, "stdin", &c->stdin_) < 0
+      || jr_bool (r, v, "stdinOnce", &c->stdin_once) < 0)
     return -1;
   if (c->image[0] == '\0')
     {

@@ -72,6 +72,7 @@ struct pod_container {
   struct pod_resources resources;
   struct pod_security_context security_context;
   bool tty;
+  bool stdin_, stdin_once; /* stdin, stdinOnce */
 };
 
 enum pod_volume_kind { POD_VOLUME_EMPTY_DIR = 1, POD_VOLUME_HOST_PATH };
