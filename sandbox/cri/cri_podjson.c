@@ -191,6 +191,22 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
                                                  : NULL;
   if (sb->hostname[0])
     jw_key_string (w, "hostname", sb->hostname);
+  if (sb->linux && sb->linux->n_sysctls)
+    {
+      jw_key (w, "securityContext");
+      jw_open (w);
+      jw_key (w, "sysctls");
+      jw_array_open (w);
+      for (size_t i = 0; i < sb->linux->n_sysctls; i++)
+        {
+          jw_open (w);
+          jw_key_string (w, "name", sb->linux->sysctls[i]->key);
+          jw_key_string (w, "value", sb->linux->sysctls[i]->value);
+          jw_close (w);
+        }
+      jw_array_close (w);
+      jw_close (w);
+    }
   if (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE)
     jw_key_bool (w, "hostNetwork", true);
   /* POD (the enum's zero) shares one PID namespace; kubelet asks for

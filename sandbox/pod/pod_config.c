@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "../../oci/cleanup.h"
 #include "../../oci/json_writer.h"
@@ -62,6 +63,29 @@ is_default_cap (const char *cap)
   return false;
 }
 
+/* What "all" is, for a privileged container and `add: [ALL]`: the caps
+ * this process can hand out (its bounding set; all_caps is in capability
+ * number order), as containerd's WithAllCurrentCapabilities.  A machine
+ * without CAP_SYS_RESOURCE cannot give it: asking would fail the runtime's
+ * capset. */
+static bool
+can_grant (size_t cap)
+{
+  return prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 1;
+}
+
+/* Added by name (granted or not: the runtime says why it cannot), or by
+ * ALL when this process can grant it. */
+static bool
+added (const struct pod_capabilities *c, size_t cap)
+{
+  for (size_t i = 0; i < c->add_len; i++)
+    if (strcasecmp (c->add[i], "ALL") == 0 ? can_grant (cap)
+                                            : cap_matches (c->add[i], all_caps[cap]))
+      return true;
+  return false;
+}
+
 /* Kubernetes applies drop before add, so `drop: [ALL], add: [NET_ADMIN]`
  * leaves exactly NET_ADMIN. */
 static void
@@ -73,9 +97,9 @@ write_cap_set (struct jw *w, const char *key, const struct pod_security_context 
   jw_array_open (w);
   for (size_t i = 0; i < N_ALL_CAPS; i++)
     {
-      bool on = sc->privileged
+      bool on = (sc->privileged && can_grant (i))
                 || (is_default_cap (all_caps[i]) && !in_list (c->drop, c->drop_len, all_caps[i]))
-                || in_list (c->add, c->add_len, all_caps[i]);
+                || added (c, i);
       if (on)
         jw_string (w, all_caps[i]);
     }
@@ -353,6 +377,20 @@ write_masked (struct jw *w)
                                        "/proc/sysrq-trigger", NULL });
 }
 
+/* The pod's securityContext.sysctls, set by the runtime in the namespaces
+ * the container joins (net.*, kernel.shm*, fs.mqueue.*: the pod's). */
+static void
+write_sysctls (struct jw *w, const struct pod_security_context *sc)
+{
+  if (sc->sysctls_len == 0)
+    return;
+  jw_key (w, "sysctl");
+  jw_open (w);
+  for (size_t i = 0; i < sc->sysctls_len; i++)
+    jw_key_string (w, sc->sysctls[i].name, sc->sysctls[i].value);
+  jw_close (w);
+}
+
 static void
 write_linux (struct jw *w, const struct pod_config_input *in)
 {
@@ -365,6 +403,7 @@ write_linux (struct jw *w, const struct pod_config_input *in)
   if (cg)
     jw_key_string (w, "cgroupsPath", cg);
   write_resources (w, &in->container->resources);
+  write_sysctls (w, &in->pod->security_context);
   if (!in->container->security_context.privileged)
     write_masked (w);
   jw_close (w);

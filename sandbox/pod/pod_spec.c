@@ -33,6 +33,12 @@ security_context_clear (struct pod_security_context *sc)
 {
   strv_free (sc->capabilities.add);
   strv_free (sc->capabilities.drop);
+  for (size_t i = 0; i < sc->sysctls_len; i++)
+    {
+      free (sc->sysctls[i].name);
+      free (sc->sysctls[i].value);
+    }
+  free (sc->sysctls);
 }
 
 static void
@@ -271,6 +277,9 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_bool (r, v, "privileged", &sc->privileged) < 0
       || jr_bool (r, v, "readOnlyRootFilesystem", &sc->read_only_root_filesystem) < 0
       || jr_opt_bool (r, v, "allowPrivilegeEscalation", &sc->allow_privilege_escalation) < 0
+      || jr_array_of (r, v, "sysctls", sizeof *sc->sysctls, parse_env_var, &sc->sysctls,
+                      &sc->sysctls_len)
+             < 0
       || jr_object (r, v, "capabilities", false, &caps) < 0)
     return -1;
   if (caps)

@@ -40,6 +40,8 @@ struct pod_security_context {
   bool read_only_root_filesystem;
   oci_opt_bool allow_privilege_escalation;
   struct pod_capabilities capabilities;
+  struct pod_env_var *sysctls; /* pod level only: {name, value} */
+  size_t sysctls_len;
 };
 
 /* Quantities are kept in milli-units: memory "128Mi" -> 134217728000,
