@@ -104,6 +104,11 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
           jw_key_string (w, "mountPath", c->mounts[i]->container_path);
           if (c->mounts[i]->readonly)
             jw_key_bool (w, "readOnly", true);
+          Runtime__V1__MountPropagation p = c->mounts[i]->propagation;
+          if (p == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_BIDIRECTIONAL)
+            jw_key_string (w, "mountPropagation", "Bidirectional");
+          else if (p == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_HOST_TO_CONTAINER)
+            jw_key_string (w, "mountPropagation", "HostToContainer");
           jw_close (w);
         }
       jw_array_close (w);
@@ -209,6 +214,8 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
     }
   if (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE)
     jw_key_bool (w, "hostNetwork", true);
+  if (ns && ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE)
+    jw_key_bool (w, "hostPID", true);
   /* POD (the enum's zero) shares one PID namespace; kubelet asks for
    * CONTAINER unless shareProcessNamespace */
   if (ns == NULL || ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD)

@@ -262,6 +262,37 @@ write_base_mounts (struct jw *w, const struct pod_config_input *in, const char *
   write_mount (w, "/etc/resolv.conf", "bind", resolv, bind_ro);
 }
 
+/* Kubernetes' mountPropagation as a bind's option (NULL: the runtime's
+ * default, rprivate). */
+static const char *
+mount_propagation (const struct pod_volume_mount *m)
+{
+  const char *p = m->mount_propagation;
+  if (p && strcmp (p, "Bidirectional") == 0)
+    return "rshared";
+  if (p && strcmp (p, "HostToContainer") == 0)
+    return "rslave";
+  return p && strcmp (p, "None") == 0 ? "rprivate" : NULL;
+}
+
+/* The root's propagation, as containerd sets it: a Bidirectional mount
+ * needs a shared root for its mounts to reach the host, HostToContainer a
+ * slave one for the host's to come in. */
+static const char *
+rootfs_propagation (const struct pod_container *c)
+{
+  const char *best = NULL;
+  for (size_t i = 0; i < c->volume_mounts_len; i++)
+    {
+      const char *p = mount_propagation (&c->volume_mounts[i]);
+      if (p && strcmp (p, "rshared") == 0)
+        return "rshared";
+      if (p && strcmp (p, "rslave") == 0)
+        best = "rslave";
+    }
+  return best;
+}
+
 static int
 write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
 {
@@ -275,7 +306,8 @@ write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct hus
         return husk_error_wrap (err, "container `%s`: volumeMounts[%zu]", in->container->name,
                                 i);
       write_mount (w, m->mount_path, "bind", src,
-                   (const char *const[]) { "rbind", m->read_only ? "ro" : "rw", NULL });
+                   (const char *const[]) { "rbind", m->read_only ? "ro" : "rw",
+                                           mount_propagation (m), NULL });
     }
   return 0;
 }
@@ -326,7 +358,11 @@ write_namespaces (struct jw *w, const struct pod_config_input *in)
       write_namespace (w, "uts", in->holder_pid, "uts");
     }
   write_namespace (w, "mount", 0, NULL);
-  write_namespace (w, "pid", in->pid1, "pid");
+  /* hostPID: no PID namespace, the runtime's (the holder stays in the
+   * node's; only its pid 1 child is in the pod's).  hostIPC has no such
+   * way: the holder itself is in the pod's IPC namespace. */
+  if (!in->pod->host_pid)
+    write_namespace (w, "pid", in->pid1, "pid");
   jw_array_close (w);
 }
 
@@ -404,6 +440,8 @@ write_linux (struct jw *w, const struct pod_config_input *in)
     jw_key_string (w, "cgroupsPath", cg);
   write_resources (w, &in->container->resources);
   write_sysctls (w, &in->pod->security_context);
+  if (rootfs_propagation (in->container))
+    jw_key_string (w, "rootfsPropagation", rootfs_propagation (in->container));
   if (!in->container->security_context.privileged)
     write_masked (w);
   jw_close (w);

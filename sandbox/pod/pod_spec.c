@@ -60,6 +60,7 @@ container_clear (struct pod_container *c)
       free (c->volume_mounts[i].name);
       free (c->volume_mounts[i].mount_path);
       free (c->volume_mounts[i].sub_path);
+      free (c->volume_mounts[i].mount_propagation);
     }
   free (c->volume_mounts);
   for (size_t i = 0; i < c->ports_len; i++)
@@ -201,6 +202,7 @@ parse_volume_mount (struct jr *r, yajl_val v, void *elem)
              || jr_string (r, v, "mountPath", true, &m->mount_path) < 0
              || jr_string (r, v, "subPath", false, &m->sub_path) < 0
              || jr_bool (r, v, "readOnly", &m->read_only) < 0
+             || jr_string (r, v, "mountPropagation", false, &m->mount_propagation) < 0
              ? -1
              : 0;
 }
@@ -479,6 +481,7 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
   if (jr_string (r, spec, "hostname", false, &pod->hostname) < 0
       || jr_string (r, spec, "subdomain", false, &pod->subdomain) < 0
       || jr_bool (r, spec, "hostNetwork", &pod->host_network) < 0
+      || jr_bool (r, spec, "hostPID", &pod->host_pid) < 0
       || jr_bool (r, spec, "shareProcessNamespace", &pod->share_process_namespace) < 0
       || jr_string (r, spec, "restartPolicy", false, &pod->restart_policy) < 0
       || check_restart_policy (r, pod) < 0

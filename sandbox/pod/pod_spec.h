@@ -25,6 +25,7 @@ struct pod_volume_mount {
   char *mount_path;
   char *sub_path;
   bool read_only;
+  char *mount_propagation; /* None, HostToContainer, Bidirectional, or NULL */
 };
 
 struct pod_capabilities {
@@ -125,6 +126,7 @@ struct pod_spec {
   char *hostname;   /* spec.hostname, else metadata.name */
   char *subdomain;
   bool host_network;
+  bool host_pid; /* the containers stay in the node's PID namespace */
   bool share_process_namespace;
   char *restart_policy;           /* Always (default), OnFailure, Never */
   int64_t termination_grace_period; /* seconds, default 30 */

@@ -37,10 +37,9 @@ CRITEST_HUSKD_KNOWN=(
 	# the sandbox's port_mappings are not given to CNI portmap (RunPodSandbox
 	# has no containers yet to carry them as hostPorts)
 	'should support port mapping with host port and container port'
-	# namespace mode NODE for pid and ipc: the pod library has no hostPID,
-	# hostIPC
+	# namespace mode NODE for ipc: the pod library has no hostIPC (the
+	# holder that runs the runtime is in the pod's IPC namespace)
 	'should support HostIpc is true'
-	'should support HostPID'
 	# seccomp profiles (RuntimeDefault, Localhost, Unconfined) are not
 	# mapped into the containers' configs
 	'SeccompProfilePath docker/default should support seccomp'
@@ -56,8 +55,6 @@ CRITEST_HUSKD_KNOWN=(
 	'should support MaskedPaths'
 	'should support ReadonlyPaths'
 	'should support RunAsUserName'
-	# mountPropagation (Bidirectional: rshared) is not in the pod library
-	"mount with 'rshared' should support propagation from host to container and vice versa"
 )
 
 missing_prerequisite() {
