@@ -121,6 +121,14 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         jw_key_int (w, "runAsUser", sc->run_as_user->value);
       if (sc->run_as_group)
         jw_key_int (w, "runAsGroup", sc->run_as_group->value);
+      if (sc->n_supplemental_groups)
+        {
+          jw_key (w, "supplementalGroups");
+          jw_array_open (w);
+          for (size_t i = 0; i < sc->n_supplemental_groups; i++)
+            yajl_gen_integer (w->g, sc->supplemental_groups[i]);
+          jw_array_close (w);
+        }
       if (sc->privileged)
         jw_key_bool (w, "privileged", true);
       if (sc->readonly_rootfs)

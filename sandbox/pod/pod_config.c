@@ -134,11 +134,15 @@ write_user (struct jw *w, const struct pod_config_input *in)
   jw_open (w);
   jw_key_int (w, "uid", uid);
   jw_key_int (w, "gid", gid);
-  if (p->fs_group.set)
+  const struct pod_security_context *groups = c->supplemental_groups_len ? c : p;
+  if (p->fs_group.set || groups->supplemental_groups_len)
     {
       jw_key (w, "additionalGids");
       jw_array_open (w);
-      yajl_gen_integer (w->g, p->fs_group.value);
+      if (p->fs_group.set)
+        yajl_gen_integer (w->g, p->fs_group.value);
+      for (size_t i = 0; i < groups->supplemental_groups_len; i++)
+        yajl_gen_integer (w->g, groups->supplemental_groups[i]);
       jw_array_close (w);
     }
   jw_close (w);

@@ -39,6 +39,7 @@ security_context_clear (struct pod_security_context *sc)
       free (sc->sysctls[i].value);
     }
   free (sc->sysctls);
+  free (sc->supplemental_groups);
 }
 
 static void
@@ -263,6 +264,33 @@ parse_resources (struct jr *r, yajl_val obj, struct pod_resources *res)
   return 1;
 }
 
+/* supplementalGroups: an array of numbers (jr_array_of is for objects). */
+static int
+parse_gids (struct jr *r, yajl_val obj, struct pod_security_context *sc)
+{
+  yajl_val arr;
+  size_t mark;
+  int ret = jr_array (r, obj, "supplementalGroups", false, &arr);
+  if (ret <= 0 || arr == NULL)
+    return ret;
+  mark = jr_enter_key (r, "supplementalGroups");
+  sc->supplemental_groups = calloc (arr->u.array.len + 1, sizeof *sc->supplemental_groups);
+  if (sc->supplemental_groups == NULL)
+    return jr_fail (r, "out of memory");
+  for (size_t i = 0; i < arr->u.array.len; i++)
+    {
+      size_t m2 = jr_enter_index (r, i);
+      if (jr_i64_value (r, arr->u.array.values[i], 0, UINT32_MAX - 1,
+                        &sc->supplemental_groups[i])
+          < 0)
+        return -1;
+      sc->supplemental_groups_len++;
+      jr_leave (r, m2);
+    }
+  jr_leave (r, mark);
+  return 1;
+}
+
 static int
 parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context *sc)
 {
@@ -279,6 +307,7 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_bool (r, v, "privileged", &sc->privileged) < 0
       || jr_bool (r, v, "readOnlyRootFilesystem", &sc->read_only_root_filesystem) < 0
       || jr_opt_bool (r, v, "allowPrivilegeEscalation", &sc->allow_privilege_escalation) < 0
+      || parse_gids (r, v, sc) < 0
       || jr_array_of (r, v, "sysctls", sizeof *sc->sysctls, parse_env_var, &sc->sysctls,
                       &sc->sysctls_len)
              < 0

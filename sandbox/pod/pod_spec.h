@@ -41,6 +41,9 @@ struct pod_security_context {
   bool read_only_root_filesystem;
   oci_opt_bool allow_privilege_escalation;
   struct pod_capabilities capabilities;
+  /* Kubernetes' is the pod's; the CRI's (husk's extension) the container's */
+  int64_t *supplemental_groups;
+  size_t supplemental_groups_len;
   struct pod_env_var *sysctls; /* pod level only: {name, value} */
   size_t sysctls_len;
 };

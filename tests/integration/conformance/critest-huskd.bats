@@ -46,12 +46,10 @@ CRITEST_HUSKD_KNOWN=(
 	'should not support a custom seccomp profile without using localhost'
 	'should support seccomp localhost/profile on the container'
 	'should support an seccomp profile that blocks setting hostname with SYS_ADMIN'
-	# securityContext: supplementalGroups (and the image's groups of the
-	# user), run_as_username, RunAsGroup without RunAsUser refused, the
-	# CRI's masked_paths and readonly_paths are not mapped
-	'should support SupplementalGroups'
+	# securityContext: the groups the image's /etc/group gives the user,
+	# run_as_username, the CRI's masked_paths and readonly_paths are not
+	# mapped
 	'runtime should add SupplementalGroups to them'
-	'should return error if RunAsGroup is set without RunAsUser'
 	'should support MaskedPaths'
 	'should support ReadonlyPaths'
 	'should support RunAsUserName'
