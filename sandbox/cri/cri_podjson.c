@@ -174,8 +174,45 @@ write_volumes (struct jw *w, const Runtime__V1__ContainerConfig *c, const char *
     }
 }
 
+/* The sandbox's port mappings with a host port, for
+ * HUSK_POD_PORTS_ANNOTATION (NULL: none). */
+static int
+ports_annotation (const Runtime__V1__PodSandboxConfig *sb, char **out, struct husk_error **err)
+{
+  static const char *const protocols[] = { "TCP", "UDP", "SCTP" };
+  cleanup_jw struct jw w = { 0 };
+  size_t n = 0;
+  *out = NULL;
+  for (size_t i = 0; i < sb->n_port_mappings; i++)
+    n += sb->port_mappings[i]->host_port > 0;
+  if (n == 0)
+    return 0;
+  if (jw_init (&w, NULL, err) < 0)
+    return -1;
+  jw_open (&w);
+  jw_key (&w, "ports");
+  jw_array_open (&w);
+  for (size_t i = 0; i < sb->n_port_mappings; i++)
+    {
+      const Runtime__V1__PortMapping *pm = sb->port_mappings[i];
+      if (pm->host_port <= 0)
+        continue;
+      jw_open (&w);
+      jw_key_int (&w, "containerPort", pm->container_port);
+      jw_key_int (&w, "hostPort", pm->host_port);
+      jw_key_string (&w, "protocol",
+                     (size_t) pm->protocol < 3 ? protocols[pm->protocol] : "TCP");
+      if (pm->host_ip[0])
+        jw_key_string (&w, "hostIP", pm->host_ip);
+      jw_close (&w);
+    }
+  jw_array_close (&w);
+  jw_close (&w);
+  return jw_finish (&w, "port mappings", out, NULL, err);
+}
+
 static void
-write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
+write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb, const char *ports)
 {
   char name[64];
   const Runtime__V1__PodSandboxMetadata *md = sb->metadata;
@@ -192,6 +229,8 @@ write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
   jw_key (w, "annotations");
   jw_open (w);
   jw_key_string (w, HUSK_POD_CRI_ANNOTATION, "true");
+  if (ports)
+    jw_key_string (w, HUSK_POD_PORTS_ANNOTATION, ports);
   jw_close (w);
   jw_close (w);
 }
@@ -273,14 +312,17 @@ cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerCon
 {
   cleanup_jw struct jw w = { 0 };
   cleanup_free char (*names)[64] = calloc (n ? n : 1, sizeof *names);
-  if (names == NULL || jw_init (&w, NULL, err) < 0)
-    return names ? -1 : husk_error_set (err, ENOMEM, "pod description");
+  cleanup_free char *ports = NULL;
+  if (names == NULL)
+    return husk_error_set (err, ENOMEM, "pod description");
+  if (ports_annotation (sb, &ports, err) < 0 || jw_init (&w, NULL, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++)
     cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
   jw_open (&w);
   jw_key_string (&w, "apiVersion", "v1");
   jw_key_string (&w, "kind", "Pod");
-  write_metadata (&w, sb);
+  write_metadata (&w, sb, ports);
   jw_key (&w, "spec");
   jw_open (&w);
   write_spec_options (&w, sb);

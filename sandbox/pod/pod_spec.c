@@ -43,6 +43,17 @@ security_context_clear (struct pod_security_context *sc)
 }
 
 static void
+ports_clear (struct pod_port *ports, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    {
+      free (ports[i].protocol);
+      free (ports[i].host_ip);
+    }
+  free (ports);
+}
+
+static void
 container_clear (struct pod_container *c)
 {
   free (c->name);
@@ -64,12 +75,7 @@ container_clear (struct pod_container *c)
       free (c->volume_mounts[i].mount_propagation);
     }
   free (c->volume_mounts);
-  for (size_t i = 0; i < c->ports_len; i++)
-    {
-      free (c->ports[i].protocol);
-      free (c->ports[i].host_ip);
-    }
-  free (c->ports);
+  ports_clear (c->ports, c->ports_len);
   security_context_clear (&c->security_context);
 }
 
@@ -83,6 +89,7 @@ pod_spec_free (struct pod_spec *pod)
   free (pod->uid);
   map_clear (&pod->labels);
   map_clear (&pod->annotations);
+  ports_clear (pod->ports, pod->ports_len);
   free (pod->hostname);
   free (pod->subdomain);
   free (pod->restart_policy);
@@ -490,6 +497,29 @@ parse_metadata (struct jr *r, yajl_val root, struct pod_spec *pod)
   return 0;
 }
 
+/* HUSK_POD_PORTS_ANNOTATION: {"ports": [...]}, each as a container's port. */
+static int
+parse_annotation_ports (struct jr *r, struct pod_spec *pod)
+{
+  const char *v = oci_map_get (&pod->annotations, HUSK_POD_PORTS_ANNOTATION);
+  cleanup_json yajl_val doc = NULL;
+  if (v == NULL)
+    return 0;
+  size_t mark = jr_enter_key (r, "metadata");
+  size_t m2 = jr_enter_key (r, "annotations");
+  size_t m3 = jr_enter_key (r, HUSK_POD_PORTS_ANNOTATION);
+  char why[128];
+  if ((doc = yajl_tree_parse (v, why, sizeof why)) == NULL || !YAJL_IS_OBJECT (doc))
+    return jr_fail (r, "not a JSON object");
+  if (jr_array_of (r, doc, "ports", sizeof *pod->ports, parse_port, &pod->ports, &pod->ports_len)
+      < 0)
+    return -1;
+  jr_leave (r, m3);
+  jr_leave (r, m2);
+  jr_leave (r, mark);
+  return 0;
+}
+
 static int
 check_restart_policy (struct jr *r, struct pod_spec *pod)
 {
@@ -628,7 +658,8 @@ parse_pod (struct jr *r, yajl_val root, struct pod_spec *pod)
       jr_enter_key (r, "kind");
       return jr_fail (r, "\"%s\" is not \"Pod\"", kind);
     }
-  if (parse_metadata (r, root, pod) < 0 || jr_object (r, root, "spec", true, &spec) < 0)
+  if (parse_metadata (r, root, pod) < 0 || parse_annotation_ports (r, pod) < 0
+      || jr_object (r, root, "spec", true, &spec) < 0)
     return -1;
   mark = jr_enter_key (r, "spec");
   if (parse_pod_fields (r, spec, pod) < 0)

@@ -130,6 +130,7 @@ struct pod_spec {
   char *subdomain;
   bool host_network;
   bool host_pid; /* the containers stay in the node's PID namespace */
+  struct pod_port *ports; size_t ports_len; /* HUSK_POD_PORTS_ANNOTATION's */
   bool share_process_namespace;
   char *restart_policy;           /* Always (default), OnFailure, Never */
   int64_t termination_grace_period; /* seconds, default 30 */

@@ -34,9 +34,6 @@ CRITEST_HUSKD_KNOWN=(
 	'should not have Uid.Username empty'
 	'should get exactly 3 repoTags in the result image'
 	'public image without tag should be pulled and removed'
-	# the sandbox's port_mappings are not given to CNI portmap (RunPodSandbox
-	# has no containers yet to carry them as hostPorts)
-	'should support port mapping with host port and container port'
 	# namespace mode NODE for ipc: the pod library has no hostIPC (the
 	# holder that runs the runtime is in the pod's IPC namespace)
 	'should support HostIpc is true'
