@@ -50,6 +50,19 @@ cri_label_name (const char *name, char out[64])
   snprintf (out + n, 64 - n, "%s%08x", n ? "-" : "c", fnv1a (name));
 }
 
+/* A repeated string of the CRI (counted, not NULL terminated), if any. */
+static void
+write_paths (struct jw *w, const char *key, char *const *v, size_t n)
+{
+  if (n == 0)
+    return;
+  jw_key (w, key);
+  jw_array_open (w);
+  for (size_t i = 0; i < n; i++)
+    jw_string (w, v[i]);
+  jw_array_close (w);
+}
+
 static void
 write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name)
 {
@@ -121,6 +134,8 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         jw_key_int (w, "runAsUser", sc->run_as_user->value);
       if (sc->run_as_group)
         jw_key_int (w, "runAsGroup", sc->run_as_group->value);
+      write_paths (w, "maskedPaths", sc->masked_paths, sc->n_masked_paths);
+      write_paths (w, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths);
       if (sc->n_supplemental_groups)
         {
           jw_key (w, "supplementalGroups");

@@ -404,9 +404,17 @@ write_resources (struct jw *w, const struct pod_resources *r)
   jw_close (w);
 }
 
+/* The CRI's lists when it gives them (kubelet always does), else the
+ * runtime defaults containerd and Docker use. */
 static void
-write_masked (struct jw *w)
+write_masked (struct jw *w, const struct pod_security_context *sc)
 {
+  if (sc->masked_paths_len || sc->readonly_paths_len)
+    {
+      jw_key_strv (w, "maskedPaths", (const char *const *) sc->masked_paths);
+      jw_key_strv (w, "readonlyPaths", (const char *const *) sc->readonly_paths);
+      return;
+    }
   jw_key_strv (w, "maskedPaths",
                (const char *const[]) { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                                        "/proc/latency_stats", "/proc/timer_list",
@@ -447,7 +455,7 @@ write_linux (struct jw *w, const struct pod_config_input *in)
   if (rootfs_propagation (in->container))
     jw_key_string (w, "rootfsPropagation", rootfs_propagation (in->container));
   if (!in->container->security_context.privileged)
-    write_masked (w);
+    write_masked (w, &in->container->security_context);
   jw_close (w);
 }
 
