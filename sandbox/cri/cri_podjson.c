@@ -134,6 +134,8 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         jw_key_int (w, "runAsUser", sc->run_as_user->value);
       if (sc->run_as_group)
         jw_key_int (w, "runAsGroup", sc->run_as_group->value);
+      if (sc->run_as_username[0])
+        jw_key_string (w, "runAsUserName", sc->run_as_username);
       write_paths (w, "maskedPaths", sc->masked_paths, sc->n_masked_paths);
       write_paths (w, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths);
       if (sc->n_supplemental_groups)

@@ -156,7 +156,9 @@ prepare_bundle (const struct pod_env *env, const struct pod_spec *pod,
     .env = env, .pod = pod, .container = c, .image = img, .sandbox_id = sid, .cid = cid,
     .holder_pid = pod_holder_pid (env, sid), .pid1 = pod_holder_pid1 (env, sid),
   };
-  if (pod_image_user (rootfs, img->user, &in.image_user, err) < 0)
+  /* a user named by the CRI is looked up in the image like its own User */
+  const char *user = c->security_context.run_as_user_name ?: img->user;
+  if (pod_image_user (rootfs, user, &in.image_user, err) < 0)
     return husk_error_wrap (err, "image `%s`", c->image);
   if (pod_config_generate (&in, &json, &len, err) < 0)
     return -1;

@@ -40,6 +40,7 @@ security_context_clear (struct pod_security_context *sc)
     }
   free (sc->sysctls);
   free (sc->supplemental_groups);
+  free (sc->run_as_user_name);
   strv_free (sc->masked_paths);
   strv_free (sc->readonly_paths);
 }
@@ -317,6 +318,7 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_bool (r, v, "readOnlyRootFilesystem", &sc->read_only_root_filesystem) < 0
       || jr_opt_bool (r, v, "allowPrivilegeEscalation", &sc->allow_privilege_escalation) < 0
       || parse_gids (r, v, sc) < 0
+      || jr_string (r, v, "runAsUserName", false, &sc->run_as_user_name) < 0
       || jr_strv (r, v, "maskedPaths", false, &sc->masked_paths, &sc->masked_paths_len) < 0
       || jr_strv (r, v, "readonlyPaths", false, &sc->readonly_paths, &sc->readonly_paths_len)
              < 0

@@ -44,6 +44,7 @@ struct pod_security_context {
   /* Kubernetes' is the pod's; the CRI's (husk's extension) the container's */
   int64_t *supplemental_groups;
   size_t supplemental_groups_len;
+  char *run_as_user_name; /* the CRI's (husk's extension): a name in the image */
   /* the CRI's (container level, husk's extension): replace the defaults */
   char **masked_paths;  size_t masked_paths_len;
   char **readonly_paths; size_t readonly_paths_len;

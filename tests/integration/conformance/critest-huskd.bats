@@ -43,10 +43,9 @@ CRITEST_HUSKD_KNOWN=(
 	'should not support a custom seccomp profile without using localhost'
 	'should support seccomp localhost/profile on the container'
 	'should support an seccomp profile that blocks setting hostname with SYS_ADMIN'
-	# securityContext: the groups the image's /etc/group gives the user and
-	# run_as_username are not mapped
+	# securityContext: the groups the image's /etc/group gives the user are
+	# not added
 	'runtime should add SupplementalGroups to them'
-	'should support RunAsUserName'
 )
 
 missing_prerequisite() {
