@@ -146,6 +146,9 @@ cri_create_container (struct cri_server *s, const ProtobufCMessage *req, struct 
   if (sc && sc->run_as_group && !sc->run_as_user && sc->run_as_username[0] == '\0')
     return husk_error_set (err, EINVAL, "CreateContainer: user group %" PRId64
                            " is specified without user", sc->run_as_group->value);
+  const char *seccomp_type, *seccomp_path;
+  if (cri_seccomp_profile (sc, &seccomp_type, &seccomp_path, err) < 0)
+    return husk_error_wrap (err, "CreateContainer");
   if (cri_sandbox_config (s, r->pod_sandbox_id, &sb, err) < 0)
     return -1;
   pthread_mutex_lock (&s->create_lock);

@@ -50,6 +50,49 @@ cri_label_name (const char *name, char out[64])
   snprintf (out + n, 64 - n, "%s%08x", n ? "-" : "c", fnv1a (name));
 }
 
+int
+cri_seccomp_profile (const Runtime__V1__LinuxContainerSecurityContext *sc, const char **type,
+                     const char **path, struct husk_error **err)
+{
+/* critest 1.26 and kubelets before 1.23 send the deprecated path */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const char *p = sc && sc->seccomp_profile_path ? sc->seccomp_profile_path : "";
+#pragma GCC diagnostic pop
+  *type = *path = NULL;
+  if (sc && sc->seccomp)
+    {
+      if (sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost)
+        *type = "Localhost", *path = sc->seccomp->localhost_ref;
+      else if (sc->seccomp->profile_type
+               == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__RuntimeDefault)
+        *type = "RuntimeDefault";
+      return 0;
+    }
+  if (strncmp (p, "localhost/", 10) == 0)
+    *type = "Localhost", *path = p + 9; /* the absolute path after "localhost" */
+  else if (strcmp (p, "runtime/default") == 0 || strcmp (p, "docker/default") == 0)
+    *type = "RuntimeDefault";
+  else if (p[0] != '\0' && strcmp (p, "unconfined") != 0)
+    return husk_error_set (err, EINVAL, "unsupported seccomp profile `%s`", p);
+  return 0;
+}
+
+static void
+write_seccomp (struct jw *w, const Runtime__V1__LinuxContainerSecurityContext *sc)
+{
+  cleanup_error struct husk_error *e = NULL;
+  const char *type, *path;
+  if (cri_seccomp_profile (sc, &type, &path, &e) < 0 || type == NULL)
+    return; /* refused by CreateContainer already */
+  jw_key (w, "seccompProfile");
+  jw_open (w);
+  jw_key_string (w, "type", type);
+  if (path)
+    jw_key_string (w, "localhostProfile", path);
+  jw_close (w);
+}
+
 /* A repeated string of the CRI (counted, not NULL terminated), if any. */
 static void
 write_paths (struct jw *w, const char *key, char *const *v, size_t n)
@@ -136,6 +179,7 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         jw_key_int (w, "runAsGroup", sc->run_as_group->value);
       if (sc->run_as_username[0])
         jw_key_string (w, "runAsUserName", sc->run_as_username);
+      write_seccomp (w, sc);
       write_paths (w, "maskedPaths", sc->masked_paths, sc->n_masked_paths);
       write_paths (w, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths);
       if (sc->n_supplemental_groups)

@@ -456,6 +456,12 @@ write_linux (struct jw *w, const struct pod_config_input *in)
     jw_key_string (w, "rootfsPropagation", rootfs_propagation (in->container));
   if (!in->container->security_context.privileged)
     write_masked (w, &in->container->security_context);
+  /* a privileged container runs unconfined, as kubelet's runtimes do */
+  if (in->seccomp && !in->container->security_context.privileged)
+    {
+      jw_key (w, "seccomp");
+      jw_value (w, in->seccomp);
+    }
   jw_close (w);
 }
 

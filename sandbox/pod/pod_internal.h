@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <yajl/yajl_tree.h>
 
 #include "../../oci/error.h"
 #include "../image/image.h"
@@ -90,6 +91,7 @@ struct pod_config_input {
   const char *cid;
   pid_t holder_pid;
   pid_t pid1; /* 0 without shareProcessNamespace */
+  yajl_val seccomp; /* a Localhost seccomp profile, parsed; NULL: none */
 };
 /* config.json for one container of the pod, written with yajl_gen. */
 int pod_config_generate (const struct pod_config_input *in, char **json, size_t *len,

@@ -41,6 +41,8 @@ security_context_clear (struct pod_security_context *sc)
   free (sc->sysctls);
   free (sc->supplemental_groups);
   free (sc->run_as_user_name);
+  free (sc->seccomp_type);
+  free (sc->seccomp_localhost_profile);
   strv_free (sc->masked_paths);
   strv_free (sc->readonly_paths);
 }
@@ -302,6 +304,17 @@ parse_gids (struct jr *r, yajl_val obj, struct pod_security_context *sc)
 }
 
 static int
+parse_seccomp_profile (struct jr *r, yajl_val v, void *into)
+{
+  struct pod_security_context *sc = into;
+  return jr_string (r, v, "type", true, &sc->seccomp_type) < 0
+                 || jr_string (r, v, "localhostProfile", false, &sc->seccomp_localhost_profile)
+                        < 0
+             ? -1
+             : 0;
+}
+
+static int
 parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context *sc)
 {
   yajl_val v, caps;
@@ -319,6 +332,7 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_opt_bool (r, v, "allowPrivilegeEscalation", &sc->allow_privilege_escalation) < 0
       || parse_gids (r, v, sc) < 0
       || jr_string (r, v, "runAsUserName", false, &sc->run_as_user_name) < 0
+      || jr_object_into (r, v, "seccompProfile", false, parse_seccomp_profile, sc) < 0
       || jr_strv (r, v, "maskedPaths", false, &sc->masked_paths, &sc->masked_paths_len) < 0
       || jr_strv (r, v, "readonlyPaths", false, &sc->readonly_paths, &sc->readonly_paths_len)
              < 0

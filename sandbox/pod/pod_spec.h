@@ -45,6 +45,10 @@ struct pod_security_context {
   int64_t *supplemental_groups;
   size_t supplemental_groups_len;
   char *run_as_user_name; /* the CRI's (husk's extension): a name in the image */
+  /* seccompProfile: type RuntimeDefault, Localhost or Unconfined (NULL) and,
+   * for Localhost, the profile's absolute path (the CRI's) */
+  char *seccomp_type;
+  char *seccomp_localhost_profile;
   /* the CRI's (container level, husk's extension): replace the defaults */
   char **masked_paths;  size_t masked_paths_len;
   char **readonly_paths; size_t readonly_paths_len;
