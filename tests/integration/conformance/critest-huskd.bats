@@ -29,11 +29,6 @@ CRITEST_HUSKD_KNOWN=(
 	# Attach answers a URL whose server refuses (501) until the holder keeps
 	# a container's stdin (branch attach)
 	'should support attach'
-	# image store: ImageStatus gives no uid/username from the image's User;
-	# one repo tag per image; an untagged reference is not listed as :latest
-	'should not have Uid.Username empty'
-	'should get exactly 3 repoTags in the result image'
-	'public image without tag should be pulled and removed'
 	# namespace mode NODE for ipc: the pod library has no hostIPC (the
 	# holder that runs the runtime is in the pod's IPC namespace)
 	'should support HostIpc is true'
