@@ -135,10 +135,12 @@ write_user (struct jw *w, const struct pod_config_input *in)
   jw_key_int (w, "uid", uid);
   jw_key_int (w, "gid", gid);
   const struct pod_security_context *groups = c->supplemental_groups_len ? c : p;
-  if (p->fs_group.set || groups->supplemental_groups_len)
+  if (p->fs_group.set || groups->supplemental_groups_len || in->image_gids_len)
     {
       jw_key (w, "additionalGids");
       jw_array_open (w);
+      for (size_t i = 0; i < in->image_gids_len; i++)
+        yajl_gen_integer (w->g, in->image_gids[i]);
       if (p->fs_group.set)
         yajl_gen_integer (w->g, p->fs_group.value);
       for (size_t i = 0; i < groups->supplemental_groups_len; i++)

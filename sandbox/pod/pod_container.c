@@ -188,6 +188,14 @@ prepare_bundle (const struct pod_env *env, const struct pod_spec *pod,
   const char *user = c->security_context.run_as_user_name ?: img->user;
   if (pod_image_user (rootfs, user, &in.image_user, err) < 0)
     return husk_error_wrap (err, "image `%s`", c->image);
+  const struct pod_security_context *csc = &c->security_context, *psc = &pod->security_context;
+  long long uid = csc->run_as_user.set   ? csc->run_as_user.value
+                  : psc->run_as_user.set ? psc->run_as_user.value
+                                         : in.image_user.uid;
+  cleanup_free long long *gids = NULL;
+  if (pod_image_groups (rootfs, uid, &gids, &in.image_gids_len, err) < 0)
+    return -1;
+  in.image_gids = gids;
   if (pod_config_generate (&in, &json, &len, err) < 0)
     return -1;
   return pod_write_file_atomic (config, json, len, 0644, err);

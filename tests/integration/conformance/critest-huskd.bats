@@ -35,9 +35,6 @@ CRITEST_HUSKD_KNOWN=(
 	# RuntimeDefault (docker/default): husk has no default seccomp profile
 	# yet (Localhost profiles are applied), so the container is unconfined
 	'SeccompProfilePath docker/default should support seccomp'
-	# securityContext: the groups the image's /etc/group gives the user are
-	# not added
-	'runtime should add SupplementalGroups to them'
 )
 
 missing_prerequisite() {
