@@ -131,6 +131,14 @@ start_huskd_cri() {
 	[ -z "$output" ]
 }
 
+@test "critest: huskd stops cleanly after the run (no sanitizer report)" {
+	local pid
+	pid=$(cat "$CTD/huskd.pid")
+	kill "$pid"
+	retry 100 0.1 eval "! kill -0 $pid 2>/dev/null" || fail "huskd did not stop"
+	check_sanitizer_reports "$CTD/huskd.log"
+}
+
 # Every pod through the CRI, then huskd, the registry, and what the run
 # made on the host.  Prints what it did (kept in $OUT/cleanup.txt).
 teardown_critest_huskd() {
