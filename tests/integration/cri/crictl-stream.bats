@@ -3,7 +3,8 @@
 # answer a URL on huskd's streaming server (--stream-address, loopback and
 # a free port by default) with a single-use token, and crictl (1.26:
 # remotecommand and portforward over SPDY/3.1) streams there.  The
-# sessions are the ones kubectl's pods/exec and pods/portforward run.
+# sessions are the ones kubectl's pods/exec and pods/portforward run;
+# WebSocket (which crictl 1.26 does not speak) through a raw client.
 
 load ../helpers
 load ../pod/pod_helpers
@@ -129,4 +130,66 @@ crictl_cmd() {
 	cri attach "$cid"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"not supported by huskd yet"* ]]
+}
+
+# A unary gRPC call without a gRPC client: curl's HTTP/2 over the unix
+# socket with a request message packed here (ExecRequest: container_id 1,
+# cmd 2, stdout 5), the URL read from the ExecResponse (url 1).
+grpc_exec_url() { # CID ARGS...
+	python3 - "$@" >"$BATS_TEST_TMPDIR/exec.req" <<-'PY'
+		import struct, sys
+		def field(n, b): return bytes([n << 3 | 2, len(b)]) + b
+		msg = field(1, sys.argv[1].encode()) + b"".join(field(2, a.encode()) for a in sys.argv[2:]) + b"\x28\x01"
+		sys.stdout.buffer.write(b"\0" + struct.pack(">I", len(msg)) + msg)
+	PY
+	curl -sS --max-time 20 --http2-prior-knowledge --unix-socket "$CRI_SOCK" \
+		-H 'content-type: application/grpc' -H 'te: trailers' \
+		--data-binary @"$BATS_TEST_TMPDIR/exec.req" -o "$BATS_TEST_TMPDIR/exec.resp" \
+		http://localhost/runtime.v1.RuntimeService/Exec || return 1
+	python3 -c 'import sys; b = open(sys.argv[1], "rb").read()[5:]; assert b[0] == 0x0a; print(b[2:2 + b[1]].decode())' \
+		"$BATS_TEST_TMPDIR/exec.resp"
+}
+
+@test "CRI Exec over WebSocket (v4.channel.k8s.io), when the client asks for it" {
+	command -v curl >/dev/null && curl -V | grep -q HTTP2 || skip "curl without HTTP/2"
+	run_pod x sleep 100
+	url=$(grpc_exec_url "$cid" sh -c 'echo over ws; exit 5')
+	[[ "$url" == http://127.0.0.1:*/exec/* ]] || fail "URL: $url"
+	run timeout 30 python3 - "$url" <<-'PY'
+		import base64, os, socket, struct, sys, urllib.parse
+		u = urllib.parse.urlparse(sys.argv[1])
+		s = socket.create_connection((u.hostname, u.port), timeout=20)
+		key = base64.b64encode(os.urandom(16)).decode()
+		s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+		           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\n"
+		           "Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n" % (u.path, u.netloc, key)).encode())
+		head = b""
+		while b"\r\n\r\n" not in head:
+		    head += s.recv(1)
+		assert head.startswith(b"HTTP/1.1 101"), head
+		def exact(n):
+		    b = b""
+		    while len(b) < n:
+		        c = s.recv(n - len(b))
+		        assert c, "closed"
+		        b += c
+		    return b
+		out = {}
+		while True:
+		    h = exact(2)
+		    n = h[1] & 0x7f
+		    n = struct.unpack("!H", exact(2))[0] if n == 126 else struct.unpack("!Q", exact(8))[0] if n == 127 else n
+		    p = exact(n)
+		    if h[0] & 0x0f == 8:
+		        break
+		    if p:
+		        out[p[0]] = out.get(p[0], b"") + p[1:]
+		print(repr(out))
+		assert out.get(1) == b"over ws\n", out
+		assert b'"NonZeroExitCode"' in out.get(3, b"") and b'"message":"5"' in out[3], out
+		print("ws ok")
+	PY
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ws ok"* ]]
 }
