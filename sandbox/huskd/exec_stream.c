@@ -399,7 +399,7 @@ fill (struct exec_stream *s, const struct exec_stream_target *t, struct husk_err
   s->want[STREAM_STDERR] = t->stderr_ && !t->tty; /* a terminal has one output stream */
   s->want[STREAM_RESIZE] = t->tty;
   s->want[STREAM_ERROR] = true;
-  if (!t->stdin_ && !t->stdout_ && !t->stderr_)
+  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
     return husk_error_set (err, EINVAL, "you must specify at least 1 of stdin, stdout, stderr");
   return 0;
 }
