@@ -50,6 +50,62 @@ cri_label_name (const char *name, char out[64])
   snprintf (out + n, 64 - n, "%s%08x", n ? "-" : "c", fnv1a (name));
 }
 
+int
+cri_seccomp_profile (const Runtime__V1__LinuxContainerSecurityContext *sc, const char **type,
+                     const char **path, struct husk_error **err)
+{
+/* critest 1.26 and kubelets before 1.23 send the deprecated path */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const char *p = sc && sc->seccomp_profile_path ? sc->seccomp_profile_path : "";
+#pragma GCC diagnostic pop
+  *type = *path = NULL;
+  if (sc && sc->seccomp)
+    {
+      if (sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost)
+        *type = "Localhost", *path = sc->seccomp->localhost_ref;
+      else if (sc->seccomp->profile_type
+               == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__RuntimeDefault)
+        *type = "RuntimeDefault";
+      return 0;
+    }
+  if (strncmp (p, "localhost/", 10) == 0)
+    *type = "Localhost", *path = p + 9; /* the absolute path after "localhost" */
+  else if (strcmp (p, "runtime/default") == 0 || strcmp (p, "docker/default") == 0)
+    *type = "RuntimeDefault";
+  else if (p[0] != '\0' && strcmp (p, "unconfined") != 0)
+    return husk_error_set (err, EINVAL, "unsupported seccomp profile `%s`", p);
+  return 0;
+}
+
+static void
+write_seccomp (struct jw *w, const Runtime__V1__LinuxContainerSecurityContext *sc)
+{
+  cleanup_error struct husk_error *e = NULL;
+  const char *type, *path;
+  if (cri_seccomp_profile (sc, &type, &path, &e) < 0 || type == NULL)
+    return; /* refused by CreateContainer already */
+  jw_key (w, "seccompProfile");
+  jw_open (w);
+  jw_key_string (w, "type", type);
+  if (path)
+    jw_key_string (w, "localhostProfile", path);
+  jw_close (w);
+}
+
+/* A repeated string of the CRI (counted, not NULL terminated), if any. */
+static void
+write_paths (struct jw *w, const char *key, char *const *v, size_t n)
+{
+  if (n == 0)
+    return;
+  jw_key (w, key);
+  jw_array_open (w);
+  for (size_t i = 0; i < n; i++)
+    jw_string (w, v[i]);
+  jw_array_close (w);
+}
+
 static void
 write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name)
 {
@@ -104,6 +160,11 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
           jw_key_string (w, "mountPath", c->mounts[i]->container_path);
           if (c->mounts[i]->readonly)
             jw_key_bool (w, "readOnly", true);
+          Runtime__V1__MountPropagation p = c->mounts[i]->propagation;
+          if (p == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_BIDIRECTIONAL)
+            jw_key_string (w, "mountPropagation", "Bidirectional");
+          else if (p == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_HOST_TO_CONTAINER)
+            jw_key_string (w, "mountPropagation", "HostToContainer");
           jw_close (w);
         }
       jw_array_close (w);
@@ -116,6 +177,19 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         jw_key_int (w, "runAsUser", sc->run_as_user->value);
       if (sc->run_as_group)
         jw_key_int (w, "runAsGroup", sc->run_as_group->value);
+      if (sc->run_as_username[0])
+        jw_key_string (w, "runAsUserName", sc->run_as_username);
+      write_seccomp (w, sc);
+      write_paths (w, "maskedPaths", sc->masked_paths, sc->n_masked_paths);
+      write_paths (w, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths);
+      if (sc->n_supplemental_groups)
+        {
+          jw_key (w, "supplementalGroups");
+          jw_array_open (w);
+          for (size_t i = 0; i < sc->n_supplemental_groups; i++)
+            yajl_gen_integer (w->g, sc->supplemental_groups[i]);
+          jw_array_close (w);
+        }
       if (sc->privileged)
         jw_key_bool (w, "privileged", true);
       if (sc->readonly_rootfs)
@@ -161,8 +235,45 @@ write_volumes (struct jw *w, const Runtime__V1__ContainerConfig *c, const char *
     }
 }
 
+/* The sandbox's port mappings with a host port, for
+ * HUSK_POD_PORTS_ANNOTATION (NULL: none). */
+static int
+ports_annotation (const Runtime__V1__PodSandboxConfig *sb, char **out, struct husk_error **err)
+{
+  static const char *const protocols[] = { "TCP", "UDP", "SCTP" };
+  cleanup_jw struct jw w = { 0 };
+  size_t n = 0;
+  *out = NULL;
+  for (size_t i = 0; i < sb->n_port_mappings; i++)
+    n += sb->port_mappings[i]->host_port > 0;
+  if (n == 0)
+    return 0;
+  if (jw_init (&w, NULL, err) < 0)
+    return -1;
+  jw_open (&w);
+  jw_key (&w, "ports");
+  jw_array_open (&w);
+  for (size_t i = 0; i < sb->n_port_mappings; i++)
+    {
+      const Runtime__V1__PortMapping *pm = sb->port_mappings[i];
+      if (pm->host_port <= 0)
+        continue;
+      jw_open (&w);
+      jw_key_int (&w, "containerPort", pm->container_port);
+      jw_key_int (&w, "hostPort", pm->host_port);
+      jw_key_string (&w, "protocol",
+                     (size_t) pm->protocol < 3 ? protocols[pm->protocol] : "TCP");
+      if (pm->host_ip[0])
+        jw_key_string (&w, "hostIP", pm->host_ip);
+      jw_close (&w);
+    }
+  jw_array_close (&w);
+  jw_close (&w);
+  return jw_finish (&w, "port mappings", out, NULL, err);
+}
+
 static void
-write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
+write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb, const char *ports)
 {
   char name[64];
   const Runtime__V1__PodSandboxMetadata *md = sb->metadata;
@@ -179,6 +290,8 @@ write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
   jw_key (w, "annotations");
   jw_open (w);
   jw_key_string (w, HUSK_POD_CRI_ANNOTATION, "true");
+  if (ports)
+    jw_key_string (w, HUSK_POD_PORTS_ANNOTATION, ports);
   jw_close (w);
   jw_close (w);
 }
@@ -191,8 +304,26 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
                                                  : NULL;
   if (sb->hostname[0])
     jw_key_string (w, "hostname", sb->hostname);
+  if (sb->linux && sb->linux->n_sysctls)
+    {
+      jw_key (w, "securityContext");
+      jw_open (w);
+      jw_key (w, "sysctls");
+      jw_array_open (w);
+      for (size_t i = 0; i < sb->linux->n_sysctls; i++)
+        {
+          jw_open (w);
+          jw_key_string (w, "name", sb->linux->sysctls[i]->key);
+          jw_key_string (w, "value", sb->linux->sysctls[i]->value);
+          jw_close (w);
+        }
+      jw_array_close (w);
+      jw_close (w);
+    }
   if (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE)
     jw_key_bool (w, "hostNetwork", true);
+  if (ns && ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE)
+    jw_key_bool (w, "hostPID", true);
   /* POD (the enum's zero) shares one PID namespace; kubelet asks for
    * CONTAINER unless shareProcessNamespace */
   if (ns == NULL || ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD)
@@ -242,14 +373,17 @@ cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerCon
 {
   cleanup_jw struct jw w = { 0 };
   cleanup_free char (*names)[64] = calloc (n ? n : 1, sizeof *names);
-  if (names == NULL || jw_init (&w, NULL, err) < 0)
-    return names ? -1 : husk_error_set (err, ENOMEM, "pod description");
+  cleanup_free char *ports = NULL;
+  if (names == NULL)
+    return husk_error_set (err, ENOMEM, "pod description");
+  if (ports_annotation (sb, &ports, err) < 0 || jw_init (&w, NULL, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++)
     cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
   jw_open (&w);
   jw_key_string (&w, "apiVersion", "v1");
   jw_key_string (&w, "kind", "Pod");
-  write_metadata (&w, sb);
+  write_metadata (&w, sb, ports);
   jw_key (&w, "spec");
   jw_open (&w);
   write_spec_options (&w, sb);

@@ -397,9 +397,9 @@ take_over (struct exec_stream *s)
 }
 
 static const struct exec_transport *
-pick_transport (struct hreq *r)
+pick_transport (struct evhttp_request *req)
 {
-  const char *upgrade = hreq_header (r, "Upgrade");
+  const char *upgrade = evhttp_find_header (evhttp_request_get_input_headers (req), "Upgrade");
   if (upgrade && stream_list_has (upgrade, "websocket"))
     return &exec_transport_websocket;
   if (upgrade && stream_list_has (upgrade, "SPDY/3.1"))
@@ -407,43 +407,129 @@ pick_transport (struct hreq *r)
   return NULL;
 }
 
-/* The streams the client asked for, as kube-apiserver checks them. */
-static struct api_status *
-fill_streams (struct exec_stream *s, struct hreq *r)
+static char **
+strv_copy (char *const *v)
 {
-  s->want[STREAM_STDIN] = hreq_query_bool (r, "stdin");
-  s->want[STREAM_STDOUT] = hreq_query_bool (r, "stdout");
-  s->want[STREAM_STDERR] = hreq_query_bool (r, "stderr");
-  s->want[STREAM_RESIZE] = hreq_query_bool (r, "tty");
-  s->want[STREAM_ERROR] = true;
-  if (s->want[STREAM_RESIZE])
-    s->want[STREAM_STDERR] = false; /* a terminal has one output stream */
-  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
-    return api_bad_request ("you must specify at least 1 of stdin, stdout, stderr");
-  return NULL;
+  size_t n = 0;
+  while (v && v[n])
+    n++;
+  char **out = calloc (n + 1, sizeof *out);
+  for (size_t i = 0; out && i < n; i++)
+    if (!(out[i] = strdup (v[i])))
+      {
+        free_strv (out);
+        return NULL;
+      }
+  return out;
 }
 
-/* The container's current attempt, and what to run it with. */
-static struct api_status *
-fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
+static char *
+strdup_or_null (const char *s)
 {
+  return s ? strdup (s) : NULL;
+}
+
+/* What the door decided, copied into the session. */
+static int
+fill (struct exec_stream *s, const struct exec_stream_target *t, struct husk_error **err)
+{
+  s->argv = t->attach ? NULL : strv_copy (t->argv);
+  s->container_id = strdup_or_null (t->container_id);
+  s->runtime = strdup (t->runtime && *t->runtime ? t->runtime : "husk");
+  s->runtime_root = strdup (t->runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
+  s->config_path = strdup_or_null (t->config_path);
+  s->state_dir = strdup_or_null (t->state_dir);
+  if ((!t->attach && !s->argv) || !s->container_id || !s->runtime || !s->runtime_root
+      || (t->config_path && !s->config_path) || (t->state_dir && !s->state_dir))
+    return husk_error_set (err, ENOMEM, "exec");
+  s->attach = t->attach;
+  s->container_tty = t->container_tty;
+  s->env = t->env;
+  s->want[STREAM_STDIN] = t->stdin_;
+  s->want[STREAM_STDOUT] = t->stdout_;
+  s->want[STREAM_STDERR] = t->stderr_ && !t->tty; /* a terminal has one output stream */
+  s->want[STREAM_RESIZE] = t->tty;
+  s->want[STREAM_ERROR] = true;
+  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
+    return husk_error_set (err, EINVAL, "you must specify at least 1 of stdin, stdout, stderr");
+  return 0;
+}
+
+int
+exec_stream_serve (struct event_base *base, struct evhttp_request *req,
+                   const struct exec_stream_target *t, struct husk_error **err)
+{
+  struct exec_stream *s = calloc (1, sizeof *s);
+  struct evbuffer *answer = evbuffer_new ();
+  int ret = -1;
+  if (!s || !answer)
+    husk_error_set (err, ENOMEM, "exec");
+  else if (!(s->base = base, s->t = pick_transport (req)))
+    husk_error_set (err, EPROTO, "Upgrade request required");
+  else if (fill (s, t, err) == 0 && s->t->handshake (s, req, answer, err) == 0)
+    {
+      if (!(s->end_ev = event_new (s->base, -1, 0, on_end, s))
+          || !(s->early_stdin = evbuffer_new ()))
+        husk_error_set (err, ENOMEM, "exec");
+      else
+        ret = 0;
+    }
+  if (ret < 0)
+    {
+      if (s)
+        stream_free (s);
+      if (answer)
+        evbuffer_free (answer);
+      return -1;
+    }
+  s->conn = evhttp_request_get_connection (req);
+  s->bev = evhttp_connection_get_bufferevent (s->conn);
+  bufferevent_write_buffer (s->bev, answer);
+  evbuffer_free (answer);
+  take_over (s);
+  return 0;
+}
+
+/* pods/{name}/exec: kube-apiserver's checks of the request, then the
+ * container's current attempt and what to run it with. */
+void
+huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
+{
+  cleanup_error struct husk_error *err = NULL;
   const char *name = hreq_query (r, "container");
   yajl_val spec = huskd_pod_container_spec (pod, name);
   struct huskd_controller *c = r->d->controller;
-  const char *runtime = c->env.husk_binary; /* resolved at start (controller.c) */
-  if (!s->argv)
-    return api_bad_request ("you must specify at least 1 command");
-  if (!spec)
-    return api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
-  s->container_id = huskd_pod_container_id (pod, jv_str (spec, "name"), false);
-  if (!s->container_id)
-    return api_bad_request ("container %s is not running in pod %s", jv_str (spec, "name"),
-                            r->name);
-  s->runtime = strdup (runtime && *runtime ? runtime : "husk");
-  s->runtime_root = strdup (c->env.runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
-  s->config_path = husk_pod_container_config_path (&c->env, s->container_id);
-  s->state_dir = r->d->opts.state_dir ? strdup (r->d->opts.state_dir) : NULL;
-  return fill_streams (s, r);
+  struct exec_stream_target t = {
+    .runtime = c->env.husk_binary, /* resolved at start (controller.c) */
+    .runtime_root = c->env.runtime_root,
+    .state_dir = r->d->opts.state_dir,
+    .stdin_ = hreq_query_bool (r, "stdin"),
+    .stdout_ = hreq_query_bool (r, "stdout"),
+    .stderr_ = hreq_query_bool (r, "stderr"),
+    .tty = hreq_query_bool (r, "tty"),
+  };
+  char **argv = command_of (r);
+  cleanup_free char *container_id = NULL, *config_path = NULL;
+  struct api_status *st = NULL;
+  if (!argv)
+    st = api_bad_request ("you must specify at least 1 command");
+  else if (!spec)
+    st = api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
+  else if (!(container_id = huskd_pod_container_id (pod, jv_str (spec, "name"), false)))
+    st = api_bad_request ("container %s is not running in pod %s", jv_str (spec, "name"),
+                          r->name);
+  else
+    {
+      t.argv = argv;
+      t.container_id = container_id;
+      t.config_path = config_path = husk_pod_container_config_path (&c->env, container_id);
+      if (exec_stream_serve (r->d->base, r->req, &t, &err) < 0)
+        st = err->errnum == ENOMEM ? api_internal ("out of memory")
+                                   : api_bad_request ("%s", err->message);
+    }
+  free_strv (argv);
+  if (st)
+    hreq_reply_status (r, st);
 }
 
 static bool
@@ -456,75 +542,46 @@ container_running (yajl_val pod, const char *name)
   return false;
 }
 
-/* An attach: the container must run and, for stdin, have asked for it
- * (`stdin: true`); its tty is the container's, as the kubelet takes it. */
-static struct api_status *
-fill_attach (struct exec_stream *s, struct hreq *r, yajl_val pod)
-{
-  const char *name = hreq_query (r, "container");
-  yajl_val spec = huskd_pod_container_spec (pod, name);
-  struct api_status *st;
-  if (!spec)
-    return api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
-  name = jv_str (spec, "name");
-  if (!container_running (pod, name)
-      || !(s->container_id = huskd_pod_container_id (pod, name, false)))
-    return api_bad_request ("container %s is not running in pod %s", name, r->name);
-  if ((st = fill_streams (s, r)))
-    return st;
-  if (s->want[STREAM_STDIN] && !YAJL_IS_TRUE (jv_get (spec, "stdin")))
-    return api_bad_request ("stdin is not enabled for container %s in pod %s: set stdin: true "
-                            "in the container's spec",
-                            name, r->name);
-  s->attach = true;
-  s->container_tty = YAJL_IS_TRUE (jv_get (spec, "tty"));
-  s->env = &r->d->controller->env;
-  return NULL;
-}
-
-typedef struct api_status *(*fill_fn) (struct exec_stream *s, struct hreq *r, yajl_val pod);
-
-static void
-serve (struct hreq *r, yajl_val pod, fill_fn fill_request, bool need_command)
-{
-  struct exec_stream *s = calloc (1, sizeof *s);
-  struct evbuffer *answer = evbuffer_new ();
-  cleanup_error struct husk_error *err = NULL;
-  struct api_status *st = NULL;
-  if (!s || !answer)
-    st = api_internal ("out of memory");
-  else if (!(s->base = r->d->base, s->argv = need_command ? command_of (r) : NULL,
-             s->t = pick_transport (r)))
-    st = api_bad_request ("Upgrade request required");
-  else if (!(st = fill_request (s, r, pod)) && s->t->handshake (s, r->req, answer, &err) < 0)
-    st = api_bad_request ("%s", err->message);
-  if (!st && (!(s->end_ev = event_new (s->base, -1, 0, on_end, s))
-              || !(s->early_stdin = evbuffer_new ())))
-    st = api_internal ("out of memory");
-  if (st)
-    {
-      hreq_reply_status (r, st);
-      if (s)
-        stream_free (s);
-      if (answer)
-        evbuffer_free (answer);
-      return;
-    }
-  s->conn = evhttp_request_get_connection (r->req);
-  s->bev = evhttp_connection_get_bufferevent (s->conn);
-  bufferevent_write_buffer (s->bev, answer);
-  evbuffer_free (answer);
-  take_over (s);
-}
-
-void
-huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
-{
-  serve (r, pod, fill, true);
-}
-
+/* pods/{name}/attach: the container must run and, for stdin, have asked
+ * for it (`stdin: true`); its tty is the container's, as the kubelet
+ * takes it. */
 void
 huskd_pod_attach_stream (struct hreq *r, yajl_val pod)
 {
-  serve (r, pod, fill_attach, false);
+  cleanup_error struct husk_error *err = NULL;
+  const char *name = hreq_query (r, "container");
+  yajl_val spec = huskd_pod_container_spec (pod, name);
+  struct huskd_controller *c = r->d->controller;
+  struct exec_stream_target t = {
+    .runtime = c->env.husk_binary,
+    .runtime_root = c->env.runtime_root,
+    .state_dir = r->d->opts.state_dir,
+    .stdin_ = hreq_query_bool (r, "stdin"),
+    .stdout_ = hreq_query_bool (r, "stdout"),
+    .stderr_ = hreq_query_bool (r, "stderr"),
+    .tty = hreq_query_bool (r, "tty"),
+    .attach = true,
+    .env = &c->env,
+  };
+  cleanup_free char *container_id = NULL;
+  struct api_status *st = NULL;
+  if (!spec)
+    st = api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
+  else if (name = jv_str (spec, "name"), !container_running (pod, name)
+           || !(container_id = huskd_pod_container_id (pod, name, false)))
+    st = api_bad_request ("container %s is not running in pod %s", name, r->name);
+  else if (t.stdin_ && !YAJL_IS_TRUE (jv_get (spec, "stdin")))
+    st = api_bad_request ("stdin is not enabled for container %s in pod %s: set stdin: true "
+                          "in the container's spec",
+                          name, r->name);
+  else
+    {
+      t.container_id = container_id;
+      t.container_tty = YAJL_IS_TRUE (jv_get (spec, "tty"));
+      if (exec_stream_serve (r->d->base, r->req, &t, &err) < 0)
+        st = err->errnum == ENOMEM ? api_internal ("out of memory")
+                                   : api_bad_request ("%s", err->message);
+    }
+  if (st)
+    hreq_reply_status (r, st);
 }

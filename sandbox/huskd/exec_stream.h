@@ -77,6 +77,32 @@ void exec_proc_resume (struct exec_proc *p);
 /* Kills what still runs (the command in the container too), frees all. */
 void exec_proc_free (struct exec_proc *p);
 
+/* ---- the entry, shared by both doors: pods/{name}/exec (exec_stream.c)
+ * and the CRI's /exec/{token} (cri_streaming.c) ---- */
+
+/* What the door checked and decided; copied by exec_stream_serve. */
+struct exec_stream_target {
+  char *const *argv; /* the command, NULL terminated */
+  const char *container_id;
+  const char *runtime;      /* NULL or "": husk on PATH */
+  const char *runtime_root; /* NULL: HUSK_POD_RUNTIME_ROOT_DEFAULT */
+  const char *config_path;  /* the container's config.json (tty sizes), or NULL */
+  const char *state_dir;    /* where the process's private dir goes, or NULL */
+  bool stdin_, stdout_, stderr_, tty;
+  /* An attach relays the running container's own streams (through the
+   * pod holder, with `env`) instead of starting `argv`; its terminal is the
+   * container's (`container_tty`), whatever `tty` the client asked. */
+  bool attach, container_tty;
+  const struct husk_sandbox_env *env;
+};
+
+/* Upgrades `req` (WebSocket or SPDY/3.1, as the client asks), takes its
+ * connection over from evhttp and runs the session.  On failure nothing is
+ * taken and the caller answers the request: EPROTO (no upgrade asked) and
+ * EINVAL (a bad handshake or target) are the client's fault, a 400. */
+int exec_stream_serve (struct event_base *base, struct evhttp_request *req,
+                       const struct exec_stream_target *t, struct husk_error **err);
+
 /* ---- the session ---- */
 
 struct exec_stream;

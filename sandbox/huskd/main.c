@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "controller.h"
 #include "cri.h"
+#include "cri_streaming.h"
 #include "events.h"
 #include "huskd.h"
 #include "probe.h"
@@ -44,6 +45,8 @@ usage (FILE *f)
               "  --registry-config PATH  registries.yaml (mirrors, credentials)\n"
               "  --cri-socket PATH serve the CRI v1 (kubelet, crictl) there (default "
               HUSKD_DEFAULT_CRI_SOCKET " with the default --socket)\n"
+              "  --stream-address A  the CRI's streaming server (exec, attach, port-forward;\n"
+              "                    default " HUSKD_STREAM_ADDRESS_DEFAULT ": loopback, any free port)\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
 
@@ -109,6 +112,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "event-ttl", required_argument, NULL, 'E' },
     { "cri-socket", required_argument, NULL, 'K' },
     { "cgroup-driver", required_argument, NULL, 'X' },
+    { "stream-address", required_argument, NULL, 'A' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
@@ -116,6 +120,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
   o->socket_path = getenv ("HUSK_SOCKET") ? getenv ("HUSK_SOCKET") : HUSKD_DEFAULT_SOCKET;
   o->state_dir = HUSKD_DEFAULT_STATE_DIR;
   o->event_ttl = API_EVENTS_TTL_DEFAULT;
+  o->stream_address = HUSKD_STREAM_ADDRESS_DEFAULT;
   while ((c = getopt_long (argc, argv, "s:d:l:p:h", longopts, NULL)) != -1)
     switch (c)
       {
@@ -149,6 +154,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
           }
         o->systemd_cgroup = strcmp (optarg, "systemd") == 0;
         break;
+      case 'A': o->stream_address = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {
@@ -193,7 +199,8 @@ prioritize_loop (void)
 }
 
 /* The CRI's second front door on the same pod library, with the env the
- * pod controller uses (the CRI's own files under <state-dir>/cri). */
+ * pod controller uses (the CRI's own files under <state-dir>/cri), and its
+ * streaming server, bound first: the CRI answers URLs on it. */
 static int
 start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **err)
 {
@@ -209,7 +216,13 @@ start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **er
   env->systemd_cgroup = d->opts.systemd_cgroup;
   env->cni_conf_dir = d->pod_cni_conf_dir;
   env->resolv_conf = d->opts.resolv_conf;
-  return cri_server_start (d->base, &o, &d->cri, err);
+  if (huskd_cri_streaming_listen (d->base, d->opts.stream_address, &d->cri_streaming,
+                                  &o.stream_url, err)
+          < 0
+      || cri_server_start (d->base, &o, &d->cri, err) < 0)
+    return -1;
+  huskd_cri_streaming_serve (d->cri_streaming, d->cri, env, d->opts.state_dir);
+  return 0;
 }
 
 static int
@@ -244,6 +257,7 @@ release (struct huskd *d)
 {
   if (d->http_unix)
     unlink (d->opts.socket_path);
+  huskd_cri_streaming_free (d->cri_streaming);
   cri_server_free (d->cri);
   huskd_controller_free (d->controller);
   huskd_persist_stop (d);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "../../oci/cleanup.h"
 #include "../../oci/json_writer.h"
@@ -62,6 +63,29 @@ is_default_cap (const char *cap)
   return false;
 }
 
+/* What "all" is, for a privileged container and `add: [ALL]`: the caps
+ * this process can hand out (its bounding set; all_caps is in capability
+ * number order), as containerd's WithAllCurrentCapabilities.  A machine
+ * without CAP_SYS_RESOURCE cannot give it: asking would fail the runtime's
+ * capset. */
+static bool
+can_grant (size_t cap)
+{
+  return prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 1;
+}
+
+/* Added by name (granted or not: the runtime says why it cannot), or by
+ * ALL when this process can grant it. */
+static bool
+added (const struct pod_capabilities *c, size_t cap)
+{
+  for (size_t i = 0; i < c->add_len; i++)
+    if (strcasecmp (c->add[i], "ALL") == 0 ? can_grant (cap)
+                                            : cap_matches (c->add[i], all_caps[cap]))
+      return true;
+  return false;
+}
+
 /* Kubernetes applies drop before add, so `drop: [ALL], add: [NET_ADMIN]`
  * leaves exactly NET_ADMIN. */
 static void
@@ -73,9 +97,9 @@ write_cap_set (struct jw *w, const char *key, const struct pod_security_context 
   jw_array_open (w);
   for (size_t i = 0; i < N_ALL_CAPS; i++)
     {
-      bool on = sc->privileged
+      bool on = (sc->privileged && can_grant (i))
                 || (is_default_cap (all_caps[i]) && !in_list (c->drop, c->drop_len, all_caps[i]))
-                || in_list (c->add, c->add_len, all_caps[i]);
+                || added (c, i);
       if (on)
         jw_string (w, all_caps[i]);
     }
@@ -110,11 +134,17 @@ write_user (struct jw *w, const struct pod_config_input *in)
   jw_open (w);
   jw_key_int (w, "uid", uid);
   jw_key_int (w, "gid", gid);
-  if (p->fs_group.set)
+  const struct pod_security_context *groups = c->supplemental_groups_len ? c : p;
+  if (p->fs_group.set || groups->supplemental_groups_len || in->image_gids_len)
     {
       jw_key (w, "additionalGids");
       jw_array_open (w);
-      yajl_gen_integer (w->g, p->fs_group.value);
+      for (size_t i = 0; i < in->image_gids_len; i++)
+        yajl_gen_integer (w->g, in->image_gids[i]);
+      if (p->fs_group.set)
+        yajl_gen_integer (w->g, p->fs_group.value);
+      for (size_t i = 0; i < groups->supplemental_groups_len; i++)
+        yajl_gen_integer (w->g, groups->supplemental_groups[i]);
       jw_array_close (w);
     }
   jw_close (w);
@@ -238,6 +268,37 @@ write_base_mounts (struct jw *w, const struct pod_config_input *in, const char *
   write_mount (w, "/etc/resolv.conf", "bind", resolv, bind_ro);
 }
 
+/* Kubernetes' mountPropagation as a bind's option (NULL: the runtime's
+ * default, rprivate). */
+static const char *
+mount_propagation (const struct pod_volume_mount *m)
+{
+  const char *p = m->mount_propagation;
+  if (p && strcmp (p, "Bidirectional") == 0)
+    return "rshared";
+  if (p && strcmp (p, "HostToContainer") == 0)
+    return "rslave";
+  return p && strcmp (p, "None") == 0 ? "rprivate" : NULL;
+}
+
+/* The root's propagation, as containerd sets it: a Bidirectional mount
+ * needs a shared root for its mounts to reach the host, HostToContainer a
+ * slave one for the host's to come in. */
+static const char *
+rootfs_propagation (const struct pod_container *c)
+{
+  const char *best = NULL;
+  for (size_t i = 0; i < c->volume_mounts_len; i++)
+    {
+      const char *p = mount_propagation (&c->volume_mounts[i]);
+      if (p && strcmp (p, "rshared") == 0)
+        return "rshared";
+      if (p && strcmp (p, "rslave") == 0)
+        best = "rslave";
+    }
+  return best;
+}
+
 static int
 write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
 {
@@ -251,7 +312,8 @@ write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct hus
         return husk_error_wrap (err, "container `%s`: volumeMounts[%zu]", in->container->name,
                                 i);
       write_mount (w, m->mount_path, "bind", src,
-                   (const char *const[]) { "rbind", m->read_only ? "ro" : "rw", NULL });
+                   (const char *const[]) { "rbind", m->read_only ? "ro" : "rw",
+                                           mount_propagation (m), NULL });
     }
   return 0;
 }
@@ -302,7 +364,11 @@ write_namespaces (struct jw *w, const struct pod_config_input *in)
       write_namespace (w, "uts", in->holder_pid, "uts");
     }
   write_namespace (w, "mount", 0, NULL);
-  write_namespace (w, "pid", in->pid1, "pid");
+  /* hostPID: no PID namespace, the runtime's (the holder stays in the
+   * node's; only its pid 1 child is in the pod's).  hostIPC has no such
+   * way: the holder itself is in the pod's IPC namespace. */
+  if (!in->pod->host_pid)
+    write_namespace (w, "pid", in->pid1, "pid");
   jw_array_close (w);
 }
 
@@ -337,9 +403,17 @@ write_resources (struct jw *w, const struct pod_resources *r)
   jw_close (w);
 }
 
+/* The CRI's lists when it gives them (kubelet always does), else the
+ * runtime defaults containerd and Docker use. */
 static void
-write_masked (struct jw *w)
+write_masked (struct jw *w, const struct pod_security_context *sc)
 {
+  if (sc->masked_paths_len || sc->readonly_paths_len)
+    {
+      jw_key_strv (w, "maskedPaths", (const char *const *) sc->masked_paths);
+      jw_key_strv (w, "readonlyPaths", (const char *const *) sc->readonly_paths);
+      return;
+    }
   jw_key_strv (w, "maskedPaths",
                (const char *const[]) { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                                        "/proc/latency_stats", "/proc/timer_list",
@@ -348,6 +422,20 @@ write_masked (struct jw *w)
   jw_key_strv (w, "readonlyPaths",
                (const char *const[]) { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                                        "/proc/sysrq-trigger", NULL });
+}
+
+/* The pod's securityContext.sysctls, set by the runtime in the namespaces
+ * the container joins (net.*, kernel.shm*, fs.mqueue.*: the pod's). */
+static void
+write_sysctls (struct jw *w, const struct pod_security_context *sc)
+{
+  if (sc->sysctls_len == 0)
+    return;
+  jw_key (w, "sysctl");
+  jw_open (w);
+  for (size_t i = 0; i < sc->sysctls_len; i++)
+    jw_key_string (w, sc->sysctls[i].name, sc->sysctls[i].value);
+  jw_close (w);
 }
 
 static int
@@ -365,8 +453,17 @@ write_linux (struct jw *w, const struct pod_config_input *in, struct husk_error 
   write_namespaces (w, in);
   jw_key_string (w, "cgroupsPath", cg);
   write_resources (w, &in->container->resources);
+  write_sysctls (w, &in->pod->security_context);
+  if (rootfs_propagation (in->container))
+    jw_key_string (w, "rootfsPropagation", rootfs_propagation (in->container));
   if (!in->container->security_context.privileged)
-    write_masked (w);
+    write_masked (w, &in->container->security_context);
+  /* a privileged container runs unconfined, as kubelet's runtimes do */
+  if (in->seccomp && !in->container->security_context.privileged)
+    {
+      jw_key (w, "seccomp");
+      jw_value (w, in->seccomp);
+    }
   jw_close (w);
   return 0;
 }

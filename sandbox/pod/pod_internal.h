@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <yajl/yajl_tree.h>
 
 #include "../../oci/error.h"
 #include "../image/image.h"
@@ -83,6 +84,10 @@ struct pod_user {
 /* The image config's User (`name`, `uid`, with `:group` or `:gid`) as ids,
  * names from the rootfs' /etc/passwd and /etc/group; an unknown name is an
  * error (ENOENT). */
+/* The groups the image's /etc/group lists the user of `uid` in (its
+ * passwd name), as runc and containerd add them; none without an entry. */
+int pod_image_groups (const char *rootfs, long long uid, long long **gids, size_t *len,
+                      struct husk_error **err);
 int pod_image_user (const char *rootfs, const char *user, struct pod_user *out,
                     struct husk_error **err);
 
@@ -97,6 +102,9 @@ struct pod_config_input {
   const char *cid;
   pid_t holder_pid;
   pid_t pid1; /* 0 without shareProcessNamespace */
+  yajl_val seccomp; /* a Localhost seccomp profile, parsed; NULL: none */
+  const long long *image_gids; /* pod_image_groups' of the process's uid */
+  size_t image_gids_len;
 };
 /* config.json for one container of the pod, written with yajl_gen. */
 int pod_config_generate (const struct pod_config_input *in, char **json, size_t *len,

@@ -33,6 +33,29 @@ security_context_clear (struct pod_security_context *sc)
 {
   strv_free (sc->capabilities.add);
   strv_free (sc->capabilities.drop);
+  for (size_t i = 0; i < sc->sysctls_len; i++)
+    {
+      free (sc->sysctls[i].name);
+      free (sc->sysctls[i].value);
+    }
+  free (sc->sysctls);
+  free (sc->supplemental_groups);
+  free (sc->run_as_user_name);
+  free (sc->seccomp_type);
+  free (sc->seccomp_localhost_profile);
+  strv_free (sc->masked_paths);
+  strv_free (sc->readonly_paths);
+}
+
+static void
+ports_clear (struct pod_port *ports, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    {
+      free (ports[i].protocol);
+      free (ports[i].host_ip);
+    }
+  free (ports);
 }
 
 static void
@@ -54,14 +77,10 @@ container_clear (struct pod_container *c)
       free (c->volume_mounts[i].name);
       free (c->volume_mounts[i].mount_path);
       free (c->volume_mounts[i].sub_path);
+      free (c->volume_mounts[i].mount_propagation);
     }
   free (c->volume_mounts);
-  for (size_t i = 0; i < c->ports_len; i++)
-    {
-      free (c->ports[i].protocol);
-      free (c->ports[i].host_ip);
-    }
-  free (c->ports);
+  ports_clear (c->ports, c->ports_len);
   security_context_clear (&c->security_context);
 }
 
@@ -75,6 +94,7 @@ pod_spec_free (struct pod_spec *pod)
   free (pod->uid);
   map_clear (&pod->labels);
   map_clear (&pod->annotations);
+  ports_clear (pod->ports, pod->ports_len);
   free (pod->hostname);
   free (pod->subdomain);
   free (pod->restart_policy);
@@ -195,6 +215,7 @@ parse_volume_mount (struct jr *r, yajl_val v, void *elem)
              || jr_string (r, v, "mountPath", true, &m->mount_path) < 0
              || jr_string (r, v, "subPath", false, &m->sub_path) < 0
              || jr_bool (r, v, "readOnly", &m->read_only) < 0
+             || jr_string (r, v, "mountPropagation", false, &m->mount_propagation) < 0
              ? -1
              : 0;
 }
@@ -255,6 +276,44 @@ parse_resources (struct jr *r, yajl_val obj, struct pod_resources *res)
   return 1;
 }
 
+/* supplementalGroups: an array of numbers (jr_array_of is for objects). */
+static int
+parse_gids (struct jr *r, yajl_val obj, struct pod_security_context *sc)
+{
+  yajl_val arr;
+  size_t mark;
+  int ret = jr_array (r, obj, "supplementalGroups", false, &arr);
+  if (ret <= 0 || arr == NULL)
+    return ret;
+  mark = jr_enter_key (r, "supplementalGroups");
+  sc->supplemental_groups = calloc (arr->u.array.len + 1, sizeof *sc->supplemental_groups);
+  if (sc->supplemental_groups == NULL)
+    return jr_fail (r, "out of memory");
+  for (size_t i = 0; i < arr->u.array.len; i++)
+    {
+      size_t m2 = jr_enter_index (r, i);
+      if (jr_i64_value (r, arr->u.array.values[i], 0, UINT32_MAX - 1,
+                        &sc->supplemental_groups[i])
+          < 0)
+        return -1;
+      sc->supplemental_groups_len++;
+      jr_leave (r, m2);
+    }
+  jr_leave (r, mark);
+  return 1;
+}
+
+static int
+parse_seccomp_profile (struct jr *r, yajl_val v, void *into)
+{
+  struct pod_security_context *sc = into;
+  return jr_string (r, v, "type", true, &sc->seccomp_type) < 0
+                 || jr_string (r, v, "localhostProfile", false, &sc->seccomp_localhost_profile)
+                        < 0
+             ? -1
+             : 0;
+}
+
 static int
 parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context *sc)
 {
@@ -271,6 +330,15 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_bool (r, v, "privileged", &sc->privileged) < 0
       || jr_bool (r, v, "readOnlyRootFilesystem", &sc->read_only_root_filesystem) < 0
       || jr_opt_bool (r, v, "allowPrivilegeEscalation", &sc->allow_privilege_escalation) < 0
+      || parse_gids (r, v, sc) < 0
+      || jr_string (r, v, "runAsUserName", false, &sc->run_as_user_name) < 0
+      || jr_object_into (r, v, "seccompProfile", false, parse_seccomp_profile, sc) < 0
+      || jr_strv (r, v, "maskedPaths", false, &sc->masked_paths, &sc->masked_paths_len) < 0
+      || jr_strv (r, v, "readonlyPaths", false, &sc->readonly_paths, &sc->readonly_paths_len)
+             < 0
+      || jr_array_of (r, v, "sysctls", sizeof *sc->sysctls, parse_env_var, &sc->sysctls,
+                      &sc->sysctls_len)
+             < 0
       || jr_object (r, v, "capabilities", false, &caps) < 0)
     return -1;
   if (caps)
@@ -451,6 +519,29 @@ parse_metadata (struct jr *r, yajl_val root, struct pod_spec *pod)
   return 0;
 }
 
+/* HUSK_POD_PORTS_ANNOTATION: {"ports": [...]}, each as a container's port. */
+static int
+parse_annotation_ports (struct jr *r, struct pod_spec *pod)
+{
+  const char *v = oci_map_get (&pod->annotations, HUSK_POD_PORTS_ANNOTATION);
+  cleanup_json yajl_val doc = NULL;
+  if (v == NULL)
+    return 0;
+  size_t mark = jr_enter_key (r, "metadata");
+  size_t m2 = jr_enter_key (r, "annotations");
+  size_t m3 = jr_enter_key (r, HUSK_POD_PORTS_ANNOTATION);
+  char why[128];
+  if ((doc = yajl_tree_parse (v, why, sizeof why)) == NULL || !YAJL_IS_OBJECT (doc))
+    return jr_fail (r, "not a JSON object");
+  if (jr_array_of (r, doc, "ports", sizeof *pod->ports, parse_port, &pod->ports, &pod->ports_len)
+      < 0)
+    return -1;
+  jr_leave (r, m3);
+  jr_leave (r, m2);
+  jr_leave (r, mark);
+  return 0;
+}
+
 static int
 check_restart_policy (struct jr *r, struct pod_spec *pod)
 {
@@ -471,6 +562,7 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
   if (jr_string (r, spec, "hostname", false, &pod->hostname) < 0
       || jr_string (r, spec, "subdomain", false, &pod->subdomain) < 0
       || jr_bool (r, spec, "hostNetwork", &pod->host_network) < 0
+      || jr_bool (r, spec, "hostPID", &pod->host_pid) < 0
       || jr_bool (r, spec, "shareProcessNamespace", &pod->share_process_namespace) < 0
       || jr_string (r, spec, "restartPolicy", false, &pod->restart_policy) < 0
       || check_restart_policy (r, pod) < 0
@@ -588,7 +680,8 @@ parse_pod (struct jr *r, yajl_val root, struct pod_spec *pod)
       jr_enter_key (r, "kind");
       return jr_fail (r, "\"%s\" is not \"Pod\"", kind);
     }
-  if (parse_metadata (r, root, pod) < 0 || jr_object (r, root, "spec", true, &spec) < 0)
+  if (parse_metadata (r, root, pod) < 0 || parse_annotation_ports (r, pod) < 0
+      || jr_object (r, root, "spec", true, &spec) < 0)
     return -1;
   mark = jr_enter_key (r, "spec");
   if (parse_pod_fields (r, spec, pod) < 0)

@@ -25,6 +25,7 @@ struct pod_volume_mount {
   char *mount_path;
   char *sub_path;
   bool read_only;
+  char *mount_propagation; /* None, HostToContainer, Bidirectional, or NULL */
 };
 
 struct pod_capabilities {
@@ -40,6 +41,19 @@ struct pod_security_context {
   bool read_only_root_filesystem;
   oci_opt_bool allow_privilege_escalation;
   struct pod_capabilities capabilities;
+  /* Kubernetes' is the pod's; the CRI's (husk's extension) the container's */
+  int64_t *supplemental_groups;
+  size_t supplemental_groups_len;
+  char *run_as_user_name; /* the CRI's (husk's extension): a name in the image */
+  /* seccompProfile: type RuntimeDefault, Localhost or Unconfined (NULL) and,
+   * for Localhost, the profile's absolute path (the CRI's) */
+  char *seccomp_type;
+  char *seccomp_localhost_profile;
+  /* the CRI's (container level, husk's extension): replace the defaults */
+  char **masked_paths;  size_t masked_paths_len;
+  char **readonly_paths; size_t readonly_paths_len;
+  struct pod_env_var *sysctls; /* pod level only: {name, value} */
+  size_t sysctls_len;
 };
 
 /* Quantities are kept in milli-units: memory "128Mi" -> 134217728000,
@@ -124,6 +138,8 @@ struct pod_spec {
   char *hostname;   /* spec.hostname, else metadata.name */
   char *subdomain;
   bool host_network;
+  bool host_pid; /* the containers stay in the node's PID namespace */
+  struct pod_port *ports; size_t ports_len; /* HUSK_POD_PORTS_ANNOTATION's */
   bool share_process_namespace;
   char *restart_policy;           /* Always (default), OnFailure, Never */
   int64_t termination_grace_period; /* seconds, default 30 */

@@ -62,10 +62,13 @@ port_mappings (const struct pod_spec *pod, char **out, struct husk_error **err)
   if (jw_init (&w, NULL, err) < 0)
     return -1;
   jw_array_open (&w);
-  for (size_t i = 0; i < pod->containers_len; i++)
-    for (size_t j = 0; j < pod->containers[i].ports_len; j++)
+  for (size_t i = 0; i <= pod->containers_len; i++)
+    for (size_t j = 0; j < (i < pod->containers_len ? pod->containers[i].ports_len : pod->ports_len);
+         j++)
       {
-        const struct pod_port *p = &pod->containers[i].ports[j];
+        /* the containers' hostPorts, then the sandbox's (the CRI's) */
+        const struct pod_port *p
+            = i < pod->containers_len ? &pod->containers[i].ports[j] : &pod->ports[j];
         if (p->host_port == 0)
           continue;
         cleanup_free char *proto = strdup (p->protocol);

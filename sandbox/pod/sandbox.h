@@ -153,6 +153,10 @@ int husk_pod_sandbox_update (const struct husk_sandbox_env *env, const char *san
  * it may have no containers yet, and huskd's pod controller leaves it
  * alone (it has no metadata.uid of a stored Pod). */
 #define HUSK_POD_CRI_ANNOTATION "husk.io/cri-sandbox"
+/* A CRI sandbox's port mappings, which come before any container could
+ * carry them as hostPorts: {"ports": [<a container port>...]}, published
+ * through CNI portmap with the containers' ones. */
+#define HUSK_POD_PORTS_ANNOTATION "husk.io/cri-port-mappings"
 
 /* For the CRI, whose containers arrive one at a time: replaces the pod
  * description of a CRI sandbox (HUSK_POD_CRI_ANNOTATION set in both) with
