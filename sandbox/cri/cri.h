@@ -49,6 +49,7 @@ struct cri_stream_grant {
   char *pod_name, *pod_uid;  /* port-forward: for its messages */
   char **cmd;                /* exec: NULL terminated */
   bool tty, stdin_, stdout_, stderr_;
+  bool container_tty, container_stdin; /* attach: the container's own (its config) */
 };
 void cri_stream_grant_free (struct cri_stream_grant *g);
 

@@ -147,6 +147,11 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
     jw_key_string (w, "workingDir", c->working_dir);
   if (c->tty)
     jw_key_bool (w, "tty", true);
+  /* the holder keeps stdin open for Attach only when asked, as Pods do */
+  if (c->stdin)
+    jw_key_bool (w, "stdin", true);
+  if (c->stdin_once)
+    jw_key_bool (w, "stdinOnce", true);
   if (c->n_mounts)
     {
       jw_key (w, "volumeMounts");

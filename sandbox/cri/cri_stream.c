@@ -169,6 +169,8 @@ running_container (struct cri_server *s, const char *id, struct cri_stream_grant
       || husk_pod_container_status (s->opts.env, id, &st, err) < 0)
     return -1;
   running = st.state == HUSK_POD_CONTAINER_RUNNING;
+  g->container_tty = c->tty;
+  g->container_stdin = c->stdin;
   g->sandbox_id = st.sandbox_id ? strdup (st.sandbox_id) : NULL;
   husk_pod_container_status_free (&st);
   if (!running)

@@ -87,17 +87,25 @@ serve_exec (struct huskd_cri_streaming *s, struct evhttp_request *req,
     reply_refused (req, err);
 }
 
-/* The CRI's Attach.  THE HOOK: this is where the pod library's attach to
- * the container's own stdio (the holder's, branch `attach`) is to be
- * served, the way serve_exec serves an exec; until then the client is
- * told plainly (client-go shows "unable to upgrade connection: <body>"). */
+/* The CRI's Attach: the container's own stdio through the pod holder,
+ * the session huskd's pods/attach serves.  As containerd, the terminal is
+ * the container's, and stdin reaches it only when its config asked for
+ * one (`stdin`); otherwise the client's input is not taken. */
 static void
 serve_attach (struct huskd_cri_streaming *s, struct evhttp_request *req,
               const struct cri_stream_grant *g)
 {
-  reply_status (req, api_status_new (HTTP_NOTIMPLEMENTED, "NotImplemented",
-                                     "attach to container %s: not supported by huskd yet",
-                                     g->container_id));
+  cleanup_error struct husk_error *err = NULL;
+  struct exec_stream_target t = {
+    .container_id = g->container_id, .runtime_root = s->env->runtime_root,
+    .state_dir = s->state_dir, .stdin_ = g->stdin_ && g->container_stdin,
+    .stdout_ = g->stdout_, .stderr_ = g->stderr_, .tty = g->tty,
+    .attach = true, .container_tty = g->container_tty, .env = s->env,
+  };
+  if (!t.stdin_ && !t.stdout_ && !t.stderr_)
+    t.stdout_ = true; /* an input-only attach to a container without stdin */
+  if (exec_stream_serve (s->base, req, &t, &err) < 0)
+    reply_refused (req, err);
 }
 
 static void

@@ -26,9 +26,6 @@ CRITEST_HUSKD_KNOWN=(
 	# the holder writes the log and rotates it itself; ReopenContainerLog
 	# cannot make it open a new file yet
 	'should support reopening container log'
-	# Attach answers a URL whose server refuses (501) until the holder keeps
-	# a container's stdin (branch attach)
-	'should support attach'
 	# namespace mode NODE for ipc: the pod library has no hostIPC (the
 	# holder that runs the runtime is in the pod's IPC namespace)
 	'should support HostIpc is true'

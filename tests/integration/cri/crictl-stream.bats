@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # crictl's streaming calls against huskd's CRI: Exec and PortForward
-# answer a URL on huskd's streaming server (--stream-address, loopback and
+# (and Attach) answer a URL on huskd's streaming server (--stream-address, loopback and
 # a free port by default) with a single-use token, and crictl (1.26:
 # remotecommand and portforward over SPDY/3.1) streams there.  The
 # sessions are the ones kubectl's pods/exec and pods/portforward run;
@@ -125,11 +125,12 @@ crictl_cmd() {
 	[ "$status" -ne 0 ]
 }
 
-@test "crictl attach: the streaming URL answers, refused with a clear error until attach exists" {
-	run_pod x sleep 100
+@test "crictl attach: a container that has exited is refused, naming it" {
+	run_pod x true
+	retry 100 0.2 bash -c "$(crictl_cmd) inspect -o go-template --template '{{.status.state}}' $cid | grep -qx CONTAINER_EXITED"
 	cri attach "$cid"
 	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"not supported by huskd yet"* ]]
+	[[ "$stderr" == *"$cid"*"not in running state"* ]]
 }
 
 # A unary gRPC call without a gRPC client: curl's HTTP/2 over the unix
@@ -192,4 +193,28 @@ grpc_exec_url() { # CID ARGS...
 	echo "$output" >&2
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"ws ok"* ]]
+}
+
+@test "crictl attach: the container's own stdin and output, and detach leaves it running" {
+	pod_config x >"$BATS_TEST_TMPDIR/pod.json"
+	# stdin: true, as kubelet asks for `kubectl run -i`; the container echoes it
+	container_config c sh -c 'echo started; while read l; do echo "got $l"; done; echo eof' |
+		jq '. + {stdin: true}' >"$BATS_TEST_TMPDIR/c.json"
+	cri runp "$BATS_TEST_TMPDIR/pod.json"
+	sid=$output
+	cri create "$sid" "$BATS_TEST_TMPDIR/c.json" "$BATS_TEST_TMPDIR/pod.json"
+	cid=$output
+	cri start "$cid"
+	[ "$status" -eq 0 ]
+	# crictl attach -i returns when its stdin ends (the container's stays open)
+	run timeout 60 $(crictl_cmd) attach -i "$cid" <<<$'one\ntwo'
+	echo "$output" >&2
+	[[ "$output" == *"got one"* ]]
+	[[ "$output" == *"got two"* ]]
+	[[ "$output" != *eof* ]]
+	cri inspect -o go-template --template '{{.status.state}}' "$cid"
+	[ "$output" = CONTAINER_RUNNING ]
+	# what the container printed while attached is in its log too
+	cri logs "$cid"
+	[[ "$output" == *"got one"* ]]
 }
