@@ -5,8 +5,9 @@
 # fresh (after one warm-up cycle), after the N cycles (0 pods left), and
 # the number of events it keeps (capped in count and bytes, and expiring
 # after --event-ttl).  -p P clients run the cycles side by side, each on
-# its own pod name (churn-<client>), so 10,000 cycles fit in an hour on a
-# loaded machine; every cycle is still a whole create/Running/delete/gone.
+# its own pod name (churn-<client>), so that long runs take less time
+# (1,500 cycles by 4 clients: 15 min at load 20); every cycle is still a
+# whole create/Running/delete/gone.
 # Prints the time per cycle (wall time / N), so a run of 10,000 cycles can
 # be planned from a short one.  A private huskd (own socket, state, roots,
 # cgroup parent).
