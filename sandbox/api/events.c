@@ -95,7 +95,7 @@ delete_event (struct api_store *store, yajl_val event)
 }
 
 size_t
-api_events_expire (struct api_store *store, double ttl_seconds, size_t max)
+api_events_expire (struct api_store *store, double ttl_seconds, size_t max, size_t max_bytes)
 {
   size_t n, kept, removed = 0;
   double now = api_now ();
@@ -109,7 +109,8 @@ api_events_expire (struct api_store *store, double ttl_seconds, size_t max)
   qsort (aged, n, sizeof *aged, oldest_first);
   kept = n;
   for (size_t i = 0; i < n; i++)
-    if ((ttl_seconds > 0 && now - aged[i].last > ttl_seconds) || kept > max)
+    if ((ttl_seconds > 0 && now - aged[i].last > ttl_seconds) || kept > max
+        || api_store_bytes (store, "events") > max_bytes)
       {
         delete_event (store, aged[i].event); /* frees it: the array holds no other reference */
         kept--;
@@ -143,8 +144,10 @@ api_event_record (struct api_store *store, yajl_val pod, const char *type, const
       /* the new one makes room for itself: at the cap the oldest go, a
        * tenth at once, so a busy huskd sorts its events once per hundred
        * new ones and not for each */
-      if (api_store_count (store, "events", NULL) >= API_EVENTS_MAX)
-        api_events_expire (store, 0, API_EVENTS_MAX - API_EVENTS_MAX / 10);
+      if (api_store_count (store, "events", NULL) >= API_EVENTS_MAX
+          || api_store_bytes (store, "events") >= API_EVENTS_MAX_BYTES)
+        api_events_expire (store, 0, API_EVENTS_MAX - API_EVENTS_MAX / 10,
+                           API_EVENTS_MAX_BYTES - API_EVENTS_MAX_BYTES / 10);
       e = new_event (pod, type, reason, field_path, message, now);
     }
   return api_store_put (store, "events", e, false, NULL, err);

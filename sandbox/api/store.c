@@ -24,12 +24,14 @@
 struct entry {
   char *ns, *name; /* ns: "" for cluster-scoped objects */
   yajl_val obj;
+  size_t bytes; /* of its JSON file */
 };
 
 struct bucket {
   char *resource;
   struct entry **v;
   size_t n, cap;
+  size_t bytes; /* the sum of the entries' */
 };
 
 struct watcher {
@@ -39,11 +41,16 @@ struct watcher {
 };
 
 /* The last changes, for watches that start from a resourceVersion a list
- * gave them (kube-apiserver's watch cache): a ring of copies. */
+ * gave them (kube-apiserver's watch cache): a ring of the objects' JSON
+ * text, parsed again only for a replay.  Text and not trees: a yajl tree
+ * of a pod takes about five times its JSON, and a full ring of 512 trees
+ * was 2-3 MB of huskd's growth under pod churn (malloc_stats, 2026-12-07);
+ * the ring is also bounded in bytes (API_STORE_HISTORY_BYTES). */
 struct change {
   enum api_event_type type;
   char *resource;
-  yajl_val obj;
+  char *json;
+  size_t len;
   unsigned long long rv;
 };
 
@@ -55,7 +62,7 @@ struct api_store {
   struct watcher *watchers;
   unsigned long long revision;
   struct change history[API_STORE_HISTORY];
-  size_t history_start, history_len;
+  size_t history_start, history_len, history_bytes;
 };
 
 double
@@ -146,7 +153,7 @@ object_rv (yajl_val obj)
 
 static void
 insert (struct api_store *s, const char *resource, const char *ns, const char *name,
-        yajl_val obj)
+        yajl_val obj, size_t bytes)
 {
   struct bucket *b = bucket_of (s, resource, true);
   struct entry *e = calloc (1, sizeof *e);
@@ -156,6 +163,8 @@ insert (struct api_store *s, const char *resource, const char *ns, const char *n
   e->ns = strdup (ns_key (ns));
   e->name = strdup (name);
   e->obj = obj;
+  e->bytes = bytes;
+  b->bytes += bytes;
   if (b->n == b->cap)
     {
       b->cap = b->cap ? b->cap * 2 : 16;
@@ -193,7 +202,7 @@ load_file (struct api_store *s, const char *resource, const char *ns, const char
       yajl_tree_free (obj);
       return husk_error_set (err, 0, "%s: metadata.name: missing", path);
     }
-  insert (s, resource, strcmp (ns, "_") ? ns : NULL, name, obj);
+  insert (s, resource, strcmp (ns, "_") ? ns : NULL, name, obj, len);
   return 0;
 }
 
@@ -269,8 +278,7 @@ static void
 forget_change (struct change *c)
 {
   free (c->resource);
-  if (c->obj)
-    yajl_tree_free (c->obj);
+  free (c->json);
   memset (c, 0, sizeof *c);
 }
 
@@ -318,20 +326,33 @@ api_store_get (struct api_store *s, const char *resource, const char *ns, const 
 }
 
 static void
+forget_oldest_change (struct api_store *s)
+{
+  struct change *c = &s->history[s->history_start];
+  s->history_bytes -= c->len;
+  forget_change (c);
+  s->history_start = (s->history_start + 1) % API_STORE_HISTORY;
+  s->history_len--;
+}
+
+/* The newest change always stays, however big. */
+static void
 remember (struct api_store *s, enum api_event_type type, const char *resource, yajl_val obj)
 {
   struct change *c;
-  if (s->history_len == API_STORE_HISTORY)
-    {
-      forget_change (&s->history[s->history_start]);
-      s->history_start = (s->history_start + 1) % API_STORE_HISTORY;
-      s->history_len--;
-    }
+  size_t len;
+  char *json = jv_dump (obj, &len);
+  while (s->history_len
+         && (s->history_len == API_STORE_HISTORY
+             || s->history_bytes + len > API_STORE_HISTORY_BYTES))
+    forget_oldest_change (s);
   c = &s->history[(s->history_start + s->history_len++) % API_STORE_HISTORY];
   c->type = type;
   c->resource = strdup (resource);
-  c->obj = jv_copy (obj);
+  c->json = json;
+  c->len = len;
   c->rv = s->revision;
+  s->history_bytes += len;
 }
 
 int
@@ -348,8 +369,10 @@ api_store_replay (struct api_store *s, unsigned long long since, api_watch_fn fn
   for (size_t i = 0; i < s->history_len; i++)
     {
       struct change *c = &s->history[(s->history_start + i) % API_STORE_HISTORY];
-      if (c->rv > since)
-        fn (ctx, c->type, c->resource, c->obj);
+      cleanup_error struct husk_error *err = NULL;
+      cleanup_jv yajl_val obj = NULL;
+      if (c->rv > since && json_doc_parse ("history", c->json, c->len, &obj, &err) == 0)
+        fn (ctx, c->type, c->resource, obj);
     }
   return 0;
 }
@@ -374,11 +397,12 @@ object_dir (struct api_store *s, const char *resource, const char *ns, char dir[
 /* The file of revision rev: written now, or queued for the writer. */
 static int
 write_file (struct api_store *s, const char *resource, const char *ns, const char *name,
-            yajl_val obj, unsigned long long rev, struct husk_error **err)
+            yajl_val obj, unsigned long long rev, size_t *written, struct husk_error **err)
 {
   char dir[PATH_MAX];
   size_t len;
   char *data = jv_dump (obj, &len);
+  *written = len;
   object_dir (s, resource, ns, dir);
   if (s->writer)
     {
@@ -430,6 +454,7 @@ api_store_put (struct api_store *s, const char *resource, yajl_val obj, bool spe
   struct entry *e;
   char rv[32];
   long long gen = 1;
+  size_t bytes;
 
   if (!name)
     {
@@ -443,7 +468,7 @@ api_store_put (struct api_store *s, const char *resource, yajl_val obj, bool spe
     jv_set (meta, "generation", jv_int (gen + 1));
   snprintf (rv, sizeof rv, "%llu", s->revision + 1);
   jv_set (meta, "resourceVersion", jv_string (rv));
-  if (write_file (s, resource, ns, name, obj, s->revision + 1, err) < 0)
+  if (write_file (s, resource, ns, name, obj, s->revision + 1, &bytes, err) < 0)
     {
       if (!e || e->obj != obj)
         yajl_tree_free (obj);
@@ -452,12 +477,15 @@ api_store_put (struct api_store *s, const char *resource, yajl_val obj, bool spe
   s->revision++;
   if (e)
     {
+      struct bucket *b = bucket_of (s, resource, false);
       if (e->obj != obj)
         yajl_tree_free (e->obj);
       e->obj = obj;
+      b->bytes += bytes - e->bytes;
+      e->bytes = bytes;
     }
   else
-    insert (s, resource, ns, name, obj);
+    insert (s, resource, ns, name, obj, bytes);
   if (stored)
     *stored = obj;
   notify (s, e ? API_MODIFIED : API_ADDED, resource, obj);
@@ -480,6 +508,7 @@ api_store_delete (struct api_store *s, const char *resource, const char *ns, con
     return -1;
   memmove (&b->v[i], &b->v[i + 1], (b->n - i - 1) * sizeof *b->v);
   b->n--;
+  b->bytes -= e->bytes;
   s->revision++;
   snprintf (rv, sizeof rv, "%llu", s->revision);
   jv_set (jv_obj_at (e->obj, "metadata"), "resourceVersion", jv_string (rv));
@@ -542,6 +571,13 @@ api_store_count (struct api_store *s, const char *resource, const char *ns)
   if (b)
     run_of (b, ns, &first, &end);
   return end - first;
+}
+
+size_t
+api_store_bytes (struct api_store *s, const char *resource)
+{
+  struct bucket *b = bucket_of (s, resource, false);
+  return b ? b->bytes : 0;
 }
 
 unsigned long long

@@ -49,11 +49,17 @@ yajl_val *api_store_list_prefix (struct api_store *s, const char *resource, cons
 /* How many objects api_store_list would return, without the array. */
 size_t api_store_count (struct api_store *s, const char *resource, const char *ns);
 
+/* The size of a resource's objects as JSON (their files), all namespaces. */
+size_t api_store_bytes (struct api_store *s, const char *resource);
+
 /* The current resourceVersion (for list metadata). */
 unsigned long long api_store_revision (struct api_store *s);
 
-/* How many of the last changes a watch from a resourceVersion can replay. */
+/* How many of the last changes a watch from a resourceVersion can replay:
+ * at most 512, and at most 256 KiB of their objects' JSON (a ring of text,
+ * its memory is about that). */
 #define API_STORE_HISTORY 512
+#define API_STORE_HISTORY_BYTES (256 * 1024)
 
 /* Calls fn for every change after revision `since`, oldest first, and
  * returns 0; -1 (calling nothing) when some have left the window, whose

@@ -115,7 +115,7 @@ huskd_controller_namespaces_gc (struct huskd_controller *c)
 void
 huskd_controller_events_gc (struct huskd_controller *c)
 {
-  api_events_expire (c->d->store, c->d->opts.event_ttl, API_EVENTS_MAX);
+  api_events_expire (c->d->store, c->d->opts.event_ttl, API_EVENTS_MAX, API_EVENTS_MAX_BYTES);
 }
 
 /* ---- orphan sandboxes ---- */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <event2/thread.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -284,6 +285,13 @@ main (int argc, char **argv)
   if (parse_args (argc, argv, &d.opts) < 0)
     return 2;
   signal (SIGPIPE, SIG_IGN);
+  /* One malloc arena for every thread: the workers' syncs otherwise each
+   * get an arena of their own, whose freed pages stay with it.  120 pod
+   * create/delete cycles by 4 clients left 1.46 MB more RSS than fresh
+   * with an arena per thread, 1.10 MB with one (malloc_stats: 2.8 MB of
+   * arenas for 1.4 MB in use, against 1.6 MB); the workers mostly wait for
+   * husk and the holder, so they do not contend for it. */
+  mallopt (M_ARENA_MAX, 1);
   evthread_use_pthreads ();
   prioritize_loop (); /* before any thread or child exists */
   if (husk_probes_init () < 0)

@@ -96,3 +96,40 @@ pod_events() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--event-ttl: invalid duration"* ]]
 }
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$HUSKD_PID/status"; }
+
+# churn_configmaps FIRST LAST: creates and deletes ConfigMaps cmFIRST..cmLAST
+# of 16 KiB each, over one keep-alive curl.
+churn_configmaps() {
+	local i cfg=$BATS_TEST_TMPDIR/churn.curl body=$BATS_TEST_TMPDIR/cm.json
+	[ -f "$body" ] || jq -nc --arg v "$(head -c 12288 /dev/urandom | base64 -w0)" '{metadata: {name: "NAME"}, data: {v: $v}}' >"$body"
+	: >"$cfg"
+	for ((i = $1; i <= $2; i++)); do
+		sed "s/NAME/cm$i/" "$body" >"$BATS_TEST_TMPDIR/cm$i.json"
+		printf 'unix-socket = "%s"\nurl = "http://huskd/api/v1/namespaces/default/configmaps"\nrequest = "POST"\ndata = "@%s"\nheader = "Content-Type: application/json"\noutput = "/dev/null"\nnext\n' "$SOCK" "$BATS_TEST_TMPDIR/cm$i.json" >>"$cfg"
+		printf 'unix-socket = "%s"\nurl = "http://huskd/api/v1/namespaces/default/configmaps/cm%d"\nrequest = "DELETE"\noutput = "/dev/null"\n' "$SOCK" "$i" >>"$cfg"
+		[ "$i" = "$2" ] || echo next >>"$cfg"
+	done
+	curl -s -K "$cfg"
+	rm -f "$BATS_TEST_TMPDIR"/cm[0-9]*.json
+}
+
+@test "the watch window is bounded in bytes: after 300 changes of 16 KiB objects huskd's RSS stays put" {
+	# 512 changes kept as trees were 8 MB here; 256 KiB of JSON text now
+	churn_configmaps 1 40
+	sleep 0.5
+	local rss0 rss1 rv
+	rss0=$(rss_kb)
+	churn_configmaps 41 190
+	sleep 0.5
+	rss1=$(rss_kb)
+	echo "huskd VmRSS ${rss0} kB -> ${rss1} kB" >&2
+	[ "$((rss1 - rss0))" -lt 1024 ]
+	# a recent version is still in the window: its changes are replayed
+	rv=$(curl -s --unix-socket "$SOCK" http://huskd/api/v1/namespaces/default/configmaps | jq -r .metadata.resourceVersion)
+	churn_configmaps 191 191
+	run timeout 2 curl -sN --unix-socket "$SOCK" "http://huskd/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=$rv"
+	[ "$(jq -rs 'map(.type + " " + .object.metadata.name) | join(",")' <<<"$output")" = "ADDED cm191,DELETED cm191" ]
+	[ "$(jq -rs '.[0].object.data.v | length' <<<"$output")" -gt 16000 ]
+}

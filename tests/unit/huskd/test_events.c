@@ -47,12 +47,12 @@ main (void)
   struct husk_error *err = NULL;
   yajl_val pod = fake_pod ();
   bool all_ok = true;
-  size_t n;
+  size_t n, bytes;
 
   if (!mkdtemp (dir) || api_store_open (dir, &store, &err) < 0)
     return ok (false, "store in %s", dir), tap_done ();
   put_old_event (store);
-  is_int ((long long) api_events_expire (store, 3600, API_EVENTS_MAX), 1LL,
+  is_int ((long long) api_events_expire (store, 3600, API_EVENTS_MAX, API_EVENTS_MAX_BYTES), 1LL,
           "the TTL removes the old event");
   is_int ((long long) count_events (store), 0LL, "none left");
 
@@ -64,14 +64,27 @@ main (void)
     }
   ok (all_ok, "%d events recorded", API_EVENTS_MAX + 100);
   n = count_events (store);
-  ok (n <= API_EVENTS_MAX && n > API_EVENTS_MAX - API_EVENTS_MAX / 10,
-      "capped at API_EVENTS_MAX, a tenth evicted at once (%zu kept)", n);
+  bytes = api_store_bytes (store, "events");
+  ok (n <= API_EVENTS_MAX && bytes <= API_EVENTS_MAX_BYTES
+          && (n > API_EVENTS_MAX - API_EVENTS_MAX / 10
+              || bytes > API_EVENTS_MAX_BYTES - API_EVENTS_MAX_BYTES / 5),
+      "capped at API_EVENTS_MAX or API_EVENTS_MAX_BYTES, a tenth evicted at once (%zu kept, "
+      "%zu bytes)",
+      n, bytes);
   all_ok = api_event_record (store, pod, "Normal", "Test", NULL, "event 5", &err) == 0;
   ok (all_ok, "an evicted event recorded again");
-  ok (count_events (store) <= API_EVENTS_MAX, "still capped");
+  ok (count_events (store) <= API_EVENTS_MAX
+          && api_store_bytes (store, "events") <= API_EVENTS_MAX_BYTES,
+      "still capped");
   n = count_events (store);
-  is_int ((long long) api_events_expire (store, 3600, 10), (long long) n - 10,
+  is_int ((long long) api_events_expire (store, 3600, 10, API_EVENTS_MAX_BYTES), (long long) n - 10,
           "a smaller cap removes the rest");
+  n = count_events (store);
+  bytes = api_store_bytes (store, "events");
+  api_events_expire (store, 3600, API_EVENTS_MAX, bytes / 2);
+  ok (api_store_bytes (store, "events") <= bytes / 2 && count_events (store) < n,
+      "a smaller cap in bytes removes the oldest (%zu of %zu bytes left)",
+      api_store_bytes (store, "events"), bytes);
 
   api_store_free (store);
   yajl_tree_free (pod);
