@@ -9,6 +9,7 @@
 
 #include "../../oci/cleanup.h"
 #include "../../oci/json_writer.h"
+#include "../pod/pod_util.h"
 #include "cri_internal.h"
 #include "cri_pod.h"
 
@@ -51,7 +52,115 @@ cri_label_name (const char *name, char out[64])
 }
 
 static void
-write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name)
+write_cri_resources (struct jw *w, const Runtime__V1__LinuxContainerResources *r)
+{
+  jw_key (w, "resources");
+  jw_open (w);
+  jw_key_int (w, "cpuPeriod", r->cpu_period);
+  jw_key_int (w, "cpuQuota", r->cpu_quota);
+  jw_key_int (w, "cpuShares", r->cpu_shares);
+  jw_key_int (w, "memoryLimit", r->memory_limit_in_bytes);
+  jw_key_int (w, "memorySwap", r->memory_swap_limit_in_bytes);
+  if (r->oom_score_adj)
+    jw_key_int (w, "oomScoreAdj", r->oom_score_adj);
+  jw_key_string (w, "cpusetCpus", r->cpuset_cpus);
+  jw_key_string (w, "cpusetMems", r->cpuset_mems);
+  jw_key (w, "hugepageLimits");
+  jw_array_open (w);
+  for (size_t i = 0; i < r->n_hugepage_limits; i++)
+    {
+      jw_open (w);
+      jw_key_string (w, "pageSize", r->hugepage_limits[i]->page_size);
+      jw_key_int (w, "limit", (long long) r->hugepage_limits[i]->limit);
+      jw_close (w);
+    }
+  jw_array_close (w);
+  jw_key (w, "unified");
+  jw_open (w);
+  for (size_t i = 0; i < r->n_unified; i++)
+    jw_key_string (w, r->unified[i]->key, r->unified[i]->value);
+  jw_close (w);
+  jw_close (w);
+}
+
+static void
+write_strings (struct jw *w, const char *key, char *const *v, size_t n)
+{
+  jw_key (w, key);
+  jw_array_open (w);
+  for (size_t i = 0; i < n; i++)
+    jw_string (w, v[i]);
+  jw_array_close (w);
+}
+
+static void
+write_pid_mode (struct jw *w, const Runtime__V1__NamespaceOption *ns)
+{
+  static const char *const modes[] = {
+    [RUNTIME__V1__NAMESPACE_MODE__POD] = "Pod",
+    [RUNTIME__V1__NAMESPACE_MODE__CONTAINER] = "Container",
+    [RUNTIME__V1__NAMESPACE_MODE__NODE] = "Node",
+    [RUNTIME__V1__NAMESPACE_MODE__TARGET] = "Target",
+  };
+  if (ns == NULL || (unsigned) ns->pid >= sizeof modes / sizeof modes[0])
+    return;
+  jw_key_string (w, "pid", modes[ns->pid]);
+  if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
+    jw_key_string (w, "pidTarget", ns->target_id);
+}
+
+/* containers[].huskCRI (pod_spec.h: struct pod_cri_linux): what the CRI
+ * gives a container beyond a Pod's fields, as the runtime takes it. */
+static void
+write_cri_linux (struct jw *w, const Runtime__V1__ContainerConfig *c, const char *seccomp)
+{
+  const Runtime__V1__LinuxContainerConfig *l = c->linux;
+  const Runtime__V1__LinuxContainerSecurityContext *sc = l ? l->security_context : NULL;
+
+  jw_key (w, "huskCRI");
+  jw_open (w);
+  if (l && l->resources)
+    write_cri_resources (w, l->resources);
+  if (sc)
+    {
+      /* given lists replace the defaults, as containerd does */
+      if (sc->n_masked_paths)
+        write_strings (w, "maskedPaths", sc->masked_paths, sc->n_masked_paths);
+      if (sc->n_readonly_paths)
+        write_strings (w, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths);
+      if (sc->n_supplemental_groups)
+        {
+          jw_key (w, "supplementalGroups");
+          jw_array_open (w);
+          for (size_t i = 0; i < sc->n_supplemental_groups; i++)
+            yajl_gen_integer (w->g, sc->supplemental_groups[i]);
+          jw_array_close (w);
+        }
+      if (sc->run_as_username[0])
+        jw_key_string (w, "runAsUsername", sc->run_as_username);
+      write_pid_mode (w, sc->namespace_options);
+    }
+  if (seccomp)
+    jw_key_string (w, "seccomp", seccomp);
+  jw_key (w, "devices");
+  jw_array_open (w);
+  for (size_t i = 0; i < c->n_devices; i++)
+    {
+      jw_open (w);
+      jw_key_string (w, "hostPath", c->devices[i]->host_path);
+      jw_key_string (w, "containerPath", c->devices[i]->container_path);
+      jw_key_string (w, "permissions", c->devices[i]->permissions);
+      jw_close (w);
+    }
+  jw_array_close (w);
+  if (c->stdin)
+    jw_key_bool (w, "stdin", true);
+  jw_close (w);
+}
+
+static void
+write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name,
+                 const char *seccomp)
 {
   Runtime__V1__LinuxContainerSecurityContext *sc
       = c->linux ? c->linux->security_context : NULL;
@@ -104,6 +213,11 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
           jw_key_string (w, "mountPath", c->mounts[i]->container_path);
           if (c->mounts[i]->readonly)
             jw_key_bool (w, "readOnly", true);
+          /* selinux_relabel: no LSM here, ignored as containerd does */
+          if (c->mounts[i]->propagation == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_HOST_TO_CONTAINER)
+            jw_key_string (w, "mountPropagation", "HostToContainer");
+          else if (c->mounts[i]->propagation == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_BIDIRECTIONAL)
+            jw_key_string (w, "mountPropagation", "Bidirectional");
           jw_close (w);
         }
       jw_array_close (w);
@@ -141,6 +255,7 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         }
       jw_close (w);
     }
+  write_cri_linux (w, c, seccomp);
   jw_close (w);
 }
 
@@ -183,6 +298,54 @@ write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
   jw_close (w);
 }
 
+/* The sandbox's sysctls (set in every container: they share the pod's
+ * namespaces); its run_as_user, readonly_rootfs, seccomp, ... are the
+ * infra container's, which a husk pod does not have. */
+static void
+write_sandbox_security (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
+{
+  const Runtime__V1__LinuxPodSandboxConfig *l = sb->linux;
+  if (l == NULL || l->n_sysctls == 0)
+    return;
+  jw_key (w, "securityContext");
+  jw_open (w);
+  jw_key (w, "sysctls");
+  jw_array_open (w);
+  for (size_t i = 0; i < l->n_sysctls; i++)
+    {
+      jw_open (w);
+      jw_key_string (w, "name", l->sysctls[i]->key);
+      jw_key_string (w, "value", l->sysctls[i]->value);
+      jw_close (w);
+    }
+  jw_array_close (w);
+  jw_close (w);
+}
+
+static void
+write_port_mappings (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
+{
+  static const char *const protocols[] = { "TCP", "UDP", "SCTP" };
+  jw_key (w, "huskCRI");
+  jw_open (w);
+  jw_key (w, "portMappings");
+  jw_array_open (w);
+  for (size_t i = 0; i < sb->n_port_mappings; i++)
+    {
+      const Runtime__V1__PortMapping *p = sb->port_mappings[i];
+      jw_open (w);
+      jw_key_int (w, "containerPort", p->container_port);
+      jw_key_int (w, "hostPort", p->host_port);
+      jw_key_string (w, "protocol",
+                     (unsigned) p->protocol < 3 ? protocols[p->protocol] : "bogus");
+      if (p->host_ip[0])
+        jw_key_string (w, "hostIP", p->host_ip);
+      jw_close (w);
+    }
+  jw_array_close (w);
+  jw_close (w);
+}
+
 static void
 write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
 {
@@ -193,10 +356,16 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
     jw_key_string (w, "hostname", sb->hostname);
   if (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE)
     jw_key_bool (w, "hostNetwork", true);
+  if (ns && ns->ipc == RUNTIME__V1__NAMESPACE_MODE__NODE)
+    jw_key_bool (w, "hostIPC", true);
+  if (ns && ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE)
+    jw_key_bool (w, "hostPID", true);
   /* POD (the enum's zero) shares one PID namespace; kubelet asks for
    * CONTAINER unless shareProcessNamespace */
   if (ns == NULL || ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD)
     jw_key_bool (w, "shareProcessNamespace", true);
+  write_sandbox_security (w, sb);
+  write_port_mappings (w, sb);
   if (sb->dns_config)
     {
       const Runtime__V1__DNSConfig *d = sb->dns_config;
@@ -236,16 +405,93 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
   jw_key_int (w, "terminationGracePeriodSeconds", 0);
 }
 
+/* The container's seccomp profile as pod_spec.h spells it (malloc'd, NULL
+ * for none): the SecurityProfile, else the deprecated seccomp_profile_path
+ * ("runtime/default", "docker/default", "unconfined", "localhost/PATH").
+ * No profile is unconfined, as Kubernetes' default is. */
+static int
+container_seccomp (const Runtime__V1__ContainerConfig *c, char **out, struct husk_error **err)
+{
+  const Runtime__V1__LinuxContainerSecurityContext *sc
+      = c->linux ? c->linux->security_context : NULL;
+  /* critest still sends the deprecated field */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const char *path = sc ? sc->seccomp_profile_path : "";
+#pragma GCC diagnostic pop
+
+  *out = NULL;
+  if (sc && sc->seccomp)
+    switch (sc->seccomp->profile_type)
+      {
+      case RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__RuntimeDefault:
+        return (*out = strdup ("runtime/default")) ? 0 : husk_error_set (err, ENOMEM, "seccomp");
+      case RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Unconfined:
+        return 0;
+      case RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost:
+        if (sc->seccomp->localhost_ref[0] != '/')
+          return husk_error_set (err, EINVAL, "seccomp: localhost_ref `%s` is not an absolute path",
+                                 sc->seccomp->localhost_ref);
+        *out = pod_path ("localhost/%s", sc->seccomp->localhost_ref);
+        return *out ? 0 : husk_error_set (err, ENOMEM, "seccomp");
+      default:
+        return husk_error_set (err, EINVAL, "seccomp: unknown profile type %d",
+                               (int) sc->seccomp->profile_type);
+      }
+  if (path[0] == '\0' || strcmp (path, "unconfined") == 0)
+    return 0;
+  if (strcmp (path, "runtime/default") == 0 || strcmp (path, "docker/default") == 0)
+    return (*out = strdup ("runtime/default")) ? 0 : husk_error_set (err, ENOMEM, "seccomp");
+  if (strncmp (path, "localhost/", 10) == 0 && path[10] == '/')
+    return (*out = strdup (path)) ? 0 : husk_error_set (err, ENOMEM, "seccomp");
+  return husk_error_set (err, EINVAL,
+                         "seccomp profile `%s`: not runtime/default, unconfined or localhost/<path>",
+                         path);
+}
+
+/* What the CRI refuses before anything is made, as containerd does. */
+static int
+check_container (const Runtime__V1__ContainerConfig *c, struct husk_error **err)
+{
+  const Runtime__V1__LinuxContainerSecurityContext *sc
+      = c->linux ? c->linux->security_context : NULL;
+  if (sc && sc->run_as_group && !sc->run_as_user && sc->run_as_username[0] == '\0')
+    return husk_error_set (err, EINVAL, "run_as_group is set without run_as_user or run_as_username");
+  return 0;
+}
+
+struct profiles {
+  char **v;
+  size_t n;
+};
+
+static void
+profiles_clear (struct profiles *p)
+{
+  for (size_t i = 0; i < p->n; i++)
+    free (p->v[i]);
+  free (p->v);
+}
+
 int
 cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerConfig *const *cs,
               size_t n, char **out, struct husk_error **err)
 {
   cleanup_jw struct jw w = { 0 };
   cleanup_free char (*names)[64] = calloc (n ? n : 1, sizeof *names);
-  if (names == NULL || jw_init (&w, NULL, err) < 0)
-    return names ? -1 : husk_error_set (err, ENOMEM, "pod description");
+  struct profiles seccomp __attribute__ ((cleanup (profiles_clear)))
+  = { .v = calloc (n ? n : 1, sizeof (char *)), .n = n };
+  if (names == NULL || seccomp.v == NULL)
+    return husk_error_set (err, ENOMEM, "pod description");
   for (size_t i = 0; i < n; i++)
-    cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
+    {
+      cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
+      if (check_container (cs[i], err) < 0 || container_seccomp (cs[i], &seccomp.v[i], err) < 0)
+        return husk_error_wrap (err, "container `%s`",
+                                cs[i]->metadata ? cs[i]->metadata->name : "");
+    }
+  if (jw_init (&w, NULL, err) < 0)
+    return -1;
   jw_open (&w);
   jw_key_string (&w, "apiVersion", "v1");
   jw_key_string (&w, "kind", "Pod");
@@ -256,7 +502,7 @@ cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerCon
   jw_key (&w, "containers");
   jw_array_open (&w);
   for (size_t i = 0; i < n; i++)
-    write_container (&w, cs[i], names[i]);
+    write_container (&w, cs[i], names[i], seccomp.v[i]);
   jw_array_close (&w);
   jw_key (&w, "volumes");
   jw_array_open (&w);

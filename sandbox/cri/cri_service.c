@@ -127,6 +127,8 @@ static const struct method methods[] = {
     cri_list_containers },
   { RS "ContainerStatus", &runtime__v1__container_status_request__descriptor,
     cri_container_status },
+  { RS "UpdateContainerResources", &runtime__v1__update_container_resources_request__descriptor,
+    cri_update_container_resources },
   { RS "ExecSync", &runtime__v1__exec_sync_request__descriptor, cri_exec_sync },
   { RS "ReopenContainerLog", &runtime__v1__reopen_container_log_request__descriptor,
     cri_reopen_container_log },

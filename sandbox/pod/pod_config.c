@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "../../oci/cleanup.h"
 #include "../../oci/json_writer.h"
@@ -62,21 +63,27 @@ is_default_cap (const char *cap)
   return false;
 }
 
+bool
+pod_config_has_cap (const struct pod_security_context *sc, const char *cap)
+{
+  const struct pod_capabilities *c = &sc->capabilities;
+  return sc->privileged || (is_default_cap (cap) && !in_list (c->drop, c->drop_len, cap))
+         || in_list (c->add, c->add_len, cap);
+}
+
 /* Kubernetes applies drop before add, so `drop: [ALL], add: [NET_ADMIN]`
  * leaves exactly NET_ADMIN. */
 static void
 write_cap_set (struct jw *w, const char *key, const struct pod_security_context *sc)
 {
-  const struct pod_capabilities *c = &sc->capabilities;
-
   jw_key (w, key);
   jw_array_open (w);
   for (size_t i = 0; i < N_ALL_CAPS; i++)
     {
-      bool on = sc->privileged
-                || (is_default_cap (all_caps[i]) && !in_list (c->drop, c->drop_len, all_caps[i]))
-                || in_list (c->add, c->add_len, all_caps[i]);
-      if (on)
+      /* all_caps is in capability number order.  What huskd's bounding set
+       * lacks no container can get: privileged and "ALL" mean all there
+       * is, as containerd takes them from its own set. */
+      if (pod_config_has_cap (sc, all_caps[i]) && prctl (PR_CAPBSET_READ, i, 0, 0, 0) == 1)
         jw_string (w, all_caps[i]);
     }
   jw_array_close (w);
@@ -101,7 +108,10 @@ write_user (struct jw *w, const struct pod_config_input *in)
   /* The image's User (names resolved in its rootfs), then runAsUser/Group. */
   long long uid = in->image_user.set ? in->image_user.uid : 0;
   long long gid = in->image_user.set ? in->image_user.gid : 0;
+  const struct pod_cri_linux *x = &in->container->cri;
 
+  if (in->named_user.set)
+    uid = in->named_user.uid, gid = in->named_user.gid;
   if (c->run_as_user.set || p->run_as_user.set)
     uid = c->run_as_user.set ? c->run_as_user.value : p->run_as_user.value;
   if (c->run_as_group.set || p->run_as_group.set)
@@ -110,11 +120,16 @@ write_user (struct jw *w, const struct pod_config_input *in)
   jw_open (w);
   jw_key_int (w, "uid", uid);
   jw_key_int (w, "gid", gid);
-  if (p->fs_group.set)
+  if (p->fs_group.set || p->supplemental_groups_len || x->supplemental_groups_len)
     {
       jw_key (w, "additionalGids");
       jw_array_open (w);
-      yajl_gen_integer (w->g, p->fs_group.value);
+      if (p->fs_group.set)
+        yajl_gen_integer (w->g, p->fs_group.value);
+      for (size_t i = 0; i < p->supplemental_groups_len; i++)
+        yajl_gen_integer (w->g, p->supplemental_groups[i]);
+      for (size_t i = 0; i < x->supplemental_groups_len; i++)
+        yajl_gen_integer (w->g, x->supplemental_groups[i]);
       jw_array_close (w);
     }
   jw_close (w);
@@ -189,6 +204,8 @@ write_process (struct jw *w, const struct pod_config_input *in, struct husk_erro
   jw_key_string (w, "cwd", cwd);
   write_capabilities (w, &c->security_context);
   jw_key_bool (w, "noNewPrivileges", ape->set && !ape->value);
+  if (c->cri.oom_score_adj.set)
+    jw_key_int (w, "oomScoreAdj", c->cri.oom_score_adj.value);
   jw_close (w);
   return 0;
 }
@@ -238,6 +255,35 @@ write_base_mounts (struct jw *w, const struct pod_config_input *in, const char *
   write_mount (w, "/etc/resolv.conf", "bind", resolv, bind_ro);
 }
 
+/* mountPropagation as containerd spells it for the runtime: None is
+ * rprivate, HostToContainer rslave, Bidirectional rshared. */
+static const char *
+propagation_option (const char *p)
+{
+  if (p && strcmp (p, "Bidirectional") == 0)
+    return "rshared";
+  if (p && strcmp (p, "HostToContainer") == 0)
+    return "rslave";
+  return "rprivate";
+}
+
+/* A mount can only receive (rslave) or pass on (rshared) mounts when the
+ * container's root is as open, so the strongest volume mount decides. */
+static const char *
+rootfs_propagation (const struct pod_container *c)
+{
+  const char *best = NULL;
+  for (size_t i = 0; i < c->volume_mounts_len; i++)
+    {
+      const char *o = propagation_option (c->volume_mounts[i].mount_propagation);
+      if (strcmp (o, "rshared") == 0)
+        return o;
+      if (strcmp (o, "rslave") == 0)
+        best = o;
+    }
+  return best;
+}
+
 static int
 write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
 {
@@ -251,7 +297,8 @@ write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct hus
         return husk_error_wrap (err, "container `%s`: volumeMounts[%zu]", in->container->name,
                                 i);
       write_mount (w, m->mount_path, "bind", src,
-                   (const char *const[]) { "rbind", m->read_only ? "ro" : "rw", NULL });
+                   (const char *const[]) { "rbind", m->read_only ? "ro" : "rw",
+                                           propagation_option (m->mount_propagation), NULL });
     }
   return 0;
 }
@@ -289,7 +336,26 @@ write_namespace (struct jw *w, const char *type, pid_t pid, const char *ns)
   jw_close (w);
 }
 
-/* hostNetwork pods run in the host's net, ipc and uts: no entry at all. */
+/* The PID namespace: the container's own option (CRI) or the pod's
+ * (hostPID, shareProcessNamespace).  Node: the host's, no entry. */
+static void
+write_pid_namespace (struct jw *w, const struct pod_config_input *in)
+{
+  enum pod_pid_mode mode = in->container->cri.pid;
+
+  if (mode == POD_PID_DEFAULT)
+    mode = in->pod->host_pid ? POD_PID_NODE : POD_PID_POD;
+  if (mode == POD_PID_NODE)
+    return;
+  write_namespace (w, "pid",
+                   mode == POD_PID_TARGET ? in->target_pid
+                   : mode == POD_PID_POD  ? in->pid1
+                                          : 0,
+                   "pid");
+}
+
+/* hostNetwork pods run in the host's net, ipc and uts (their holder has
+ * none of its own), hostIPC ones in its ipc: no entry at all. */
 static void
 write_namespaces (struct jw *w, const struct pod_config_input *in)
 {
@@ -298,22 +364,124 @@ write_namespaces (struct jw *w, const struct pod_config_input *in)
   if (!in->pod->host_network)
     {
       write_namespace (w, "network", in->holder_pid, "net");
-      write_namespace (w, "ipc", in->holder_pid, "ipc");
       write_namespace (w, "uts", in->holder_pid, "uts");
     }
+  if (!in->pod->host_network && !in->pod->host_ipc)
+    write_namespace (w, "ipc", in->holder_pid, "ipc");
   write_namespace (w, "mount", 0, NULL);
-  write_namespace (w, "pid", in->pid1, "pid");
+  write_pid_namespace (w, in);
   jw_array_close (w);
 }
 
 /* cpu.shares from requests and a CFS quota from limits, as the kubelet
  * computes them (MilliCPUToShares / MilliCPUToQuota with a 100 ms period). */
+/* A CRI container's resources as kubelet computed them: no conversion. */
 static void
-write_resources (struct jw *w, const struct pod_resources *r)
+write_cri_resources (struct jw *w, const struct pod_cri_linux *x)
 {
+  if (x->memory_limit.set || x->memory_swap.set)
+    {
+      jw_key (w, "memory");
+      jw_open (w);
+      /* the CRI's 0 is "not set" */
+      if (x->memory_limit.set && x->memory_limit.value != 0)
+        jw_key_int (w, "limit", x->memory_limit.value);
+      if (x->memory_swap.set && x->memory_swap.value != 0)
+        jw_key_int (w, "swap", x->memory_swap.value);
+      jw_close (w);
+    }
+  jw_key (w, "cpu");
+  jw_open (w);
+  if (x->cpu_shares.set && x->cpu_shares.value != 0)
+    jw_key_int (w, "shares", x->cpu_shares.value);
+  if (x->cpu_quota.set && x->cpu_quota.value != 0)
+    jw_key_int (w, "quota", x->cpu_quota.value);
+  if (x->cpu_period.set && x->cpu_period.value != 0)
+    jw_key_int (w, "period", x->cpu_period.value);
+  if (x->cpuset_cpus && x->cpuset_cpus[0])
+    jw_key_string (w, "cpus", x->cpuset_cpus);
+  if (x->cpuset_mems && x->cpuset_mems[0])
+    jw_key_string (w, "mems", x->cpuset_mems);
+  jw_close (w);
+  if (x->hugepages_len)
+    {
+      jw_key (w, "hugepageLimits");
+      jw_array_open (w);
+      for (size_t i = 0; i < x->hugepages_len; i++)
+        {
+          jw_open (w);
+          jw_key_string (w, "pageSize", x->hugepages[i].page_size);
+          jw_key_int (w, "limit", x->hugepages[i].limit);
+          jw_close (w);
+        }
+      jw_array_close (w);
+    }
+  if (x->unified.len)
+    jw_key_map (w, "unified", &x->unified);
+}
+
+/* Everything denied, then the CRI's devices (the runtime adds the
+ * standard ones); a privileged container may use every device. */
+static void
+write_device_rules (struct jw *w, const struct pod_config_input *in)
+{
+  jw_key (w, "devices");
+  jw_array_open (w);
+  jw_open (w);
+  jw_key_bool (w, "allow", in->container->security_context.privileged);
+  jw_key_string (w, "access", "rwm");
+  jw_close (w);
+  for (size_t i = 0; i < in->devices_len; i++)
+    {
+      const struct pod_config_device *d = &in->devices[i];
+      jw_open (w);
+      jw_key_bool (w, "allow", true);
+      jw_key_string (w, "type", d->type);
+      jw_key_int (w, "major", d->major);
+      jw_key_int (w, "minor", d->minor);
+      jw_key_string (w, "access", d->access);
+      jw_close (w);
+    }
+  jw_array_close (w);
+}
+
+static void
+write_devices (struct jw *w, const struct pod_config_input *in)
+{
+  if (in->devices_len == 0)
+    return;
+  jw_key (w, "devices");
+  jw_array_open (w);
+  for (size_t i = 0; i < in->devices_len; i++)
+    {
+      const struct pod_config_device *d = &in->devices[i];
+      jw_open (w);
+      jw_key_string (w, "path", d->path);
+      jw_key_string (w, "type", d->type);
+      jw_key_int (w, "major", d->major);
+      jw_key_int (w, "minor", d->minor);
+      jw_key_int (w, "fileMode", d->mode);
+      jw_key_int (w, "uid", d->uid);
+      jw_key_int (w, "gid", d->gid);
+      jw_close (w);
+    }
+  jw_array_close (w);
+}
+
+static void
+write_resources (struct jw *w, const struct pod_config_input *in)
+{
+  const struct pod_resources *r = &in->container->resources;
+
   jw_key (w, "resources");
   jw_open (w);
-  oci_spec_write_default_devices (w);
+  write_device_rules (w, in);
+  if (in->container->cri.resources)
+    {
+      write_cri_resources (w, &in->container->cri);
+      jw_close (w);
+      return;
+    }
   if (r->limits_memory.set)
     {
       jw_key (w, "memory");
@@ -341,8 +509,14 @@ write_resources (struct jw *w, const struct pod_resources *r)
 }
 
 static void
-write_masked (struct jw *w)
+write_masked (struct jw *w, const struct pod_cri_linux *x)
 {
+  if (x->masked_set)
+    jw_key_strv (w, "maskedPaths", (const char *const *) x->masked_paths);
+  if (x->readonly_set)
+    jw_key_strv (w, "readonlyPaths", (const char *const *) x->readonly_paths);
+  if (x->masked_set || x->readonly_set)
+    return;
   jw_key_strv (w, "maskedPaths",
                (const char *const[]) { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                                        "/proc/latency_stats", "/proc/timer_list",
@@ -354,8 +528,23 @@ write_masked (struct jw *w)
 }
 
 static void
-write_linux (struct jw *w, const struct pod_config_input *in)
+write_sysctls (struct jw *w, const struct pod_spec *pod)
 {
+  const struct pod_security_context *sc = &pod->security_context;
+  if (sc->sysctls_len == 0)
+    return;
+  jw_key (w, "sysctl");
+  jw_open (w);
+  for (size_t i = 0; i < sc->sysctls_len; i++)
+    jw_key_string (w, sc->sysctls[i].name, sc->sysctls[i].value);
+  jw_close (w);
+}
+
+static int
+write_linux (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
+{
+  const struct pod_container *c = in->container;
+  const char *propagation = rootfs_propagation (c);
   cleanup_free char *pod_cg = pod_cgroup_path (in->env, in->sandbox_id);
   cleanup_free char *cg = pod_path ("%s/%s", pod_cg ? pod_cg : "/husk", in->cid);
 
@@ -364,10 +553,19 @@ write_linux (struct jw *w, const struct pod_config_input *in)
   write_namespaces (w, in);
   if (cg)
     jw_key_string (w, "cgroupsPath", cg);
-  write_resources (w, &in->container->resources);
-  if (!in->container->security_context.privileged)
-    write_masked (w);
+  write_resources (w, in);
+  write_devices (w, in);
+  write_sysctls (w, in->pod);
+  if (propagation)
+    jw_key_string (w, "rootfsPropagation", propagation);
+  if (!c->security_context.privileged)
+    {
+      write_masked (w, &c->cri);
+      if (pod_seccomp_write (w, c, err) < 0)
+        return -1;
+    }
   jw_close (w);
+  return 0;
 }
 
 int
@@ -396,7 +594,8 @@ pod_config_generate (const struct pod_config_input *in, char **json, size_t *len
   jw_key_string (&w, "io.kubernetes.container.name", in->container->name);
   jw_key_string (&w, "io.kubernetes.cri.sandbox-id", in->sandbox_id);
   jw_close (&w);
-  write_linux (&w, in);
+  if (write_linux (&w, in, err) < 0)
+    return -1;
   jw_close (&w);
   return jw_finish (&w, "config.json", json, len, err);
 }

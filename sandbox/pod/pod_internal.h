@@ -80,6 +80,14 @@ int pod_image_user (const char *rootfs, const char *user, struct pod_user *out,
                     struct husk_error **err);
 
 /* ---- pod_config.c ---- */
+/* A CRI device as the host has it (stat'ed by pod_container.c). */
+struct pod_config_device {
+  char *path; /* in the container */
+  const char *type; /* "c" or "b" */
+  long long major, minor, mode, uid, gid;
+  const char *access;
+};
+
 struct pod_config_input {
   const struct pod_env *env;
   const struct pod_spec *pod;
@@ -90,7 +98,21 @@ struct pod_config_input {
   const char *cid;
   pid_t holder_pid;
   pid_t pid1; /* 0 without shareProcessNamespace */
+  pid_t target_pid; /* the init of cri.pid_target's container */
+  struct pod_user named_user; /* cri.run_as_username, resolved */
+  struct pod_config_device *devices; size_t devices_len;
 };
+
+/* Whether the container's capability sets (drop, add, privileged) hold
+ * `cap` ("CAP_SYS_ADMIN"). */
+bool pod_config_has_cap (const struct pod_security_context *sc, const char *cap);
+
+/* ---- pod_seccomp.c ---- */
+struct jw;
+/* linux.seccomp from cri.seccomp: none for unconfined (and when unset, as
+ * Kubernetes defaults to Unconfined), the runtime default, or a local
+ * profile's JSON as it is. */
+int pod_seccomp_write (struct jw *w, const struct pod_container *c, struct husk_error **err);
 /* config.json for one container of the pod, written with yajl_gen. */
 int pod_config_generate (const struct pod_config_input *in, char **json, size_t *len,
                          struct husk_error **err);

@@ -33,6 +33,48 @@ security_context_clear (struct pod_security_context *sc)
 {
   strv_free (sc->capabilities.add);
   strv_free (sc->capabilities.drop);
+  for (size_t i = 0; i < sc->sysctls_len; i++)
+    {
+      free (sc->sysctls[i].name);
+      free (sc->sysctls[i].value);
+    }
+  free (sc->sysctls);
+  free (sc->supplemental_groups);
+}
+
+static void
+ports_clear (struct pod_port *ports, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    {
+      free (ports[i].protocol);
+      free (ports[i].host_ip);
+    }
+  free (ports);
+}
+
+static void
+cri_linux_clear (struct pod_cri_linux *x)
+{
+  free (x->cpuset_cpus);
+  free (x->cpuset_mems);
+  for (size_t i = 0; i < x->hugepages_len; i++)
+    free (x->hugepages[i].page_size);
+  free (x->hugepages);
+  map_clear (&x->unified);
+  strv_free (x->masked_paths);
+  strv_free (x->readonly_paths);
+  free (x->supplemental_groups);
+  free (x->run_as_username);
+  free (x->seccomp);
+  free (x->pid_target);
+  for (size_t i = 0; i < x->devices_len; i++)
+    {
+      free (x->devices[i].host_path);
+      free (x->devices[i].container_path);
+      free (x->devices[i].permissions);
+    }
+  free (x->devices);
 }
 
 static void
@@ -54,15 +96,12 @@ container_clear (struct pod_container *c)
       free (c->volume_mounts[i].name);
       free (c->volume_mounts[i].mount_path);
       free (c->volume_mounts[i].sub_path);
+      free (c->volume_mounts[i].mount_propagation);
     }
   free (c->volume_mounts);
-  for (size_t i = 0; i < c->ports_len; i++)
-    {
-      free (c->ports[i].protocol);
-      free (c->ports[i].host_ip);
-    }
-  free (c->ports);
+  ports_clear (c->ports, c->ports_len);
   security_context_clear (&c->security_context);
+  cri_linux_clear (&c->cri);
 }
 
 void
@@ -91,6 +130,7 @@ pod_spec_free (struct pod_spec *pod)
     }
   free (pod->volumes);
   security_context_clear (&pod->security_context);
+  ports_clear (pod->cri_ports, pod->cri_ports_len);
   pod_spec_net_clear (pod);
   free (pod);
 }
@@ -188,6 +228,17 @@ parse_env_var (struct jr *r, yajl_val v, void *elem)
 }
 
 static int
+check_propagation (struct jr *r, const struct pod_volume_mount *m)
+{
+  const char *p = m->mount_propagation;
+  if (p == NULL || strcmp (p, "None") == 0 || strcmp (p, "HostToContainer") == 0
+      || strcmp (p, "Bidirectional") == 0)
+    return 0;
+  jr_enter_key (r, "mountPropagation");
+  return jr_fail (r, "unsupported value \"%s\" (None, HostToContainer or Bidirectional)", p);
+}
+
+static int
 parse_volume_mount (struct jr *r, yajl_val v, void *elem)
 {
   struct pod_volume_mount *m = elem;
@@ -195,8 +246,9 @@ parse_volume_mount (struct jr *r, yajl_val v, void *elem)
              || jr_string (r, v, "mountPath", true, &m->mount_path) < 0
              || jr_string (r, v, "subPath", false, &m->sub_path) < 0
              || jr_bool (r, v, "readOnly", &m->read_only) < 0
+             || jr_string (r, v, "mountPropagation", false, &m->mount_propagation) < 0
              ? -1
-             : 0;
+             : check_propagation (r, m);
 }
 
 static int
@@ -256,6 +308,174 @@ parse_resources (struct jr *r, yajl_val obj, struct pod_resources *res)
 }
 
 static int
+parse_sysctl (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_sysctl *s = elem;
+  if (jr_string (r, v, "name", true, &s->name) < 0 || jr_string (r, v, "value", true, &s->value) < 0)
+    return -1;
+  /* a name becomes a path under /proc/sys */
+  if (s->name[0] == '\0' || s->name[0] == '.' || s->name[0] == '/' || strstr (s->name, "..")
+      || strchr (s->name, ' '))
+    {
+      jr_enter_key (r, "name");
+      return jr_fail (r, "\"%s\" is not a sysctl name", s->name);
+    }
+  return 0;
+}
+
+/* An array of group ids: 1 parsed, 0 absent. */
+static int
+parse_gids (struct jr *r, yajl_val obj, const char *key, int64_t **out, size_t *len)
+{
+  yajl_val a;
+  size_t mark;
+  int ret;
+
+  if ((ret = jr_array (r, obj, key, false, &a)) <= 0)
+    return ret;
+  if ((*out = calloc (a->u.array.len + 1, sizeof **out)) == NULL)
+    return jr_fail (r, "out of memory");
+  mark = jr_enter_key (r, key);
+  for (size_t i = 0; i < a->u.array.len; i++)
+    {
+      size_t m2 = jr_enter_index (r, i);
+      if (jr_i64_value (r, a->u.array.values[i], 0, UINT32_MAX - 1, &(*out)[i]) < 0)
+        return -1;
+      jr_leave (r, m2);
+      *len = i + 1;
+    }
+  jr_leave (r, mark);
+  return 1;
+}
+
+static int
+parse_hugepage (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_hugepage *h = elem;
+  return jr_string (r, v, "pageSize", true, &h->page_size) < 0
+             || jr_i64 (r, v, "limit", true, 0, INT64_MAX, &h->limit) < 0
+             ? -1
+             : 0;
+}
+
+static int
+parse_device (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_device *d = elem;
+  if (jr_string (r, v, "hostPath", true, &d->host_path) < 0
+      || jr_string (r, v, "containerPath", true, &d->container_path) < 0
+      || jr_string (r, v, "permissions", false, &d->permissions) < 0)
+    return -1;
+  if (d->host_path[0] != '/' || d->container_path[0] != '/')
+    return jr_fail (r, "device paths must be absolute");
+  if (d->permissions == NULL || d->permissions[0] == '\0')
+    {
+      free (d->permissions);
+      if ((d->permissions = strdup ("rwm")) == NULL)
+        return jr_fail (r, "out of memory");
+    }
+  if (strspn (d->permissions, "rwm") != strlen (d->permissions))
+    {
+      jr_enter_key (r, "permissions");
+      return jr_fail (r, "\"%s\" is not made of r, w and m", d->permissions);
+    }
+  return 0;
+}
+
+static int
+parse_pid_mode (struct jr *r, yajl_val v, struct pod_cri_linux *x)
+{
+  static const char *const names[] = { [POD_PID_POD] = "Pod", [POD_PID_CONTAINER] = "Container",
+                                       [POD_PID_NODE] = "Node", [POD_PID_TARGET] = "Target" };
+  cleanup_free char *mode = NULL;
+  if (jr_string (r, v, "pid", false, &mode) < 0 || jr_string (r, v, "pidTarget", false, &x->pid_target) < 0)
+    return -1;
+  for (size_t i = POD_PID_POD; mode && i < sizeof names / sizeof names[0]; i++)
+    if (strcmp (mode, names[i]) == 0)
+      x->pid = i;
+  if (mode && x->pid == POD_PID_DEFAULT)
+    {
+      jr_enter_key (r, "pid");
+      return jr_fail (r, "unsupported value \"%s\" (Pod, Container, Node or Target)", mode);
+    }
+  if (x->pid == POD_PID_TARGET && x->pid_target == NULL)
+    {
+      jr_enter_key (r, "pidTarget");
+      return jr_fail (r, "required with pid Target");
+    }
+  return 0;
+}
+
+static int
+parse_cri_resources (struct jr *r, yajl_val v, struct pod_cri_linux *x)
+{
+  yajl_val res;
+  size_t mark;
+  int ret;
+
+  if ((ret = jr_object (r, v, "resources", false, &res)) <= 0)
+    return ret;
+  mark = jr_enter_key (r, "resources");
+  x->resources = true;
+  if (jr_opt_i64 (r, res, "cpuPeriod", 0, INT64_MAX, &x->cpu_period) < 0
+      || jr_opt_i64 (r, res, "cpuQuota", -1, INT64_MAX, &x->cpu_quota) < 0
+      || jr_opt_i64 (r, res, "cpuShares", 0, INT64_MAX, &x->cpu_shares) < 0
+      || jr_opt_i64 (r, res, "memoryLimit", -1, INT64_MAX, &x->memory_limit) < 0
+      || jr_opt_i64 (r, res, "memorySwap", -1, INT64_MAX, &x->memory_swap) < 0
+      || jr_opt_i64 (r, res, "oomScoreAdj", -1000, 1000, &x->oom_score_adj) < 0
+      || jr_string (r, res, "cpusetCpus", false, &x->cpuset_cpus) < 0
+      || jr_string (r, res, "cpusetMems", false, &x->cpuset_mems) < 0
+      || jr_array_of (r, res, "hugepageLimits", sizeof *x->hugepages, parse_hugepage,
+                      &x->hugepages, &x->hugepages_len)
+             < 0
+      || jr_map (r, res, "unified", &x->unified) < 0)
+    return -1;
+  jr_leave (r, mark);
+  return 1;
+}
+
+static int
+parse_cri_linux (struct jr *r, yajl_val obj, struct pod_cri_linux *x)
+{
+  yajl_val v;
+  size_t mark;
+  int ret, m, ro;
+
+  if ((ret = jr_object (r, obj, "huskCRI", false, &v)) <= 0)
+    return ret;
+  mark = jr_enter_key (r, "huskCRI");
+  x->set = true;
+  if (parse_cri_resources (r, v, x) < 0
+      || (m = jr_strv (r, v, "maskedPaths", false, &x->masked_paths, &x->masked_paths_len)) < 0
+      || (ro = jr_strv (r, v, "readonlyPaths", false, &x->readonly_paths,
+                        &x->readonly_paths_len))
+             < 0
+      || parse_gids (r, v, "supplementalGroups", &x->supplemental_groups,
+                     &x->supplemental_groups_len)
+             < 0
+      || jr_string (r, v, "runAsUsername", false, &x->run_as_username) < 0
+      || jr_string (r, v, "seccomp", false, &x->seccomp) < 0
+      || parse_pid_mode (r, v, x) < 0
+      || jr_array_of (r, v, "devices", sizeof *x->devices, parse_device, &x->devices,
+                      &x->devices_len)
+             < 0
+      || jr_bool (r, v, "stdin", &x->stdin_open) < 0)
+    return -1;
+  x->masked_set = m > 0;
+  x->readonly_set = ro > 0;
+  if (x->seccomp && strcmp (x->seccomp, "unconfined") != 0
+      && strcmp (x->seccomp, "runtime/default") != 0
+      && !(strncmp (x->seccomp, "localhost/", 10) == 0 && x->seccomp[10] == '/'))
+    {
+      jr_enter_key (r, "seccomp");
+      return jr_fail (r, "\"%s\": not unconfined, runtime/default or localhost/<absolute path>",
+                      x->seccomp);
+    }
+  jr_leave (r, mark);
+  return 1;
+}
+
+static int
 parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context *sc)
 {
   yajl_val v, caps;
@@ -271,7 +491,13 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_bool (r, v, "privileged", &sc->privileged) < 0
       || jr_bool (r, v, "readOnlyRootFilesystem", &sc->read_only_root_filesystem) < 0
       || jr_opt_bool (r, v, "allowPrivilegeEscalation", &sc->allow_privilege_escalation) < 0
-      || jr_object (r, v, "capabilities", false, &caps) < 0)
+      || jr_object (r, v, "capabilities", false, &caps) < 0
+      || jr_array_of (r, v, "sysctls", sizeof *sc->sysctls, parse_sysctl, &sc->sysctls,
+                      &sc->sysctls_len)
+             < 0
+      || parse_gids (r, v, "supplementalGroups", &sc->supplemental_groups,
+                     &sc->supplemental_groups_len)
+             < 0)
     return -1;
   if (caps)
     {
@@ -328,6 +554,7 @@ parse_container (struct jr *r, yajl_val v, void *elem)
       || jr_array_of (r, v, "ports", sizeof *c->ports, parse_port, &c->ports, &c->ports_len) < 0
       || parse_resources (r, v, &c->resources) < 0
       || parse_security_context (r, v, &c->security_context) < 0
+      || parse_cri_linux (r, v, &c->cri) < 0
       || jr_bool (r, v, "tty", &c->tty) < 0)
     return -1;
   if (c->image[0] == '\0')
@@ -463,6 +690,24 @@ check_restart_policy (struct jr *r, struct pod_spec *pod)
 }
 
 static int
+parse_cri_ports (struct jr *r, yajl_val spec, struct pod_spec *pod)
+{
+  yajl_val v;
+  size_t mark;
+  int ret;
+
+  if ((ret = jr_object (r, spec, "huskCRI", false, &v)) <= 0)
+    return ret;
+  mark = jr_enter_key (r, "huskCRI");
+  if (jr_array_of (r, v, "portMappings", sizeof *pod->cri_ports, parse_port, &pod->cri_ports,
+                   &pod->cri_ports_len)
+      < 0)
+    return -1;
+  jr_leave (r, mark);
+  return 1;
+}
+
+static int
 parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
 {
   oci_opt_i64 grace = { 0 };
@@ -470,6 +715,8 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
   if (jr_string (r, spec, "hostname", false, &pod->hostname) < 0
       || jr_string (r, spec, "subdomain", false, &pod->subdomain) < 0
       || jr_bool (r, spec, "hostNetwork", &pod->host_network) < 0
+      || jr_bool (r, spec, "hostPID", &pod->host_pid) < 0
+      || jr_bool (r, spec, "hostIPC", &pod->host_ipc) < 0
       || jr_bool (r, spec, "shareProcessNamespace", &pod->share_process_namespace) < 0
       || jr_string (r, spec, "restartPolicy", false, &pod->restart_policy) < 0
       || check_restart_policy (r, pod) < 0
@@ -484,6 +731,7 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
                       &pod->init_containers, &pod->init_containers_len)
              < 0
       || parse_security_context (r, spec, &pod->security_context) < 0
+      || parse_cri_ports (r, spec, pod) < 0
       || pod_spec_net_parse (r, spec, pod) < 0)
     return -1;
   pod->termination_grace_period = grace.set ? grace.value : 30;

@@ -25,11 +25,18 @@ struct pod_volume_mount {
   char *mount_path;
   char *sub_path;
   bool read_only;
+  char *mount_propagation; /* None (default), HostToContainer, Bidirectional */
 };
 
 struct pod_capabilities {
   char **add;  size_t add_len;   /* as written: "NET_ADMIN" (CAP_ optional) */
   char **drop; size_t drop_len;  /* "ALL" drops everything */
+};
+
+/* securityContext.sysctls[] (pod level): set in the pod's namespaces. */
+struct pod_sysctl {
+  char *name;
+  char *value;
 };
 
 struct pod_security_context {
@@ -40,6 +47,8 @@ struct pod_security_context {
   bool read_only_root_filesystem;
   oci_opt_bool allow_privilege_escalation;
   struct pod_capabilities capabilities;
+  struct pod_sysctl *sysctls; size_t sysctls_len;   /* pod level only */
+  int64_t *supplemental_groups; size_t supplemental_groups_len; /* pod level only */
 };
 
 /* Quantities are kept in milli-units: memory "128Mi" -> 134217728000,
@@ -60,6 +69,41 @@ struct pod_port {
   char *host_ip;          /* NULL: every address */
 };
 
+/* containers[].huskCRI: what a CRI ContainerConfig gives a container
+ * beyond a Pod's fields, in the runtime's own terms (kubelet has converted
+ * them already), so they reach config.json exactly as given.  huskd's CRI
+ * front door writes it; Kubernetes pods never have it. */
+struct pod_hugepage {
+  char *page_size; /* "2MB" */
+  int64_t limit;
+};
+
+struct pod_device {
+  char *host_path;
+  char *container_path;
+  char *permissions; /* "rwm" */
+};
+
+enum pod_pid_mode { POD_PID_DEFAULT = 0, POD_PID_POD, POD_PID_CONTAINER, POD_PID_NODE, POD_PID_TARGET };
+
+struct pod_cri_linux {
+  bool set;
+  bool resources; /* the fields below replace those from resources: */
+  oci_opt_i64 cpu_period, cpu_quota, cpu_shares, memory_limit, memory_swap, oom_score_adj;
+  char *cpuset_cpus, *cpuset_mems;
+  struct pod_hugepage *hugepages; size_t hugepages_len;
+  struct oci_map unified;
+  bool masked_set;   char **masked_paths;   size_t masked_paths_len;
+  bool readonly_set; char **readonly_paths; size_t readonly_paths_len;
+  int64_t *supplemental_groups; size_t supplemental_groups_len;
+  char *run_as_username;   /* resolved in the image's /etc/passwd */
+  char *seccomp;           /* "unconfined", "runtime/default", "localhost/<absolute path>" */
+  enum pod_pid_mode pid;   /* the container's own PID namespace option */
+  char *pid_target;        /* POD_PID_TARGET: a container id of the pod */
+  struct pod_device *devices; size_t devices_len;
+  bool stdin_open;
+};
+
 struct pod_container {
   char *name;
   char *image;
@@ -72,6 +116,7 @@ struct pod_container {
   struct pod_resources resources;
   struct pod_security_context security_context;
   bool tty;
+  struct pod_cri_linux cri;
 };
 
 enum pod_volume_kind { POD_VOLUME_EMPTY_DIR = 1, POD_VOLUME_HOST_PATH };
@@ -123,6 +168,8 @@ struct pod_spec {
   char *hostname;   /* spec.hostname, else metadata.name */
   char *subdomain;
   bool host_network;
+  bool host_pid;
+  bool host_ipc;
   bool share_process_namespace;
   char *restart_policy;           /* Always (default), OnFailure, Never */
   int64_t termination_grace_period; /* seconds, default 30 */
@@ -133,6 +180,9 @@ struct pod_spec {
   char *dns_policy; /* ClusterFirst (default), ClusterFirstWithHostNet, Default, None */
   struct pod_dns_config dns_config;
   struct pod_host_alias *host_aliases; size_t host_aliases_len;
+  /* spec.huskCRI.portMappings: a CRI sandbox's port mappings (its
+   * containers come later, with no ports of their own) */
+  struct pod_port *cri_ports; size_t cri_ports_len;
 };
 
 /* Parses and validates (names, images, mount references, paths, quantities).
