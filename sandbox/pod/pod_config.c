@@ -421,14 +421,15 @@ write_cri_resources (struct jw *w, const struct pod_cri_linux *x)
 }
 
 /* Everything denied, then the CRI's devices (the runtime adds the
- * standard ones); a privileged container may use every device. */
+ * standard ones).  (A privileged container too: a pod's cgroup may not
+ * allow every device, and its child cannot.) */
 static void
 write_device_rules (struct jw *w, const struct pod_config_input *in)
 {
   jw_key (w, "devices");
   jw_array_open (w);
   jw_open (w);
-  jw_key_bool (w, "allow", in->container->security_context.privileged);
+  jw_key_bool (w, "allow", false);
   jw_key_string (w, "access", "rwm");
   jw_close (w);
   for (size_t i = 0; i < in->devices_len; i++)
