@@ -100,6 +100,18 @@ write_capabilities (struct jw *w, const struct pod_security_context *sc)
   jw_close (w);
 }
 
+long long
+pod_config_uid (const struct pod_config_input *in)
+{
+  const struct pod_security_context *c = &in->container->security_context;
+  const struct pod_security_context *p = &in->pod->security_context;
+  if (c->run_as_user.set || p->run_as_user.set)
+    return c->run_as_user.set ? c->run_as_user.value : p->run_as_user.value;
+  if (in->named_user.set)
+    return in->named_user.uid;
+  return in->image_user.set ? in->image_user.uid : 0;
+}
+
 static void
 write_user (struct jw *w, const struct pod_config_input *in)
 {
@@ -120,7 +132,8 @@ write_user (struct jw *w, const struct pod_config_input *in)
   jw_open (w);
   jw_key_int (w, "uid", uid);
   jw_key_int (w, "gid", gid);
-  if (p->fs_group.set || p->supplemental_groups_len || x->supplemental_groups_len)
+  if (p->fs_group.set || p->supplemental_groups_len || x->supplemental_groups_len
+      || in->image_groups_len)
     {
       jw_key (w, "additionalGids");
       jw_array_open (w);
@@ -130,6 +143,8 @@ write_user (struct jw *w, const struct pod_config_input *in)
         yajl_gen_integer (w->g, p->supplemental_groups[i]);
       for (size_t i = 0; i < x->supplemental_groups_len; i++)
         yajl_gen_integer (w->g, x->supplemental_groups[i]);
+      for (size_t i = 0; i < in->image_groups_len; i++)
+        yajl_gen_integer (w->g, in->image_groups[i]);
       jw_array_close (w);
     }
   jw_close (w);

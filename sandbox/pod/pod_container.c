@@ -216,7 +216,8 @@ resolve_cri (const struct pod_env *env, const struct pod_container *c, const cha
   if (c->cri.devices_len && stat_devices (&c->cri, &in->devices, err) < 0)
     return -1;
   in->devices_len = c->cri.devices_len;
-  return 0;
+  return pod_image_groups (rootfs, pod_config_uid (in), &in->image_groups, &in->image_groups_len,
+                           err);
 }
 
 static int
@@ -250,6 +251,7 @@ prepare_bundle (const struct pod_env *env, const struct pod_spec *pod,
   if (ret == 0)
     ret = pod_config_generate (&in, &json, &len, err);
   devices_free (in.devices, in.devices_len);
+  free (in.image_groups);
   if (ret < 0)
     return -1;
   return pod_write_file_atomic (config, json, len, 0644, err);

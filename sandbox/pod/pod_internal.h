@@ -78,6 +78,11 @@ struct pod_user {
  * error (ENOENT). */
 int pod_image_user (const char *rootfs, const char *user, struct pod_user *out,
                     struct husk_error **err);
+/* The gids of the image's /etc/group entries that list the user of `uid`
+ * (its /etc/passwd name) as a member: the container's process gets them
+ * as supplementary groups, as containerd gives them.  *gids malloc'd. */
+int pod_image_groups (const char *rootfs, long long uid, long long **gids, size_t *n,
+                      struct husk_error **err);
 
 /* ---- pod_config.c ---- */
 /* A CRI device as the host has it (stat'ed by pod_container.c). */
@@ -101,7 +106,10 @@ struct pod_config_input {
   pid_t target_pid; /* the init of cri.pid_target's container */
   struct pod_user named_user; /* cri.run_as_username, resolved */
   struct pod_config_device *devices; size_t devices_len;
+  long long *image_groups; size_t image_groups_len; /* pod_image_groups of the uid */
 };
+/* The uid the container's process runs as. */
+long long pod_config_uid (const struct pod_config_input *in);
 
 /* Whether the container's capability sets (drop, add, privileged) hold
  * `cap` ("CAP_SYS_ADMIN"). */

@@ -67,6 +67,13 @@ ctr_cgroup() { # CID CONTROLLER
 		supplemental_groups: [3456, 4567]}' sleep 100
 	inc "$cid" grep -E '^(Uid|Gid|Groups):' /proc/self/status
 	[ "$output" = $'Uid:\t1234\t1234\t1234\t1234\nGid:\t2345\t2345\t2345\t2345\nGroups:\t3456 4567 ' ]
+	# run_as_username from the image's /etc/passwd; the groups that list the
+	# user in its /etc/group (audio, video) join the supplemental ones
+	start_ctr named '.linux.security_context = {run_as_username: "user", supplemental_groups: [3456]}' sleep 100
+	inc "$cid" id -G
+	[ "$output" = "1000 29 44 3456" ]
+	inc "$cid" id -un
+	[ "$output" = user ]
 	# run_as_group without a user is refused, as containerd refuses it
 	container_config bad sleep 1 | jq '.linux.security_context = {run_as_group: {value: 5}}' >"$BATS_TEST_TMPDIR/bad.json"
 	cri create "$sid" "$BATS_TEST_TMPDIR/bad.json" "$PODCFG"
