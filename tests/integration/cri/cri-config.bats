@@ -11,8 +11,30 @@ load ../pod/pod_helpers
 load ../huskd/huskd_helpers
 load cri_helpers
 
-setup() { setup_cri; }
-teardown() { teardown_cri; }
+# The port-mapping test runs huskd with its default pod network (a bridge
+# and portmap through the CNI plugins) in a network namespace of its own,
+# as kubectl-network.bats does: the rules and addresses go with it.
+setup() {
+	if [[ "$BATS_TEST_DESCRIPTION" == *"port mappings"* ]]; then
+		for p in bridge host-local portmap; do
+			[ -x "/usr/lib/cni/$p" ] || skip "needs containernetworking-plugins (/usr/lib/cni/$p)"
+		done
+		command -v iptables-save >/dev/null || skip "portmap needs iptables"
+		NETNS=hkcri-$$-$RANDOM
+		ip netns add "$NETNS" || skip "cannot make a network namespace"
+		ip -n "$NETNS" link set lo up
+		HUSKD_WRAP="nsenter --net=/run/netns/$NETNS"
+		HUSKD_POD_NETWORK=1
+	fi
+	setup_cri
+}
+
+teardown() {
+	teardown_cri
+	local rc=$?
+	[ -z "${NETNS:-}" ] || ip netns del "$NETNS" 2>/dev/null || true
+	return $rc
+}
 
 # run_pod NAME [jq filter on the PodSandboxConfig]: $sid, the config in $PODCFG
 run_pod() {
@@ -213,4 +235,26 @@ ctr_cgroup() { # CID CONTROLLER
 	container_config bad sleep 1 | jq '.devices = [{host_path: "/etc/passwd", container_path: "/dev/x", permissions: "rwm"}]' >"$BATS_TEST_TMPDIR/bad.json"
 	cri create "$sid" "$BATS_TEST_TMPDIR/bad.json" "$PODCFG"
 	[ "$status" -ne 0 ]
+}
+
+@test "cri config: port mappings reach the container through CNI portmap, and go with the pod" {
+	innet() { nsenter --net="/run/netns/$NETNS" "$@"; }
+	# the namespace's "host" address (not in the pod subnet, 10.89/16 here)
+	ip -n "$NETNS" link add hk-uplink type veth peer name hk-uplink-peer
+	ip -n "$NETNS" link set hk-uplink-peer up
+	ip -n "$NETNS" addr add 10.77.5.1/24 dev hk-uplink
+	ip -n "$NETNS" link set hk-uplink up
+	port=$((20000 + RANDOM % 20000))
+	run_pod web ".port_mappings = [{protocol: 0, container_port: 8080, host_port: $port}]"
+	start_ctr main '.' sh -c 'while true; do echo hello-by-port-mapping | nc -l -p 8080; done'
+	innet iptables-save -t nat | grep -F -- "--dport $port " | grep -q DNAT
+	got=
+	for _ in $(seq 20); do
+		got=$(echo | innet busybox nc -w 2 10.77.5.1 "$port" 2>/dev/null) && [ -n "$got" ] && break
+		sleep 0.5
+	done
+	[ "$got" = hello-by-port-mapping ]
+	cri stopp "$sid"
+	cri rmp "$sid"
+	[ -z "$(innet iptables-save -t nat | grep -F -- "--dport $port ")" ]
 }
