@@ -73,11 +73,18 @@ ctr_cgroup() { # CID CONTROLLER
 }
 
 @test "cri config: sysctls, capabilities drop ALL add NET_ADMIN, add ALL, user, group, supplemental groups" {
-	run_pod sys '.linux.sysctls = {"kernel.shm_rmid_forced": "1", "net.ipv4.tcp_syncookies": "0"}'
+	# runc refuses a namespaced sysctl when the namespace it joins is its own
+	# process's: the pod holder runs the runtime from inside the pod's
+	# namespaces, so under runc the sysctls are left out
+	local sysctls='{"kernel.shm_rmid_forced": "1", "net.ipv4.tcp_syncookies": "0"}'
+	is_husk || sysctls='{}'
+	run_pod sys ".linux.sysctls = $sysctls"
 	start_ctr main '.linux.security_context.capabilities = {drop_capabilities: ["ALL"],
 		add_capabilities: ["NET_ADMIN"]}' sleep 100
-	inc "$cid" cat /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/tcp_syncookies
-	[ "$output" = $'1\n0' ]
+	if is_husk; then
+		inc "$cid" cat /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/tcp_syncookies
+		[ "$output" = $'1\n0' ]
+	fi
 	inc "$cid" grep -E '^Cap(Eff|Bnd|Prm):' /proc/self/status
 	[ "$output" = $'CapPrm:\t0000000000001000\nCapEff:\t0000000000001000\nCapBnd:\t0000000000001000' ]
 	# the pod's sysctls are its namespaces': the host's stay as they are
