@@ -147,3 +147,35 @@ jw_key_map (struct jw *w, const char *key, const struct oci_map *map)
     jw_key_string (w, map->keys[i], map->values[i]);
   jw_close (w);
 }
+
+void
+jw_value (struct jw *w, yajl_val v)
+{
+  if (YAJL_IS_OBJECT (v))
+    {
+      jw_open (w);
+      for (size_t i = 0; i < v->u.object.len; i++)
+        {
+          jw_key (w, v->u.object.keys[i]);
+          jw_value (w, v->u.object.values[i]);
+        }
+      jw_close (w);
+    }
+  else if (YAJL_IS_ARRAY (v))
+    {
+      jw_array_open (w);
+      for (size_t i = 0; i < v->u.array.len; i++)
+        jw_value (w, v->u.array.values[i]);
+      jw_array_close (w);
+    }
+  else if (YAJL_IS_STRING (v))
+    jw_string (w, v->u.string);
+  else if (YAJL_IS_INTEGER (v))
+    JW (yajl_gen_integer (w->g, YAJL_GET_INTEGER (v)));
+  else if (YAJL_IS_NUMBER (v))
+    JW (yajl_gen_number (w->g, v->u.number.r, strlen (v->u.number.r)));
+  else if (YAJL_IS_TRUE (v) || YAJL_IS_FALSE (v))
+    JW (yajl_gen_bool (w->g, YAJL_IS_TRUE (v)));
+  else
+    JW (yajl_gen_null (w->g));
+}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "config.h"
 #include "error.h"
@@ -36,6 +37,8 @@ void jw_key_bool (struct jw *w, const char *key, bool value);
 /* An array of strings from a NULL terminated list. */
 void jw_key_strv (struct jw *w, const char *key, const char *const *list);
 void jw_key_map (struct jw *w, const char *key, const struct oci_map *map);
+/* A parsed document (yajl_tree), written as it is. */
+void jw_value (struct jw *w, yajl_val v);
 
 #define cleanup_jw __attribute__ ((cleanup (jw_release)))
 

@@ -84,7 +84,15 @@ husk_container_pids (struct husk_runtime *rt, const char *id, pid_t **pids, size
 
   if (open_cgroup (rt, id, &cg, &status, err) < 0)
     return -1;
-  return husk_cgroup_pids (cg, pids, len, err);
+  if (husk_cgroup_pids (cg, pids, len, err) == 0)
+    return 0;
+  /* a stopped container whose systemd scope took its cgroup away: no
+   * processes (as runc's Processes) */
+  if ((*err)->errnum != ENOENT || status != OCI_STATUS_STOPPED)
+    return -1;
+  husk_error_release (err);
+  *pids = NULL, *len = 0;
+  return 0;
 }
 
 int

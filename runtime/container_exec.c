@@ -175,12 +175,17 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
                                &x->plan.cgroup_join_len, err)
              < 0)
     return -1;
-  if (husk_launch_spawn (&x->plan, x->dir.dirfd, x->cg ? husk_cgroup_dirfd (x->cg) : -1,
-                         &x->sync_fd, &x->child, &into_cgroup, err)
-      < 0
-      || husk_launch_await_joined (x->sync_fd, &x->plan, err) < 0)
+  /* forked straight into the pid namespace: no stage1 on the way */
+  cleanup_close int own_pidns = husk_ns_join_for_children (&x->plan.ns);
+  int spawned = husk_launch_spawn (&x->plan, x->dir.dirfd,
+                                   x->cg ? husk_cgroup_dirfd (x->cg) : -1, &x->sync_fd,
+                                   &x->child, &into_cgroup, err);
+  cleanup_error struct husk_error *restore_err = NULL;
+  if (husk_ns_restore_children (&own_pidns, &restore_err) < 0 && spawned == 0)
+    return husk_error_propagate (err, &restore_err);
+  if (spawned < 0 || husk_launch_await_joined (x->sync_fd, &x->plan, err) < 0)
     return -1;
-  if (!x->plan.ns.any_join)
+  if (!x->plan.ns.any_join || x->plan.ns.children_joined)
     x->pid = x->child;
   else if (husk_launch_await_pid (x->sync_fd, x->child, NULL, &x->pid, err) < 0)
     return -1;

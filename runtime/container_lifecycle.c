@@ -186,15 +186,24 @@ signal_init (const struct husk_state_record *rec, int signal, struct husk_error 
 }
 
 static int
-signal_all (const struct husk_state_record *rec, int signal, struct husk_error **err)
+signal_all (const struct husk_state_dir *dir, const struct husk_state_record *rec, int signal,
+            struct husk_error **err)
 {
   cleanup_cgroup struct husk_cgroup *cg = NULL;
 
   if (rec->cgroup_path == NULL)
     return signal_init (rec, signal, err);
-  if (husk_cgroup_open (rec->cgroup_path, &cg, err) < 0)
-    return -1;
-  return husk_cgroup_kill_all (cg, signal, err);
+  if (husk_cgroup_open (rec->cgroup_path, &cg, err) < 0
+      || husk_cgroup_kill_all (cg, signal, err) < 0)
+    {
+      /* systemd removes a scope's cgroup once its last process exits: a
+       * stopped container without one has nothing left to signal (runc
+       * too; containerd's shim kills --all after the init's exit) */
+      if ((*err)->errnum != ENOENT || husk_record_status (dir->dirfd, rec) != OCI_STATUS_STOPPED)
+        return -1;
+      husk_error_release (err);
+    }
+  return 0;
 }
 
 int
@@ -209,7 +218,7 @@ husk_container_kill (struct husk_runtime *rt, const char *id, int signal, bool a
   if (signal < 0 || signal > SIGRTMAX)
     return husk_error_set (err, EINVAL, "invalid signal %d", signal);
   if (all)
-    return signal_all (rec, signal, err);
+    return signal_all (&dir, rec, signal, err);
   if (husk_record_status (dir.dirfd, rec) == OCI_STATUS_STOPPED)
     return husk_error_plain (err, ESRCH, "container not running");
   return signal_init (rec, signal, err);

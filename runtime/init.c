@@ -186,9 +186,17 @@ init_prepare (struct husk_plan *plan, char exec_path[static 4096], struct husk_e
 {
   if (join_cgroup (plan, err) < 0)
     return -1;
-  if (plan->ns.any_join || plan->ns.create_time)
-    if (init_stage1 (plan, err) < 0)
-      return -1;
+  /* the parent joined the pid namespace for us: the rest without a fork */
+  if (plan->ns.children_joined)
+    {
+      if (husk_ns_join (&plan->ns, err) < 0)
+        return -1;
+    }
+  else if (plan->ns.any_join || plan->ns.create_time)
+    {
+      if (init_stage1 (plan, err) < 0)
+        return -1;
+    }
   prctl (PR_SET_NAME, plan->is_exec ? "husk:[exec]" : "husk:[init]");
   /* A session and process group of its own, as runc's init and exec
    * processes: in the caller's group, kill(0, SIGKILL) in the container

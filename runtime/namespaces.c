@@ -49,6 +49,7 @@ plan_reset (struct husk_ns_plan *plan)
   plan->clone_flags = 0;
   plan->create_time = false;
   plan->any_join = false;
+  plan->children_joined = false;
   for (int i = 0; i < OCI_NS__COUNT; i++)
     plan->join_fds[i] = -1;
 }
@@ -169,6 +170,43 @@ husk_ns_plan_from_pid (pid_t pid, const struct oci_config *config, struct husk_n
       plan->any_join = true;
     }
   return 0;
+}
+
+int
+husk_ns_join_for_children (struct husk_ns_plan *plan)
+{
+  int *pid_fd = &plan->join_fds[OCI_NS_PID];
+  int own;
+
+  if (*pid_fd < 0 || plan->join_fds[OCI_NS_USER] >= 0 || plan->join_fds[OCI_NS_TIME] >= 0
+      || plan->create_time || plan->clone_flags)
+    return -1;
+  own = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  if (own < 0)
+    return -1;
+  if (setns (*pid_fd, CLONE_NEWPID) < 0)
+    {
+      close (own);
+      return -1;
+    }
+  close (*pid_fd);
+  *pid_fd = -1;
+  plan->children_joined = true;
+  return own;
+}
+
+int
+husk_ns_restore_children (int *own_fd, struct husk_error **err)
+{
+  int ret = 0;
+
+  if (*own_fd < 0)
+    return 0;
+  if (setns (*own_fd, CLONE_NEWPID) < 0)
+    ret = husk_error_set (err, errno, "setns back to our own pid namespace");
+  close (*own_fd);
+  *own_fd = -1;
+  return ret;
 }
 
 int

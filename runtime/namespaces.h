@@ -15,6 +15,7 @@ struct husk_ns_plan {
   bool create_time;            /* unshare(CLONE_NEWTIME): never a clone() flag */
   int join_fds[OCI_NS__COUNT]; /* -1 unless joined by path */
   bool any_join;
+  bool children_joined; /* pid namespace joined by the caller: no stage1 */
 };
 
 int husk_ns_clone_flag (enum oci_namespace_type type);
@@ -34,6 +35,18 @@ int husk_ns_plan_from_pid (pid_t pid, const struct oci_config *config, struct hu
 /* Child: setns() every join fd, the user namespace first (as runc does: the
  * other namespaces may be owned by it), then closes them. */
 int husk_ns_join (struct husk_ns_plan *plan, struct husk_error **err);
+
+/* Parent of an exec: joins the pid namespace for its children only
+ * (setns(CLONE_NEWPID) moves nothing but the next fork), so that the exec
+ * process is forked straight into it and needs no stage1 fork and exit.
+ * Only where nothing else needs a stage1: no user namespace to join first
+ * (an unprivileged caller could not join from outside it), no time
+ * namespace.  Returns an fd of our own pid namespace, for
+ * husk_ns_restore_children right after the fork (no later fork of ours,
+ * LeakSanitizer's tracer included, may land in the container), or -1 when
+ * it did not join (the plan is then as it was). */
+int husk_ns_join_for_children (struct husk_ns_plan *plan);
+int husk_ns_restore_children (int *own_fd, struct husk_error **err);
 
 /* Parent: /proc/<pid>/uid_map and gid_map from linux.uidMappings/gidMappings. */
 int husk_ns_write_id_maps (pid_t pid, const struct oci_linux *linux_, struct husk_error **err);

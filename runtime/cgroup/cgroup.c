@@ -243,7 +243,7 @@ start_unit (struct husk_cgroup *cg, pid_t pid, struct husk_error **err)
   if (husk_cgroup_mode (&mode, err) < 0 || cg_sd_start (cg->sd, mode, pid, err) < 0)
     return -1;
   if (cg->ops->make (cg, cg->sd->unit.path, false, err) < 0
-      || cg->ops->enter (cg, pid, err) < 0
+      || (pid > 0 && cg->ops->enter (cg, pid, err) < 0)
       || cg->ops->apply (cg, cg->sd->resources, false, err) < 0)
     {
       cleanup_error struct husk_error *e = NULL;
@@ -302,6 +302,14 @@ husk_cgroup_dir (const struct husk_cgroup *cg, const char *controller)
           return cg->hiers[i].dir;
     }
   return NULL;
+}
+
+int
+husk_cgroup_start (struct husk_cgroup *cg, struct husk_error **err)
+{
+  if (cg->sd && !cg->sd->started)
+    return start_unit (cg, 0, err);
+  return 0;
 }
 
 int

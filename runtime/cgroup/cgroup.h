@@ -66,6 +66,11 @@ int husk_cgroup_create_systemd (const char *cgroups_path, const char *id,
                                 const struct oci_resources *resources,
                                 struct husk_cgroup **out, struct husk_error **err);
 
+/* Starts the unit of a systemd handle with no process in it (a slice
+ * that will hold other units: a pod's); nothing for a cgroupfs handle,
+ * which husk_cgroup_create made already. */
+int husk_cgroup_start (struct husk_cgroup *cg, struct husk_error **err);
+
 /* Whether this build has the systemd driver (libsystemd's sd-bus). */
 bool husk_cgroup_systemd_built (void);
 

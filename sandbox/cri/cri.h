@@ -14,6 +14,7 @@
 #define HUSK_CRI_H
 
 #include <event2/event.h>
+#include <stdbool.h>
 
 #include "../../oci/error.h"
 #include "../pod/sandbox.h"
@@ -26,11 +27,38 @@ struct cri_options {
   const struct husk_sandbox_env *env; /* the pod library's, shared with huskd */
   const char *version;
   const char *registry_config; /* NULL: HUSK_REGISTRY_CONFIG_DEFAULT */
+  /* huskd's streaming server ("http://127.0.0.1:PORT"), the base of the
+   * URLs Exec, Attach and PortForward answer; NULL: they fail UNIMPLEMENTED */
+  const char *stream_url;
 };
 
 int cri_server_start (struct event_base *base, const struct cri_options *opts,
                       struct cri_server **out, struct husk_error **err);
 void cri_server_free (struct cri_server *s);
+
+/* ---- the streaming server's side of Exec, Attach, PortForward ----
+ * (cri_stream.c; the server is huskd's, huskd/cri_streaming.c) */
+
+enum cri_stream_kind { CRI_STREAM_EXEC, CRI_STREAM_ATTACH, CRI_STREAM_PORT_FORWARD };
+
+/* What a token was granted for, checked when it was issued. */
+struct cri_stream_grant {
+  enum cri_stream_kind kind;
+  char *container_id;        /* exec, attach */
+  char *sandbox_id;          /* all: the container's, or the port-forward's */
+  char *pod_name, *pod_uid;  /* port-forward: for its messages */
+  char **cmd;                /* exec: NULL terminated */
+  bool tty, stdin_, stdout_, stderr_;
+};
+void cri_stream_grant_free (struct cri_stream_grant *g);
+
+/* The URL path's first part: "exec", "attach", "portforward". */
+const char *cri_stream_kind_path (enum cri_stream_kind kind);
+
+/* Takes the token (single use): ENOENT when unknown, expired or of another
+ * kind.  Safe from any thread. */
+int cri_stream_redeem (struct cri_server *s, enum cri_stream_kind kind, const char *token,
+                       struct cri_stream_grant *out, struct husk_error **err);
 
 /* ---- for the unit tests and the fuzzer ---- */
 

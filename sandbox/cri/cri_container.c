@@ -3,6 +3,7 @@
  * library's containers (sandbox/pod), the same calls huskd's pod
  * controller makes. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,15 @@ cri_create_container (struct cri_server *s, const ProtobufCMessage *req, struct 
     return husk_error_set (err, EINVAL, "CreateContainer: config.metadata.name is required");
   if (r->config->image == NULL || r->config->image->image[0] == '\0')
     return husk_error_set (err, EINVAL, "CreateContainer: config.image is required");
+  const Runtime__V1__LinuxContainerSecurityContext *sc
+      = r->config->linux ? r->config->linux->security_context : NULL;
+  /* as containerd: a group alone would run as root with another group */
+  if (sc && sc->run_as_group && !sc->run_as_user && sc->run_as_username[0] == '\0')
+    return husk_error_set (err, EINVAL, "CreateContainer: user group %" PRId64
+                           " is specified without user", sc->run_as_group->value);
+  const char *seccomp_type, *seccomp_path;
+  if (cri_seccomp_profile (sc, &seccomp_type, &seccomp_path, err) < 0)
+    return husk_error_wrap (err, "CreateContainer");
   if (cri_sandbox_config (s, r->pod_sandbox_id, &sb, err) < 0)
     return -1;
   pthread_mutex_lock (&s->create_lock);

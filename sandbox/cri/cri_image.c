@@ -16,6 +16,7 @@
 
 #include "../../oci/cleanup.h"
 #include "../image/image.h"
+#include "../image/image_ref.h"
 #include "../image/registry.h"
 #include "../pod/pod_util.h"
 #include "cri_internal.h"
@@ -23,15 +24,30 @@
 #define IMAGES "images"
 
 static void
-image_key (const char *ref, char out[20])
+hash_key (const char *s, char out[20])
 {
   uint32_t h1 = 2166136261u, h2 = 5381;
-  for (const char *p = ref; *p; p++)
+  for (const char *p = s; *p; p++)
     {
       h1 = (h1 ^ (unsigned char) *p) * 16777619u;
       h2 = h2 * 33 + (unsigned char) *p;
     }
   snprintf (out, 20, "%08x%08x", h1, h2);
+}
+
+/* The store's key of a reference: its normalised form ("busybox" and
+ * "docker.io/library/busybox:latest" are one image, as for containerd), a
+ * local rootfs path as it is. */
+static void
+image_key (const char *ref, char out[20])
+{
+  struct husk_image_ref r = { 0 };
+  cleanup_error struct husk_error *e = NULL;
+  cleanup_free char *norm = NULL;
+  if (ref[0] != '/' && husk_image_ref_parse (ref, &r, &e) == 0)
+    norm = husk_image_ref_string (&r);
+  husk_image_ref_clear (&r);
+  hash_key (norm ? norm : ref, out);
 }
 
 static const char *
@@ -61,6 +77,27 @@ image_size (const struct husk_image *img)
   return fs_bytes ? fs_bytes : 1;
 }
 
+/* The image's User as containerd reports it: its user part (before a
+ * ":group") as uid when numeric, else as username. */
+static void
+set_user (struct cri_arena *a, Runtime__V1__Image *i, const char *user)
+{
+  size_t n = user ? strcspn (user, ":") : 0;
+  char *end;
+  if (n == 0)
+    return;
+  unsigned long long uid = strtoull (user, &end, 10);
+  if (end == user + n && user[0] >= '0' && user[0] <= '9')
+    {
+      i->uid = cri_alloc (a, sizeof *i->uid);
+      runtime__v1__int64_value__init (i->uid);
+      i->uid->value = (int64_t) uid;
+      return;
+    }
+  i->username = cri_alloc (a, n + 1);
+  memcpy (i->username, user, n);
+}
+
 static Runtime__V1__Image *
 image_of (struct cri_arena *a, const struct husk_image *img)
 {
@@ -72,8 +109,7 @@ image_of (struct cri_arena *a, const struct husk_image *img)
   i->n_repo_tags = 1;
   i->repo_tags = cri_alloc (a, sizeof *i->repo_tags);
   i->repo_tags[0] = cri_strdup (a, img->ref);
-  if (img->user && img->user[0])
-    i->username = cri_strdup (a, img->user);
+  set_user (a, i, img->user);
   spec->image = cri_strdup (a, img->ref);
   i->spec = spec;
   i->size = image_size (img);
@@ -198,6 +234,25 @@ cri_pull_image (struct cri_server *s, const ProtobufCMessage *req, struct cri_ar
   return 0;
 }
 
+/* One entry per image id, with every tag it was pulled by. */
+static void
+add_listed (struct cri_arena *a, Runtime__V1__ListImagesResponse *out, Runtime__V1__Image *img)
+{
+  for (size_t i = 0; i < out->n_images; i++)
+    {
+      Runtime__V1__Image *seen = out->images[i];
+      if (strcmp (seen->id, img->id) != 0)
+        continue;
+      char **tags = cri_alloc (a, (seen->n_repo_tags + 1) * sizeof *tags);
+      memcpy (tags, seen->repo_tags, seen->n_repo_tags * sizeof *tags);
+      tags[seen->n_repo_tags] = img->repo_tags[0];
+      seen->repo_tags = tags;
+      seen->n_repo_tags++;
+      return;
+    }
+  out->images[out->n_images++] = img;
+}
+
 int
 cri_list_images (struct cri_server *s, const ProtobufCMessage *req, struct cri_arena *a,
                  ProtobufCMessage **resp, struct husk_error **err)
@@ -222,7 +277,7 @@ cri_list_images (struct cri_server *s, const ProtobufCMessage *req, struct cri_a
           || (only[0] && strcmp (sp->image, only) != 0)
           || husk_image_resolve (store_dir (s), sp->image, &img, &e) < 0)
         continue;
-      out->images[out->n_images++] = image_of (a, img);
+      add_listed (a, out, image_of (a, img));
       husk_image_free (img);
     }
   *resp = &out->base;

@@ -18,6 +18,9 @@ struct cri_server {
   struct cri_grpc_server *grpc;
   /* container creates rewrite the pod description: one at a time */
   pthread_mutex_t create_lock;
+  /* the streaming tokens granted and not yet redeemed (cri_stream.c) */
+  pthread_mutex_t stream_lock;
+  struct cri_stream_entry *stream_tokens;
 };
 
 /* Every allocation of one answer, freed at once after it is packed: the
@@ -112,6 +115,13 @@ int cri_container_status (struct cri_server *, const ProtobufCMessage *, struct 
                           ProtobufCMessage **, struct husk_error **);
 int cri_exec_sync (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
                    ProtobufCMessage **, struct husk_error **);
+int cri_exec (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
+              ProtobufCMessage **, struct husk_error **);
+int cri_attach (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
+                ProtobufCMessage **, struct husk_error **);
+int cri_port_forward (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
+                      ProtobufCMessage **, struct husk_error **);
+void cri_stream_tokens_clear (struct cri_server *s);
 int cri_reopen_container_log (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
                               ProtobufCMessage **, struct husk_error **);
 int cri_container_stats (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,

@@ -14,4 +14,12 @@ void cri_label_name (const char *name, char out[64]);
 int cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerConfig *const *cs,
                   size_t n, char **out, struct husk_error **err);
 
+/* A container's seccomp (its SecurityProfile, else the deprecated
+ * seccomp_profile_path) as the Pod's seccompProfile: *type "RuntimeDefault"
+ * or "Localhost" (with *path), NULL for unconfined.  EINVAL for a path
+ * that is none of "", unconfined, runtime/default, docker/default,
+ * localhost/<path>, as containerd refuses it. */
+int cri_seccomp_profile (const Runtime__V1__LinuxContainerSecurityContext *sc, const char **type,
+                         const char **path, struct husk_error **err);
+
 #endif

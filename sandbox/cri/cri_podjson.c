@@ -51,6 +51,62 @@ cri_label_name (const char *name, char out[64])
   snprintf (out + n, 64 - n, "%s%08x", n ? "-" : "c", fnv1a (name));
 }
 
+int
+cri_seccomp_profile (const Runtime__V1__LinuxContainerSecurityContext *sc, const char **type,
+                     const char **path, struct husk_error **err)
+{
+/* critest 1.26 and kubelets before 1.23 send the deprecated path */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const char *p = sc && sc->seccomp_profile_path ? sc->seccomp_profile_path : "";
+#pragma GCC diagnostic pop
+  *type = *path = NULL;
+  if (sc && sc->seccomp)
+    {
+      if (sc->seccomp->profile_type == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost)
+        *type = "Localhost", *path = sc->seccomp->localhost_ref;
+      else if (sc->seccomp->profile_type
+               == RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__RuntimeDefault)
+        *type = "RuntimeDefault";
+      return 0;
+    }
+  if (strncmp (p, "localhost/", 10) == 0)
+    *type = "Localhost", *path = p + 9; /* the absolute path after "localhost" */
+  else if (strcmp (p, "runtime/default") == 0 || strcmp (p, "docker/default") == 0)
+    *type = "RuntimeDefault";
+  else if (p[0] != '\0' && strcmp (p, "unconfined") != 0)
+    return husk_error_set (err, EINVAL, "unsupported seccomp profile `%s`", p);
+  return 0;
+}
+
+static void
+write_seccomp (struct jw *w, const Runtime__V1__LinuxContainerSecurityContext *sc)
+{
+  cleanup_error struct husk_error *e = NULL;
+  const char *type, *path;
+  if (cri_seccomp_profile (sc, &type, &path, &e) < 0 || type == NULL)
+    return; /* refused by CreateContainer already */
+  jw_key (w, "seccompProfile");
+  jw_open (w);
+  jw_key_string (w, "type", type);
+  if (path)
+    jw_key_string (w, "localhostProfile", path);
+  jw_close (w);
+}
+
+/* A repeated string of the CRI (counted, not NULL terminated), if any. */
+static void
+write_paths (struct jw *w, const char *key, char *const *v, size_t n)
+{
+  if (n == 0)
+    return;
+  jw_key (w, key);
+  jw_array_open (w);
+  for (size_t i = 0; i < n; i++)
+    jw_string (w, v[i]);
+  jw_array_close (w);
+}
+
 static void
 write_cri_resources (struct jw *w, const Runtime__V1__LinuxContainerResources *r)
 {
@@ -84,16 +140,6 @@ write_cri_resources (struct jw *w, const Runtime__V1__LinuxContainerResources *r
 }
 
 static void
-write_strings (struct jw *w, const char *key, char *const *v, size_t n)
-{
-  jw_key (w, key);
-  jw_array_open (w);
-  for (size_t i = 0; i < n; i++)
-    jw_string (w, v[i]);
-  jw_array_close (w);
-}
-
-static void
 write_pid_mode (struct jw *w, const Runtime__V1__NamespaceOption *ns)
 {
   static const char *const modes[] = {
@@ -112,7 +158,7 @@ write_pid_mode (struct jw *w, const Runtime__V1__NamespaceOption *ns)
 /* containers[].huskCRI (pod_spec.h: struct pod_cri_linux): what the CRI
  * gives a container beyond a Pod's fields, as the runtime takes it. */
 static void
-write_cri_linux (struct jw *w, const Runtime__V1__ContainerConfig *c, const char *seccomp)
+write_cri_linux (struct jw *w, const Runtime__V1__ContainerConfig *c)
 {
   const Runtime__V1__LinuxContainerConfig *l = c->linux;
   const Runtime__V1__LinuxContainerSecurityContext *sc = l ? l->security_context : NULL;
@@ -122,26 +168,7 @@ write_cri_linux (struct jw *w, const Runtime__V1__ContainerConfig *c, const char
   if (l && l->resources)
     write_cri_resources (w, l->resources);
   if (sc)
-    {
-      /* given lists replace the defaults, as containerd does */
-      if (sc->n_masked_paths)
-        write_strings (w, "maskedPaths", sc->masked_paths, sc->n_masked_paths);
-      if (sc->n_readonly_paths)
-        write_strings (w, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths);
-      if (sc->n_supplemental_groups)
-        {
-          jw_key (w, "supplementalGroups");
-          jw_array_open (w);
-          for (size_t i = 0; i < sc->n_supplemental_groups; i++)
-            yajl_gen_integer (w->g, sc->supplemental_groups[i]);
-          jw_array_close (w);
-        }
-      if (sc->run_as_username[0])
-        jw_key_string (w, "runAsUsername", sc->run_as_username);
-      write_pid_mode (w, sc->namespace_options);
-    }
-  if (seccomp)
-    jw_key_string (w, "seccomp", seccomp);
+    write_pid_mode (w, sc->namespace_options);
   jw_key (w, "devices");
   jw_array_open (w);
   for (size_t i = 0; i < c->n_devices; i++)
@@ -153,14 +180,11 @@ write_cri_linux (struct jw *w, const Runtime__V1__ContainerConfig *c, const char
       jw_close (w);
     }
   jw_array_close (w);
-  if (c->stdin)
-    jw_key_bool (w, "stdin", true);
   jw_close (w);
 }
 
 static void
-write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name,
-                 const char *seccomp)
+write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name)
 {
   Runtime__V1__LinuxContainerSecurityContext *sc
       = c->linux ? c->linux->security_context : NULL;
@@ -213,11 +237,11 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
           jw_key_string (w, "mountPath", c->mounts[i]->container_path);
           if (c->mounts[i]->readonly)
             jw_key_bool (w, "readOnly", true);
-          /* selinux_relabel: no LSM here, ignored as containerd does */
-          if (c->mounts[i]->propagation == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_HOST_TO_CONTAINER)
-            jw_key_string (w, "mountPropagation", "HostToContainer");
-          else if (c->mounts[i]->propagation == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_BIDIRECTIONAL)
+          Runtime__V1__MountPropagation p = c->mounts[i]->propagation;
+          if (p == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_BIDIRECTIONAL)
             jw_key_string (w, "mountPropagation", "Bidirectional");
+          else if (p == RUNTIME__V1__MOUNT_PROPAGATION__PROPAGATION_HOST_TO_CONTAINER)
+            jw_key_string (w, "mountPropagation", "HostToContainer");
           jw_close (w);
         }
       jw_array_close (w);
@@ -230,6 +254,19 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         jw_key_int (w, "runAsUser", sc->run_as_user->value);
       if (sc->run_as_group)
         jw_key_int (w, "runAsGroup", sc->run_as_group->value);
+      if (sc->run_as_username[0])
+        jw_key_string (w, "runAsUserName", sc->run_as_username);
+      write_seccomp (w, sc);
+      write_paths (w, "maskedPaths", sc->masked_paths, sc->n_masked_paths);
+      write_paths (w, "readonlyPaths", sc->readonly_paths, sc->n_readonly_paths);
+      if (sc->n_supplemental_groups)
+        {
+          jw_key (w, "supplementalGroups");
+          jw_array_open (w);
+          for (size_t i = 0; i < sc->n_supplemental_groups; i++)
+            yajl_gen_integer (w->g, sc->supplemental_groups[i]);
+          jw_array_close (w);
+        }
       if (sc->privileged)
         jw_key_bool (w, "privileged", true);
       if (sc->readonly_rootfs)
@@ -255,7 +292,7 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         }
       jw_close (w);
     }
-  write_cri_linux (w, c, seccomp);
+  write_cri_linux (w, c);
   jw_close (w);
 }
 
@@ -276,8 +313,45 @@ write_volumes (struct jw *w, const Runtime__V1__ContainerConfig *c, const char *
     }
 }
 
+/* The sandbox's port mappings with a host port, for
+ * HUSK_POD_PORTS_ANNOTATION (NULL: none). */
+static int
+ports_annotation (const Runtime__V1__PodSandboxConfig *sb, char **out, struct husk_error **err)
+{
+  static const char *const protocols[] = { "TCP", "UDP", "SCTP" };
+  cleanup_jw struct jw w = { 0 };
+  size_t n = 0;
+  *out = NULL;
+  for (size_t i = 0; i < sb->n_port_mappings; i++)
+    n += sb->port_mappings[i]->host_port > 0;
+  if (n == 0)
+    return 0;
+  if (jw_init (&w, NULL, err) < 0)
+    return -1;
+  jw_open (&w);
+  jw_key (&w, "ports");
+  jw_array_open (&w);
+  for (size_t i = 0; i < sb->n_port_mappings; i++)
+    {
+      const Runtime__V1__PortMapping *pm = sb->port_mappings[i];
+      if (pm->host_port <= 0)
+        continue;
+      jw_open (&w);
+      jw_key_int (&w, "containerPort", pm->container_port);
+      jw_key_int (&w, "hostPort", pm->host_port);
+      jw_key_string (&w, "protocol",
+                     (size_t) pm->protocol < 3 ? protocols[pm->protocol] : "TCP");
+      if (pm->host_ip[0])
+        jw_key_string (&w, "hostIP", pm->host_ip);
+      jw_close (&w);
+    }
+  jw_array_close (&w);
+  jw_close (&w);
+  return jw_finish (&w, "port mappings", out, NULL, err);
+}
+
 static void
-write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
+write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb, const char *ports)
 {
   char name[64];
   const Runtime__V1__PodSandboxMetadata *md = sb->metadata;
@@ -294,55 +368,9 @@ write_metadata (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
   jw_key (w, "annotations");
   jw_open (w);
   jw_key_string (w, HUSK_POD_CRI_ANNOTATION, "true");
+  if (ports)
+    jw_key_string (w, HUSK_POD_PORTS_ANNOTATION, ports);
   jw_close (w);
-  jw_close (w);
-}
-
-/* The sandbox's sysctls (set in every container: they share the pod's
- * namespaces); its run_as_user, readonly_rootfs, seccomp, ... are the
- * infra container's, which a husk pod does not have. */
-static void
-write_sandbox_security (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
-{
-  const Runtime__V1__LinuxPodSandboxConfig *l = sb->linux;
-  if (l == NULL || l->n_sysctls == 0)
-    return;
-  jw_key (w, "securityContext");
-  jw_open (w);
-  jw_key (w, "sysctls");
-  jw_array_open (w);
-  for (size_t i = 0; i < l->n_sysctls; i++)
-    {
-      jw_open (w);
-      jw_key_string (w, "name", l->sysctls[i]->key);
-      jw_key_string (w, "value", l->sysctls[i]->value);
-      jw_close (w);
-    }
-  jw_array_close (w);
-  jw_close (w);
-}
-
-static void
-write_port_mappings (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
-{
-  static const char *const protocols[] = { "TCP", "UDP", "SCTP" };
-  jw_key (w, "huskCRI");
-  jw_open (w);
-  jw_key (w, "portMappings");
-  jw_array_open (w);
-  for (size_t i = 0; i < sb->n_port_mappings; i++)
-    {
-      const Runtime__V1__PortMapping *p = sb->port_mappings[i];
-      jw_open (w);
-      jw_key_int (w, "containerPort", p->container_port);
-      jw_key_int (w, "hostPort", p->host_port);
-      jw_key_string (w, "protocol",
-                     (unsigned) p->protocol < 3 ? protocols[p->protocol] : "bogus");
-      if (p->host_ip[0])
-        jw_key_string (w, "hostIP", p->host_ip);
-      jw_close (w);
-    }
-  jw_array_close (w);
   jw_close (w);
 }
 
@@ -354,6 +382,22 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
                                                  : NULL;
   if (sb->hostname[0])
     jw_key_string (w, "hostname", sb->hostname);
+  if (sb->linux && sb->linux->n_sysctls)
+    {
+      jw_key (w, "securityContext");
+      jw_open (w);
+      jw_key (w, "sysctls");
+      jw_array_open (w);
+      for (size_t i = 0; i < sb->linux->n_sysctls; i++)
+        {
+          jw_open (w);
+          jw_key_string (w, "name", sb->linux->sysctls[i]->key);
+          jw_key_string (w, "value", sb->linux->sysctls[i]->value);
+          jw_close (w);
+        }
+      jw_array_close (w);
+      jw_close (w);
+    }
   if (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE)
     jw_key_bool (w, "hostNetwork", true);
   if (ns && ns->ipc == RUNTIME__V1__NAMESPACE_MODE__NODE)
@@ -364,8 +408,6 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
    * CONTAINER unless shareProcessNamespace */
   if (ns == NULL || ns->pid == RUNTIME__V1__NAMESPACE_MODE__POD)
     jw_key_bool (w, "shareProcessNamespace", true);
-  write_sandbox_security (w, sb);
-  write_port_mappings (w, sb);
   if (sb->dns_config)
     {
       const Runtime__V1__DNSConfig *d = sb->dns_config;
@@ -405,104 +447,32 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
   jw_key_int (w, "terminationGracePeriodSeconds", 0);
 }
 
-/* The container's seccomp profile as pod_spec.h spells it (malloc'd, NULL
- * for none): the SecurityProfile, else the deprecated seccomp_profile_path
- * ("runtime/default", "docker/default", "unconfined", "localhost/PATH").
- * No profile is unconfined, as Kubernetes' default is. */
-static int
-container_seccomp (const Runtime__V1__ContainerConfig *c, char **out, struct husk_error **err)
-{
-  const Runtime__V1__LinuxContainerSecurityContext *sc
-      = c->linux ? c->linux->security_context : NULL;
-  /* critest still sends the deprecated field */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  const char *path = sc ? sc->seccomp_profile_path : "";
-#pragma GCC diagnostic pop
-
-  *out = NULL;
-  if (sc && sc->seccomp)
-    switch (sc->seccomp->profile_type)
-      {
-      case RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__RuntimeDefault:
-        return (*out = strdup ("runtime/default")) ? 0 : husk_error_set (err, ENOMEM, "seccomp");
-      case RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Unconfined:
-        return 0;
-      case RUNTIME__V1__SECURITY_PROFILE__PROFILE_TYPE__Localhost:
-        if (sc->seccomp->localhost_ref[0] != '/')
-          return husk_error_set (err, EINVAL, "seccomp: localhost_ref `%s` is not an absolute path",
-                                 sc->seccomp->localhost_ref);
-        *out = pod_path ("localhost/%s", sc->seccomp->localhost_ref);
-        return *out ? 0 : husk_error_set (err, ENOMEM, "seccomp");
-      default:
-        return husk_error_set (err, EINVAL, "seccomp: unknown profile type %d",
-                               (int) sc->seccomp->profile_type);
-      }
-  if (path[0] == '\0' || strcmp (path, "unconfined") == 0)
-    return 0;
-  if (strcmp (path, "runtime/default") == 0 || strcmp (path, "docker/default") == 0)
-    return (*out = strdup ("runtime/default")) ? 0 : husk_error_set (err, ENOMEM, "seccomp");
-  if (strncmp (path, "localhost/", 10) == 0 && path[10] == '/')
-    return (*out = strdup (path)) ? 0 : husk_error_set (err, ENOMEM, "seccomp");
-  return husk_error_set (err, EINVAL,
-                         "seccomp profile `%s`: not runtime/default, unconfined or localhost/<path>",
-                         path);
-}
-
-/* What the CRI refuses before anything is made, as containerd does. */
-static int
-check_container (const Runtime__V1__ContainerConfig *c, struct husk_error **err)
-{
-  const Runtime__V1__LinuxContainerSecurityContext *sc
-      = c->linux ? c->linux->security_context : NULL;
-  if (sc && sc->run_as_group && !sc->run_as_user && sc->run_as_username[0] == '\0')
-    return husk_error_set (err, EINVAL, "run_as_group is set without run_as_user or run_as_username");
-  return 0;
-}
-
-struct profiles {
-  char **v;
-  size_t n;
-};
-
-static void
-profiles_clear (struct profiles *p)
-{
-  for (size_t i = 0; i < p->n; i++)
-    free (p->v[i]);
-  free (p->v);
-}
-
 int
 cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerConfig *const *cs,
               size_t n, char **out, struct husk_error **err)
 {
   cleanup_jw struct jw w = { 0 };
   cleanup_free char (*names)[64] = calloc (n ? n : 1, sizeof *names);
-  struct profiles seccomp __attribute__ ((cleanup (profiles_clear)))
-  = { .v = calloc (n ? n : 1, sizeof (char *)), .n = n };
-  if (names == NULL || seccomp.v == NULL)
+  cleanup_free char *ports = NULL;
+  if (names == NULL)
     return husk_error_set (err, ENOMEM, "pod description");
+  if (ports_annotation (sb, &ports, err) < 0 || jw_init (&w, NULL, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++)
     {
       cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
-      if (check_container (cs[i], err) < 0 || container_seccomp (cs[i], &seccomp.v[i], err) < 0)
-        return husk_error_wrap (err, "container `%s`",
-                                cs[i]->metadata ? cs[i]->metadata->name : "");
     }
-  if (jw_init (&w, NULL, err) < 0)
-    return -1;
   jw_open (&w);
   jw_key_string (&w, "apiVersion", "v1");
   jw_key_string (&w, "kind", "Pod");
-  write_metadata (&w, sb);
+  write_metadata (&w, sb, ports);
   jw_key (&w, "spec");
   jw_open (&w);
   write_spec_options (&w, sb);
   jw_key (&w, "containers");
   jw_array_open (&w);
   for (size_t i = 0; i < n; i++)
-    write_container (&w, cs[i], names[i], seccomp.v[i]);
+    write_container (&w, cs[i], names[i]);
   jw_array_close (&w);
   jw_key (&w, "volumes");
   jw_array_open (&w);

@@ -17,11 +17,16 @@ cri_run_pod_sandbox (struct cri_server *s, const ProtobufCMessage *req, struct c
   const Runtime__V1__RunPodSandboxRequest *r = (const void *) req;
   Runtime__V1__RunPodSandboxResponse *out = cri_alloc (a, sizeof *out);
   cleanup_free char *json = NULL, *sid = NULL;
+  /* kubelet's cgroup_parent is the pod's own cgroup (it made it, placed by
+   * QoS): the containers go inside, as containerd puts them */
+  struct husk_sandbox_env env = *s->opts.env;
 
+  if (r->config && r->config->linux && r->config->linux->cgroup_parent[0])
+    env.pod_cgroup = r->config->linux->cgroup_parent;
   if (r->config == NULL || r->config->metadata == NULL || r->config->metadata->name[0] == '\0')
     return husk_error_set (err, EINVAL, "RunPodSandbox: config.metadata.name is required");
   if (cri_pod_json (r->config, NULL, 0, &json, err) < 0
-      || husk_pod_sandbox_run (s->opts.env, json, strlen (json), &sid, err) < 0)
+      || husk_pod_sandbox_run (&env, json, strlen (json), &sid, err) < 0)
     return husk_error_wrap (err, "RunPodSandbox `%s`", r->config->metadata->name);
   if (cri_store_put (s, SANDBOXES, sid, req, err) < 0)
     {

@@ -130,6 +130,9 @@ static const struct method methods[] = {
   { RS "UpdateContainerResources", &runtime__v1__update_container_resources_request__descriptor,
     cri_update_container_resources },
   { RS "ExecSync", &runtime__v1__exec_sync_request__descriptor, cri_exec_sync },
+  { RS "Exec", &runtime__v1__exec_request__descriptor, cri_exec },
+  { RS "Attach", &runtime__v1__attach_request__descriptor, cri_attach },
+  { RS "PortForward", &runtime__v1__port_forward_request__descriptor, cri_port_forward },
   { RS "ReopenContainerLog", &runtime__v1__reopen_container_log_request__descriptor,
     cri_reopen_container_log },
   { RS "ContainerStats", &runtime__v1__container_stats_request__descriptor,
@@ -240,6 +243,7 @@ cri_server_new_detached (const struct cri_options *opts, struct cri_server **out
     return husk_error_set (err, ENOMEM, "CRI server");
   s->opts = *opts;
   pthread_mutex_init (&s->create_lock, NULL);
+  pthread_mutex_init (&s->stream_lock, NULL);
   s->state_dir = strdup (opts->state_dir);
   s->version = strdup (opts->version ? opts->version : "0");
   if (s->state_dir == NULL || s->version == NULL)
@@ -273,6 +277,7 @@ cri_server_free (struct cri_server *s)
   if (s == NULL)
     return;
   cri_grpc_server_free (s->grpc);
+  cri_stream_tokens_clear (s);
   free (s->state_dir);
   free (s->version);
   free (s);

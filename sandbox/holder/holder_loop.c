@@ -25,8 +25,8 @@
 #define EARLY_EXITS 16
 static struct { pid_t pid; int status; } early[EARLY_EXITS];
 
-static void
-reply (int *fd, const char *fmt, ...)
+void
+holder_reply (int *fd, const char *fmt, ...)
 {
   char buf[512];
   va_list ap;
@@ -43,11 +43,12 @@ reply (int *fd, const char *fmt, ...)
   *fd = -1;
 }
 
-static void
-watch (struct holder *h, int fd)
+void
+holder_watch (struct holder *h, int fd, uint32_t events)
 {
-  struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-  epoll_ctl (h->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+  struct epoll_event ev = { .events = events, .data.fd = fd };
+  if (epoll_ctl (h->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0)
+    epoll_ctl (h->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 static void
@@ -63,8 +64,18 @@ container_free (struct holder *h, struct holder_container *c)
     close (c->out_fd);
   if (c->err_fd >= 0)
     close (c->err_fd);
+  if (c->tty_fd >= 0)
+    close (c->tty_fd);
+  if (c->in_fd >= 0)
+    close (c->in_fd);
+  if (c->console_fd >= 0)
+    close (c->console_fd);
+  if (c->console_dir >= 0)
+    close (c->console_dir);
+  free (c->in_pending);
+  holder_attach_free_all (c);
   cri_log_close (&c->log);
-  reply (&c->client_fd, "err %d holder dropped the container", EIO);
+  holder_reply (&c->client_fd, "err %d holder dropped the container", EIO);
   free (c);
 }
 
@@ -87,7 +98,7 @@ record_exit (struct holder_container *c, int status)
 static bool
 pump (struct holder_container *c, int *fd, struct cri_log_stream *s)
 {
-  char buf[16384];
+  char buf[HOLDER_ATTACH_PACKET_MAX - 1];
 
   for (;;)
     {
@@ -99,17 +110,24 @@ pump (struct holder_container *c, int *fd, struct cri_log_stream *s)
       if (n <= 0)
         break;
       cri_log_feed (&c->log, s, buf, n);
+      holder_attach_output (c, s == &c->err ? HOLDER_ATTACH_STDERR : HOLDER_ATTACH_STDOUT, buf,
+                            n);
     }
   cri_log_flush (&c->log, s);
   close (*fd);
   *fd = -1;
+  /* the terminal is gone: its stdin too (and with both fds closed epoll
+   * forgets the master, which a dup would keep registered) */
+  if (s == &c->tty_out)
+    holder_stdin_close (NULL, c);
   return false;
 }
 
 static void
 maybe_done (struct holder *h, struct holder_container *c)
 {
-  if (c->init_pid == -1 && c->out_fd < 0 && c->err_fd < 0 && c->create_pid == 0)
+  if (c->init_pid == -1 && c->out_fd < 0 && c->err_fd < 0 && c->tty_fd < 0
+      && c->create_pid == 0)
     container_free (h, c);
 }
 
@@ -122,7 +140,10 @@ init_exited (struct holder *h, struct holder_container *c, int status)
     pump (c, &c->out_fd, &c->out);
   if (c->err_fd >= 0)
     pump (c, &c->err_fd, &c->err);
+  if (c->tty_fd >= 0)
+    pump (c, &c->tty_fd, &c->tty_out);
   record_exit (c, status);
+  holder_attach_exit (h, c, WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
   maybe_done (h, c);
 }
 
@@ -143,19 +164,21 @@ static void
 create_done (struct holder *h, struct holder_container *c, int status)
 {
   c->create_pid = 0;
+  if (c->console_fd >= 0) /* the master came before the create exited */
+    holder_console_ready (h, c);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0 || (c->init_pid = read_init_pid (c)) <= 0)
     {
       if (WIFEXITED (status) && WEXITSTATUS (status) == 127) /* the exec failed */
-        reply (&c->client_fd, "err %d cannot run the runtime `%s`", ENOEXEC, h->opt.runtime);
+        holder_reply (&c->client_fd, "err %d cannot run the runtime `%s`", ENOEXEC, h->opt.runtime);
       else
-        reply (&c->client_fd, "err %d runtime create failed (%s %d)", 0,
+        holder_reply (&c->client_fd, "err %d runtime create failed (%s %d)", 0,
                WIFEXITED (status) ? "exit status" : "signal",
                WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status));
       c->init_pid = -1;
       maybe_done (h, c);
       return;
     }
-  reply (&c->client_fd, "ok %d", (int) c->init_pid);
+  holder_reply (&c->client_fd, "ok %d", (int) c->init_pid);
   for (size_t i = 0; i < EARLY_EXITS; i++)
     if (early[i].pid == c->init_pid)
       {
@@ -205,17 +228,17 @@ reap_all (struct holder *h)
 /* In the forked child: only async-signal-safe calls until execv. */
 static __attribute__ ((noreturn)) void
 exec_create (const struct holder *h, const struct holder_container *c, const char *bundle,
-             int out_w, int err_w)
+             int in_r, int out_w, int err_w, const char *console)
 {
   char log[4200], pidfile[4200];
-  const char *argv[16];
+  const char *argv[20];
   size_t n = 0;
   sigset_t none;
-  int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  int in_fd = in_r >= 0 ? in_r : open ("/dev/null", O_RDONLY | O_CLOEXEC);
 
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-  if (null_fd < 0 || dup2 (null_fd, 0) < 0 || dup2 (out_w, 1) < 0 || dup2 (err_w, 2) < 0)
+  if (in_fd < 0 || dup2 (in_fd, 0) < 0 || dup2 (out_w, 1) < 0 || dup2 (err_w, 2) < 0)
     _exit (127);
   snprintf (log, sizeof log, "%s/%s", c->dir, HOLDER_RUNTIME_LOG_FILE);
   snprintf (pidfile, sizeof pidfile, "%s/%s", c->dir, HOLDER_INIT_PID_FILE);
@@ -227,11 +250,18 @@ exec_create (const struct holder *h, const struct holder_container *c, const cha
     }
   argv[n++] = "--log";
   argv[n++] = log;
+  if (h->opt.systemd_cgroup)
+    argv[n++] = "--systemd-cgroup";
   argv[n++] = "create";
   argv[n++] = "--bundle";
   argv[n++] = bundle;
   argv[n++] = "--pid-file";
   argv[n++] = pidfile;
+  if (console[0])
+    {
+      argv[n++] = "--console-socket";
+      argv[n++] = console;
+    }
   argv[n++] = c->id;
   argv[n] = NULL;
   execv (h->opt.runtime, (char *const *) argv);
@@ -241,11 +271,15 @@ exec_create (const struct holder *h, const struct holder_container *c, const cha
 static int
 start_create (struct holder *h, struct holder_container *c, const char *bundle)
 {
-  int out[2], err[2];
-  char path[4200];
+  int out[2], err[2], in_r = -1;
+  char path[4200], console[128] = "";
 
   snprintf (path, sizeof path, "%s/%s", c->dir, HOLDER_LOG_FILE);
   if (cri_log_open (&c->log, path, h->opt.log_max_bytes) < 0)
+    return -1;
+  if (c->tty && holder_console_listen (h, c, console, sizeof console) < 0)
+    return -1;
+  if (c->open_stdin && !c->tty && holder_stdin_pipe (c, &in_r) < 0)
     return -1;
   if (pipe2 (out, O_CLOEXEC) < 0)
     return -1;
@@ -259,47 +293,56 @@ start_create (struct holder *h, struct holder_container *c, const char *bundle)
   c->err_fd = err[0];
   c->create_pid = fork ();
   if (c->create_pid == 0)
-    exec_create (h, c, bundle, out[1], err[1]);
+    exec_create (h, c, bundle, in_r, out[1], err[1], console);
   close (out[1]);
   close (err[1]);
+  if (in_r >= 0)
+    close (in_r);
   if (c->create_pid < 0)
     return -1;
   fcntl (c->out_fd, F_SETFL, O_NONBLOCK);
   fcntl (c->err_fd, F_SETFL, O_NONBLOCK);
-  watch (h, c->out_fd);
-  watch (h, c->err_fd);
+  holder_watch (h, c->out_fd, EPOLLIN);
+  holder_watch (h, c->err_fd, EPOLLIN);
   return 0;
 }
 
-/* "create" NUL id NUL bundle NUL dir NUL */
+/* "create" NUL id NUL bundle NUL dir NUL [flags NUL], or "attach" */
 static void
 handle_request (struct holder *h, int fd)
 {
   char msg[HOLDER_MSG_MAX + 1];
-  const char *field[4];
+  const char *field[HOLDER_REQUEST_FIELDS];
   ssize_t n = recv (fd, msg, HOLDER_MSG_MAX, 0);
   struct holder_container *c;
 
   if (n <= 0)
-    return reply (&fd, "err %d no request", EINVAL);
+    return holder_reply (&fd, "err %d no request", EINVAL);
   msg[n] = '\0';
   if (holder_request_parse (msg, (size_t) n, field) < 0)
-    return reply (&fd, "err %d bad request", EINVAL);
+    return holder_reply (&fd, "err %d bad request", EINVAL);
+  if (strcmp (field[0], "attach") == 0)
+    return holder_attach_request (h, fd, field[1], field[2]);
   c = calloc (1, sizeof *c);
   if (c == NULL)
-    return reply (&fd, "err %d out of memory", ENOMEM);
+    return holder_reply (&fd, "err %d out of memory", ENOMEM);
   strcpy (c->id, field[1]);
   strcpy (c->dir, field[3]);
   c->out.name = "stdout";
   c->err.name = "stderr";
+  c->tty_out.name = "stdout"; /* a terminal's output is stdout, as containerd logs it */
   c->out_fd = c->err_fd = c->log.fd = -1;
+  c->tty_fd = c->in_fd = c->console_fd = c->console_dir = -1;
+  c->tty = holder_word_in (field[4], "tty");
+  c->open_stdin = holder_word_in (field[4], "stdin");
+  c->stdin_once = holder_word_in (field[4], "stdin-once");
   c->client_fd = fd;
   c->next = h->containers;
   h->containers = c;
   if (start_create (h, c, field[2]) < 0)
     {
       c->client_fd = -1;
-      reply (&fd, "err %d start the runtime: %s", errno, strerror (errno));
+      holder_reply (&fd, "err %d start the runtime: %s", errno, strerror (errno));
       c->create_pid = 0;
       c->init_pid = -1;
       container_free (h, c);
@@ -320,18 +363,23 @@ accept_request (struct holder *h)
 }
 
 static void
-output_ready (struct holder *h, int fd)
+output_ready (struct holder *h, int fd, uint32_t events)
 {
   for (struct holder_container *c = h->containers; c; c = c->next)
     {
-      if (fd == c->out_fd && !pump (c, &c->out_fd, &c->out))
-        maybe_done (h, c);
-      else if (fd == c->err_fd && !pump (c, &c->err_fd, &c->err))
-        maybe_done (h, c);
+      if (fd == c->console_fd)
+        holder_console_ready (h, c);
+      else if (fd == c->out_fd || fd == c->err_fd || fd == c->tty_fd)
+        {
+          int *p = fd == c->out_fd ? &c->out_fd : fd == c->err_fd ? &c->err_fd : &c->tty_fd;
+          if (!pump (c, p, p == &c->out_fd ? &c->out : p == &c->err_fd ? &c->err : &c->tty_out))
+            maybe_done (h, c);
+        }
       else
         continue;
       return;
     }
+  holder_attach_ready (h, fd, events);
 }
 
 /* Returns true when the holder must stop. */
@@ -367,7 +415,7 @@ holder_run (struct holder *h)
           else if (fd == h->listen_fd)
             accept_request (h);
           else if (fd != h->signal_fd)
-            output_ready (h, fd);
+            output_ready (h, fd, ev[i].events);
         }
     }
 }

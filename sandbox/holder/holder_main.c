@@ -40,6 +40,13 @@ parse_args (int argc, char **argv, struct holder_options *o)
         o->runtime = v, i++;
       else if (strcmp (a, "--runtime-root") == 0)
         o->runtime_root = v, i++;
+      else if (strcmp (a, "--cgroup-driver") == 0)
+        {
+          /* kubelet's names */
+          if (strcmp (v, "systemd") != 0 && strcmp (v, "cgroupfs") != 0)
+            return -1;
+          o->systemd_cgroup = strcmp (v, "systemd") == 0, i++;
+        }
       else if (strcmp (a, "--hostname") == 0)
         o->hostname = v, i++;
       else if (strcmp (a, "--log-max") == 0)
@@ -135,7 +142,7 @@ main (int argc, char **argv)
   if (parse_args (argc, argv, &h.opt) < 0)
     {
       fprintf (stderr, "usage: husk-pod-holder --dir DIR --runtime PATH [--runtime-root DIR] "
-                       "[--hostname NAME] [--host-network] [--host-ipc] [--share-pid] [--log-max BYTES] "
+                       "[--cgroup-driver systemd|cgroupfs] [--hostname NAME] [--host-network] [--host-ipc] [--share-pid] [--log-max BYTES] "
                        "[--ready-fd FD] [--detach]\n");
       return 2;
     }

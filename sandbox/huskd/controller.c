@@ -62,8 +62,6 @@ add_ctl (struct huskd_controller *c, yajl_val pod)
   pc->name = strdup (jv_str (meta, "name"));
   pc->sandbox_id = sandbox ? strdup (sandbox) : NULL;
   pc->env = c->env;
-  pc->cgroup_parent = huskd_namespace_cgroup (c->env.cgroup_parent, pc->ns);
-  pc->env.cgroup_parent = pc->cgroup_parent;
   pc->timer = evtimer_new (c->d->base, on_timer, pc);
   jv_int_of (meta, "generation", &pc->generation);
   pc->deleting = jv_get (meta, "deletionTimestamp") != NULL;
@@ -95,7 +93,6 @@ free_ctl (struct huskd_controller *c, struct pod_ctl *pc)
   free (pc->ns);
   free (pc->name);
   free (pc->sandbox_id);
-  free (pc->cgroup_parent);
   free (pc);
 }
 
@@ -192,12 +189,6 @@ apply_status (struct huskd_controller *c, struct pod_ctl *pc, yajl_val pod, stru
     huskd_quota_refresh (c->d, pc->ns);
 }
 
-static bool
-namespace_has_pods (struct huskd_controller *c, const char *ns)
-{
-  return api_store_count (c->d->store, "pods", ns) > 0;
-}
-
 static void
 sync_done (struct huskd_job *job)
 {
@@ -218,8 +209,6 @@ sync_done (struct huskd_job *job)
       api_store_delete (c->d->store, "pods", pc->ns, pc->name, &err);
       free_ctl (c, pc);
       huskd_quota_refresh (c->d, ns);
-      if (!namespace_has_pods (c, ns))
-        huskd_namespace_cgroup_remove (c->env.cgroup_parent, ns);
       huskd_controller_namespaces_gc (c);
       /* the pod's JSON and buffers were the peak: hand them back */
       malloc_trim (0);
@@ -362,6 +351,7 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
   c->env.runtime_root = d->opts.runtime_root;
   c->env.image_store = d->opts.image_store;
   c->env.cgroup_parent = d->opts.cgroup_parent;
+  c->env.systemd_cgroup = d->opts.systemd_cgroup;
   c->env.cni_conf_dir = d->pod_cni_conf_dir;
   c->env.resolv_conf = d->opts.resolv_conf;
   /* one resolution for the pods and the exec/cp streams huskd spawns */
@@ -370,7 +360,9 @@ huskd_controller_new (struct huskd *d, struct huskd_controller **out, struct hus
     c->env.husk_binary = c->runtime;
   if (asprintf (&c->volumes_root, "%s/volumes", d->opts.state_dir) < 0)
     abort ();
-  c->cgroup_created = huskd_cgroup_parent_missing (d->opts.cgroup_parent);
+  /* a slice parent is systemd's: it makes and keeps it */
+  if (!d->opts.systemd_cgroup)
+    c->cgroup_created = huskd_cgroup_parent_missing (d->opts.cgroup_parent);
   if (huskd_workers_new (d->base, 4, &c->workers) < 0)
     {
       free (c);

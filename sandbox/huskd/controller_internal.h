@@ -15,8 +15,7 @@ struct pod_ctl {
   struct event *timer;
   bool busy, again, deleting;
   long long generation;
-  struct husk_sandbox_env env;     /* the controller's, with this namespace's cgroup */
-  char *cgroup_parent;
+  struct husk_sandbox_env env;     /* the controller's */
   struct container_track *tracks; /* lent to the running sync while busy */
   size_t n_tracks;
   struct pod_ctl *next;
@@ -42,9 +41,7 @@ void huskd_controller_events_gc (struct huskd_controller *c);
  * huskd was down). */
 void huskd_controller_collect_orphans (struct huskd_controller *c);
 
-/* ns_cgroup.c: "<base>/<ns>" (malloc'd), and its removal once empty. */
-char *huskd_namespace_cgroup (const char *base, const char *ns);
-void huskd_namespace_cgroup_remove (const char *base, const char *ns);
+/* ns_cgroup.c */
 /* The directories of the cgroup parent (and of its ancestors) missing in
  * each hierarchy now, shallowest first: huskd made them if they appear. */
 char **huskd_cgroup_parent_missing (const char *base);

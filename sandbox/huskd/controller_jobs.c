@@ -151,15 +151,7 @@ orphans_run (struct huskd_job *job)
       if (husk_pod_sandbox_status (oj->env, ids[i], &st, &e2) < 0)
         continue;
       if (st.uid && !known_uid (oj->uids, st.uid))
-        {
-          /* the pod cgroup is found from the env: the namespace's */
-          struct husk_sandbox_env env = *oj->env;
-          char *cg = huskd_namespace_cgroup (oj->env->cgroup_parent, st.namespace_ ?: "default");
-          env.cgroup_parent = cg;
-          husk_pod_sandbox_remove (&env, ids[i], &e2);
-          huskd_namespace_cgroup_remove (oj->env->cgroup_parent, st.namespace_ ?: "default");
-          free (cg);
-        }
+        husk_pod_sandbox_remove (oj->env, ids[i], &e2);
       husk_pod_sandbox_status_free (&st);
     }
   husk_strv_free (ids);

@@ -18,6 +18,7 @@ static const struct resource_info resources[] = {
   { "pods", "pod", "Pod", "po", true, "create delete deletecollection get list patch update watch" },
   { "pods/log", "", "Pod", NULL, true, "get" },
   { "pods/exec", "", "PodExecOptions", NULL, true, "create get" },
+  { "pods/attach", "", "PodAttachOptions", NULL, true, "create get" },
   { "pods/portforward", "", "PodPortForwardOptions", NULL, true, "create get" },
   { "pods/status", "", "Pod", NULL, true, "get" },
   { "events", "event", "Event", "ev", true, "create delete get list watch" },

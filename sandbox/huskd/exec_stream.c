@@ -1,5 +1,7 @@
-/* pods/{name}/exec: the request checked like kube-apiserver checks it, the
- * connection upgraded and taken over from evhttp, and the session's life.
+/* pods/{name}/exec and pods/{name}/attach: the request checked like
+ * kube-apiserver and the kubelet check it, the connection upgraded and
+ * taken over from evhttp, and the session's life (the same for both: an
+ * attach relays the container's own streams instead of a new process's).
  *
  * libevent 2.1's evhttp has no upgrade API.  The handler writes the 101
  * itself into the connection's bufferevent and replaces its callbacks
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include "cleanup.h"
 #include "controller_internal.h"
@@ -24,6 +27,7 @@
 #include "sandbox/pod/sandbox.h"
 
 void huskd_pod_exec_stream (struct hreq *r, yajl_val pod);
+void huskd_pod_attach_stream (struct hreq *r, yajl_val pod);
 
 static char **
 command_of (struct hreq *r)
@@ -130,12 +134,49 @@ cb_congested (void *arg)
   return queued (s) + held (s) >= EXEC_STREAM_HIGH;
 }
 
+static void
+on_linger_read (struct bufferevent *bev, void *arg)
+{
+  struct evbuffer *in = bufferevent_get_input (bev);
+  evbuffer_drain (in, evbuffer_get_length (in));
+}
+
+static void
+on_linger_event (struct bufferevent *bev, short what, void *arg)
+{
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+    exec_stream_abort (arg, NULL);
+}
+
+/* After the Status, a lingering close as HTTP servers make it: closing a
+ * socket with bytes of the client unread (SPDY window updates, stdin it
+ * still sends, a resize) sends a RST instead of a FIN, and the client's
+ * writes then fail ("broken pipe") and a RST may drop what it received
+ * but had not read yet.  So: FIN after all we wrote, then read and drop
+ * what still comes until the client closes, at most EXEC_STREAM_LINGER_S. */
+static void
+linger_then_end (struct exec_stream *s)
+{
+  struct timeval t = { EXEC_STREAM_LINGER_S, 0 };
+  evutil_socket_t fd = bufferevent_getfd (s->bev);
+  if (s->lingering)
+    return;
+  s->lingering = true;
+  exec_proc_free (steal_pointer (&s->proc));
+  if (fd < 0 || shutdown (fd, SHUT_WR) < 0)
+    return exec_stream_abort (s, NULL);
+  bufferevent_setcb (s->bev, on_linger_read, NULL, on_linger_event, s);
+  bufferevent_set_timeouts (s->bev, &t, NULL);
+  bufferevent_enable (s->bev, EV_READ);
+  on_linger_read (s->bev, s);
+}
+
 /* The session is over once the Status and all output before it left. */
 static void
 maybe_end (struct exec_stream *s)
 {
   if (s->finished && queued (s) == 0 && held (s) == 0)
-    exec_stream_abort (s, NULL);
+    linger_then_end (s);
 }
 
 static void
@@ -161,6 +202,10 @@ cb_exited (void *arg, int exit_code)
   cleanup_error struct husk_error *err = NULL;
   cleanup_free char *json = NULL;
   size_t len = 0;
+  /* an attach ends with Success whatever the container's exit, as the
+   * kubelet's ServeAttach answers: kubectl reads the exit from the pod */
+  if (s->attach)
+    exit_code = 0;
   if (stream_exit_status (exit_code, (const char *const *) s->argv, &json, &len, &err) < 0)
     return exec_stream_abort (s, err->message);
   s->t->finish (s, json, len);
@@ -190,8 +235,8 @@ static bool
 wait_for_size (struct exec_stream *s)
 {
   struct timeval second = { 1, 0 };
-  if (!s->want[STREAM_RESIZE] || s->sized || s->size_waited)
-    return false;
+  if (s->attach || !s->want[STREAM_RESIZE] || s->sized || s->size_waited)
+    return false; /* an attach's process runs already */
   if (!s->size_ev && !(s->size_ev = evtimer_new (s->base, on_size_wait, s)))
     return false;
   if (!evtimer_pending (s->size_ev, NULL))
@@ -234,11 +279,14 @@ exec_stream_start_process (struct exec_stream *s)
   struct exec_proc_spec spec = {
     .runtime = s->runtime, .runtime_root = s->runtime_root, .container_id = s->container_id,
     .state_dir = s->state_dir, .argv = s->argv, .tty = s->want[STREAM_RESIZE],
-    .stdin_ = s->want[STREAM_STDIN],
+    .stdin_ = s->want[STREAM_STDIN], .attach = s->attach, .env = s->env,
+    .stdout_ = s->want[STREAM_STDOUT], .stderr_ = s->want[STREAM_STDERR],
   };
   if (s->proc || s->finished || wait_for_size (s))
     return;
-  if (spec.tty)
+  if (s->attach)
+    spec.tty = s->container_tty;
+  else if (spec.tty)
     spec.process_json = process = sized_process (s);
   if (exec_proc_start (s->base, &spec, &proc_cbs, s, &s->proc, &err) == 0)
     {
@@ -349,9 +397,9 @@ take_over (struct exec_stream *s)
 }
 
 static const struct exec_transport *
-pick_transport (struct hreq *r)
+pick_transport (struct evhttp_request *req)
 {
-  const char *upgrade = hreq_header (r, "Upgrade");
+  const char *upgrade = evhttp_find_header (evhttp_request_get_input_headers (req), "Upgrade");
   if (upgrade && stream_list_has (upgrade, "websocket"))
     return &exec_transport_websocket;
   if (upgrade && stream_list_has (upgrade, "SPDY/3.1"))
@@ -359,66 +407,181 @@ pick_transport (struct hreq *r)
   return NULL;
 }
 
-/* The container's current attempt, and what to run it with. */
-static struct api_status *
-fill (struct exec_stream *s, struct hreq *r, yajl_val pod)
+static char **
+strv_copy (char *const *v)
 {
-  const char *name = hreq_query (r, "container");
-  yajl_val spec = huskd_pod_container_spec (pod, name);
-  struct huskd_controller *c = r->d->controller;
-  const char *runtime = c->env.husk_binary; /* resolved at start (controller.c) */
-  if (!s->argv)
-    return api_bad_request ("you must specify at least 1 command");
-  if (!spec)
-    return api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
-  s->container_id = huskd_pod_container_id (pod, jv_str (spec, "name"), false);
-  if (!s->container_id)
-    return api_bad_request ("container %s is not running in pod %s", jv_str (spec, "name"),
-                            r->name);
-  s->runtime = strdup (runtime && *runtime ? runtime : "husk");
-  s->runtime_root = strdup (c->env.runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
-  s->config_path = husk_pod_container_config_path (&c->env, s->container_id);
-  s->state_dir = r->d->opts.state_dir ? strdup (r->d->opts.state_dir) : NULL;
-  s->want[STREAM_STDIN] = hreq_query_bool (r, "stdin");
-  s->want[STREAM_STDOUT] = hreq_query_bool (r, "stdout");
-  s->want[STREAM_STDERR] = hreq_query_bool (r, "stderr");
-  s->want[STREAM_RESIZE] = hreq_query_bool (r, "tty");
-  s->want[STREAM_ERROR] = true;
-  if (s->want[STREAM_RESIZE])
-    s->want[STREAM_STDERR] = false; /* a terminal has one output stream */
-  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
-    return api_bad_request ("you must specify at least 1 of stdin, stdout, stderr");
-  return NULL;
+  size_t n = 0;
+  while (v && v[n])
+    n++;
+  char **out = calloc (n + 1, sizeof *out);
+  for (size_t i = 0; out && i < n; i++)
+    if (!(out[i] = strdup (v[i])))
+      {
+        free_strv (out);
+        return NULL;
+      }
+  return out;
 }
 
-void
-huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
+static char *
+strdup_or_null (const char *s)
+{
+  return s ? strdup (s) : NULL;
+}
+
+/* What the door decided, copied into the session. */
+static int
+fill (struct exec_stream *s, const struct exec_stream_target *t, struct husk_error **err)
+{
+  s->argv = t->attach ? NULL : strv_copy (t->argv);
+  s->container_id = strdup_or_null (t->container_id);
+  s->runtime = strdup (t->runtime && *t->runtime ? t->runtime : "husk");
+  s->runtime_root = strdup (t->runtime_root ?: HUSK_POD_RUNTIME_ROOT_DEFAULT);
+  s->config_path = strdup_or_null (t->config_path);
+  s->state_dir = strdup_or_null (t->state_dir);
+  if ((!t->attach && !s->argv) || !s->container_id || !s->runtime || !s->runtime_root
+      || (t->config_path && !s->config_path) || (t->state_dir && !s->state_dir))
+    return husk_error_set (err, ENOMEM, "exec");
+  s->attach = t->attach;
+  s->container_tty = t->container_tty;
+  s->env = t->env;
+  s->want[STREAM_STDIN] = t->stdin_;
+  s->want[STREAM_STDOUT] = t->stdout_;
+  s->want[STREAM_STDERR] = t->stderr_ && !t->tty; /* a terminal has one output stream */
+  s->want[STREAM_RESIZE] = t->tty;
+  s->want[STREAM_ERROR] = true;
+  if (!s->want[STREAM_STDIN] && !s->want[STREAM_STDOUT] && !s->want[STREAM_STDERR])
+    return husk_error_set (err, EINVAL, "you must specify at least 1 of stdin, stdout, stderr");
+  return 0;
+}
+
+int
+exec_stream_serve (struct event_base *base, struct evhttp_request *req,
+                   const struct exec_stream_target *t, struct husk_error **err)
 {
   struct exec_stream *s = calloc (1, sizeof *s);
   struct evbuffer *answer = evbuffer_new ();
-  cleanup_error struct husk_error *err = NULL;
-  struct api_status *st = NULL;
+  int ret = -1;
   if (!s || !answer)
-    st = api_internal ("out of memory");
-  else if (!(s->base = r->d->base, s->argv = command_of (r), s->t = pick_transport (r)))
-    st = api_bad_request ("Upgrade request required");
-  else if (!(st = fill (s, r, pod)) && s->t->handshake (s, r->req, answer, &err) < 0)
-    st = api_bad_request ("%s", err->message);
-  if (!st && (!(s->end_ev = event_new (s->base, -1, 0, on_end, s))
-              || !(s->early_stdin = evbuffer_new ())))
-    st = api_internal ("out of memory");
-  if (st)
+    husk_error_set (err, ENOMEM, "exec");
+  else if (!(s->base = base, s->t = pick_transport (req)))
+    husk_error_set (err, EPROTO, "Upgrade request required");
+  else if (fill (s, t, err) == 0 && s->t->handshake (s, req, answer, err) == 0)
     {
-      hreq_reply_status (r, st);
+      if (!(s->end_ev = event_new (s->base, -1, 0, on_end, s))
+          || !(s->early_stdin = evbuffer_new ()))
+        husk_error_set (err, ENOMEM, "exec");
+      else
+        ret = 0;
+    }
+  if (ret < 0)
+    {
       if (s)
         stream_free (s);
       if (answer)
         evbuffer_free (answer);
-      return;
+      return -1;
     }
-  s->conn = evhttp_request_get_connection (r->req);
+  s->conn = evhttp_request_get_connection (req);
   s->bev = evhttp_connection_get_bufferevent (s->conn);
   bufferevent_write_buffer (s->bev, answer);
   evbuffer_free (answer);
   take_over (s);
+  return 0;
+}
+
+/* pods/{name}/exec: kube-apiserver's checks of the request, then the
+ * container's current attempt and what to run it with. */
+void
+huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
+{
+  cleanup_error struct husk_error *err = NULL;
+  const char *name = hreq_query (r, "container");
+  yajl_val spec = huskd_pod_container_spec (pod, name);
+  struct huskd_controller *c = r->d->controller;
+  struct exec_stream_target t = {
+    .runtime = c->env.husk_binary, /* resolved at start (controller.c) */
+    .runtime_root = c->env.runtime_root,
+    .state_dir = r->d->opts.state_dir,
+    .stdin_ = hreq_query_bool (r, "stdin"),
+    .stdout_ = hreq_query_bool (r, "stdout"),
+    .stderr_ = hreq_query_bool (r, "stderr"),
+    .tty = hreq_query_bool (r, "tty"),
+  };
+  char **argv = command_of (r);
+  cleanup_free char *container_id = NULL, *config_path = NULL;
+  struct api_status *st = NULL;
+  if (!argv)
+    st = api_bad_request ("you must specify at least 1 command");
+  else if (!spec)
+    st = api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
+  else if (!(container_id = huskd_pod_container_id (pod, jv_str (spec, "name"), false)))
+    st = api_bad_request ("container %s is not running in pod %s", jv_str (spec, "name"),
+                          r->name);
+  else
+    {
+      t.argv = argv;
+      t.container_id = container_id;
+      t.config_path = config_path = husk_pod_container_config_path (&c->env, container_id);
+      if (exec_stream_serve (r->d->base, r->req, &t, &err) < 0)
+        st = err->errnum == ENOMEM ? api_internal ("out of memory")
+                                   : api_bad_request ("%s", err->message);
+    }
+  free_strv (argv);
+  if (st)
+    hreq_reply_status (r, st);
+}
+
+static bool
+container_running (yajl_val pod, const char *name)
+{
+  yajl_val list = jv_path (pod, "status", "containerStatuses", NULL);
+  for (size_t i = 0; list && list->type == yajl_t_array && i < list->u.array.len; i++)
+    if (!strcmp (jv_str (list->u.array.values[i], "name") ?: "", name))
+      return jv_path (list->u.array.values[i], "state", "running", NULL) != NULL;
+  return false;
+}
+
+/* pods/{name}/attach: the container must run and, for stdin, have asked
+ * for it (`stdin: true`); its tty is the container's, as the kubelet
+ * takes it. */
+void
+huskd_pod_attach_stream (struct hreq *r, yajl_val pod)
+{
+  cleanup_error struct husk_error *err = NULL;
+  const char *name = hreq_query (r, "container");
+  yajl_val spec = huskd_pod_container_spec (pod, name);
+  struct huskd_controller *c = r->d->controller;
+  struct exec_stream_target t = {
+    .runtime = c->env.husk_binary,
+    .runtime_root = c->env.runtime_root,
+    .state_dir = r->d->opts.state_dir,
+    .stdin_ = hreq_query_bool (r, "stdin"),
+    .stdout_ = hreq_query_bool (r, "stdout"),
+    .stderr_ = hreq_query_bool (r, "stderr"),
+    .tty = hreq_query_bool (r, "tty"),
+    .attach = true,
+    .env = &c->env,
+  };
+  cleanup_free char *container_id = NULL;
+  struct api_status *st = NULL;
+  if (!spec)
+    st = api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
+  else if (name = jv_str (spec, "name"), !container_running (pod, name)
+           || !(container_id = huskd_pod_container_id (pod, name, false)))
+    st = api_bad_request ("container %s is not running in pod %s", name, r->name);
+  else if (t.stdin_ && !YAJL_IS_TRUE (jv_get (spec, "stdin")))
+    st = api_bad_request ("stdin is not enabled for container %s in pod %s: set stdin: true "
+                          "in the container's spec",
+                          name, r->name);
+  else
+    {
+      t.container_id = container_id;
+      t.container_tty = YAJL_IS_TRUE (jv_get (spec, "tty"));
+      if (exec_stream_serve (r->d->base, r->req, &t, &err) < 0)
+        st = err->errnum == ENOMEM ? api_internal ("out of memory")
+                                   : api_bad_request ("%s", err->message);
+    }
+  if (st)
+    hreq_reply_status (r, st);
 }

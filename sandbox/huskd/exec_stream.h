@@ -24,12 +24,16 @@
 #include <stdint.h>
 
 #include "channel.h"
+
+struct husk_sandbox_env;
 #include "error.h"
 
 #define EXEC_STREAM_HIGH (256u * 1024)
 #define EXEC_STREAM_MAX_FRAME (1u << 20)
+#define EXEC_STREAM_LINGER_S 5
 
-/* ---- the process (exec_stream_proc.c) ---- */
+/* ---- the process (exec_stream_proc.c), or an attach to the container's
+ * own (exec_stream_attach.c): the session drives both the same way ---- */
 
 struct exec_proc;
 
@@ -55,6 +59,10 @@ struct exec_proc_spec {
    * run with `exec -p`: the runtime sizes the terminal before the command
    * starts.  NULL: argv on the command line */
   const char *process_json;
+  /* attach (exec_stream_attach.c): no process of ours, the container's
+   * own streams through its pod holder (husk_pod_container_attach) */
+  bool attach, stdout_, stderr_;
+  const struct husk_sandbox_env *env;
 };
 
 int exec_proc_start (struct event_base *base, const struct exec_proc_spec *spec,
@@ -68,6 +76,32 @@ void exec_proc_resize (struct exec_proc *p, uint16_t width, uint16_t height);
 void exec_proc_resume (struct exec_proc *p);
 /* Kills what still runs (the command in the container too), frees all. */
 void exec_proc_free (struct exec_proc *p);
+
+/* ---- the entry, shared by both doors: pods/{name}/exec (exec_stream.c)
+ * and the CRI's /exec/{token} (cri_streaming.c) ---- */
+
+/* What the door checked and decided; copied by exec_stream_serve. */
+struct exec_stream_target {
+  char *const *argv; /* the command, NULL terminated */
+  const char *container_id;
+  const char *runtime;      /* NULL or "": husk on PATH */
+  const char *runtime_root; /* NULL: HUSK_POD_RUNTIME_ROOT_DEFAULT */
+  const char *config_path;  /* the container's config.json (tty sizes), or NULL */
+  const char *state_dir;    /* where the process's private dir goes, or NULL */
+  bool stdin_, stdout_, stderr_, tty;
+  /* An attach relays the running container's own streams (through the
+   * pod holder, with `env`) instead of starting `argv`; its terminal is the
+   * container's (`container_tty`), whatever `tty` the client asked. */
+  bool attach, container_tty;
+  const struct husk_sandbox_env *env;
+};
+
+/* Upgrades `req` (WebSocket or SPDY/3.1, as the client asks), takes its
+ * connection over from evhttp and runs the session.  On failure nothing is
+ * taken and the caller answers the request: EPROTO (no upgrade asked) and
+ * EINVAL (a bad handshake or target) are the client's fault, a 400. */
+int exec_stream_serve (struct event_base *base, struct evhttp_request *req,
+                       const struct exec_stream_target *t, struct husk_error **err);
 
 /* ---- the session ---- */
 
@@ -107,7 +141,11 @@ struct exec_stream {
   char **argv;
   char *container_id, *runtime, *runtime_root, *state_dir;
   char *config_path; /* the container's config.json (tty sessions) */
+  bool attach;       /* pods/attach: the container's own streams */
+  bool container_tty; /* attach: the container has a terminal */
+  const struct husk_sandbox_env *env;
   bool finished; /* the status is given: end once all is flushed */
+  bool lingering; /* all flushed, half-closed: waiting for the client's close */
   bool broken;   /* the client broke the protocol: its input is dropped */
   /* with a tty, the process waits (a moment) for the client's size */
   struct event *size_ev;

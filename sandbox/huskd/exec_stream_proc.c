@@ -14,7 +14,6 @@
 #include "cleanup.h"
 #include "exec_stream_proc.h"
 
-static void check_done (struct exec_proc *p);
 
 static void
 close_out (struct exec_proc *p, int i)
@@ -22,8 +21,8 @@ close_out (struct exec_proc *p, int i)
   if (p->out_ev[i])
     event_free (p->out_ev[i]);
   p->out_ev[i] = NULL;
-  if (i == OUT_PTY && p->in_fd == p->out_fd[i])
-    return; /* stdin still writes to the pty: closed with it */
+  if ((i == OUT_PTY || p->attach) && p->in_fd == p->out_fd[i])
+    return; /* stdin still writes to the pty (or the attach): closed with it */
   husk_closep (&p->out_fd[i]);
 }
 
@@ -48,7 +47,7 @@ on_output (evutil_socket_t fd, short what, void *arg)
   if (n <= 0) /* EOF, or EIO: the pty's last slave closed */
     {
       close_out (p, i);
-      check_done (p);
+      exec_proc_check_done (p);
       return;
     }
   /* with a tty husk's own messages join the terminal's stream */
@@ -97,8 +96,8 @@ on_linger (evutil_socket_t fd, short what, void *arg)
     report (p);
 }
 
-static void
-check_done (struct exec_proc *p)
+void
+exec_proc_check_done (struct exec_proc *p)
 {
   bool open = false;
   for (int k = 0; k < N_OUT; k++)
@@ -125,16 +124,20 @@ exec_proc_on_exit (evutil_socket_t fd, short what, void *arg)
   p->exited = true;
   p->exit_code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
   event_del (p->pid_ev);
-  if (p->console_ev) /* no pty will come any more */
-    event_del (p->console_ev);
-  if (p->listen_ev)
-    event_del (p->listen_ev);
-  check_done (p);
+  /* Under load the pidfd can fire before the console socket's events: a
+   * short command (`stty size`) has run and husk exec exited while its pty
+   * master still waits in the socket, with all the command's output in it.
+   * Dropping the console then lost that output (kubectl exec -it printed
+   * nothing, status 0): take the master now, its output is read below. */
+  exec_proc_console_drain (p);
+  exec_proc_check_done (p);
 }
 
 void
 exec_proc_flush_stdin (struct exec_proc *p)
 {
+  if (p->attach)
+    return exec_proc_attach_flush_stdin (p);
   size_t before = evbuffer_get_length (p->in_buf);
   while (p->in_fd >= 0 && evbuffer_get_length (p->in_buf) > 0)
     {
@@ -191,7 +194,9 @@ exec_proc_resize (struct exec_proc *p, uint16_t width, uint16_t height)
 {
   p->ws = (struct winsize) { .ws_col = width, .ws_row = height };
   p->sized = true;
-  if (p->tty && p->in_fd >= 0)
+  if (p->attach)
+    exec_proc_attach_resize (p);
+  else if (p->tty && p->in_fd >= 0)
     ioctl (p->in_fd, TIOCSWINSZ, &p->ws);
 }
 

@@ -36,17 +36,30 @@ struct exec_proc {
   struct event *listen_ev, *console_ev;
   char dir[EXEC_DIR_MAX]; /* private: the console socket and the pid file */
   bool tty, exited, reported, paused, sized;
+  bool attach;      /* in_fd and out_fd[OUT_STDOUT] are the holder's attach socket */
+  bool close_sent;  /* attach: CLOSE_STDIN is sent (or stdin was never asked) */
   int exit_code;
   struct winsize ws;
 };
 
 int exec_proc_watch_out (struct exec_proc *p, int i, int fd);
+void exec_proc_check_done (struct exec_proc *p);
 void exec_proc_flush_stdin (struct exec_proc *p);
 void exec_proc_on_stdin_writable (evutil_socket_t fd, short what, void *arg);
 void exec_proc_on_exit (evutil_socket_t fd, short what, void *arg);
 
+/* exec_stream_attach.c */
+int exec_proc_attach (struct exec_proc *p, const struct exec_proc_spec *spec,
+                      struct husk_error **err);
+void exec_proc_attach_flush_stdin (struct exec_proc *p);
+void exec_proc_attach_resize (struct exec_proc *p);
+
 /* exec_stream_spawn.c */
 void exec_proc_console_free (struct exec_proc *p);
+/* The runtime is gone: what it sent on the console socket is all queued
+ * now, taken without waiting (the pty master, if it came), then the socket
+ * goes. */
+void exec_proc_console_drain (struct exec_proc *p);
 /* SIGKILLs the command in the container (its pid from the pid file): killing
  * husk exec alone would leave it running. */
 void exec_proc_kill_command (const char *dir);

@@ -77,6 +77,16 @@ on_console_connect (evutil_socket_t fd, short what, void *arg)
 }
 
 void
+exec_proc_console_drain (struct exec_proc *p)
+{
+  if (p->listen_fd >= 0 && p->console_fd < 0)
+    on_console_connect (p->listen_fd, EV_READ, p);
+  if (p->console_fd >= 0)
+    on_console_message (p->console_fd, EV_READ, p);
+  exec_proc_console_free (p);
+}
+
+void
 exec_proc_console_free (struct exec_proc *p)
 {
   if (p->console_ev)
@@ -215,6 +225,8 @@ proc_new (struct event_base *base, const struct exec_proc_cbs *cbs, void *arg,
   for (int k = 0; k < N_OUT; k++)
     p->out_fd[k] = -1;
   p->in_buf = evbuffer_new ();
+  if (p->in_buf && spec->attach)
+    return p; /* no process of ours: no private dir */
   if (!spec->state_dir
       || snprintf (p->dir, sizeof p->dir, "%s/exec-XXXXXX", spec->state_dir) >= (int) sizeof p->dir)
     snprintf (p->dir, sizeof p->dir, "/tmp/huskd-exec-XXXXXX");
@@ -290,6 +302,16 @@ exec_proc_start (struct event_base *base, const struct exec_proc_spec *spec,
   int r;
   if (!p)
     return husk_error_set (err, errno ? errno : ENOMEM, "exec: private directory");
+  if (spec->attach)
+    {
+      if (exec_proc_attach (p, spec, err) < 0)
+        {
+          exec_proc_free (p);
+          return -1;
+        }
+      *out = p;
+      return 0;
+    }
   r = (spec->tty ? console_listen (p, err) : 0) < 0 || make_stdio (spec, child, parent, err) < 0
               || write_process (p, spec, err) < 0 || spawn (p, spec, child, err) < 0
           ? -1

@@ -31,6 +31,7 @@ struct huskd_controller;
 struct huskd_tls;
 struct huskd_persist;
 struct cri_server;
+struct huskd_cri_streaming;
 
 struct huskd_options {
   const char *socket_path;
@@ -41,12 +42,14 @@ struct huskd_options {
   const char *runtime_root;  /* its --root for pod containers */
   const char *image_store;
   const char *cgroup_parent;
+  bool systemd_cgroup;      /* --cgroup-driver systemd */
   const char *cni_conf_dir; /* replaces the default pod network */
   struct huskd_pod_network pod_network;
   const char *resolv_conf;  /* the host resolvers pods get (kubelet's --resolv-conf) */
   const char *registry_config; /* registries.yaml (sandbox/image/registry_config.h) */
   double event_ttl; /* seconds events are kept after their last occurrence */
   const char *cri_socket; /* NULL: no CRI server */
+  const char *stream_address; /* the CRI's streaming server (cri_streaming.h) */
 };
 
 struct huskd {
@@ -60,6 +63,7 @@ struct huskd {
   char *pod_cni_conf_dir; /* --cni-conf-dir, else the default network's */
   struct huskd_persist *persist;
   struct cri_server *cri;
+  struct huskd_cri_streaming *cri_streaming;
   double started;
 };
 

@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "controller.h"
 #include "cri.h"
+#include "cri_streaming.h"
 #include "events.h"
 #include "huskd.h"
 #include "probe.h"
@@ -32,6 +33,8 @@ usage (FILE *f)
               "  --runtime PATH    OCI runtime for containers and exec (default:\n"
               "                    $HUSK_POD_RUNTIME, the husk beside huskd, husk on PATH)\n"
               "  --runtime-root D  its state root; --image-store DIR; --cgroup-parent P;\n"
+              "  --cgroup-driver D cgroupfs (default) or systemd (kubelet's names): pods in\n"
+              "                    <P>/kubepods/... or in slices kubepods-....slice\n"
               "  --cni-conf-dir D  CNI configuration for pod networks (replaces the default)\n"
               "  --pod-network M   default (a bridge made through the CNI plugins) or none\n"
               "  --pod-bridge NAME the default network's bridge (default "
@@ -42,6 +45,8 @@ usage (FILE *f)
               "  --registry-config PATH  registries.yaml (mirrors, credentials)\n"
               "  --cri-socket PATH serve the CRI v1 (kubelet, crictl) there (default "
               HUSKD_DEFAULT_CRI_SOCKET " with the default --socket)\n"
+              "  --stream-address A  the CRI's streaming server (exec, attach, port-forward;\n"
+              "                    default " HUSKD_STREAM_ADDRESS_DEFAULT ": loopback, any free port)\n"
               "  --event-ttl DUR   how long events are kept (kube-apiserver's flag; 1h, 90s, 1h30m)\n");
 }
 
@@ -106,6 +111,8 @@ parse_args (int argc, char **argv, struct huskd_options *o)
     { "registry-config", required_argument, NULL, 'G' },
     { "event-ttl", required_argument, NULL, 'E' },
     { "cri-socket", required_argument, NULL, 'K' },
+    { "cgroup-driver", required_argument, NULL, 'X' },
+    { "stream-address", required_argument, NULL, 'A' },
     { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
@@ -113,6 +120,7 @@ parse_args (int argc, char **argv, struct huskd_options *o)
   o->socket_path = getenv ("HUSK_SOCKET") ? getenv ("HUSK_SOCKET") : HUSKD_DEFAULT_SOCKET;
   o->state_dir = HUSKD_DEFAULT_STATE_DIR;
   o->event_ttl = API_EVENTS_TTL_DEFAULT;
+  o->stream_address = HUSKD_STREAM_ADDRESS_DEFAULT;
   while ((c = getopt_long (argc, argv, "s:d:l:p:h", longopts, NULL)) != -1)
     switch (c)
       {
@@ -138,6 +146,15 @@ parse_args (int argc, char **argv, struct huskd_options *o)
       case 'D': o->resolv_conf = optarg; break;
       case 'G': o->registry_config = optarg; break;
       case 'K': o->cri_socket = optarg; break;
+      case 'X':
+        if (strcmp (optarg, "systemd") != 0 && strcmp (optarg, "cgroupfs") != 0)
+          {
+            fprintf (stderr, "huskd: --cgroup-driver: `%s` is not systemd or cgroupfs\n", optarg);
+            return -1;
+          }
+        o->systemd_cgroup = strcmp (optarg, "systemd") == 0;
+        break;
+      case 'A': o->stream_address = optarg; break;
       case 'E':
         if ((o->event_ttl = parse_duration (optarg)) <= 0)
           {
@@ -182,7 +199,8 @@ prioritize_loop (void)
 }
 
 /* The CRI's second front door on the same pod library, with the env the
- * pod controller uses (the CRI's own files under <state-dir>/cri). */
+ * pod controller uses (the CRI's own files under <state-dir>/cri), and its
+ * streaming server, bound first: the CRI answers URLs on it. */
 static int
 start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **err)
 {
@@ -195,9 +213,16 @@ start_cri (struct huskd *d, struct husk_sandbox_env *env, struct husk_error **er
   env->runtime_root = d->opts.runtime_root;
   env->image_store = d->opts.image_store;
   env->cgroup_parent = d->opts.cgroup_parent;
+  env->systemd_cgroup = d->opts.systemd_cgroup;
   env->cni_conf_dir = d->pod_cni_conf_dir;
   env->resolv_conf = d->opts.resolv_conf;
-  return cri_server_start (d->base, &o, &d->cri, err);
+  if (huskd_cri_streaming_listen (d->base, d->opts.stream_address, &d->cri_streaming,
+                                  &o.stream_url, err)
+          < 0
+      || cri_server_start (d->base, &o, &d->cri, err) < 0)
+    return -1;
+  huskd_cri_streaming_serve (d->cri_streaming, d->cri, env, d->opts.state_dir);
+  return 0;
 }
 
 static int
@@ -232,6 +257,7 @@ release (struct huskd *d)
 {
   if (d->http_unix)
     unlink (d->opts.socket_path);
+  huskd_cri_streaming_free (d->cri_streaming);
   cri_server_free (d->cri);
   huskd_controller_free (d->controller);
   huskd_persist_stop (d);

@@ -1,9 +1,9 @@
-/* A namespace's pods sit under a cgroup of that namespace:
- * <cgroup-parent>/<namespace>/pod_<id>.  The sandbox makes the directories
- * as it makes a pod's cgroup; the namespace level is removed here once its
- * last pod is gone, in every hierarchy (v1 controllers, or the v2 tree).
- * A relative --cgroup-parent resolves against huskd's own cgroup, through
- * the cgroup library, exactly as the pods' cgroups are made and removed. */
+/* The --cgroup-parent of huskd's cgroupfs driver: what of it huskd made
+ * (in every hierarchy: v1 controllers, or the v2 tree) is removed when it
+ * stops.  The pods' own levels below it (kubepods, its QoS levels) are the
+ * sandbox's (sandbox/pod/pod_cgroup.c).  A relative --cgroup-parent
+ * resolves against huskd's own cgroup, through the cgroup library, exactly
+ * as the pods' cgroups are made and removed. */
 #include <glob.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -17,15 +17,6 @@
 
 #define HUSK_CGROUP_PARENT_DEFAULT "/husk"
 
-char *
-huskd_namespace_cgroup (const char *base, const char *ns)
-{
-  char *path = NULL;
-  if (asprintf (&path, "%s/%s", base ? base : HUSK_CGROUP_PARENT_DEFAULT, ns) < 0)
-    abort ();
-  return path;
-}
-
 /* The directories of a relative cgroup path, one per hierarchy. */
 static char **
 relative_dirs (const char *path)
@@ -35,33 +26,6 @@ relative_dirs (const char *path)
   if (husk_cgroup_dirs (path, &dirs, &e) < 0)
     return NULL; /* no cgroups here: nothing was made either */
   return dirs;
-}
-
-void
-huskd_namespace_cgroup_remove (const char *base, const char *ns)
-{
-  const char *patterns[] = { "/sys/fs/cgroup/*%s", "/sys/fs/cgroup%s" };
-  char *cg = huskd_namespace_cgroup (base, ns);
-  if (cg[0] != '/')
-    {
-      cleanup_strv char **dirs = relative_dirs (cg);
-      for (size_t i = 0; dirs && dirs[i]; i++)
-        rmdir (dirs[i]); /* busy while a pod lives there: kept */
-      free (cg);
-      return;
-    }
-  for (size_t i = 0; i < 2; i++)
-    {
-      char pattern[4096];
-      glob_t g;
-      snprintf (pattern, sizeof pattern, patterns[i], cg);
-      if (glob (pattern, GLOB_ONLYDIR, NULL, &g) != 0)
-        continue;
-      for (size_t j = 0; j < g.gl_pathc; j++)
-        rmdir (g.gl_pathv[j]); /* busy while a pod lives there: kept */
-      globfree (&g);
-    }
-  free (cg);
 }
 
 /* The roots of the hierarchies: each v1 controller and the v2 tree of a

@@ -1,4 +1,5 @@
 /* Pod subresources: status (GET), log (pod_log.c), exec (pod_exec.c),
+ * attach (exec_stream.c),
  * portforward (port_forward.c). */
 #include <string.h>
 
@@ -7,6 +8,7 @@
 void huskd_pod_log (struct hreq *r, yajl_val pod);
 void huskd_pod_exec (struct hreq *r, yajl_val pod);
 void huskd_pod_port_forward (struct hreq *r, yajl_val pod);
+void huskd_pod_attach_stream (struct hreq *r, yajl_val pod);
 
 void
 huskd_handle_pod_subresource (struct hreq *r)
@@ -24,11 +26,13 @@ huskd_handle_pod_subresource (struct hreq *r)
     return huskd_pod_log (r, pod);
   if (!strcmp (r->sub, "exec") && (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_POST))
     return huskd_pod_exec (r, pod);
+  if (!strcmp (r->sub, "attach") && (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_POST))
+    return huskd_pod_attach_stream (r, pod);
   if (!strcmp (r->sub, "portforward")
       && (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_POST))
     return huskd_pod_port_forward (r, pod);
   if (!strcmp (r->sub, "status") || !strcmp (r->sub, "log") || !strcmp (r->sub, "exec")
-      || !strcmp (r->sub, "portforward"))
+      || !strcmp (r->sub, "portforward") || !strcmp (r->sub, "attach"))
     return huskd_method_not_allowed (r);
   hreq_reply_status (r, api_status_new (404, "NotFound", "the server could not find the "
                                                          "requested resource"));

@@ -112,19 +112,21 @@ on_event (struct bufferevent *bev, short what, void *arg)
 }
 
 /* kubelet's httpstream.Handshake: a client that names no protocol is an
- * old one and gets none back; one that names others is refused. */
-static struct api_status *
-handshake (struct hreq *r, struct evbuffer *answer)
+ * old one and gets none back; one that names others is refused (EACCES,
+ * kubelet's 403). */
+static int
+handshake (struct evhttp_request *req, struct evbuffer *answer, struct husk_error **err)
 {
-  const char *upgrade = hreq_header (r, "Upgrade");
-  const char *connection = hreq_header (r, "Connection");
-  cleanup_free char *offered = exec_stream_header_list (r->req, "X-Stream-Protocol-Version");
+  struct evkeyvalq *h = evhttp_request_get_input_headers (req);
+  const char *upgrade = evhttp_find_header (h, "Upgrade");
+  const char *connection = evhttp_find_header (h, "Connection");
+  cleanup_free char *offered = exec_stream_header_list (req, "X-Stream-Protocol-Version");
   const char *proto = offered ? stream_choose_protocol (offered, protocols) : NULL;
   if (!upgrade || !connection || !stream_list_has (upgrade, "SPDY/3.1")
       || !strcasestr (connection, "upgrade"))
-    return api_bad_request ("unable to upgrade: missing upgrade headers in request");
+    return husk_error_set (err, EPROTO, "unable to upgrade: missing upgrade headers in request");
   if (offered && !proto)
-    return api_status_new (403, "Forbidden",
+    return husk_error_set (err, EACCES,
                            "unable to upgrade: unable to negotiate protocol: client supports "
                            "[%s], server supports [%s]",
                            offered, protocols[0]);
@@ -133,50 +135,43 @@ handshake (struct hreq *r, struct evbuffer *answer)
   if (proto)
     evbuffer_add_printf (answer, "X-Stream-Protocol-Version: %s\r\n", proto);
   evbuffer_add_printf (answer, "\r\n");
-  return NULL;
+  return 0;
 }
 
 /* The pod's network namespace, held open so that a holder pid reused
  * later cannot redirect the session elsewhere. */
-static struct api_status *
-open_netns (struct pf_session *s, struct hreq *r, yajl_val pod)
+static int
+open_netns (struct pf_session *s, const struct husk_sandbox_env *env, const char *sandbox_id,
+            struct husk_error **err)
 {
-  const char *sid = huskd_pod_sandbox_id (pod);
   struct husk_pod_sandbox_status st = { 0 };
-  cleanup_error struct husk_error *err = NULL;
-  if (!sid || husk_pod_sandbox_status (&r->d->controller->env, sid, &st, &err) < 0
-      || !st.netns_path)
-    {
-      husk_pod_sandbox_status_free (&st);
-      return api_bad_request ("unable to upgrade connection: pod %s is not running", r->name);
-    }
-  s->netns_fd = open (st.netns_path, O_RDONLY | O_CLOEXEC);
+  cleanup_error struct husk_error *e = NULL;
+  if (sandbox_id && husk_pod_sandbox_status (env, sandbox_id, &st, &e) == 0 && st.netns_path)
+    s->netns_fd = open (st.netns_path, O_RDONLY | O_CLOEXEC);
   husk_pod_sandbox_status_free (&st);
   if (s->netns_fd < 0)
-    return api_bad_request ("unable to upgrade connection: pod %s is not running", r->name);
+    return husk_error_set (err, EINVAL, "unable to upgrade connection: pod %s is not running",
+                           s->pod);
   snprintf (s->netns_path, sizeof s->netns_path, "/proc/self/fd/%d", s->netns_fd);
-  return NULL;
+  return 0;
 }
 
-static struct api_status *
-session_init (struct pf_session *s, struct hreq *r, yajl_val pod)
+static int
+session_init (struct pf_session *s, const struct pf_target *t, struct husk_error **err)
 {
-  cleanup_error struct husk_error *err = NULL;
-  const char *uid = jv_str (jv_get (pod, "metadata"), "uid");
-  s->base = r->d->base;
-  s->pod = strdup (r->name);
-  s->uid = strdup (uid ? uid : "");
+  s->pod = strdup (t->pod_name ?: "");
+  s->uid = strdup (t->pod_uid ?: "");
   if (!s->pod || !s->uid || !(s->end_ev = event_new (s->base, -1, 0, on_end, s)))
-    return api_internal ("out of memory");
-  if (spdy_zlib_init (&s->z, &err) < 0)
-    return api_internal (err->message);
-  return open_netns (s, r, pod);
+    return husk_error_set (err, ENOMEM, "port-forward");
+  if (spdy_zlib_init (&s->z, err) < 0)
+    return -1;
+  return open_netns (s, t->env, t->sandbox_id, err);
 }
 
 static void
-take_over (struct pf_session *s, struct hreq *r, struct evbuffer *answer)
+take_over (struct pf_session *s, struct evhttp_request *req, struct evbuffer *answer)
 {
-  s->conn = evhttp_request_get_connection (r->req);
+  s->conn = evhttp_request_get_connection (req);
   s->bev = evhttp_connection_get_bufferevent (s->conn);
   bufferevent_write_buffer (s->bev, answer);
   bufferevent_set_timeouts (s->bev, NULL, NULL); /* a forward may idle for hours */
@@ -188,27 +183,49 @@ take_over (struct pf_session *s, struct hreq *r, struct evbuffer *answer)
     on_read (s->bev, s);
 }
 
-void
-huskd_pod_port_forward (struct hreq *r, yajl_val pod)
+int
+pf_serve (struct event_base *base, struct evhttp_request *req, const struct pf_target *t,
+          struct husk_error **err)
 {
   struct pf_session *s = calloc (1, sizeof *s);
   struct evbuffer *answer = evbuffer_new ();
-  struct api_status *st = NULL;
+  int ret = -1;
   if (s)
-    s->netns_fd = -1;
+    s->netns_fd = -1, s->base = base;
   if (!s || !answer)
-    st = api_internal ("out of memory");
-  else if (!(st = handshake (r, answer)))
-    st = session_init (s, r, pod);
-  if (st)
+    husk_error_set (err, ENOMEM, "port-forward");
+  else if (handshake (req, answer, err) == 0 && session_init (s, t, err) == 0)
+    ret = 0;
+  if (ret < 0)
     {
-      hreq_reply_status (r, st);
       if (s)
         session_free (s);
       if (answer)
         evbuffer_free (answer);
-      return;
+      return -1;
     }
-  take_over (s, r, answer);
+  take_over (s, req, answer);
   evbuffer_free (answer);
+  return 0;
+}
+
+/* pods/{name}/portforward, as kubelet answers it. */
+void
+huskd_pod_port_forward (struct hreq *r, yajl_val pod)
+{
+  cleanup_error struct husk_error *err = NULL;
+  struct pf_target t = {
+    .env = &r->d->controller->env,
+    .sandbox_id = huskd_pod_sandbox_id (pod),
+    .pod_name = r->name,
+    .pod_uid = jv_str (jv_get (pod, "metadata"), "uid"),
+  };
+  if (pf_serve (r->d->base, r->req, &t, &err) == 0)
+    return;
+  if (err->errnum == EACCES)
+    hreq_reply_status (r, api_status_new (403, "Forbidden", "%s", err->message));
+  else if (err->errnum == ENOMEM)
+    hreq_reply_status (r, api_internal ("out of memory"));
+  else
+    hreq_reply_status (r, api_bad_request ("%s", err->message));
 }

@@ -65,6 +65,23 @@ struct pf_pair {
   bool error_reset;
 };
 
+/* ---- the entry, shared by both doors: pods/{name}/portforward
+ * (port_forward.c) and the CRI's /portforward/{token} (cri_streaming.c) ---- */
+
+struct husk_sandbox_env;
+
+struct pf_target {
+  const struct husk_sandbox_env *env;
+  const char *sandbox_id;
+  const char *pod_name, *pod_uid; /* for the messages, as kubelet words them */
+};
+
+/* Upgrades `req` to SPDY/3.1 and runs the session in the sandbox's network
+ * namespace.  On failure nothing is taken and the caller answers: EPROTO
+ * and EINVAL are a 400, EACCES (no protocol in common) a 403. */
+int pf_serve (struct event_base *base, struct evhttp_request *req, const struct pf_target *t,
+              struct husk_error **err);
+
 /* ---- the session (port_forward.c) ---- */
 
 /* Ends the session out of the current callback's stack. */

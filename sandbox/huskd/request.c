@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "json_doc.h"
+#include "openapi.h"
 #include "jv.h"
 #include "protobuf.h"
 #include "request.h"
@@ -175,7 +176,13 @@ hreq_body_json (struct hreq *r, yajl_val *out)
     return api_bad_request ("the body of the request is empty");
   if (json_doc_parse ("request body", (const char *) data, len, out, &err) < 0)
     return api_bad_request ("%s", err->message);
-  return NULL;
+  struct api_status *s = huskd_openapi_check_fields (r, *out);
+  if (s)
+    {
+      yajl_tree_free (*out);
+      *out = NULL;
+    }
+  return s;
 }
 
 static void

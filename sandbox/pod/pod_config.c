@@ -63,16 +63,49 @@ is_default_cap (const char *cap)
   return false;
 }
 
-bool
-pod_config_has_cap (const struct pod_security_context *sc, const char *cap)
+/* What "all" is, for a privileged container and `add: [ALL]`: the caps
+ * this process can hand out (its bounding set; all_caps is in capability
+ * number order), as containerd's WithAllCurrentCapabilities.  A machine
+ * without CAP_SYS_RESOURCE cannot give it: asking would fail the runtime's
+ * capset. */
+static bool
+can_grant (size_t cap)
 {
-  const struct pod_capabilities *c = &sc->capabilities;
-  return sc->privileged || (is_default_cap (cap) && !in_list (c->drop, c->drop_len, cap))
-         || in_list (c->add, c->add_len, cap);
+  return prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 1;
+}
+
+/* Added by name (granted or not: the runtime says why it cannot), or by
+ * ALL when this process can grant it. */
+static bool
+added (const struct pod_capabilities *c, size_t cap)
+{
+  for (size_t i = 0; i < c->add_len; i++)
+    if (strcasecmp (c->add[i], "ALL") == 0 ? can_grant (cap)
+                                            : cap_matches (c->add[i], all_caps[cap]))
+      return true;
+  return false;
 }
 
 /* Kubernetes applies drop before add, so `drop: [ALL], add: [NET_ADMIN]`
  * leaves exactly NET_ADMIN. */
+static bool
+cap_on (const struct pod_security_context *sc, size_t cap)
+{
+  const struct pod_capabilities *c = &sc->capabilities;
+  return (sc->privileged && can_grant (cap))
+         || (is_default_cap (all_caps[cap]) && !in_list (c->drop, c->drop_len, all_caps[cap]))
+         || added (c, cap);
+}
+
+bool
+pod_config_has_cap (const struct pod_security_context *sc, const char *cap)
+{
+  for (size_t i = 0; i < N_ALL_CAPS; i++)
+    if (strcmp (all_caps[i], cap) == 0)
+      return cap_on (sc, i);
+  return false;
+}
+
 static void
 write_cap_set (struct jw *w, const char *key, const struct pod_security_context *sc)
 {
@@ -80,10 +113,7 @@ write_cap_set (struct jw *w, const char *key, const struct pod_security_context 
   jw_array_open (w);
   for (size_t i = 0; i < N_ALL_CAPS; i++)
     {
-      /* all_caps is in capability number order.  What huskd's bounding set
-       * lacks no container can get: privileged and "ALL" mean all there
-       * is, as containerd takes them from its own set. */
-      if (pod_config_has_cap (sc, all_caps[i]) && prctl (PR_CAPBSET_READ, i, 0, 0, 0) == 1)
+      if (cap_on (sc, i))
         jw_string (w, all_caps[i]);
     }
   jw_array_close (w);
@@ -100,18 +130,6 @@ write_capabilities (struct jw *w, const struct pod_security_context *sc)
   jw_close (w);
 }
 
-long long
-pod_config_uid (const struct pod_config_input *in)
-{
-  const struct pod_security_context *c = &in->container->security_context;
-  const struct pod_security_context *p = &in->pod->security_context;
-  if (c->run_as_user.set || p->run_as_user.set)
-    return c->run_as_user.set ? c->run_as_user.value : p->run_as_user.value;
-  if (in->named_user.set)
-    return in->named_user.uid;
-  return in->image_user.set ? in->image_user.uid : 0;
-}
-
 static void
 write_user (struct jw *w, const struct pod_config_input *in)
 {
@@ -120,10 +138,7 @@ write_user (struct jw *w, const struct pod_config_input *in)
   /* The image's User (names resolved in its rootfs), then runAsUser/Group. */
   long long uid = in->image_user.set ? in->image_user.uid : 0;
   long long gid = in->image_user.set ? in->image_user.gid : 0;
-  const struct pod_cri_linux *x = &in->container->cri;
 
-  if (in->named_user.set)
-    uid = in->named_user.uid, gid = in->named_user.gid;
   if (c->run_as_user.set || p->run_as_user.set)
     uid = c->run_as_user.set ? c->run_as_user.value : p->run_as_user.value;
   if (c->run_as_group.set || p->run_as_group.set)
@@ -132,19 +147,17 @@ write_user (struct jw *w, const struct pod_config_input *in)
   jw_open (w);
   jw_key_int (w, "uid", uid);
   jw_key_int (w, "gid", gid);
-  if (p->fs_group.set || p->supplemental_groups_len || x->supplemental_groups_len
-      || in->image_groups_len)
+  const struct pod_security_context *groups = c->supplemental_groups_len ? c : p;
+  if (p->fs_group.set || groups->supplemental_groups_len || in->image_gids_len)
     {
       jw_key (w, "additionalGids");
       jw_array_open (w);
+      for (size_t i = 0; i < in->image_gids_len; i++)
+        yajl_gen_integer (w->g, in->image_gids[i]);
       if (p->fs_group.set)
         yajl_gen_integer (w->g, p->fs_group.value);
-      for (size_t i = 0; i < p->supplemental_groups_len; i++)
-        yajl_gen_integer (w->g, p->supplemental_groups[i]);
-      for (size_t i = 0; i < x->supplemental_groups_len; i++)
-        yajl_gen_integer (w->g, x->supplemental_groups[i]);
-      for (size_t i = 0; i < in->image_groups_len; i++)
-        yajl_gen_integer (w->g, in->image_groups[i]);
+      for (size_t i = 0; i < groups->supplemental_groups_len; i++)
+        yajl_gen_integer (w->g, groups->supplemental_groups[i]);
       jw_array_close (w);
     }
   jw_close (w);
@@ -211,7 +224,7 @@ write_process (struct jw *w, const struct pod_config_input *in, struct husk_erro
 
   jw_key (w, "process");
   jw_open (w);
-  jw_key_bool (w, "terminal", false);
+  jw_key_bool (w, "terminal", c->tty); /* the holder takes the pty master */
   write_user (w, in);
   if (write_args (w, in, err) < 0)
     return -1;
@@ -270,31 +283,33 @@ write_base_mounts (struct jw *w, const struct pod_config_input *in, const char *
   write_mount (w, "/etc/resolv.conf", "bind", resolv, bind_ro);
 }
 
-/* mountPropagation as containerd spells it for the runtime: None is
- * rprivate, HostToContainer rslave, Bidirectional rshared. */
+/* Kubernetes' mountPropagation as a bind's option (NULL: the runtime's
+ * default, rprivate). */
 static const char *
-propagation_option (const char *p)
+mount_propagation (const struct pod_volume_mount *m)
 {
+  const char *p = m->mount_propagation;
   if (p && strcmp (p, "Bidirectional") == 0)
     return "rshared";
   if (p && strcmp (p, "HostToContainer") == 0)
     return "rslave";
-  return "rprivate";
+  return p && strcmp (p, "None") == 0 ? "rprivate" : NULL;
 }
 
-/* A mount can only receive (rslave) or pass on (rshared) mounts when the
- * container's root is as open, so the strongest volume mount decides. */
+/* The root's propagation, as containerd sets it: a Bidirectional mount
+ * needs a shared root for its mounts to reach the host, HostToContainer a
+ * slave one for the host's to come in. */
 static const char *
 rootfs_propagation (const struct pod_container *c)
 {
   const char *best = NULL;
   for (size_t i = 0; i < c->volume_mounts_len; i++)
     {
-      const char *o = propagation_option (c->volume_mounts[i].mount_propagation);
-      if (strcmp (o, "rshared") == 0)
-        return o;
-      if (strcmp (o, "rslave") == 0)
-        best = o;
+      const char *p = mount_propagation (&c->volume_mounts[i]);
+      if (p && strcmp (p, "rshared") == 0)
+        return "rshared";
+      if (p && strcmp (p, "rslave") == 0)
+        best = "rslave";
     }
   return best;
 }
@@ -313,7 +328,7 @@ write_volume_mounts (struct jw *w, const struct pod_config_input *in, struct hus
                                 i);
       write_mount (w, m->mount_path, "bind", src,
                    (const char *const[]) { "rbind", m->read_only ? "ro" : "rw",
-                                           propagation_option (m->mount_propagation), NULL });
+                                           mount_propagation (m), NULL });
     }
   return 0;
 }
@@ -388,8 +403,6 @@ write_namespaces (struct jw *w, const struct pod_config_input *in)
   jw_array_close (w);
 }
 
-/* cpu.shares from requests and a CFS quota from limits, as the kubelet
- * computes them (MilliCPUToShares / MilliCPUToQuota with a 100 ms period). */
 /* A CRI container's resources as kubelet computed them: no conversion. */
 static void
 write_cri_resources (struct jw *w, const struct pod_cri_linux *x)
@@ -484,6 +497,8 @@ write_devices (struct jw *w, const struct pod_config_input *in)
   jw_array_close (w);
 }
 
+/* cpu.shares from requests and a CFS quota from limits, as the kubelet
+ * computes them (MilliCPUToShares / MilliCPUToQuota with a 100 ms period). */
 static void
 write_resources (struct jw *w, const struct pod_config_input *in)
 {
@@ -509,10 +524,7 @@ write_resources (struct jw *w, const struct pod_config_input *in)
     {
       jw_key (w, "cpu");
       jw_open (w);
-      if (r->requests_cpu_milli.set)
-        jw_key_int (w, "shares", r->requests_cpu_milli.value * 1024 / 1000 < 2
-                                     ? 2
-                                     : r->requests_cpu_milli.value * 1024 / 1000);
+      jw_key_int (w, "shares", pod_cpu_shares (r));
       if (r->limits_cpu_milli.set)
         {
           long long quota = r->limits_cpu_milli.value * 100;
@@ -524,15 +536,17 @@ write_resources (struct jw *w, const struct pod_config_input *in)
   jw_close (w);
 }
 
+/* The CRI's lists when it gives them (kubelet always does), else the
+ * runtime defaults containerd and Docker use. */
 static void
-write_masked (struct jw *w, const struct pod_cri_linux *x)
+write_masked (struct jw *w, const struct pod_security_context *sc)
 {
-  if (x->masked_set)
-    jw_key_strv (w, "maskedPaths", (const char *const *) x->masked_paths);
-  if (x->readonly_set)
-    jw_key_strv (w, "readonlyPaths", (const char *const *) x->readonly_paths);
-  if (x->masked_set || x->readonly_set)
-    return;
+  if (sc->masked_paths_len || sc->readonly_paths_len)
+    {
+      jw_key_strv (w, "maskedPaths", (const char *const *) sc->masked_paths);
+      jw_key_strv (w, "readonlyPaths", (const char *const *) sc->readonly_paths);
+      return;
+    }
   jw_key_strv (w, "maskedPaths",
                (const char *const[]) { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
                                        "/proc/latency_stats", "/proc/timer_list",
@@ -543,10 +557,11 @@ write_masked (struct jw *w, const struct pod_cri_linux *x)
                                        "/proc/sysrq-trigger", NULL });
 }
 
+/* The pod's securityContext.sysctls, set by the runtime in the namespaces
+ * the container joins (net.*, kernel.shm*, fs.mqueue.*: the pod's). */
 static void
-write_sysctls (struct jw *w, const struct pod_spec *pod)
+write_sysctls (struct jw *w, const struct pod_security_context *sc)
 {
-  const struct pod_security_context *sc = &pod->security_context;
   if (sc->sysctls_len == 0)
     return;
   jw_key (w, "sysctl");
@@ -560,25 +575,37 @@ static int
 write_linux (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
 {
   const struct pod_container *c = in->container;
-  const char *propagation = rootfs_propagation (c);
-  cleanup_free char *pod_cg = pod_cgroup_path (in->env, in->sandbox_id);
-  cleanup_free char *cg = pod_path ("%s/%s", pod_cg ? pod_cg : "/husk", in->cid);
+  const struct pod_security_context *sc = &c->security_context;
+  /* the container's seccompProfile, else the pod's */
+  const struct pod_security_context *seccomp
+      = sc->seccomp_type ? sc : &in->pod->security_context;
+  struct pod_cgroup pod_cg __attribute__ ((cleanup (pod_cgroup_clear))) = { 0 };
+  cleanup_free char *cg = NULL;
 
+  if (pod_cgroup_load (in->env, in->sandbox_id, &pod_cg, err) < 0)
+    return -1;
+  if ((cg = pod_cgroup_container_path (&pod_cg, in->cid)) == NULL)
+    return husk_error_set (err, ENOMEM, "cgroupsPath");
   jw_key (w, "linux");
   jw_open (w);
   write_namespaces (w, in);
-  if (cg)
-    jw_key_string (w, "cgroupsPath", cg);
+  jw_key_string (w, "cgroupsPath", cg);
   write_resources (w, in);
   write_devices (w, in);
-  write_sysctls (w, in->pod);
-  if (propagation)
-    jw_key_string (w, "rootfsPropagation", propagation);
-  if (!c->security_context.privileged)
+  write_sysctls (w, &in->pod->security_context);
+  if (rootfs_propagation (c))
+    jw_key_string (w, "rootfsPropagation", rootfs_propagation (c));
+  /* a privileged container runs unconfined, as kubelet's runtimes do */
+  if (!sc->privileged)
     {
-      write_masked (w, &c->cri);
-      if (pod_seccomp_write (w, c, err) < 0)
-        return -1;
+      write_masked (w, sc);
+      if (in->seccomp)
+        {
+          jw_key (w, "seccomp");
+          jw_value (w, in->seccomp);
+        }
+      else if (seccomp && seccomp->seccomp_type && strcmp (seccomp->seccomp_type, "RuntimeDefault") == 0)
+        pod_seccomp_write_default (w, sc);
     }
   jw_close (w);
   return 0;

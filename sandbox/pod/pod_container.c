@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
+#include "../../oci/json_doc.h"
 #include "../holder/holder_proto.h"
 #include "pod_util.h"
 
@@ -202,22 +203,41 @@ stat_devices (const struct pod_cri_linux *x, struct pod_config_device **out,
   return 0;
 }
 
-/* What config.json needs from the system beyond the image: the CRI's user
- * name in the rootfs, the PID namespace target, the devices. */
+/* What config.json needs from the system beyond the image: the PID
+ * namespace target, the devices. */
 static int
 resolve_cri (const struct pod_env *env, const struct pod_container *c, const char *sid,
-             const char *rootfs, struct pod_config_input *in, struct husk_error **err)
+             struct pod_config_input *in, struct husk_error **err)
 {
-  if (c->cri.run_as_username
-      && (pod_image_user (rootfs, c->cri.run_as_username, &in->named_user, err) < 0))
-    return husk_error_wrap (err, "runAsUsername");
   if (c->cri.pid == POD_PID_TARGET && target_pid (env, sid, c->cri.pid_target, &in->target_pid, err) < 0)
     return -1;
   if (c->cri.devices_len && stat_devices (&c->cri, &in->devices, err) < 0)
     return -1;
   in->devices_len = c->cri.devices_len;
-  return pod_image_groups (rootfs, pod_config_uid (in), &in->image_groups, &in->image_groups_len,
-                           err);
+  return 0;
+}
+
+/* The container's (else the pod's) Localhost seccomp profile, read from
+ * its absolute path; *out stays NULL for the other types. */
+static int
+load_seccomp (const struct pod_spec *pod, const struct pod_container *c, yajl_val *out,
+              struct husk_error **err)
+{
+  const struct pod_security_context *sc
+      = c->security_context.seccomp_type ? &c->security_context : &pod->security_context;
+  const char *path = sc->seccomp_localhost_profile;
+  cleanup_free char *data = NULL;
+  size_t len;
+  *out = NULL;
+  if (!sc->seccomp_type || strcmp (sc->seccomp_type, "Localhost") != 0)
+    return 0;
+  if (!path || path[0] != '/')
+    return husk_error_set (err, EINVAL, "seccompProfile: localhostProfile `%s` is not an "
+                           "absolute path", path ? path : "");
+  if (pod_read_file (path, &data, &len, err) < 0
+      || json_doc_parse (path, data, len, out, err) < 0)
+    return husk_error_wrap (err, "seccomp profile");
+  return 0;
 }
 
 static int
@@ -245,13 +265,26 @@ prepare_bundle (const struct pod_env *env, const struct pod_spec *pod,
     .env = env, .pod = pod, .container = c, .image = img, .sandbox_id = sid, .cid = cid,
     .holder_pid = pod_holder_pid (env, sid), .pid1 = pod_holder_pid1 (env, sid),
   };
-  if (pod_image_user (rootfs, img->user, &in.image_user, err) < 0)
+  cleanup_json yajl_val seccomp = NULL;
+  if (load_seccomp (pod, c, &seccomp, err) < 0)
+    return husk_error_wrap (err, "container `%s`", c->name);
+  in.seccomp = seccomp;
+  /* a user named by the CRI is looked up in the image like its own User */
+  const char *user = c->security_context.run_as_user_name ?: img->user;
+  if (pod_image_user (rootfs, user, &in.image_user, err) < 0)
     return husk_error_wrap (err, "image `%s`", c->image);
-  int ret = resolve_cri (env, c, sid, rootfs, &in, err);
+  const struct pod_security_context *csc = &c->security_context, *psc = &pod->security_context;
+  long long uid = csc->run_as_user.set   ? csc->run_as_user.value
+                  : psc->run_as_user.set ? psc->run_as_user.value
+                                         : in.image_user.uid;
+  cleanup_free long long *gids = NULL;
+  if (pod_image_groups (rootfs, uid, &gids, &in.image_gids_len, err) < 0)
+    return -1;
+  in.image_gids = gids;
+  int ret = resolve_cri (env, c, sid, &in, err);
   if (ret == 0)
     ret = pod_config_generate (&in, &json, &len, err);
   devices_free (in.devices, in.devices_len);
-  free (in.image_groups);
   if (ret < 0)
     return -1;
   return pod_write_file_atomic (config, json, len, 0644, err);
@@ -300,7 +333,7 @@ create_locked (const struct pod_env *env, const char *sid, const char *name, uns
   if (write_meta (dir, c, attempt, err) < 0
       || prepare_bundle (env, pod, c, sid, cid, dir, err) < 0)
     return -1;
-  if (pod_holder_create (env, sid, cid, &pid, err) < 0)
+  if (pod_holder_create (env, sid, cid, c, &pid, err) < 0)
     return create_failed (env, cid, err);
   return 0;
 }

@@ -108,7 +108,9 @@ pod_env_resolve (const struct husk_sandbox_env *in, struct pod_env *out, struct 
   out->image_store = dup_or (in->image_store, HUSK_IMAGE_STORE_DEFAULT);
   out->cni_bin_dir = dup_or (in->cni_bin_dir, "/usr/lib/cni");
   out->cni_conf_dir = dup_or (in->cni_conf_dir, NULL);
-  out->cgroup_parent = dup_or (in->cgroup_parent, "/husk");
+  out->cgroup_parent = dup_or (in->cgroup_parent, in->systemd_cgroup ? "-.slice" : "/husk");
+  out->systemd_cgroup = in->systemd_cgroup;
+  out->pod_cgroup = dup_or (in->pod_cgroup, NULL);
   out->resolv_conf = dup_or (in->resolv_conf, NULL);
   out->log_max_bytes = in->log_max_bytes ? in->log_max_bytes : HUSK_POD_LOG_MAX_DEFAULT;
   out->runtime = husk_sandbox_find_runtime (in);
@@ -135,6 +137,7 @@ pod_env_clear (struct pod_env *env)
   free (env->cni_bin_dir);
   free (env->image_store);
   free (env->cgroup_parent);
+  free (env->pod_cgroup);
   free (env->resolv_conf);
   memset (env, 0, sizeof *env);
 }

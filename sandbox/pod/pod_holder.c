@@ -93,6 +93,7 @@ pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod, const 
   argv[n++] = "--runtime", argv[n++] = env->runtime;
   argv[n++] = "--runtime-root", argv[n++] = env->runtime_root;
   argv[n++] = "--hostname", argv[n++] = pod->hostname;
+  argv[n++] = "--cgroup-driver", argv[n++] = env->systemd_cgroup ? "systemd" : "cgroupfs";
   argv[n++] = "--log-max", argv[n++] = log_max;
   argv[n++] = "--ready-fd", argv[n++] = "3";
   argv[n++] = "--detach";
@@ -117,8 +118,8 @@ pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod, const 
   return 0;
 }
 
-static int
-holder_connect (const struct pod_env *env, const char *sandbox_id, struct husk_error **err)
+int
+pod_holder_connect (const struct pod_env *env, const char *sandbox_id, struct husk_error **err)
 {
   cleanup_free char *dir = pod_sandbox_dir (env, sandbox_id);
   cleanup_close int dfd = dir ? open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
@@ -137,13 +138,15 @@ holder_connect (const struct pod_env *env, const char *sandbox_id, struct husk_e
   return steal_fd (&fd);
 }
 
-static int
-parse_reply (const char *reply, pid_t *pid, struct husk_error **err)
+int
+pod_holder_parse_reply (const char *reply, pid_t *pid, struct husk_error **err)
 {
   int code;
   char *end;
 
-  if (strncmp (reply, "ok ", 3) == 0)
+  if (pid == NULL && strcmp (reply, "ok") == 0)
+    return 0;
+  if (pid != NULL && strncmp (reply, "ok ", 3) == 0)
     {
       *pid = strtol (reply + 3, &end, 10);
       return *pid > 0 ? 0 : husk_error_set (err, EPROTO, "holder reply `%s`", reply);
@@ -157,8 +160,8 @@ parse_reply (const char *reply, pid_t *pid, struct husk_error **err)
 }
 
 int
-pod_holder_create (const struct pod_env *env, const char *sandbox_id, const char *cid, pid_t *pid,
-                   struct husk_error **err)
+pod_holder_create (const struct pod_env *env, const char *sandbox_id, const char *cid,
+                   const struct pod_container *c, pid_t *pid, struct husk_error **err)
 {
   cleanup_free char *cdir = pod_container_dir (env, cid);
   cleanup_free char *bundle = pod_path ("%s/bundle", cdir ? cdir : "");
@@ -169,10 +172,12 @@ pod_holder_create (const struct pod_env *env, const char *sandbox_id, const char
 
   if (cdir == NULL || bundle == NULL)
     return husk_error_set (err, ENOMEM, "create");
-  len = snprintf (msg, sizeof msg, "create%c%s%c%s%c%s%c", 0, cid, 0, bundle, 0, cdir, 0);
+  len = snprintf (msg, sizeof msg, "create%c%s%c%s%c%s%c%s%s%s%c", 0, cid, 0, bundle, 0, cdir, 0,
+                  c->tty ? "tty " : "", c->stdin_ ? "stdin " : "",
+                  c->stdin_ && c->stdin_once ? "stdin-once" : "", 0);
   if (len < 0 || (size_t) len >= sizeof msg)
     return husk_error_set (err, ENAMETOOLONG, "create request for `%s`", cid);
-  if ((fd = holder_connect (env, sandbox_id, err)) < 0)
+  if ((fd = pod_holder_connect (env, sandbox_id, err)) < 0)
     return -1;
   cleanup_close int sock = fd;
   setsockopt (sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -182,7 +187,7 @@ pod_holder_create (const struct pod_env *env, const char *sandbox_id, const char
   if (n <= 0)
     return husk_error_set (err, n < 0 ? errno : EPIPE, "no answer from the pod holder");
   reply[n] = '\0';
-  return parse_reply (reply, pid, err);
+  return pod_holder_parse_reply (reply, pid, err);
 }
 
 static bool

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <yajl/yajl_tree.h>
 
 #include "../../oci/error.h"
 #include "../image/image.h"
@@ -21,7 +22,9 @@ struct pod_env {
   char *cni_conf_dir; /* NULL: loopback only */
   char *cni_bin_dir;
   char *image_store;
-  char *cgroup_parent;
+  char *cgroup_parent; /* cgroupfs: a path; systemd: a slice */
+  bool systemd_cgroup;
+  char *pod_cgroup;    /* see husk_sandbox_env */
   char *resolv_conf; /* NULL: /etc/resolv.conf (and systemd-resolved's upstreams) */
   uint64_t log_max_bytes;
 };
@@ -57,7 +60,12 @@ int pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod,
                        const char *sandbox_id, struct husk_error **err);
 /* Asks the holder to run the runtime's create; *pid is the init. */
 int pod_holder_create (const struct pod_env *env, const char *sandbox_id, const char *cid,
+                       const struct pod_container *c,
                        pid_t *pid, struct husk_error **err);
+/* A connection to the holder's request socket. */
+int pod_holder_connect (const struct pod_env *env, const char *sandbox_id, struct husk_error **err);
+/* "ok [<pid>]" (pid may be NULL) or "err <errno> <message>". */
+int pod_holder_parse_reply (const char *reply, pid_t *pid, struct husk_error **err);
 /* SIGTERM, then SIGKILL after a while; also the pod's PID 1. */
 int pod_holder_stop (const struct pod_env *env, const char *sandbox_id, struct husk_error **err);
 
@@ -78,10 +86,9 @@ struct pod_user {
  * error (ENOENT). */
 int pod_image_user (const char *rootfs, const char *user, struct pod_user *out,
                     struct husk_error **err);
-/* The gids of the image's /etc/group entries that list the user of `uid`
- * (its /etc/passwd name) as a member: the container's process gets them
- * as supplementary groups, as containerd gives them.  *gids malloc'd. */
-int pod_image_groups (const char *rootfs, long long uid, long long **gids, size_t *n,
+/* The groups the image's /etc/group lists the user of `uid` in (its
+ * passwd name), as runc and containerd add them; none without an entry. */
+int pod_image_groups (const char *rootfs, long long uid, long long **gids, size_t *len,
                       struct husk_error **err);
 
 /* ---- pod_config.c ---- */
@@ -104,23 +111,20 @@ struct pod_config_input {
   pid_t holder_pid;
   pid_t pid1; /* 0 without shareProcessNamespace */
   pid_t target_pid; /* the init of cri.pid_target's container */
-  struct pod_user named_user; /* cri.run_as_username, resolved */
   struct pod_config_device *devices; size_t devices_len;
-  long long *image_groups; size_t image_groups_len; /* pod_image_groups of the uid */
+  yajl_val seccomp; /* a Localhost seccomp profile, parsed; NULL: none */
+  const long long *image_gids; /* pod_image_groups' of the process's uid */
+  size_t image_gids_len;
 };
-/* The uid the container's process runs as. */
-long long pod_config_uid (const struct pod_config_input *in);
-
 /* Whether the container's capability sets (drop, add, privileged) hold
  * `cap` ("CAP_SYS_ADMIN"). */
 bool pod_config_has_cap (const struct pod_security_context *sc, const char *cap);
 
 /* ---- pod_seccomp.c ---- */
 struct jw;
-/* linux.seccomp from cri.seccomp: none for unconfined (and when unset, as
- * Kubernetes defaults to Unconfined), the runtime default, or a local
- * profile's JSON as it is. */
-int pod_seccomp_write (struct jw *w, const struct pod_container *c, struct husk_error **err);
+/* linux.seccomp for seccompProfile type RuntimeDefault: the runtime's
+ * default profile, allowing what the capabilities of `sc` allow. */
+void pod_seccomp_write_default (struct jw *w, const struct pod_security_context *sc);
 /* config.json for one container of the pod, written with yajl_gen. */
 int pod_config_generate (const struct pod_config_input *in, char **json, size_t *len,
                          struct husk_error **err);
@@ -146,8 +150,34 @@ int pod_etc_write (const struct pod_env *env, const struct pod_spec *pod, const 
 enum pod_qos { POD_QOS_BEST_EFFORT, POD_QOS_BURSTABLE, POD_QOS_GUARANTEED };
 enum pod_qos pod_qos_class (const struct pod_spec *pod);
 const char *pod_qos_name (enum pod_qos q);
+/* The CPU shares of a container: its CPU request, which Kubernetes defaults
+ * to the limit when only the limit is given; 0 for none. */
+int64_t pod_cpu_shares (const struct pod_resources *r);
 
-char *pod_cgroup_path (const struct pod_env *env, const char *sandbox_id);
+/* Where a pod's cgroup is (pod_cgroup_place.c names it, pod_cgroup.c
+ * records it in the pod's directory). */
+struct pod_cgroup {
+  bool systemd; /* path is a slice unit */
+  char *path;   /* "/husk/kubepods/burstable/pod<uid>", "kubepods-pod<uid>.slice" */
+  char *keep;   /* the level above the shared ones: removal stops there */
+  bool made;    /* the pod made its own cgroup (else it was given, existing) */
+};
+/* Places the pod by QoS class under the cgroup parent, or at `given`
+ * (kubelet's cgroup_parent through the CRI) when not NULL or "". */
+int pod_cgroup_place (const struct pod_env *env, const struct pod_spec *pod,
+                      const char *sandbox_id, const char *given, struct pod_cgroup *out,
+                      struct husk_error **err);
+/* What pod_cgroup_create recorded (a pod made before records existed:
+ * <parent>/pod_<id>). */
+int pod_cgroup_load (const struct pod_env *env, const char *sandbox_id, struct pod_cgroup *out,
+                     struct husk_error **err);
+void pod_cgroup_clear (struct pod_cgroup *cg);
+/* A container's linux.cgroupsPath: "<pod>/<cid>" or "<pod slice>:husk:<cid>". */
+char *pod_cgroup_container_path (const struct pod_cgroup *cg, const char *cid);
+/* "a-b-c.slice" -> "a-b.slice", "a.slice" -> "-.slice" (malloc'd). */
+char *pod_cgroup_parent_slice (const char *slice);
+/* NULL, "", "/" and "-.slice": the root slice. */
+bool pod_cgroup_root_slice (const char *slice);
 int pod_cgroup_create (const struct pod_env *env, const struct pod_spec *pod,
                        const char *sandbox_id, struct husk_error **err);
 int pod_cgroup_destroy (const struct pod_env *env, const char *sandbox_id,

@@ -43,6 +43,15 @@ qos_of (const struct qos_sum *s)
   return guaranteed ? POD_QOS_GUARANTEED : POD_QOS_BURSTABLE;
 }
 
+int64_t
+pod_cpu_shares (const struct pod_resources *r)
+{
+  const oci_opt_i64 *milli = r->requests_cpu_milli.set ? &r->requests_cpu_milli : &r->limits_cpu_milli;
+  int64_t shares = milli->set ? milli->value * 1024 / 1000 : 0;
+  /* kubelet's MilliCPUToShares: 2 at least */
+  return milli->set && shares < 2 ? 2 : shares;
+}
+
 enum pod_qos
 pod_qos_class (const struct pod_spec *pod)
 {

@@ -1,7 +1,6 @@
-/* linux.seccomp of a pod's container, from the CRI's seccomp profile:
- * "unconfined" (and no profile at all: Kubernetes' default is Unconfined)
- * writes none, "localhost/<path>" the profile file as it is, and
- * "runtime/default" the runtime's default.
+/* linux.seccomp for a container whose seccompProfile is RuntimeDefault
+ * (Unconfined and none write nothing, Localhost the profile as it is:
+ * pod_config.c).
  *
  * The default is moby's (containerd's) profile in its deny form: every
  * syscall allowed but those moby leaves out of its allow list, each group
@@ -46,8 +45,8 @@ static const struct blocked default_blocked[] = {
   { "CAP_SYSLOG", (const char *const[]) { "syslog", NULL } },
 };
 
-static void
-write_default (struct jw *w, const struct pod_security_context *sc)
+void
+pod_seccomp_write_default (struct jw *w, const struct pod_security_context *sc)
 {
   jw_key (w, "seccomp");
   jw_open (w);
@@ -70,68 +69,4 @@ write_default (struct jw *w, const struct pod_security_context *sc)
     }
   jw_array_close (w);
   jw_close (w);
-}
-
-static void
-write_tree (struct jw *w, yajl_val v)
-{
-  if (YAJL_IS_OBJECT (v))
-    {
-      jw_open (w);
-      for (size_t i = 0; i < v->u.object.len; i++)
-        {
-          jw_key (w, v->u.object.keys[i]);
-          write_tree (w, v->u.object.values[i]);
-        }
-      jw_close (w);
-    }
-  else if (YAJL_IS_ARRAY (v))
-    {
-      jw_array_open (w);
-      for (size_t i = 0; i < v->u.array.len; i++)
-        write_tree (w, v->u.array.values[i]);
-      jw_array_close (w);
-    }
-  else if (YAJL_IS_STRING (v))
-    jw_string (w, YAJL_GET_STRING (v));
-  else if (YAJL_IS_INTEGER (v))
-    yajl_gen_integer (w->g, YAJL_GET_INTEGER (v));
-  else if (YAJL_IS_NUMBER (v))
-    yajl_gen_number (w->g, YAJL_GET_NUMBER (v), strlen (YAJL_GET_NUMBER (v)));
-  else if (YAJL_IS_TRUE (v) || YAJL_IS_FALSE (v))
-    yajl_gen_bool (w->g, YAJL_IS_TRUE (v));
-  else
-    yajl_gen_null (w->g);
-}
-
-static int
-write_localhost (struct jw *w, const char *path, struct husk_error **err)
-{
-  cleanup_free char *data = NULL;
-  cleanup_json yajl_val root = NULL;
-  size_t len;
-
-  if (json_doc_read_file (path, &data, &len, err) < 0
-      || json_doc_parse (path, data, len, &root, err) < 0)
-    return husk_error_wrap (err, "seccomp profile");
-  if (!YAJL_IS_OBJECT (root))
-    return husk_error_set (err, EINVAL, "seccomp profile `%s`: not a JSON object", path);
-  jw_key (w, "seccomp");
-  write_tree (w, root);
-  return 0;
-}
-
-int
-pod_seccomp_write (struct jw *w, const struct pod_container *c, struct husk_error **err)
-{
-  const char *p = c->cri.seccomp;
-
-  if (p == NULL || strcmp (p, "unconfined") == 0)
-    return 0;
-  if (strcmp (p, "runtime/default") == 0)
-    {
-      write_default (w, &c->security_context);
-      return 0;
-    }
-  return write_localhost (w, p + strlen ("localhost/"), err);
 }

@@ -40,6 +40,11 @@ security_context_clear (struct pod_security_context *sc)
     }
   free (sc->sysctls);
   free (sc->supplemental_groups);
+  free (sc->run_as_user_name);
+  free (sc->seccomp_type);
+  free (sc->seccomp_localhost_profile);
+  strv_free (sc->masked_paths);
+  strv_free (sc->readonly_paths);
 }
 
 static void
@@ -62,11 +67,6 @@ cri_linux_clear (struct pod_cri_linux *x)
     free (x->hugepages[i].page_size);
   free (x->hugepages);
   map_clear (&x->unified);
-  strv_free (x->masked_paths);
-  strv_free (x->readonly_paths);
-  free (x->supplemental_groups);
-  free (x->run_as_username);
-  free (x->seccomp);
   free (x->pid_target);
   for (size_t i = 0; i < x->devices_len; i++)
     {
@@ -114,6 +114,7 @@ pod_spec_free (struct pod_spec *pod)
   free (pod->uid);
   map_clear (&pod->labels);
   map_clear (&pod->annotations);
+  ports_clear (pod->ports, pod->ports_len);
   free (pod->hostname);
   free (pod->subdomain);
   free (pod->restart_policy);
@@ -130,7 +131,6 @@ pod_spec_free (struct pod_spec *pod)
     }
   free (pod->volumes);
   security_context_clear (&pod->security_context);
-  ports_clear (pod->cri_ports, pod->cri_ports_len);
   pod_spec_net_clear (pod);
   free (pod);
 }
@@ -307,10 +307,54 @@ parse_resources (struct jr *r, yajl_val obj, struct pod_resources *res)
   return 1;
 }
 
+/* supplementalGroups: an array of numbers (jr_array_of is for objects). */
+static int
+parse_gids (struct jr *r, yajl_val obj, struct pod_security_context *sc)
+{
+  yajl_val arr;
+  size_t mark;
+  int ret = jr_array (r, obj, "supplementalGroups", false, &arr);
+  if (ret <= 0 || arr == NULL)
+    return ret;
+  mark = jr_enter_key (r, "supplementalGroups");
+  sc->supplemental_groups = calloc (arr->u.array.len + 1, sizeof *sc->supplemental_groups);
+  if (sc->supplemental_groups == NULL)
+    return jr_fail (r, "out of memory");
+  for (size_t i = 0; i < arr->u.array.len; i++)
+    {
+      size_t m2 = jr_enter_index (r, i);
+      if (jr_i64_value (r, arr->u.array.values[i], 0, UINT32_MAX - 1,
+                        &sc->supplemental_groups[i])
+          < 0)
+        return -1;
+      sc->supplemental_groups_len++;
+      jr_leave (r, m2);
+    }
+  jr_leave (r, mark);
+  return 1;
+}
+
+static int
+parse_seccomp_profile (struct jr *r, yajl_val v, void *into)
+{
+  struct pod_security_context *sc = into;
+  if (jr_string (r, v, "type", true, &sc->seccomp_type) < 0
+      || jr_string (r, v, "localhostProfile", false, &sc->seccomp_localhost_profile) < 0)
+    return -1;
+  if (strcmp (sc->seccomp_type, "RuntimeDefault") != 0 && strcmp (sc->seccomp_type, "Localhost") != 0
+      && strcmp (sc->seccomp_type, "Unconfined") != 0)
+    {
+      jr_enter_key (r, "type");
+      return jr_fail (r, "unsupported value \"%s\" (RuntimeDefault, Localhost or Unconfined)",
+                      sc->seccomp_type);
+    }
+  return 0;
+}
+
 static int
 parse_sysctl (struct jr *r, yajl_val v, void *elem)
 {
-  struct pod_sysctl *s = elem;
+  struct pod_env_var *s = elem;
   if (jr_string (r, v, "name", true, &s->name) < 0 || jr_string (r, v, "value", true, &s->value) < 0)
     return -1;
   /* a name becomes a path under /proc/sys */
@@ -321,31 +365,6 @@ parse_sysctl (struct jr *r, yajl_val v, void *elem)
       return jr_fail (r, "\"%s\" is not a sysctl name", s->name);
     }
   return 0;
-}
-
-/* An array of group ids: 1 parsed, 0 absent. */
-static int
-parse_gids (struct jr *r, yajl_val obj, const char *key, int64_t **out, size_t *len)
-{
-  yajl_val a;
-  size_t mark;
-  int ret;
-
-  if ((ret = jr_array (r, obj, key, false, &a)) <= 0)
-    return ret;
-  if ((*out = calloc (a->u.array.len + 1, sizeof **out)) == NULL)
-    return jr_fail (r, "out of memory");
-  mark = jr_enter_key (r, key);
-  for (size_t i = 0; i < a->u.array.len; i++)
-    {
-      size_t m2 = jr_enter_index (r, i);
-      if (jr_i64_value (r, a->u.array.values[i], 0, UINT32_MAX - 1, &(*out)[i]) < 0)
-        return -1;
-      jr_leave (r, m2);
-      *len = i + 1;
-    }
-  jr_leave (r, mark);
-  return 1;
 }
 
 static int
@@ -439,38 +458,18 @@ parse_cri_linux (struct jr *r, yajl_val obj, struct pod_cri_linux *x)
 {
   yajl_val v;
   size_t mark;
-  int ret, m, ro;
+  int ret;
 
   if ((ret = jr_object (r, obj, "huskCRI", false, &v)) <= 0)
     return ret;
   mark = jr_enter_key (r, "huskCRI");
   x->set = true;
   if (parse_cri_resources (r, v, x) < 0
-      || (m = jr_strv (r, v, "maskedPaths", false, &x->masked_paths, &x->masked_paths_len)) < 0
-      || (ro = jr_strv (r, v, "readonlyPaths", false, &x->readonly_paths,
-                        &x->readonly_paths_len))
-             < 0
-      || parse_gids (r, v, "supplementalGroups", &x->supplemental_groups,
-                     &x->supplemental_groups_len)
-             < 0
-      || jr_string (r, v, "runAsUsername", false, &x->run_as_username) < 0
-      || jr_string (r, v, "seccomp", false, &x->seccomp) < 0
       || parse_pid_mode (r, v, x) < 0
       || jr_array_of (r, v, "devices", sizeof *x->devices, parse_device, &x->devices,
                       &x->devices_len)
-             < 0
-      || jr_bool (r, v, "stdin", &x->stdin_open) < 0)
+             < 0)
     return -1;
-  x->masked_set = m > 0;
-  x->readonly_set = ro > 0;
-  if (x->seccomp && strcmp (x->seccomp, "unconfined") != 0
-      && strcmp (x->seccomp, "runtime/default") != 0
-      && !(strncmp (x->seccomp, "localhost/", 10) == 0 && x->seccomp[10] == '/'))
-    {
-      jr_enter_key (r, "seccomp");
-      return jr_fail (r, "\"%s\": not unconfined, runtime/default or localhost/<absolute path>",
-                      x->seccomp);
-    }
   jr_leave (r, mark);
   return 1;
 }
@@ -491,13 +490,16 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_bool (r, v, "privileged", &sc->privileged) < 0
       || jr_bool (r, v, "readOnlyRootFilesystem", &sc->read_only_root_filesystem) < 0
       || jr_opt_bool (r, v, "allowPrivilegeEscalation", &sc->allow_privilege_escalation) < 0
-      || jr_object (r, v, "capabilities", false, &caps) < 0
+      || parse_gids (r, v, sc) < 0
+      || jr_string (r, v, "runAsUserName", false, &sc->run_as_user_name) < 0
+      || jr_object_into (r, v, "seccompProfile", false, parse_seccomp_profile, sc) < 0
+      || jr_strv (r, v, "maskedPaths", false, &sc->masked_paths, &sc->masked_paths_len) < 0
+      || jr_strv (r, v, "readonlyPaths", false, &sc->readonly_paths, &sc->readonly_paths_len)
+             < 0
       || jr_array_of (r, v, "sysctls", sizeof *sc->sysctls, parse_sysctl, &sc->sysctls,
                       &sc->sysctls_len)
              < 0
-      || parse_gids (r, v, "supplementalGroups", &sc->supplemental_groups,
-                     &sc->supplemental_groups_len)
-             < 0)
+      || jr_object (r, v, "capabilities", false, &caps) < 0)
     return -1;
   if (caps)
     {
@@ -555,7 +557,8 @@ parse_container (struct jr *r, yajl_val v, void *elem)
       || parse_resources (r, v, &c->resources) < 0
       || parse_security_context (r, v, &c->security_context) < 0
       || parse_cri_linux (r, v, &c->cri) < 0
-      || jr_bool (r, v, "tty", &c->tty) < 0)
+      || jr_bool (r, v, "tty", &c->tty) < 0 || jr_bool (r, v, "stdin", &c->stdin_) < 0
+      || jr_bool (r, v, "stdinOnce", &c->stdin_once) < 0)
     return -1;
   if (c->image[0] == '\0')
     {
@@ -677,6 +680,29 @@ parse_metadata (struct jr *r, yajl_val root, struct pod_spec *pod)
   return 0;
 }
 
+/* HUSK_POD_PORTS_ANNOTATION: {"ports": [...]}, each as a container's port. */
+static int
+parse_annotation_ports (struct jr *r, struct pod_spec *pod)
+{
+  const char *v = oci_map_get (&pod->annotations, HUSK_POD_PORTS_ANNOTATION);
+  cleanup_json yajl_val doc = NULL;
+  if (v == NULL)
+    return 0;
+  size_t mark = jr_enter_key (r, "metadata");
+  size_t m2 = jr_enter_key (r, "annotations");
+  size_t m3 = jr_enter_key (r, HUSK_POD_PORTS_ANNOTATION);
+  char why[128];
+  if ((doc = yajl_tree_parse (v, why, sizeof why)) == NULL || !YAJL_IS_OBJECT (doc))
+    return jr_fail (r, "not a JSON object");
+  if (jr_array_of (r, doc, "ports", sizeof *pod->ports, parse_port, &pod->ports, &pod->ports_len)
+      < 0)
+    return -1;
+  jr_leave (r, m3);
+  jr_leave (r, m2);
+  jr_leave (r, mark);
+  return 0;
+}
+
 static int
 check_restart_policy (struct jr *r, struct pod_spec *pod)
 {
@@ -687,24 +713,6 @@ check_restart_policy (struct jr *r, struct pod_spec *pod)
     return 0;
   jr_enter_key (r, "restartPolicy");
   return jr_fail (r, "unsupported value \"%s\" (Always, OnFailure or Never)", pod->restart_policy);
-}
-
-static int
-parse_cri_ports (struct jr *r, yajl_val spec, struct pod_spec *pod)
-{
-  yajl_val v;
-  size_t mark;
-  int ret;
-
-  if ((ret = jr_object (r, spec, "huskCRI", false, &v)) <= 0)
-    return ret;
-  mark = jr_enter_key (r, "huskCRI");
-  if (jr_array_of (r, v, "portMappings", sizeof *pod->cri_ports, parse_port, &pod->cri_ports,
-                   &pod->cri_ports_len)
-      < 0)
-    return -1;
-  jr_leave (r, mark);
-  return 1;
 }
 
 static int
@@ -731,7 +739,6 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
                       &pod->init_containers, &pod->init_containers_len)
              < 0
       || parse_security_context (r, spec, &pod->security_context) < 0
-      || parse_cri_ports (r, spec, pod) < 0
       || pod_spec_net_parse (r, spec, pod) < 0)
     return -1;
   pod->termination_grace_period = grace.set ? grace.value : 30;
@@ -835,7 +842,8 @@ parse_pod (struct jr *r, yajl_val root, struct pod_spec *pod)
       jr_enter_key (r, "kind");
       return jr_fail (r, "\"%s\" is not \"Pod\"", kind);
     }
-  if (parse_metadata (r, root, pod) < 0 || jr_object (r, root, "spec", true, &spec) < 0)
+  if (parse_metadata (r, root, pod) < 0 || parse_annotation_ports (r, pod) < 0
+      || jr_object (r, root, "spec", true, &spec) < 0)
     return -1;
   mark = jr_enter_key (r, "spec");
   if (parse_pod_fields (r, spec, pod) < 0)

@@ -25,18 +25,12 @@ struct pod_volume_mount {
   char *mount_path;
   char *sub_path;
   bool read_only;
-  char *mount_propagation; /* None (default), HostToContainer, Bidirectional */
+  char *mount_propagation; /* None, HostToContainer, Bidirectional, or NULL */
 };
 
 struct pod_capabilities {
   char **add;  size_t add_len;   /* as written: "NET_ADMIN" (CAP_ optional) */
   char **drop; size_t drop_len;  /* "ALL" drops everything */
-};
-
-/* securityContext.sysctls[] (pod level): set in the pod's namespaces. */
-struct pod_sysctl {
-  char *name;
-  char *value;
 };
 
 struct pod_security_context {
@@ -47,8 +41,19 @@ struct pod_security_context {
   bool read_only_root_filesystem;
   oci_opt_bool allow_privilege_escalation;
   struct pod_capabilities capabilities;
-  struct pod_sysctl *sysctls; size_t sysctls_len;   /* pod level only */
-  int64_t *supplemental_groups; size_t supplemental_groups_len; /* pod level only */
+  /* Kubernetes' is the pod's; the CRI's (husk's extension) the container's */
+  int64_t *supplemental_groups;
+  size_t supplemental_groups_len;
+  char *run_as_user_name; /* the CRI's (husk's extension): a name in the image */
+  /* seccompProfile: type RuntimeDefault, Localhost or Unconfined (NULL) and,
+   * for Localhost, the profile's absolute path (the CRI's) */
+  char *seccomp_type;
+  char *seccomp_localhost_profile;
+  /* the CRI's (container level, husk's extension): replace the defaults */
+  char **masked_paths;  size_t masked_paths_len;
+  char **readonly_paths; size_t readonly_paths_len;
+  struct pod_env_var *sysctls; /* pod level only: {name, value} */
+  size_t sysctls_len;
 };
 
 /* Quantities are kept in milli-units: memory "128Mi" -> 134217728000,
@@ -93,15 +98,9 @@ struct pod_cri_linux {
   char *cpuset_cpus, *cpuset_mems;
   struct pod_hugepage *hugepages; size_t hugepages_len;
   struct oci_map unified;
-  bool masked_set;   char **masked_paths;   size_t masked_paths_len;
-  bool readonly_set; char **readonly_paths; size_t readonly_paths_len;
-  int64_t *supplemental_groups; size_t supplemental_groups_len;
-  char *run_as_username;   /* resolved in the image's /etc/passwd */
-  char *seccomp;           /* "unconfined", "runtime/default", "localhost/<absolute path>" */
   enum pod_pid_mode pid;   /* the container's own PID namespace option */
   char *pid_target;        /* POD_PID_TARGET: a container id of the pod */
   struct pod_device *devices; size_t devices_len;
-  bool stdin_open;
 };
 
 struct pod_container {
@@ -117,6 +116,7 @@ struct pod_container {
   struct pod_security_context security_context;
   bool tty;
   struct pod_cri_linux cri;
+  bool stdin_, stdin_once; /* stdin, stdinOnce */
 };
 
 enum pod_volume_kind { POD_VOLUME_EMPTY_DIR = 1, POD_VOLUME_HOST_PATH };
@@ -168,8 +168,9 @@ struct pod_spec {
   char *hostname;   /* spec.hostname, else metadata.name */
   char *subdomain;
   bool host_network;
-  bool host_pid;
+  bool host_pid; /* the containers stay in the node's PID namespace */
   bool host_ipc;
+  struct pod_port *ports; size_t ports_len; /* HUSK_POD_PORTS_ANNOTATION's */
   bool share_process_namespace;
   char *restart_policy;           /* Always (default), OnFailure, Never */
   int64_t termination_grace_period; /* seconds, default 30 */
@@ -180,9 +181,6 @@ struct pod_spec {
   char *dns_policy; /* ClusterFirst (default), ClusterFirstWithHostNet, Default, None */
   struct pod_dns_config dns_config;
   struct pod_host_alias *host_aliases; size_t host_aliases_len;
-  /* spec.huskCRI.portMappings: a CRI sandbox's port mappings (its
-   * containers come later, with no ports of their own) */
-  struct pod_port *cri_ports; size_t cri_ports_len;
 };
 
 /* Parses and validates (names, images, mount references, paths, quantities).

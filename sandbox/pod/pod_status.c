@@ -55,16 +55,22 @@ oom_killed (const struct pod_env *env, const struct husk_pod_container_status *s
             const char *dir)
 {
   cleanup_free char *known = read_optional (dir, "oom");
-  cleanup_free char *pod_cg = NULL, *path = NULL, *file = NULL;
+  struct pod_cgroup pod_cg __attribute__ ((cleanup (pod_cgroup_clear))) = { 0 };
+  cleanup_free char *path = NULL, *file = NULL;
   struct husk_cgroup *cg = NULL;
   struct husk_error *e = NULL;
   uint64_t count = 0;
 
   if (known)
     return known[0] == '1';
-  if (st->signal != SIGKILL || (pod_cg = pod_cgroup_path (env, st->sandbox_id)) == NULL
-      || (path = pod_path ("%s/%s", pod_cg, st->id)) == NULL)
+  if (st->signal != SIGKILL)
     return false;
+  if (pod_cgroup_load (env, st->sandbox_id, &pod_cg, &e) < 0
+      || (path = pod_cgroup_container_path (&pod_cg, st->id)) == NULL)
+    {
+      husk_error_release (&e);
+      return false;
+    }
   if (husk_cgroup_open (path, &cg, &e) < 0 || husk_cgroup_oom_count (cg, &count, &e) < 0)
     {
       husk_error_release (&e);

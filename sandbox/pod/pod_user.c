@@ -118,33 +118,36 @@ pod_image_user (const char *rootfs, const char *spec, struct pod_user *out,
 }
 
 int
-pod_image_groups (const char *rootfs, long long uid, long long **gids, size_t *n,
+pod_image_groups (const char *rootfs, long long uid, long long **gids, size_t *len,
                   struct husk_error **err)
 {
-  cleanup_fclose FILE *pw = open_in_rootfs (rootfs, "/etc/passwd");
+  cleanup_fclose FILE *pf = open_in_rootfs (rootfs, "/etc/passwd");
   cleanup_free char *name = NULL;
-
   *gids = NULL;
-  *n = 0;
-  for (struct passwd *p; pw && (p = fgetpwent (pw)) != NULL;)
-    if ((long long) p->pw_uid == uid)
+  *len = 0;
+  for (struct passwd *pw; pf && (pw = fgetpwent (pf)) != NULL;)
+    if ((long long) pw->pw_uid == uid)
       {
-        if ((name = strdup (p->pw_name)) == NULL)
+        if ((name = strdup (pw->pw_name)) == NULL)
           return husk_error_set (err, ENOMEM, "image groups");
         break;
       }
   if (name == NULL)
     return 0;
-  cleanup_fclose FILE *f = open_in_rootfs (rootfs, "/etc/group");
-  for (struct group *gr; f && (gr = fgetgrent (f)) != NULL;)
+  cleanup_fclose FILE *gf = open_in_rootfs (rootfs, "/etc/group");
+  for (struct group *gr; gf && (gr = fgetgrent (gf)) != NULL;)
     for (char **m = gr->gr_mem; m && *m; m++)
       if (strcmp (*m, name) == 0)
         {
-          long long *more = realloc (*gids, (*n + 1) * sizeof **gids);
-          if (more == NULL)
-            return husk_error_set (err, ENOMEM, "image groups");
-          *gids = more;
-          (*gids)[(*n)++] = gr->gr_gid;
+          long long *v = realloc (*gids, (*len + 1) * sizeof *v);
+          if (v == NULL)
+            {
+              free (*gids);
+              *gids = NULL, *len = 0;
+              return husk_error_set (err, ENOMEM, "image groups");
+            }
+          v[(*len)++] = gr->gr_gid;
+          *gids = v;
           break;
         }
   return 0;

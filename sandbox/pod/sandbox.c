@@ -84,12 +84,13 @@ port_mappings (const struct pod_spec *pod, char **out, struct husk_error **err)
   if (jw_init (&w, NULL, err) < 0)
     return -1;
   jw_array_open (&w);
+  /* the containers' hostPorts, then the sandbox's (the CRI's) */
   for (size_t i = 0; i < pod->containers_len; i++)
     for (size_t j = 0; j < pod->containers[i].ports_len; j++)
       if (write_port (&w, &pod->containers[i].ports[j], &n, err) < 0)
         return -1;
-  for (size_t i = 0; i < pod->cri_ports_len; i++)
-    if (write_port (&w, &pod->cri_ports[i], &n, err) < 0)
+  for (size_t i = 0; i < pod->ports_len; i++)
+    if (write_port (&w, &pod->ports[i], &n, err) < 0)
       return -1;
   jw_array_close (&w);
   if (jw_finish (&w, "portMappings", out, NULL, err) < 0)

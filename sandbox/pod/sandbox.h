@@ -67,7 +67,20 @@ struct husk_sandbox_env {
   const char *cni_conf_dir;  /* NULL: loopback only */
   const char *cni_bin_dir;   /* CNI_PATH; default /usr/lib/cni */
   const char *image_store;   /* HUSK_IMAGE_STORE_DEFAULT */
-  const char *cgroup_parent; /* pods' cgroups go under it; default "/husk" */
+  const char *cgroup_parent; /* pods' cgroups go under it, placed by QoS
+                                class as the kubelet places them:
+                                <parent>/kubepods[/burstable|/besteffort]/pod<uid>;
+                                default "/husk"; with systemd_cgroup a slice
+                                (default "-.slice": kubepods.slice ...) */
+  bool systemd_cgroup;       /* the systemd cgroup driver (kubelet's
+                                --cgroup-driver systemd): pods are slices,
+                                containers scopes (the runtime gets
+                                --systemd-cgroup) */
+  const char *pod_cgroup;    /* husk_pod_sandbox_run only: the pod's own
+                                cgroup as the caller chose it (kubelet's
+                                cgroup_parent through the CRI; a slice with
+                                systemd_cgroup), made unless it exists;
+                                NULL: placed under cgroup_parent */
   const char *resolv_conf;   /* the host resolvers pods get (kubelet's
                                 --resolv-conf); NULL: HUSK_RESOLV_CONF_DEFAULT,
                                 see pod_dns.h */
@@ -140,6 +153,10 @@ int husk_pod_sandbox_update (const struct husk_sandbox_env *env, const char *san
  * it may have no containers yet, and huskd's pod controller leaves it
  * alone (it has no metadata.uid of a stored Pod). */
 #define HUSK_POD_CRI_ANNOTATION "husk.io/cri-sandbox"
+/* A CRI sandbox's port mappings, which come before any container could
+ * carry them as hostPorts: {"ports": [<a container port>...]}, published
+ * through CNI portmap with the containers' ones. */
+#define HUSK_POD_PORTS_ANNOTATION "husk.io/cri-port-mappings"
 
 /* For the CRI, whose containers arrive one at a time: replaces the pod
  * description of a CRI sandbox (HUSK_POD_CRI_ANNOTATION set in both) with
@@ -259,6 +276,46 @@ void husk_exec_result_free (struct husk_exec_result *r);
 int husk_pod_container_exec_sync (const struct husk_sandbox_env *env, const char *container_id,
                                   char *const argv[], int timeout_s, struct husk_exec_result *out,
                                   struct husk_error **err);
+
+/* ---- attach (kubectl attach, the CRI's Attach) ---------------------- */
+
+/* Packets on an attach connection: the first byte is one of these. */
+enum husk_pod_attach_packet {
+  HUSK_POD_ATTACH_STDIN = 0,       /* client -> holder: bytes for the container's stdin */
+  HUSK_POD_ATTACH_STDOUT = 1,      /* holder -> client: output (a tty's is all STDOUT) */
+  HUSK_POD_ATTACH_STDERR = 2,      /* holder -> client */
+  HUSK_POD_ATTACH_EXIT = 3,        /* holder -> client: the exit code in decimal, last */
+  HUSK_POD_ATTACH_RESIZE = 4,      /* client -> holder: uint16 width, uint16 height (native) */
+  HUSK_POD_ATTACH_CLOSE_STDIN = 5, /* client -> holder: the client's stdin ended */
+};
+/* No packet is longer (the type byte included): a buffer this big reads any. */
+#define HUSK_POD_ATTACH_PACKET_MAX (1 + 32 * 1024)
+
+/* Attaches to the streams of a running container through its pod's holder
+ * and returns the connection in *fd: a SOCK_SEQPACKET unix socket
+ * (close-on-exec, non-blocking) carrying one packet per message, as
+ * above.  Any front door drives it from its own loop (poll it for input,
+ * huskd's event loop, the CRI's streaming server): read packets and relay
+ * STDOUT/STDERR until EXIT or end-of-file (the container exited: its last
+ * output came before); send STDIN, RESIZE and CLOSE_STDIN with
+ * husk_pod_attach_send().  Closing *fd detaches, the container goes on;
+ * with stdinOnce its stdin is closed when the first session that attached
+ * stdin ends (closed or CLOSE_STDIN), as the kubelet does.  Several
+ * attachers at once each get all output written while attached (output
+ * one does not read in time is dropped for it, never for the log).
+ * Errors: ESRCH the container is not running, EINVAL stdin asked of a
+ * container without `stdin: true`, EPIPE its stdin was closed (stdinOnce). */
+int husk_pod_container_attach (const struct husk_sandbox_env *env, const char *container_id,
+                               bool stdin_, bool stdout_, bool stderr_, int *fd,
+                               struct husk_error **err);
+
+/* Sends one packet of `type` with len bytes (STDIN is cut into packets);
+ * < 0 with errno (EAGAIN on the non-blocking socket: try again once it is
+ * writable), else the bytes of buf sent. */
+ssize_t husk_pod_attach_send (int fd, enum husk_pod_attach_packet type, const void *buf,
+                              size_t len);
+/* A RESIZE packet. */
+int husk_pod_attach_resize (int fd, uint16_t width, uint16_t height);
 
 struct husk_pod_container_stats {
   int64_t timestamp;     /* ns since the epoch */

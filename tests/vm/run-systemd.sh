@@ -16,6 +16,7 @@
 # work dir, HUSK (default BUILD_DIR/runtime/cli/husk; e.g. /usr/sbin/runc),
 # VM_GUEST (the script the guest runs; default tests/vm/systemd-guest.sh),
 # VM_TOOLS=0 leaves podman and Docker out (VM_TOOLS_BUDGET: their seconds),
+# VM_PODS=0 huskd's and containerd's pods (--cgroup-driver systemd, SystemdCgroup),
 # VM_CGROUP=hybrid (with VM_GUEST=tests/vm/systemd-guest-v1.sh) the v1 boot.
 set -euo pipefail
 
@@ -43,6 +44,16 @@ for m in virtio_pci 9pnet_virtio 9p overlay; do
 	vm_add_module "$m" || bail "module $m is not in /lib/modules/$kver"
 done
 
+# containerd's image for the guest (systemd-guest-containerd.sh), made here:
+# under TCG packing it takes the guest half a minute.
+if [ "${VM_PODS:-1}" = 1 ]; then
+	mkdir -p "$work/bb/bin"
+	cp "$busybox" "$work/bb/bin/busybox"
+	for a in sh cat sleep echo true; do ln -s busybox "$work/bb/bin/$a"; done
+	"$src/tests/fixtures/make-oci-archive.sh" "$work/bb" "$work/out/vm-bb.tar" localhost/vm-bb:latest \
+		'["sleep","2147483647"]' || bail "make-oci-archive.sh failed"
+fi
+
 # The guest's units, copied into the overlay's /etc by the initramfs.
 mkdir -p "$root/units"
 cat >"$root/units/husk-vm.target" <<'UNIT'
@@ -60,7 +71,7 @@ After=basic.target dbus.socket
 
 [Service]
 Type=oneshot
-Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120} BENCH_N=${BENCH_N:-10}
+Environment=HUSK=$runtime VM_TOOLS=${VM_TOOLS:-1} VM_PODS=${VM_PODS:-1} VM_TOOLS_BUDGET=${VM_TOOLS_BUDGET:-120} BENCH_N=${BENCH_N:-10}
 ExecStart=/bin/bash $guest $build
 StandardOutput=append:/vm-out/guest.log
 StandardError=append:/vm-out/guest.log

@@ -7,7 +7,6 @@
 tools_budget=${VM_TOOLS_BUDGET:-120}
 tools_t0=$SECONDS
 in_budget() { [ $((SECONDS - tools_t0)) -lt "$tools_budget" ]; }
-no_unit() { test -z "$(systemctl list-units --all --no-legend "$1")"; }
 
 guest_podman() {
 	local pm=/tmp/vm-podman id

@@ -5,12 +5,20 @@
 # and "@@ DONE" last.
 set -u
 build=${1:?build dir}
+src=$(cd "$(dirname "$0")/../.." && pwd)
 say() { echo "@@ $*"; }
 check() { # description command...
 	local d=$1
 	shift
 	if "$@"; then say "ok $d"; else say "not-ok $d"; return 1; fi
 }
+# wait_for SECONDS command...: until the command succeeds, at most SECONDS.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done
+}
+no_unit() { test -z "$(systemctl list-units --all --no-legend "$1")"; }
 say "# $(uname -r), systemd $(systemctl --version | head -n 1), runtime $HUSK"
 check "systemd is pid 1" test "$(cat /proc/1/comm)" = systemd
 check "cgroup v2 at /sys/fs/cgroup" test "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs
@@ -119,10 +127,21 @@ JSON
 	for _ in $(seq 100); do rt state c4 2>/dev/null | grep -q '"stopped"' && break; sleep 0.2; done
 	say "# after the OOM kill: $(systemctl show -p ActiveState -p Result husk-c4.scope | tr '\n' ' ')"
 	check "the OOM-killed container is stopped" eval 'rt state c4 | grep -q "\"stopped\""'
+	# its scope went with its last process: kill --all and ps of the
+	# stopped container find nothing to do (runc: the same)
+	check "kill --all of the stopped container whose scope is gone" rt kill --all c4 KILL
+	check "ps of it lists nothing" eval 'test "$(rt ps c4 | wc -l)" -le 1'
 	check "delete of the OOM-killed container" rt delete c4
 	check "no unit left after the OOM kill" test -z "$(systemctl list-units --all --no-legend husk-c4.scope)"
 	say "# runtime scenarios: $((SECONDS - t0)) s"
 	rm -rf "$b.2" "$b.out"
+	# VM_PODS=0 leaves huskd's and containerd's pods out
+	if [ "${VM_PODS:-1}" = 1 ]; then
+		. "$src/tests/vm/systemd-guest-pods.sh"
+		. "$src/tests/vm/systemd-guest-containerd.sh"
+	else
+		say "skip huskd and containerd pods: VM_PODS=0"
+	fi
 	if [ "${VM_TOOLS:-1}" = 1 ]; then
 		. "$(dirname "$0")/systemd-guest-tools.sh"
 	else

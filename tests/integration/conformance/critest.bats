@@ -100,29 +100,6 @@ ctrk() {
 	ctr -a "$CTD/containerd.sock" -n k8s.io "$@"
 }
 
-# What is on the host before the run, so that the teardown removes only
-# what this run made.
-record_host_state() {
-	iptables-save -t nat >"$CTD/nat-before.txt" 2>/dev/null
-	ls -d /sys/fs/cgroup/*/k8s.io >"$CTD/k8s-cgroups-before.txt" 2>/dev/null || true
-	local d
-	for d in /var/lib/cni/results /var/lib/cni /run/containerd/s /run/containerd; do
-		[ -d "$d" ] && echo "$d"
-	done >"$CTD/dirs-before.txt"
-	critest_warn_busy_ports
-}
-
-# A /24 under 10.234/16 that nothing routes yet; its .1 is the bridge's.
-pick_subnet() {
-	local n
-	for n in $(seq $(($$ % 200)) 254) $(seq 0 $(($$ % 200))); do
-		ip route show | grep -q "^10\.234\.$n\." && continue
-		export SUBNET=10.234.$n.0/24 GATEWAY=10.234.$n.1
-		return 0
-	done
-	fail "no free subnet under 10.234.0.0/16"
-}
-
 write_hosts_toml() {
 	local h server
 	for h in $("$REPO_ROOT/tests/fixtures/critest-images.sh" --hosts); do
@@ -135,34 +112,6 @@ write_hosts_toml() {
 			  capabilities = ["pull", "resolve"]
 		EOF
 	done
-}
-
-write_cni() {
-	cat >"$CTD/cni/10-critest.conflist" <<-EOF
-		{
-		  "cniVersion": "0.4.0",
-		  "name": "$NETNAME",
-		  "plugins": [
-		    {
-		      "type": "bridge",
-		      "bridge": "$BRIDGE",
-		      "isGateway": false,
-		      "ipMasq": false,
-		      "ipam": {
-		        "type": "host-local",
-		        "ranges": [[{"subnet": "$SUBNET", "gateway": "$GATEWAY"}]],
-		        "routes": [{"dst": "0.0.0.0/0"}],
-		        "dataDir": "$CTD/cni-ipam"
-		      }
-		    },
-		    {"type": "portmap", "capabilities": {"portMappings": true}, "snat": true}
-		  ]
-		}
-	EOF
-	if ! ip link add "$BRIDGE" type bridge || ! ip addr add "$GATEWAY/24" dev "$BRIDGE" ||
-		! ip link set "$BRIDGE" up; then
-		fail "could not make the bridge $BRIDGE"
-	fi
 }
 
 no_cap_sys_resource() {
@@ -283,46 +232,6 @@ remove_shim_sockets() {
 		s=/run/containerd/s/$(printf '%s' "$CTD/containerd.sock/k8s.io/$id" | sha256sum | cut -c1-64)
 		[ -S "$s" ] && rm -f "$s" && echo "removed shim socket $s"
 	done <"$1"
-}
-
-# libcni's result cache: this run's network, and containerd's loopback
-# network for this run's sandboxes.
-remove_cni_results() {
-	local f id
-	for f in /var/lib/cni/results/"$NETNAME"-*; do
-		[ -e "$f" ] && rm -f "$f" && echo "removed $f"
-	done
-	while read -r id; do
-		for f in /var/lib/cni/results/cni-loopback-"$id"-*; do
-			[ -e "$f" ] && rm -f "$f" && echo "removed $f"
-		done
-	done <"$1"
-	for f in /var/lib/cni/results /var/lib/cni; do
-		grep -qx "$f" "$CTD/dirs-before.txt" || rmdir "$f" 2>/dev/null
-	done
-}
-
-# portmap makes CNI-HOSTPORT-* chains (shared by every CNI user of the host)
-# and jumps to them: removed when this run made them and nobody's port
-# mapping (a CNI-DN-* chain, a rule in CNI-HOSTPORT-DNAT) is left.
-remove_portmap_chains() {
-	local chain jump made=
-	for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ; do
-		grep -q "^:$chain " "$CTD/nat-before.txt" && continue
-		iptables -t nat -S "$chain" >/dev/null 2>&1 && made="$made $chain"
-	done
-	[ -n "$made" ] || return 0
-	if iptables-save -t nat | grep -qE '^:CNI-DN-|^-A CNI-HOSTPORT-DNAT '; then
-		echo "port mappings left in the nat table: chains$made kept"
-		return 0
-	fi
-	for chain in $made; do
-		iptables-save -t nat | grep -E "^-A [A-Z]+ .*-j $chain\$" | while read -r jump; do
-			# shellcheck disable=SC2086
-			eval iptables -t nat -D ${jump#-A } && echo "removed nat rule: $jump"
-		done
-		iptables -t nat -F "$chain" && iptables -t nat -X "$chain" && echo "removed nat chain $chain"
-	done
 }
 
 # The cgroups named by this run's ids (critest sets no cgroup_parent:

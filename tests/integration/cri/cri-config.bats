@@ -107,7 +107,7 @@ ctr_cgroup() { # CID CONTROLLER
 	container_config bad sleep 1 | jq '.linux.security_context = {run_as_group: {value: 5}}' >"$BATS_TEST_TMPDIR/bad.json"
 	cri create "$sid" "$BATS_TEST_TMPDIR/bad.json" "$PODCFG"
 	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"run_as_group is set without run_as_user"* ]]
+	[[ "$stderr" == *"user group 5 is specified without user"* ]]
 }
 
 @test "cri config: host IPC and PID namespaces, a PID namespace targeting another container" {

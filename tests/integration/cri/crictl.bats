@@ -171,6 +171,10 @@ teardown() { teardown_cri; }
 	cri exec -s --timeout 1 "$cid" sleep 30
 	[ "$status" -ne 0 ]
 	[ $((SECONDS - start)) -lt 10 ]
+	# the timed-out command is gone too, not only the runtime's exec (critest checks)
+	cri exec -s "$cid" ps -o args
+	[[ "$output" != *"sleep 30"* ]]
+	[[ "$output" != *"[sleep]"* ]]
 	cri stats -o json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.stats[0].attributes.id' <<<"$output")" = "$cid" ]

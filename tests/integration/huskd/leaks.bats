@@ -16,7 +16,7 @@ teardown() { teardown_huskd; }
 # of hierarchies).
 count_rootfs_mounts() { grep -F "$PODS/" /proc/self/mountinfo | awk '{print $5}' | grep -c '/bundle/rootfs$'; }
 count_runtime_states() { find "$RTROOT" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
-count_container_cgroups() { find /sys/fs/cgroup -type d -path "*$TOKEN*" -path '*/pod_*/*' -name '*-c-*' -printf '%f\n' 2>/dev/null | sort -u | wc -l; }
+count_container_cgroups() { find /sys/fs/cgroup -type d -path "*$TOKEN*" -path '*/kubepods/*/pod*/*' -name '*-c-*' -printf '%f\n' 2>/dev/null | sort -u | wc -l; }
 count_container_dirs() { find "$PODS" -mindepth 3 -maxdepth 3 -path '*/containers/*' -type d | wc -l; }
 
 restarts_at_least() {
@@ -44,7 +44,7 @@ restarts_at_least() {
 }
 
 no_pod_cgroups_left() {
-	[ -z "$(find /sys/fs/cgroup -type d -path "*$TOKEN*" -name 'pod_*' 2>/dev/null)" ]
+	[ -z "$(find /sys/fs/cgroup -type d -path "*$TOKEN*" -path '*/kubepods*' 2>/dev/null)" ]
 }
 
 # cgroup_parent_round_trip PARENT: a pod under PARENT, deleted, leaves no
@@ -56,7 +56,7 @@ cgroup_parent_round_trip() {
 	start_huskd
 	create_pod cg <<<'{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
 	wait_for 20 phase_is cg Running
-	run find /sys/fs/cgroup -type d -path "*$TOKEN*" -name 'pod_*'
+	run find /sys/fs/cgroup -type d -path "*$TOKEN*" -path '*/kubepods/besteffort/pod*'
 	[ -n "$output" ]
 	api DELETE '/api/v1/namespaces/default/pods/cg?gracePeriodSeconds=1'
 	wait_for 20 no_pods_left

@@ -359,15 +359,16 @@ YAML
 	[[ "$output" == *"kind: Pod"* ]]
 }
 
-@test "a namespace's pods sit under its cgroup, removed with its last pod" {
+@test "a pod's cgroup is placed by its QoS class, not by its namespace" {
 	api POST /api/v1/namespaces -d '{"metadata":{"name":"team"}}'
-	create_pod cg team <<<'{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"]}]}'
+	create_pod cg team <<<'{"terminationGracePeriodSeconds":1,"containers":[{"name":"c","image":"@ROOTFS@","command":["sleep","100"],"resources":{"limits":{"cpu":"100m","memory":"64Mi"}}}]}'
 	wait_for 20 phase_is cg Running team
-	run find /sys/fs/cgroup -maxdepth 4 -type d -path "*$TOKEN/team/pod_*"
-	[ -n "$output" ]
+	uid=$(pod_field cg .metadata.uid team)
+	[ -d "/sys/fs/cgroup/memory$CGPARENT/kubepods/pod$uid" ]
+	[ "$(cat "/sys/fs/cgroup/memory$CGPARENT/kubepods/pod$uid/memory.limit_in_bytes")" -eq $((64 << 20)) ]
 	api DELETE /api/v1/namespaces/team/pods/cg
 	wait_for 20 bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' --unix-socket $SOCK http://huskd/api/v1/namespaces/team/pods/cg) = 404 ]"
-	run find /sys/fs/cgroup -maxdepth 4 -type d -path "*$TOKEN/team*"
+	run find /sys/fs/cgroup -maxdepth 4 -type d -path "*$TOKEN/kubepods*"
 	[ -z "$output" ]
 }
 

@@ -295,5 +295,7 @@ EOF_POD
 	pod status "$SID-main-0"
 	echo "$output" | jq -e '.oomKilled == true and .reason == "OOMKilled" and .signal == 9'
 	# The pod's cgroup holds the pod's limit: the sum of its containers'.
-	[ "$(cat /sys/fs/cgroup/memory"$CGPARENT/pod_$SID"/memory.limit_in_bytes)" -eq $((32 << 20)) ]
+	# A memory limit alone is Burstable; a pod without a uid is named by
+	# its sandbox id.
+	[ "$(cat /sys/fs/cgroup/memory"$CGPARENT/kubepods/burstable/pod$SID"/memory.limit_in_bytes)" -eq $((32 << 20)) ]
 }

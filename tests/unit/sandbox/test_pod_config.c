@@ -2,6 +2,7 @@
  * config parser (which validates it) and compared with the Pod. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "oci/config.h"
 #include "sandbox/pod/pod_internal.h"
@@ -152,10 +153,59 @@ test_image_and_modes (void)
   pod_spec_free (pod);
 }
 
+static bool
+has_option (const struct oci_mount *m, const char *opt)
+{
+  for (size_t i = 0; m && i < m->options_len; i++)
+    if (strcmp (m->options[i], opt) == 0)
+      return true;
+  return false;
+}
+
+/* What the CRI asks for through the Pod: sysctls, hostPID, mount
+ * propagation, and "every capability" bounded by what this process holds. */
+static void
+test_cri_options (void)
+{
+  char msg[1024] = "";
+  char *cmd[] = { "true", NULL };
+  struct husk_image img = { .cmd = cmd };
+  struct pod_spec *pod = pod_of (
+      "{\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"hostPID\":true,"
+      "\"securityContext\":{\"sysctls\":[{\"name\":\"kernel.shm_rmid_forced\","
+      "\"value\":\"1\"}]},"
+      "\"containers\":[{\"name\":\"main\",\"image\":\"/i\","
+      "\"securityContext\":{\"capabilities\":{\"add\":[\"ALL\"]}},"
+      "\"volumeMounts\":[{\"name\":\"h\",\"mountPath\":\"/h\","
+      "\"mountPropagation\":\"Bidirectional\"}]}],"
+      "\"volumes\":[{\"name\":\"h\",\"hostPath\":{\"path\":\"/tmp\"}}]}}");
+  struct oci_config *cfg = pod ? generate (pod, "main", &img, 77, 78, msg, sizeof msg) : NULL;
+  size_t grantable = 0;
+
+  ok (cfg != NULL, "a config with the CRI's options %s", msg);
+  if (cfg)
+    {
+      const struct oci_map *sysctl = &cfg->linux_->sysctl;
+      ok (sysctl->len == 1 && strcmp (sysctl->keys[0], "kernel.shm_rmid_forced") == 0
+              && strcmp (sysctl->values[0], "1") == 0,
+          "the pod's sysctls");
+      ok (find_ns (cfg, OCI_NS_PID) == NULL, "hostPID: no PID namespace");
+      ok (has_option (find_mount (cfg, "/h"), "rshared"), "Bidirectional is rshared");
+      is_str (cfg->linux_->rootfs_propagation, "rshared", "on a shared root");
+      for (int c = 0; c <= 40; c++)
+        grantable += prctl (PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) == 1;
+      is_int (cfg->process->capabilities->bounding_len, grantable,
+              "add: [ALL] is every capability this process can grant");
+      oci_config_free (cfg);
+    }
+  pod_spec_free (pod);
+}
+
 int
 main (void)
 {
   test_container ();
   test_image_and_modes ();
+  test_cri_options ();
   return tap_done ();
 }

@@ -70,9 +70,9 @@ test_errors (void)
                 "other kinds are refused");
   expect_error ("{not json", "pod.json", "invalid JSON is an error naming the file");
   /* what the CRI front door writes (huskCRI, sysctls, propagation) */
-  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"huskCRI\":"
-                     "{\"seccomp\":\"localhost/rel.json\"}}]}"),
-                "spec.containers[0].huskCRI.seccomp: \"localhost/rel.json\"", "seccomp names");
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"securityContext\":"
+                     "{\"seccompProfile\":{\"type\":\"Sideways\"}}}]}"),
+                "spec.containers[0].securityContext.seccompProfile.type: unsupported value", "seccomp types");
   expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"huskCRI\":"
                      "{\"pid\":\"Target\"}}]}"),
                 "spec.containers[0].huskCRI.pidTarget: required", "a pid target names its container");
@@ -80,9 +80,9 @@ test_errors (void)
                      "{\"devices\":[{\"hostPath\":\"/dev/null\",\"containerPath\":\"/d\","
                      "\"permissions\":\"rwx\"}]}}]}"),
                 "spec.containers[0].huskCRI.devices[0].permissions: \"rwx\"", "device permissions");
-  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"huskCRI\":"
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"securityContext\":"
                      "{\"supplementalGroups\":[-1]}}]}"),
-                "spec.containers[0].huskCRI.supplementalGroups[0]", "group ids");
+                "spec.containers[0].securityContext.supplementalGroups[0]", "group ids");
   expect_error (POD ("{\"securityContext\":{\"sysctls\":[{\"name\":\"../x\",\"value\":\"1\"}]},"
                      "\"containers\":[{\"name\":\"a\",\"image\":\"/x\"}]}"),
                 "spec.securityContext.sysctls[0].name: \"../x\" is not a sysctl name", "sysctl names");
