@@ -29,12 +29,6 @@ CRITEST_HUSKD_KNOWN=(
 	# Attach answers a URL whose server refuses (501) until the holder keeps
 	# a container's stdin (branch attach)
 	'should support attach'
-	# namespace mode NODE for ipc: the pod library has no hostIPC (the
-	# holder that runs the runtime is in the pod's IPC namespace)
-	'should support HostIpc is true'
-	# RuntimeDefault (docker/default): husk has no default seccomp profile
-	# yet (Localhost profiles are applied), so the container is unconfined
-	'SeccompProfilePath docker/default should support seccomp'
 )
 
 missing_prerequisite() {
