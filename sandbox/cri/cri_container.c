@@ -328,6 +328,7 @@ cri_container_status (struct cri_server *s, const ProtobufCMessage *req, struct 
   st->n_mounts = c->n_mounts;
   st->mounts = mounts (a, c);
   st->log_path = log_path (s, a, r->container_id, c, ps.log_path);
+  st->resources = cri_container_resources (a, c);
   out->status = st;
   husk_pod_container_status_free (&ps);
   *resp = &out->base;

@@ -107,6 +107,10 @@ int cri_remove_container (struct cri_server *, const ProtobufCMessage *, struct 
                           ProtobufCMessage **, struct husk_error **);
 int cri_list_containers (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
                          ProtobufCMessage **, struct husk_error **);
+int cri_update_container_resources (struct cri_server *, const ProtobufCMessage *,
+                                    struct cri_arena *, ProtobufCMessage **, struct husk_error **);
+Runtime__V1__ContainerResources *cri_container_resources (struct cri_arena *a,
+                                                          const Runtime__V1__ContainerConfig *c);
 int cri_container_status (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,
                           ProtobufCMessage **, struct husk_error **);
 int cri_exec_sync (struct cri_server *, const ProtobufCMessage *, struct cri_arena *,

@@ -9,6 +9,7 @@
 
 #include "../../oci/cleanup.h"
 #include "../../oci/json_writer.h"
+#include "../pod/pod_util.h"
 #include "cri_internal.h"
 #include "cri_pod.h"
 
@@ -104,6 +105,82 @@ write_paths (struct jw *w, const char *key, char *const *v, size_t n)
   for (size_t i = 0; i < n; i++)
     jw_string (w, v[i]);
   jw_array_close (w);
+}
+
+static void
+write_cri_resources (struct jw *w, const Runtime__V1__LinuxContainerResources *r)
+{
+  jw_key (w, "resources");
+  jw_open (w);
+  jw_key_int (w, "cpuPeriod", r->cpu_period);
+  jw_key_int (w, "cpuQuota", r->cpu_quota);
+  jw_key_int (w, "cpuShares", r->cpu_shares);
+  jw_key_int (w, "memoryLimit", r->memory_limit_in_bytes);
+  jw_key_int (w, "memorySwap", r->memory_swap_limit_in_bytes);
+  if (r->oom_score_adj)
+    jw_key_int (w, "oomScoreAdj", r->oom_score_adj);
+  jw_key_string (w, "cpusetCpus", r->cpuset_cpus);
+  jw_key_string (w, "cpusetMems", r->cpuset_mems);
+  jw_key (w, "hugepageLimits");
+  jw_array_open (w);
+  for (size_t i = 0; i < r->n_hugepage_limits; i++)
+    {
+      jw_open (w);
+      jw_key_string (w, "pageSize", r->hugepage_limits[i]->page_size);
+      jw_key_int (w, "limit", (long long) r->hugepage_limits[i]->limit);
+      jw_close (w);
+    }
+  jw_array_close (w);
+  jw_key (w, "unified");
+  jw_open (w);
+  for (size_t i = 0; i < r->n_unified; i++)
+    jw_key_string (w, r->unified[i]->key, r->unified[i]->value);
+  jw_close (w);
+  jw_close (w);
+}
+
+static void
+write_pid_mode (struct jw *w, const Runtime__V1__NamespaceOption *ns)
+{
+  static const char *const modes[] = {
+    [RUNTIME__V1__NAMESPACE_MODE__POD] = "Pod",
+    [RUNTIME__V1__NAMESPACE_MODE__CONTAINER] = "Container",
+    [RUNTIME__V1__NAMESPACE_MODE__NODE] = "Node",
+    [RUNTIME__V1__NAMESPACE_MODE__TARGET] = "Target",
+  };
+  if (ns == NULL || (unsigned) ns->pid >= sizeof modes / sizeof modes[0])
+    return;
+  jw_key_string (w, "pid", modes[ns->pid]);
+  if (ns->pid == RUNTIME__V1__NAMESPACE_MODE__TARGET)
+    jw_key_string (w, "pidTarget", ns->target_id);
+}
+
+/* containers[].huskCRI (pod_spec.h: struct pod_cri_linux): what the CRI
+ * gives a container beyond a Pod's fields, as the runtime takes it. */
+static void
+write_cri_linux (struct jw *w, const Runtime__V1__ContainerConfig *c)
+{
+  const Runtime__V1__LinuxContainerConfig *l = c->linux;
+  const Runtime__V1__LinuxContainerSecurityContext *sc = l ? l->security_context : NULL;
+
+  jw_key (w, "huskCRI");
+  jw_open (w);
+  if (l && l->resources)
+    write_cri_resources (w, l->resources);
+  if (sc)
+    write_pid_mode (w, sc->namespace_options);
+  jw_key (w, "devices");
+  jw_array_open (w);
+  for (size_t i = 0; i < c->n_devices; i++)
+    {
+      jw_open (w);
+      jw_key_string (w, "hostPath", c->devices[i]->host_path);
+      jw_key_string (w, "containerPath", c->devices[i]->container_path);
+      jw_key_string (w, "permissions", c->devices[i]->permissions);
+      jw_close (w);
+    }
+  jw_array_close (w);
+  jw_close (w);
 }
 
 static void
@@ -220,6 +297,7 @@ write_container (struct jw *w, const Runtime__V1__ContainerConfig *c, char *name
         }
       jw_close (w);
     }
+  write_cri_linux (w, c);
   jw_close (w);
 }
 
@@ -327,6 +405,8 @@ write_spec_options (struct jw *w, const Runtime__V1__PodSandboxConfig *sb)
     }
   if (ns && ns->network == RUNTIME__V1__NAMESPACE_MODE__NODE)
     jw_key_bool (w, "hostNetwork", true);
+  if (ns && ns->ipc == RUNTIME__V1__NAMESPACE_MODE__NODE)
+    jw_key_bool (w, "hostIPC", true);
   if (ns && ns->pid == RUNTIME__V1__NAMESPACE_MODE__NODE)
     jw_key_bool (w, "hostPID", true);
   /* POD (the enum's zero) shares one PID namespace; kubelet asks for
@@ -384,7 +464,9 @@ cri_pod_json (const Runtime__V1__PodSandboxConfig *sb, Runtime__V1__ContainerCon
   if (ports_annotation (sb, &ports, err) < 0 || jw_init (&w, NULL, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
-    cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
+    {
+      cri_label_name (cs[i]->metadata ? cs[i]->metadata->name : "container", names[i]);
+    }
   jw_open (&w);
   jw_key_string (&w, "apiVersion", "v1");
   jw_key_string (&w, "kind", "Pod");

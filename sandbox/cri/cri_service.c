@@ -127,6 +127,8 @@ static const struct method methods[] = {
     cri_list_containers },
   { RS "ContainerStatus", &runtime__v1__container_status_request__descriptor,
     cri_container_status },
+  { RS "UpdateContainerResources", &runtime__v1__update_container_resources_request__descriptor,
+    cri_update_container_resources },
   { RS "ExecSync", &runtime__v1__exec_sync_request__descriptor, cri_exec_sync },
   { RS "Exec", &runtime__v1__exec_request__descriptor, cri_exec },
   { RS "Attach", &runtime__v1__attach_request__descriptor, cri_attach },

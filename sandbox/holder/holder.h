@@ -19,6 +19,7 @@ struct holder_options {
   const char *hostname;
   bool systemd_cgroup;      /* --cgroup-driver systemd: create gets --systemd-cgroup */
   bool host_network;        /* share the host's net, ipc, uts */
+  bool host_ipc;            /* with host_network false: share the host's ipc only */
   bool share_pid;           /* a pod PID namespace with its own PID 1 */
   bool detach;              /* fork, the parent exits: the launcher's child is gone */
   uint64_t log_max_bytes;

@@ -26,6 +26,8 @@ parse_args (int argc, char **argv, struct holder_options *o)
       const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
       if (strcmp (a, "--host-network") == 0)
         o->host_network = true;
+      else if (strcmp (a, "--host-ipc") == 0)
+        o->host_ipc = true;
       else if (strcmp (a, "--share-pid") == 0)
         o->share_pid = true;
       else if (strcmp (a, "--detach") == 0)
@@ -140,7 +142,7 @@ main (int argc, char **argv)
   if (parse_args (argc, argv, &h.opt) < 0)
     {
       fprintf (stderr, "usage: husk-pod-holder --dir DIR --runtime PATH [--runtime-root DIR] "
-                       "[--cgroup-driver systemd|cgroupfs] [--hostname NAME] [--host-network] [--share-pid] [--log-max BYTES] "
+                       "[--cgroup-driver systemd|cgroupfs] [--hostname NAME] [--host-network] [--host-ipc] [--share-pid] [--log-max BYTES] "
                        "[--ready-fd FD] [--detach]\n");
       return 2;
     }

@@ -41,12 +41,14 @@ holder_loopback_up (void)
 int
 holder_enter_namespaces (const struct holder_options *opt, char *msg, size_t msg_len)
 {
+  int flags = CLONE_NEWNET | CLONE_NEWUTS | (opt->host_ipc ? 0 : CLONE_NEWIPC);
+
   if (opt->host_network)
     return 0;
-  if (unshare (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+  if (unshare (flags) < 0)
     {
-      snprintf (msg, msg_len, "unshare (CLONE_NEWNET|CLONE_NEWIPC|CLONE_NEWUTS): %s",
-                strerror (errno));
+      snprintf (msg, msg_len, "unshare (CLONE_NEWNET|CLONE_NEWUTS%s): %s",
+                opt->host_ipc ? "" : "|CLONE_NEWIPC", strerror (errno));
       return -1;
     }
   if (opt->hostname && sethostname (opt->hostname, strlen (opt->hostname)) < 0)

@@ -88,19 +88,32 @@ added (const struct pod_capabilities *c, size_t cap)
 
 /* Kubernetes applies drop before add, so `drop: [ALL], add: [NET_ADMIN]`
  * leaves exactly NET_ADMIN. */
+static bool
+cap_on (const struct pod_security_context *sc, size_t cap)
+{
+  const struct pod_capabilities *c = &sc->capabilities;
+  return (sc->privileged && can_grant (cap))
+         || (is_default_cap (all_caps[cap]) && !in_list (c->drop, c->drop_len, all_caps[cap]))
+         || added (c, cap);
+}
+
+bool
+pod_config_has_cap (const struct pod_security_context *sc, const char *cap)
+{
+  for (size_t i = 0; i < N_ALL_CAPS; i++)
+    if (strcmp (all_caps[i], cap) == 0)
+      return cap_on (sc, i);
+  return false;
+}
+
 static void
 write_cap_set (struct jw *w, const char *key, const struct pod_security_context *sc)
 {
-  const struct pod_capabilities *c = &sc->capabilities;
-
   jw_key (w, key);
   jw_array_open (w);
   for (size_t i = 0; i < N_ALL_CAPS; i++)
     {
-      bool on = (sc->privileged && can_grant (i))
-                || (is_default_cap (all_caps[i]) && !in_list (c->drop, c->drop_len, all_caps[i]))
-                || added (c, i);
-      if (on)
+      if (cap_on (sc, i))
         jw_string (w, all_caps[i]);
     }
   jw_array_close (w);
@@ -219,6 +232,8 @@ write_process (struct jw *w, const struct pod_config_input *in, struct husk_erro
   jw_key_string (w, "cwd", cwd);
   write_capabilities (w, &c->security_context);
   jw_key_bool (w, "noNewPrivileges", ape->set && !ape->value);
+  if (c->cri.oom_score_adj.set)
+    jw_key_int (w, "oomScoreAdj", c->cri.oom_score_adj.value);
   jw_close (w);
   return 0;
 }
@@ -351,7 +366,26 @@ write_namespace (struct jw *w, const char *type, pid_t pid, const char *ns)
   jw_close (w);
 }
 
-/* hostNetwork pods run in the host's net, ipc and uts: no entry at all. */
+/* The PID namespace: the container's own option (CRI) or the pod's
+ * (hostPID, shareProcessNamespace).  Node: the host's, no entry. */
+static void
+write_pid_namespace (struct jw *w, const struct pod_config_input *in)
+{
+  enum pod_pid_mode mode = in->container->cri.pid;
+
+  if (mode == POD_PID_DEFAULT)
+    mode = in->pod->host_pid ? POD_PID_NODE : POD_PID_POD;
+  if (mode == POD_PID_NODE)
+    return;
+  write_namespace (w, "pid",
+                   mode == POD_PID_TARGET ? in->target_pid
+                   : mode == POD_PID_POD  ? in->pid1
+                                          : 0,
+                   "pid");
+}
+
+/* hostNetwork pods run in the host's net, ipc and uts (their holder has
+ * none of its own), hostIPC ones in its ipc: no entry at all. */
 static void
 write_namespaces (struct jw *w, const struct pod_config_input *in)
 {
@@ -360,26 +394,125 @@ write_namespaces (struct jw *w, const struct pod_config_input *in)
   if (!in->pod->host_network)
     {
       write_namespace (w, "network", in->holder_pid, "net");
-      write_namespace (w, "ipc", in->holder_pid, "ipc");
       write_namespace (w, "uts", in->holder_pid, "uts");
     }
+  if (!in->pod->host_network && !in->pod->host_ipc)
+    write_namespace (w, "ipc", in->holder_pid, "ipc");
   write_namespace (w, "mount", 0, NULL);
-  /* hostPID: no PID namespace, the runtime's (the holder stays in the
-   * node's; only its pid 1 child is in the pod's).  hostIPC has no such
-   * way: the holder itself is in the pod's IPC namespace. */
-  if (!in->pod->host_pid)
-    write_namespace (w, "pid", in->pid1, "pid");
+  write_pid_namespace (w, in);
+  jw_array_close (w);
+}
+
+/* A CRI container's resources as kubelet computed them: no conversion. */
+static void
+write_cri_resources (struct jw *w, const struct pod_cri_linux *x)
+{
+  if (x->memory_limit.set || x->memory_swap.set)
+    {
+      jw_key (w, "memory");
+      jw_open (w);
+      /* the CRI's 0 is "not set" */
+      if (x->memory_limit.set && x->memory_limit.value != 0)
+        jw_key_int (w, "limit", x->memory_limit.value);
+      if (x->memory_swap.set && x->memory_swap.value != 0)
+        jw_key_int (w, "swap", x->memory_swap.value);
+      jw_close (w);
+    }
+  jw_key (w, "cpu");
+  jw_open (w);
+  if (x->cpu_shares.set && x->cpu_shares.value != 0)
+    jw_key_int (w, "shares", x->cpu_shares.value);
+  if (x->cpu_quota.set && x->cpu_quota.value != 0)
+    jw_key_int (w, "quota", x->cpu_quota.value);
+  if (x->cpu_period.set && x->cpu_period.value != 0)
+    jw_key_int (w, "period", x->cpu_period.value);
+  if (x->cpuset_cpus && x->cpuset_cpus[0])
+    jw_key_string (w, "cpus", x->cpuset_cpus);
+  if (x->cpuset_mems && x->cpuset_mems[0])
+    jw_key_string (w, "mems", x->cpuset_mems);
+  jw_close (w);
+  if (x->hugepages_len)
+    {
+      jw_key (w, "hugepageLimits");
+      jw_array_open (w);
+      for (size_t i = 0; i < x->hugepages_len; i++)
+        {
+          jw_open (w);
+          jw_key_string (w, "pageSize", x->hugepages[i].page_size);
+          jw_key_int (w, "limit", x->hugepages[i].limit);
+          jw_close (w);
+        }
+      jw_array_close (w);
+    }
+  if (x->unified.len)
+    jw_key_map (w, "unified", &x->unified);
+}
+
+/* Everything denied, then the CRI's devices (the runtime adds the
+ * standard ones).  (A privileged container too: a pod's cgroup may not
+ * allow every device, and its child cannot.) */
+static void
+write_device_rules (struct jw *w, const struct pod_config_input *in)
+{
+  jw_key (w, "devices");
+  jw_array_open (w);
+  jw_open (w);
+  jw_key_bool (w, "allow", false);
+  jw_key_string (w, "access", "rwm");
+  jw_close (w);
+  for (size_t i = 0; i < in->devices_len; i++)
+    {
+      const struct pod_config_device *d = &in->devices[i];
+      jw_open (w);
+      jw_key_bool (w, "allow", true);
+      jw_key_string (w, "type", d->type);
+      jw_key_int (w, "major", d->major);
+      jw_key_int (w, "minor", d->minor);
+      jw_key_string (w, "access", d->access);
+      jw_close (w);
+    }
+  jw_array_close (w);
+}
+
+static void
+write_devices (struct jw *w, const struct pod_config_input *in)
+{
+  if (in->devices_len == 0)
+    return;
+  jw_key (w, "devices");
+  jw_array_open (w);
+  for (size_t i = 0; i < in->devices_len; i++)
+    {
+      const struct pod_config_device *d = &in->devices[i];
+      jw_open (w);
+      jw_key_string (w, "path", d->path);
+      jw_key_string (w, "type", d->type);
+      jw_key_int (w, "major", d->major);
+      jw_key_int (w, "minor", d->minor);
+      jw_key_int (w, "fileMode", d->mode);
+      jw_key_int (w, "uid", d->uid);
+      jw_key_int (w, "gid", d->gid);
+      jw_close (w);
+    }
   jw_array_close (w);
 }
 
 /* cpu.shares from requests and a CFS quota from limits, as the kubelet
  * computes them (MilliCPUToShares / MilliCPUToQuota with a 100 ms period). */
 static void
-write_resources (struct jw *w, const struct pod_resources *r)
+write_resources (struct jw *w, const struct pod_config_input *in)
 {
+  const struct pod_resources *r = &in->container->resources;
+
   jw_key (w, "resources");
   jw_open (w);
-  oci_spec_write_default_devices (w);
+  write_device_rules (w, in);
+  if (in->container->cri.resources)
+    {
+      write_cri_resources (w, &in->container->cri);
+      jw_close (w);
+      return;
+    }
   if (r->limits_memory.set)
     {
       jw_key (w, "memory");
@@ -441,6 +574,11 @@ write_sysctls (struct jw *w, const struct pod_security_context *sc)
 static int
 write_linux (struct jw *w, const struct pod_config_input *in, struct husk_error **err)
 {
+  const struct pod_container *c = in->container;
+  const struct pod_security_context *sc = &c->security_context;
+  /* the container's seccompProfile, else the pod's */
+  const struct pod_security_context *seccomp
+      = sc->seccomp_type ? sc : &in->pod->security_context;
   struct pod_cgroup pod_cg __attribute__ ((cleanup (pod_cgroup_clear))) = { 0 };
   cleanup_free char *cg = NULL;
 
@@ -452,17 +590,22 @@ write_linux (struct jw *w, const struct pod_config_input *in, struct husk_error 
   jw_open (w);
   write_namespaces (w, in);
   jw_key_string (w, "cgroupsPath", cg);
-  write_resources (w, &in->container->resources);
+  write_resources (w, in);
+  write_devices (w, in);
   write_sysctls (w, &in->pod->security_context);
-  if (rootfs_propagation (in->container))
-    jw_key_string (w, "rootfsPropagation", rootfs_propagation (in->container));
-  if (!in->container->security_context.privileged)
-    write_masked (w, &in->container->security_context);
+  if (rootfs_propagation (c))
+    jw_key_string (w, "rootfsPropagation", rootfs_propagation (c));
   /* a privileged container runs unconfined, as kubelet's runtimes do */
-  if (in->seccomp && !in->container->security_context.privileged)
+  if (!sc->privileged)
     {
-      jw_key (w, "seccomp");
-      jw_value (w, in->seccomp);
+      write_masked (w, sc);
+      if (in->seccomp)
+        {
+          jw_key (w, "seccomp");
+          jw_value (w, in->seccomp);
+        }
+      else if (seccomp && seccomp->seccomp_type && strcmp (seccomp->seccomp_type, "RuntimeDefault") == 0)
+        pod_seccomp_write_default (w, sc);
     }
   jw_close (w);
   return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -132,6 +133,90 @@ write_meta (const char *dir, const struct pod_container *c, unsigned attempt,
   return pod_write_file_atomic (path, text, strlen (text), 0644, err);
 }
 
+/* The init of the container a CRI container's PID namespace targets: one
+ * of the same pod, running. */
+static int
+target_pid (const struct pod_env *env, const char *sid, const char *target, pid_t *out,
+            struct husk_error **err)
+{
+  cleanup_free char *name = NULL, *path = NULL, *text = NULL;
+  char target_sid[33];
+  unsigned attempt;
+
+  if (pod_split_container_id (target, target_sid, &name, &attempt, err) < 0)
+    return husk_error_wrap (err, "pid namespace target");
+  if (strcmp (target_sid, sid) != 0)
+    return husk_error_set (err, EINVAL, "pid namespace target `%s`: not a container of this pod",
+                           target);
+  if (pod_container_file (env, target, HOLDER_INIT_PID_FILE, &path, err) < 0)
+    return -1;
+  if (pod_read_file (path, &text, NULL, err) < 0 || (*out = atoi (text)) <= 0
+      || kill (*out, 0) < 0)
+    return husk_error_set (err, ESRCH, "pid namespace target `%s`: not running", target);
+  return 0;
+}
+
+static void
+devices_free (struct pod_config_device *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (d[i].path);
+  free (d);
+}
+
+/* The CRI's devices as the host has them: type, numbers, mode, owner. */
+static int
+stat_devices (const struct pod_cri_linux *x, struct pod_config_device **out,
+              struct husk_error **err)
+{
+  struct pod_config_device *d = calloc (x->devices_len + 1, sizeof *d);
+  struct stat st;
+
+  if (d == NULL)
+    return husk_error_set (err, ENOMEM, "devices");
+  for (size_t i = 0; i < x->devices_len; i++)
+    {
+      const struct pod_device *dev = &x->devices[i];
+      if (stat (dev->host_path, &st) < 0)
+        {
+          devices_free (d, i);
+          return husk_error_set (err, errno, "device `%s`", dev->host_path);
+        }
+      if (!S_ISCHR (st.st_mode) && !S_ISBLK (st.st_mode))
+        {
+          devices_free (d, i);
+          return husk_error_set (err, EINVAL, "device `%s`: not a character or block device",
+                                 dev->host_path);
+        }
+      d[i] = (struct pod_config_device) {
+        .path = strdup (dev->container_path), .type = S_ISCHR (st.st_mode) ? "c" : "b",
+        .major = major (st.st_rdev), .minor = minor (st.st_rdev), .mode = st.st_mode & 07777,
+        .uid = st.st_uid, .gid = st.st_gid, .access = dev->permissions,
+      };
+      if (d[i].path == NULL)
+        {
+          devices_free (d, i + 1);
+          return husk_error_set (err, ENOMEM, "devices");
+        }
+    }
+  *out = d;
+  return 0;
+}
+
+/* What config.json needs from the system beyond the image: the PID
+ * namespace target, the devices. */
+static int
+resolve_cri (const struct pod_env *env, const struct pod_container *c, const char *sid,
+             struct pod_config_input *in, struct husk_error **err)
+{
+  if (c->cri.pid == POD_PID_TARGET && target_pid (env, sid, c->cri.pid_target, &in->target_pid, err) < 0)
+    return -1;
+  if (c->cri.devices_len && stat_devices (&c->cri, &in->devices, err) < 0)
+    return -1;
+  in->devices_len = c->cri.devices_len;
+  return 0;
+}
+
 /* The container's (else the pod's) Localhost seccomp profile, read from
  * its absolute path; *out stays NULL for the other types. */
 static int
@@ -196,7 +281,11 @@ prepare_bundle (const struct pod_env *env, const struct pod_spec *pod,
   if (pod_image_groups (rootfs, uid, &gids, &in.image_gids_len, err) < 0)
     return -1;
   in.image_gids = gids;
-  if (pod_config_generate (&in, &json, &len, err) < 0)
+  int ret = resolve_cri (env, c, sid, &in, err);
+  if (ret == 0)
+    ret = pod_config_generate (&in, &json, &len, err);
+  devices_free (in.devices, in.devices_len);
+  if (ret < 0)
     return -1;
   return pod_write_file_atomic (config, json, len, 0644, err);
 }

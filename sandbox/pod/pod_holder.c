@@ -99,6 +99,8 @@ pod_holder_launch (const struct pod_env *env, const struct pod_spec *pod, const 
   argv[n++] = "--detach";
   if (pod->host_network)
     argv[n++] = "--host-network";
+  if (pod->host_ipc)
+    argv[n++] = "--host-ipc";
   if (pod->share_process_namespace)
     argv[n++] = "--share-pid";
   argv[n] = NULL;

@@ -84,14 +84,22 @@ struct pod_user {
 /* The image config's User (`name`, `uid`, with `:group` or `:gid`) as ids,
  * names from the rootfs' /etc/passwd and /etc/group; an unknown name is an
  * error (ENOENT). */
+int pod_image_user (const char *rootfs, const char *user, struct pod_user *out,
+                    struct husk_error **err);
 /* The groups the image's /etc/group lists the user of `uid` in (its
  * passwd name), as runc and containerd add them; none without an entry. */
 int pod_image_groups (const char *rootfs, long long uid, long long **gids, size_t *len,
                       struct husk_error **err);
-int pod_image_user (const char *rootfs, const char *user, struct pod_user *out,
-                    struct husk_error **err);
 
 /* ---- pod_config.c ---- */
+/* A CRI device as the host has it (stat'ed by pod_container.c). */
+struct pod_config_device {
+  char *path; /* in the container */
+  const char *type; /* "c" or "b" */
+  long long major, minor, mode, uid, gid;
+  const char *access;
+};
+
 struct pod_config_input {
   const struct pod_env *env;
   const struct pod_spec *pod;
@@ -102,10 +110,21 @@ struct pod_config_input {
   const char *cid;
   pid_t holder_pid;
   pid_t pid1; /* 0 without shareProcessNamespace */
+  pid_t target_pid; /* the init of cri.pid_target's container */
+  struct pod_config_device *devices; size_t devices_len;
   yajl_val seccomp; /* a Localhost seccomp profile, parsed; NULL: none */
   const long long *image_gids; /* pod_image_groups' of the process's uid */
   size_t image_gids_len;
 };
+/* Whether the container's capability sets (drop, add, privileged) hold
+ * `cap` ("CAP_SYS_ADMIN"). */
+bool pod_config_has_cap (const struct pod_security_context *sc, const char *cap);
+
+/* ---- pod_seccomp.c ---- */
+struct jw;
+/* linux.seccomp for seccompProfile type RuntimeDefault: the runtime's
+ * default profile, allowing what the capabilities of `sc` allow. */
+void pod_seccomp_write_default (struct jw *w, const struct pod_security_context *sc);
 /* config.json for one container of the pod, written with yajl_gen. */
 int pod_config_generate (const struct pod_config_input *in, char **json, size_t *len,
                          struct husk_error **err);

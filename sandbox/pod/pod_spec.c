@@ -59,6 +59,25 @@ ports_clear (struct pod_port *ports, size_t len)
 }
 
 static void
+cri_linux_clear (struct pod_cri_linux *x)
+{
+  free (x->cpuset_cpus);
+  free (x->cpuset_mems);
+  for (size_t i = 0; i < x->hugepages_len; i++)
+    free (x->hugepages[i].page_size);
+  free (x->hugepages);
+  map_clear (&x->unified);
+  free (x->pid_target);
+  for (size_t i = 0; i < x->devices_len; i++)
+    {
+      free (x->devices[i].host_path);
+      free (x->devices[i].container_path);
+      free (x->devices[i].permissions);
+    }
+  free (x->devices);
+}
+
+static void
 container_clear (struct pod_container *c)
 {
   free (c->name);
@@ -82,6 +101,7 @@ container_clear (struct pod_container *c)
   free (c->volume_mounts);
   ports_clear (c->ports, c->ports_len);
   security_context_clear (&c->security_context);
+  cri_linux_clear (&c->cri);
 }
 
 void
@@ -208,6 +228,17 @@ parse_env_var (struct jr *r, yajl_val v, void *elem)
 }
 
 static int
+check_propagation (struct jr *r, const struct pod_volume_mount *m)
+{
+  const char *p = m->mount_propagation;
+  if (p == NULL || strcmp (p, "None") == 0 || strcmp (p, "HostToContainer") == 0
+      || strcmp (p, "Bidirectional") == 0)
+    return 0;
+  jr_enter_key (r, "mountPropagation");
+  return jr_fail (r, "unsupported value \"%s\" (None, HostToContainer or Bidirectional)", p);
+}
+
+static int
 parse_volume_mount (struct jr *r, yajl_val v, void *elem)
 {
   struct pod_volume_mount *m = elem;
@@ -217,7 +248,7 @@ parse_volume_mount (struct jr *r, yajl_val v, void *elem)
              || jr_bool (r, v, "readOnly", &m->read_only) < 0
              || jr_string (r, v, "mountPropagation", false, &m->mount_propagation) < 0
              ? -1
-             : 0;
+             : check_propagation (r, m);
 }
 
 static int
@@ -307,11 +338,140 @@ static int
 parse_seccomp_profile (struct jr *r, yajl_val v, void *into)
 {
   struct pod_security_context *sc = into;
-  return jr_string (r, v, "type", true, &sc->seccomp_type) < 0
-                 || jr_string (r, v, "localhostProfile", false, &sc->seccomp_localhost_profile)
-                        < 0
+  if (jr_string (r, v, "type", true, &sc->seccomp_type) < 0
+      || jr_string (r, v, "localhostProfile", false, &sc->seccomp_localhost_profile) < 0)
+    return -1;
+  if (strcmp (sc->seccomp_type, "RuntimeDefault") != 0 && strcmp (sc->seccomp_type, "Localhost") != 0
+      && strcmp (sc->seccomp_type, "Unconfined") != 0)
+    {
+      jr_enter_key (r, "type");
+      return jr_fail (r, "unsupported value \"%s\" (RuntimeDefault, Localhost or Unconfined)",
+                      sc->seccomp_type);
+    }
+  return 0;
+}
+
+static int
+parse_sysctl (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_env_var *s = elem;
+  if (jr_string (r, v, "name", true, &s->name) < 0 || jr_string (r, v, "value", true, &s->value) < 0)
+    return -1;
+  /* a name becomes a path under /proc/sys */
+  if (s->name[0] == '\0' || s->name[0] == '.' || s->name[0] == '/' || strstr (s->name, "..")
+      || strchr (s->name, ' '))
+    {
+      jr_enter_key (r, "name");
+      return jr_fail (r, "\"%s\" is not a sysctl name", s->name);
+    }
+  return 0;
+}
+
+static int
+parse_hugepage (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_hugepage *h = elem;
+  return jr_string (r, v, "pageSize", true, &h->page_size) < 0
+             || jr_i64 (r, v, "limit", true, 0, INT64_MAX, &h->limit) < 0
              ? -1
              : 0;
+}
+
+static int
+parse_device (struct jr *r, yajl_val v, void *elem)
+{
+  struct pod_device *d = elem;
+  if (jr_string (r, v, "hostPath", true, &d->host_path) < 0
+      || jr_string (r, v, "containerPath", true, &d->container_path) < 0
+      || jr_string (r, v, "permissions", false, &d->permissions) < 0)
+    return -1;
+  if (d->host_path[0] != '/' || d->container_path[0] != '/')
+    return jr_fail (r, "device paths must be absolute");
+  if (d->permissions == NULL || d->permissions[0] == '\0')
+    {
+      free (d->permissions);
+      if ((d->permissions = strdup ("rwm")) == NULL)
+        return jr_fail (r, "out of memory");
+    }
+  if (strspn (d->permissions, "rwm") != strlen (d->permissions))
+    {
+      jr_enter_key (r, "permissions");
+      return jr_fail (r, "\"%s\" is not made of r, w and m", d->permissions);
+    }
+  return 0;
+}
+
+static int
+parse_pid_mode (struct jr *r, yajl_val v, struct pod_cri_linux *x)
+{
+  static const char *const names[] = { [POD_PID_POD] = "Pod", [POD_PID_CONTAINER] = "Container",
+                                       [POD_PID_NODE] = "Node", [POD_PID_TARGET] = "Target" };
+  cleanup_free char *mode = NULL;
+  if (jr_string (r, v, "pid", false, &mode) < 0 || jr_string (r, v, "pidTarget", false, &x->pid_target) < 0)
+    return -1;
+  for (size_t i = POD_PID_POD; mode && i < sizeof names / sizeof names[0]; i++)
+    if (strcmp (mode, names[i]) == 0)
+      x->pid = i;
+  if (mode && x->pid == POD_PID_DEFAULT)
+    {
+      jr_enter_key (r, "pid");
+      return jr_fail (r, "unsupported value \"%s\" (Pod, Container, Node or Target)", mode);
+    }
+  if (x->pid == POD_PID_TARGET && x->pid_target == NULL)
+    {
+      jr_enter_key (r, "pidTarget");
+      return jr_fail (r, "required with pid Target");
+    }
+  return 0;
+}
+
+static int
+parse_cri_resources (struct jr *r, yajl_val v, struct pod_cri_linux *x)
+{
+  yajl_val res;
+  size_t mark;
+  int ret;
+
+  if ((ret = jr_object (r, v, "resources", false, &res)) <= 0)
+    return ret;
+  mark = jr_enter_key (r, "resources");
+  x->resources = true;
+  if (jr_opt_i64 (r, res, "cpuPeriod", 0, INT64_MAX, &x->cpu_period) < 0
+      || jr_opt_i64 (r, res, "cpuQuota", -1, INT64_MAX, &x->cpu_quota) < 0
+      || jr_opt_i64 (r, res, "cpuShares", 0, INT64_MAX, &x->cpu_shares) < 0
+      || jr_opt_i64 (r, res, "memoryLimit", -1, INT64_MAX, &x->memory_limit) < 0
+      || jr_opt_i64 (r, res, "memorySwap", -1, INT64_MAX, &x->memory_swap) < 0
+      || jr_opt_i64 (r, res, "oomScoreAdj", -1000, 1000, &x->oom_score_adj) < 0
+      || jr_string (r, res, "cpusetCpus", false, &x->cpuset_cpus) < 0
+      || jr_string (r, res, "cpusetMems", false, &x->cpuset_mems) < 0
+      || jr_array_of (r, res, "hugepageLimits", sizeof *x->hugepages, parse_hugepage,
+                      &x->hugepages, &x->hugepages_len)
+             < 0
+      || jr_map (r, res, "unified", &x->unified) < 0)
+    return -1;
+  jr_leave (r, mark);
+  return 1;
+}
+
+static int
+parse_cri_linux (struct jr *r, yajl_val obj, struct pod_cri_linux *x)
+{
+  yajl_val v;
+  size_t mark;
+  int ret;
+
+  if ((ret = jr_object (r, obj, "huskCRI", false, &v)) <= 0)
+    return ret;
+  mark = jr_enter_key (r, "huskCRI");
+  x->set = true;
+  if (parse_cri_resources (r, v, x) < 0
+      || parse_pid_mode (r, v, x) < 0
+      || jr_array_of (r, v, "devices", sizeof *x->devices, parse_device, &x->devices,
+                      &x->devices_len)
+             < 0)
+    return -1;
+  jr_leave (r, mark);
+  return 1;
 }
 
 static int
@@ -336,7 +496,7 @@ parse_security_context (struct jr *r, yajl_val obj, struct pod_security_context 
       || jr_strv (r, v, "maskedPaths", false, &sc->masked_paths, &sc->masked_paths_len) < 0
       || jr_strv (r, v, "readonlyPaths", false, &sc->readonly_paths, &sc->readonly_paths_len)
              < 0
-      || jr_array_of (r, v, "sysctls", sizeof *sc->sysctls, parse_env_var, &sc->sysctls,
+      || jr_array_of (r, v, "sysctls", sizeof *sc->sysctls, parse_sysctl, &sc->sysctls,
                       &sc->sysctls_len)
              < 0
       || jr_object (r, v, "capabilities", false, &caps) < 0)
@@ -396,6 +556,7 @@ parse_container (struct jr *r, yajl_val v, void *elem)
       || jr_array_of (r, v, "ports", sizeof *c->ports, parse_port, &c->ports, &c->ports_len) < 0
       || parse_resources (r, v, &c->resources) < 0
       || parse_security_context (r, v, &c->security_context) < 0
+      || parse_cri_linux (r, v, &c->cri) < 0
       || jr_bool (r, v, "tty", &c->tty) < 0 || jr_bool (r, v, "stdin", &c->stdin_) < 0
       || jr_bool (r, v, "stdinOnce", &c->stdin_once) < 0)
     return -1;
@@ -563,6 +724,7 @@ parse_pod_fields (struct jr *r, yajl_val spec, struct pod_spec *pod)
       || jr_string (r, spec, "subdomain", false, &pod->subdomain) < 0
       || jr_bool (r, spec, "hostNetwork", &pod->host_network) < 0
       || jr_bool (r, spec, "hostPID", &pod->host_pid) < 0
+      || jr_bool (r, spec, "hostIPC", &pod->host_ipc) < 0
       || jr_bool (r, spec, "shareProcessNamespace", &pod->share_process_namespace) < 0
       || jr_string (r, spec, "restartPolicy", false, &pod->restart_policy) < 0
       || check_restart_policy (r, pod) < 0

@@ -74,6 +74,35 @@ struct pod_port {
   char *host_ip;          /* NULL: every address */
 };
 
+/* containers[].huskCRI: what a CRI ContainerConfig gives a container
+ * beyond a Pod's fields, in the runtime's own terms (kubelet has converted
+ * them already), so they reach config.json exactly as given.  huskd's CRI
+ * front door writes it; Kubernetes pods never have it. */
+struct pod_hugepage {
+  char *page_size; /* "2MB" */
+  int64_t limit;
+};
+
+struct pod_device {
+  char *host_path;
+  char *container_path;
+  char *permissions; /* "rwm" */
+};
+
+enum pod_pid_mode { POD_PID_DEFAULT = 0, POD_PID_POD, POD_PID_CONTAINER, POD_PID_NODE, POD_PID_TARGET };
+
+struct pod_cri_linux {
+  bool set;
+  bool resources; /* the fields below replace those from resources: */
+  oci_opt_i64 cpu_period, cpu_quota, cpu_shares, memory_limit, memory_swap, oom_score_adj;
+  char *cpuset_cpus, *cpuset_mems;
+  struct pod_hugepage *hugepages; size_t hugepages_len;
+  struct oci_map unified;
+  enum pod_pid_mode pid;   /* the container's own PID namespace option */
+  char *pid_target;        /* POD_PID_TARGET: a container id of the pod */
+  struct pod_device *devices; size_t devices_len;
+};
+
 struct pod_container {
   char *name;
   char *image;
@@ -86,6 +115,7 @@ struct pod_container {
   struct pod_resources resources;
   struct pod_security_context security_context;
   bool tty;
+  struct pod_cri_linux cri;
   bool stdin_, stdin_once; /* stdin, stdinOnce */
 };
 
@@ -139,6 +169,7 @@ struct pod_spec {
   char *subdomain;
   bool host_network;
   bool host_pid; /* the containers stay in the node's PID namespace */
+  bool host_ipc;
   struct pod_port *ports; size_t ports_len; /* HUSK_POD_PORTS_ANNOTATION's */
   bool share_process_namespace;
   char *restart_policy;           /* Always (default), OnFailure, Never */

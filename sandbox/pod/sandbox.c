@@ -51,7 +51,29 @@ sandbox_teardown (const struct pod_env *env, const char *sid, struct husk_error 
   return pod_rm_rf (dir, err);
 }
 
-/* The containers' hostPorts as CNI portMappings (NULL when none). */
+static int
+write_port (struct jw *w, const struct pod_port *p, size_t *n, struct husk_error **err)
+{
+  if (p->host_port == 0)
+    return 0;
+  cleanup_free char *proto = strdup (p->protocol);
+  if (proto == NULL)
+    return husk_error_set (err, ENOMEM, "ports");
+  for (char *c = proto; *c; c++)
+    *c = (char) tolower ((unsigned char) *c); /* CNI spells them "tcp" */
+  jw_open (w);
+  jw_key_int (w, "hostPort", p->host_port);
+  jw_key_int (w, "containerPort", p->container_port);
+  jw_key_string (w, "protocol", proto);
+  if (p->host_ip && p->host_ip[0])
+    jw_key_string (w, "hostIP", p->host_ip);
+  jw_close (w);
+  (*n)++;
+  return 0;
+}
+
+/* The containers' hostPorts (and a CRI sandbox's port mappings) as CNI
+ * portMappings (NULL when none). */
 static int
 port_mappings (const struct pod_spec *pod, char **out, struct husk_error **err)
 {
@@ -62,29 +84,14 @@ port_mappings (const struct pod_spec *pod, char **out, struct husk_error **err)
   if (jw_init (&w, NULL, err) < 0)
     return -1;
   jw_array_open (&w);
-  for (size_t i = 0; i <= pod->containers_len; i++)
-    for (size_t j = 0; j < (i < pod->containers_len ? pod->containers[i].ports_len : pod->ports_len);
-         j++)
-      {
-        /* the containers' hostPorts, then the sandbox's (the CRI's) */
-        const struct pod_port *p
-            = i < pod->containers_len ? &pod->containers[i].ports[j] : &pod->ports[j];
-        if (p->host_port == 0)
-          continue;
-        cleanup_free char *proto = strdup (p->protocol);
-        if (proto == NULL)
-          return husk_error_set (err, ENOMEM, "ports");
-        for (char *c = proto; *c; c++)
-          *c = (char) tolower ((unsigned char) *c); /* CNI spells them "tcp" */
-        jw_open (&w);
-        jw_key_int (&w, "hostPort", p->host_port);
-        jw_key_int (&w, "containerPort", p->container_port);
-        jw_key_string (&w, "protocol", proto);
-        if (p->host_ip)
-          jw_key_string (&w, "hostIP", p->host_ip);
-        jw_close (&w);
-        n++;
-      }
+  /* the containers' hostPorts, then the sandbox's (the CRI's) */
+  for (size_t i = 0; i < pod->containers_len; i++)
+    for (size_t j = 0; j < pod->containers[i].ports_len; j++)
+      if (write_port (&w, &pod->containers[i].ports[j], &n, err) < 0)
+        return -1;
+  for (size_t i = 0; i < pod->ports_len; i++)
+    if (write_port (&w, &pod->ports[i], &n, err) < 0)
+      return -1;
   jw_array_close (&w);
   if (jw_finish (&w, "portMappings", out, NULL, err) < 0)
     return -1;

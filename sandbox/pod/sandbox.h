@@ -216,6 +216,12 @@ int husk_pod_container_start (const struct husk_sandbox_env *env, const char *co
 int husk_pod_container_stop (const struct husk_sandbox_env *env, const char *container_id,
                              int grace_seconds, struct husk_error **err);
 
+/* Changes a created or running container's cgroup: `resources_json` is an
+ * OCI linux.resources object (`<runtime> update --resources`). */
+int husk_pod_container_update_resources (const struct husk_sandbox_env *env,
+                                         const char *container_id, const char *resources_json,
+                                         struct husk_error **err);
+
 /* Deletes a stopped container from the runtime and removes its rootfs and
  * bundle; its status and log are removed too. */
 int husk_pod_container_remove (const struct husk_sandbox_env *env, const char *container_id,

@@ -26,12 +26,6 @@ CRITEST_HUSKD_KNOWN=(
 	# the holder writes the log and rotates it itself; ReopenContainerLog
 	# cannot make it open a new file yet
 	'should support reopening container log'
-	# namespace mode NODE for ipc: the pod library has no hostIPC (the
-	# holder that runs the runtime is in the pod's IPC namespace)
-	'should support HostIpc is true'
-	# RuntimeDefault (docker/default): husk has no default seccomp profile
-	# yet (Localhost profiles are applied), so the container is unconfined
-	'SeccompProfilePath docker/default should support seccomp'
 )
 
 missing_prerequisite() {

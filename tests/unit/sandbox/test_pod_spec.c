@@ -69,6 +69,27 @@ test_errors (void)
   expect_error ("{\"kind\":\"Service\",\"metadata\":{\"name\":\"p\"},\"spec\":{}}", "kind: \"Service\" is not \"Pod\"",
                 "other kinds are refused");
   expect_error ("{not json", "pod.json", "invalid JSON is an error naming the file");
+  /* what the CRI front door writes (huskCRI, sysctls, propagation) */
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"securityContext\":"
+                     "{\"seccompProfile\":{\"type\":\"Sideways\"}}}]}"),
+                "spec.containers[0].securityContext.seccompProfile.type: unsupported value", "seccomp types");
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"huskCRI\":"
+                     "{\"pid\":\"Target\"}}]}"),
+                "spec.containers[0].huskCRI.pidTarget: required", "a pid target names its container");
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"huskCRI\":"
+                     "{\"devices\":[{\"hostPath\":\"/dev/null\",\"containerPath\":\"/d\","
+                     "\"permissions\":\"rwx\"}]}}]}"),
+                "spec.containers[0].huskCRI.devices[0].permissions: \"rwx\"", "device permissions");
+  expect_error (POD ("{\"containers\":[{\"name\":\"a\",\"image\":\"/x\",\"securityContext\":"
+                     "{\"supplementalGroups\":[-1]}}]}"),
+                "spec.containers[0].securityContext.supplementalGroups[0]", "group ids");
+  expect_error (POD ("{\"securityContext\":{\"sysctls\":[{\"name\":\"../x\",\"value\":\"1\"}]},"
+                     "\"containers\":[{\"name\":\"a\",\"image\":\"/x\"}]}"),
+                "spec.securityContext.sysctls[0].name: \"../x\" is not a sysctl name", "sysctl names");
+  expect_error (POD ("{\"volumes\":[{\"name\":\"v\",\"emptyDir\":{}}],\"containers\":[{\"name\":\"a\","
+                     "\"image\":\"/x\",\"volumeMounts\":[{\"name\":\"v\",\"mountPath\":\"/v\","
+                     "\"mountPropagation\":\"Sideways\"}]}]}"),
+                "spec.containers[0].volumeMounts[0].mountPropagation: unsupported value", "propagation");
 }
 
 static void
