@@ -139,13 +139,13 @@ main() {
 
 	# The release binary is what users install and the benchmarks time, and
 	# only it has the sealed re-exec before glibc's start (seal_entry.c):
-	# that path, the CVE-2019-5736 suites and the lifecycle files once more.
+	# that path, the CVE-2019-5736 suite, exec and run once more.
 	local release_bin=$REPO/build-release/runtime/cli/husk
 	if [ -x "$release_bin" ]; then
 		section "release binary (HUSK=$release_bin)"
 		run_bats "$LOGDIR/release.tap" "$release_bin" tests/integration/seal-entry.bats \
 			tests/integration/isolation/cve.bats tests/integration/exec-one-stage.bats \
-			tests/integration/run.bats tests/integration/create.bats tests/integration/process.bats
+			tests/integration/run.bats
 		sed -i 's/^\(\(not \)\?ok [0-9]* \)/\1[release] /' "$LOGDIR/release.tap"
 	fi
 
@@ -200,9 +200,12 @@ main() {
 		# processes no helper captures (husk under podman or containerd,
 		# huskd, the holder) go to log_path files: each teardown checks them
 		# (helpers.bash check_sanitizer_reports); any left over fail here.
+		# Left to the plain pass for CI's time: critest against huskd (its
+		# CRI paths run under ASan in cri/*.bats) and kubectl explain (the
+		# schema is served by every kubectl suite here).
 		mapfile -t subdirs < <(find tests/integration -mindepth 2 -name '*.bats' ! -path '*/.*' \
 			! -path tests/integration/huskd/api.bats ! -path tests/integration/huskd/pods.bats \
-			! -name '*-1.20.bats' | sort)
+			! -name '*-1.20.bats' ! -name critest-huskd.bats ! -name kubectl-explain.bats | sort)
 		if [ -x "$ASAN_BIN" ] && [ -x "$REPO/$ASAN_BUILD/sandbox/huskd/huskd" ]; then
 			section "integration subdirectories under ASan+UBSan (${#subdirs[@]} files)"
 			local san=$LOGDIR/sanitizer a=$REPO/$ASAN_BUILD
