@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../oci/cleanup.h"
@@ -441,23 +442,34 @@ cri_exec_sync (struct cri_server *s, const ProtobufCMessage *req, struct cri_are
   return 0;
 }
 
-/* The holder writes to the container's current log file and rotates it
- * itself, so there is nothing to reopen: a container that runs is fine. */
+/* The kubelet rotates a container's log by renaming the file at its path
+ * and asking for a new one there.  Until the first rotation that path is
+ * our link to the holder's own file (link_log): nothing to reopen. */
 int
 cri_reopen_container_log (struct cri_server *s, const ProtobufCMessage *req, struct cri_arena *a,
                           ProtobufCMessage **resp, struct husk_error **err)
 {
   const Runtime__V1__ReopenContainerLogRequest *r = (const void *) req;
   Runtime__V1__ReopenContainerLogResponse *out = cri_alloc (a, sizeof *out);
+  cleanup_msg Runtime__V1__ContainerConfig *c = NULL;
   struct husk_pod_container_status ps = { 0 };
+  const char *path;
+  struct stat st;
   bool running;
   if (known (s, r->container_id, err) < 0
+      || cri_store_get (s, "containers", r->container_id, &runtime__v1__container_config__descriptor,
+                        (ProtobufCMessage **) &c, err)
+             < 0
       || husk_pod_container_status (s->opts.env, r->container_id, &ps, err) < 0)
     return -1;
   running = ps.state == HUSK_POD_CONTAINER_RUNNING;
   husk_pod_container_status_free (&ps);
   if (!running)
     return husk_error_set (err, EBUSY, "container `%s` is not running", r->container_id);
+  path = log_path (s, a, r->container_id, c, NULL);
+  if (path[0] && !(lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
+      && husk_pod_container_reopen_log (s->opts.env, r->container_id, path, err) < 0)
+    return -1;
   runtime__v1__reopen_container_log_response__init (out);
   *resp = &out->base;
   return 0;

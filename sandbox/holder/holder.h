@@ -89,6 +89,7 @@ int holder_stdin_pipe (struct holder_container *c, int *child_end);
 
 /* holder_attach.c */
 void holder_attach_request (struct holder *h, int fd, const char *id, const char *streams);
+struct holder_container *holder_find_container (struct holder *h, const char *id);
 /* Output of the container to every attacher that wants it. */
 void holder_attach_output (struct holder_container *c, int packet, const char *buf, size_t n);
 /* The container is gone: EXIT to each attacher, then they are closed. */

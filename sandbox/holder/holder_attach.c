@@ -23,8 +23,8 @@
 
 #define ATTACH_SNDBUF (1 << 20)
 
-static struct holder_container *
-find_container (struct holder *h, const char *id)
+struct holder_container *
+holder_find_container (struct holder *h, const char *id)
 {
   for (struct holder_container *c = h->containers; c; c = c->next)
     if (strcmp (c->id, id) == 0)
@@ -35,7 +35,7 @@ find_container (struct holder *h, const char *id)
 void
 holder_attach_request (struct holder *h, int fd, const char *id, const char *streams)
 {
-  struct holder_container *c = find_container (h, id);
+  struct holder_container *c = holder_find_container (h, id);
   struct timeval none = { 0 };
   int sndbuf = ATTACH_SNDBUF;
   struct holder_attach *a;

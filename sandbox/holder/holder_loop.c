@@ -307,7 +307,26 @@ start_create (struct holder *h, struct holder_container *c, const char *bundle)
   return 0;
 }
 
-/* "create" NUL id NUL bundle NUL dir NUL [flags NUL], or "attach" */
+/* ReopenContainerLog: the kubelet renamed the log it reads (rotation) and
+ * asks for a new file at its path; what was written goes on in the old one
+ * until this point.  Lines cut in the middle continue in the new file. */
+static void
+reopen_log (struct holder *h, int fd, const char *id, const char *path)
+{
+  struct holder_container *c = holder_find_container (h, id);
+  struct cri_log_file next = { .fd = -1 };
+
+  if (c == NULL || c->log.fd < 0)
+    return holder_reply (&fd, "err %d container `%s` is not running", ESRCH, id);
+  if (cri_log_open (&next, path, h->opt.log_max_bytes) < 0)
+    return holder_reply (&fd, "err %d open `%s`: %s", errno, path, strerror (errno));
+  cri_log_close (&c->log);
+  c->log = next;
+  holder_reply (&fd, "ok");
+}
+
+/* "create" NUL id NUL bundle NUL dir NUL [flags NUL], "attach" NUL id NUL
+ * streams NUL, or "reopen-log" NUL id NUL path NUL */
 static void
 handle_request (struct holder *h, int fd)
 {
@@ -323,6 +342,8 @@ handle_request (struct holder *h, int fd)
     return holder_reply (&fd, "err %d bad request", EINVAL);
   if (strcmp (field[0], "attach") == 0)
     return holder_attach_request (h, fd, field[1], field[2]);
+  if (strcmp (field[0], "reopen-log") == 0)
+    return reopen_log (h, fd, field[1], field[2]);
   c = calloc (1, sizeof *c);
   if (c == NULL)
     return holder_reply (&fd, "err %d out of memory", ENOMEM);

@@ -20,12 +20,14 @@ holder_request_parse (const char *msg, size_t n, const char *field[HOLDER_REQUES
     return -1;
   if (strcmp (field[0], "create") == 0)
     need = 4;
-  else if (strcmp (field[0], "attach") == 0)
+  else if (strcmp (field[0], "attach") == 0 || strcmp (field[0], "reopen-log") == 0)
     need = 3;
   else
     return -1;
   if (k < need || strlen (field[1]) >= sizeof ((struct holder_container *) 0)->id
-      || (need == 4 && strlen (field[3]) >= sizeof ((struct holder_container *) 0)->dir))
+      || (need == 4 && strlen (field[3]) >= sizeof ((struct holder_container *) 0)->dir)
+      || (strcmp (field[0], "reopen-log") == 0
+          && (field[2][0] != '/' || strlen (field[2]) >= sizeof ((struct cri_log_file *) 0)->path)))
     return -1;
   return 0;
 }

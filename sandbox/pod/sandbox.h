@@ -305,6 +305,11 @@ enum husk_pod_attach_packet {
  * one does not read in time is dropped for it, never for the log).
  * Errors: ESRCH the container is not running, EINVAL stdin asked of a
  * container without `stdin: true`, EPIPE its stdin was closed (stdinOnce). */
+/* ReopenContainerLog: the container's log goes on in a new file at `path`
+ * (absolute; the kubelet renamed the old one).  ESRCH: not running. */
+int husk_pod_container_reopen_log (const struct husk_sandbox_env *env, const char *container_id,
+                                   const char *path, struct husk_error **err);
+
 int husk_pod_container_attach (const struct husk_sandbox_env *env, const char *container_id,
                                bool stdin_, bool stdout_, bool stderr_, int *fd,
                                struct husk_error **err);

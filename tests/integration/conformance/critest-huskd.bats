@@ -23,9 +23,6 @@ load critest
 # Specs huskd's CRI fails today, each for a reason named here (ginkgo
 # regexps: substrings of the spec names).
 CRITEST_HUSKD_KNOWN=(
-	# the holder writes the log and rotates it itself; ReopenContainerLog
-	# cannot make it open a new file yet
-	'should support reopening container log'
 )
 
 missing_prerequisite() {

@@ -218,3 +218,13 @@ grpc_exec_url() { # CID ARGS...
 	cri logs "$cid"
 	[[ "$output" == *"got one"* ]]
 }
+
+@test "crictl logs -f: lines as they are written, and the end when the container exits" {
+	run_pod x sh -c 'echo one; sleep 2; echo two'
+	# crictl's follow checks the container's state when the log stops
+	# growing: it returns once the container has exited
+	run timeout 60 $(crictl_cmd) logs -f "$cid"
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'one\ntwo')" ]
+}
