@@ -112,6 +112,11 @@ container_status (struct pod_sync *s, yajl_val c, const struct observed *o,
     }
   else
     exited_state (s, c, o, state, cs);
+  /* the attempt before stays lastState while the next one is being made
+   * (created, not started yet), as the kubelet reports it */
+  if (!jv_get (jv_get (cs, "lastState"), "terminated") && o->has_prev
+      && o->prev.state == HUSK_POD_CONTAINER_EXITED)
+    jv_set (jv_obj_at (cs, "lastState"), "terminated", terminated (&o->prev));
   jv_set (cs, "ready", jv_bool (*ready));
   jv_set (cs, "restartCount", jv_int (o->has_latest ? o->latest.attempt : 0));
   jv_set (cs, "image", jv_string (jv_str (c, "image")));

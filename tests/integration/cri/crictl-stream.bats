@@ -206,9 +206,11 @@ grpc_exec_url() { # CID ARGS...
 	cid=$output
 	cri start "$cid"
 	[ "$status" -eq 0 ]
-	# crictl attach -i returns when its stdin ends (the container's stays open)
-	run timeout 60 $(crictl_cmd) attach -i "$cid" <<<$'one\ntwo'
+	# crictl attach -i stays attached after its own stdin ends (the
+	# container's stays open): the client killed after 5 s is a detach
+	run timeout 5 $(crictl_cmd) attach -i "$cid" <<<$'one\ntwo'
 	echo "$output" >&2
+	[ "$status" -eq 124 ]
 	[[ "$output" == *"got one"* ]]
 	[[ "$output" == *"got two"* ]]
 	[[ "$output" != *eof* ]]
