@@ -10,6 +10,25 @@
 
 #define SANDBOXES "sandboxes"
 
+/* huskd has one runtime: the default handler (""), and a RuntimeClass
+ * handler named after it ("husk", or the basename of --runtime).  Any
+ * other is refused as containerd refuses a handler it has no runtime for,
+ * rather than run the pod with a runtime it did not ask for. */
+static int
+check_handler (struct cri_server *s, const char *handler, struct husk_error **err)
+{
+  cleanup_free char *runtime = NULL;
+  const char *base;
+  if (handler == NULL || handler[0] == '\0' || strcmp (handler, "husk") == 0)
+    return 0;
+  runtime = husk_sandbox_find_runtime (s->opts.env);
+  base = runtime ? strrchr (runtime, '/') : NULL;
+  base = base ? base + 1 : runtime;
+  if (base && strcmp (handler, base) == 0)
+    return 0;
+  return husk_error_set (err, EINVAL, "RunPodSandbox: no runtime for `%s` is configured", handler);
+}
+
 int
 cri_run_pod_sandbox (struct cri_server *s, const ProtobufCMessage *req, struct cri_arena *a,
                      ProtobufCMessage **resp, struct husk_error **err)
@@ -25,6 +44,8 @@ cri_run_pod_sandbox (struct cri_server *s, const ProtobufCMessage *req, struct c
     env.pod_cgroup = r->config->linux->cgroup_parent;
   if (r->config == NULL || r->config->metadata == NULL || r->config->metadata->name[0] == '\0')
     return husk_error_set (err, EINVAL, "RunPodSandbox: config.metadata.name is required");
+  if (check_handler (s, r->runtime_handler, err) < 0)
+    return -1;
   if (cri_pod_json (r->config, NULL, 0, &json, err) < 0
       || husk_pod_sandbox_run (&env, json, strlen (json), &sid, err) < 0)
     return husk_error_wrap (err, "RunPodSandbox `%s`", r->config->metadata->name);

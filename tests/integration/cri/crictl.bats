@@ -59,6 +59,19 @@ teardown() { teardown_cri; }
 	[ ! -e "$PODS/$sid" ]
 }
 
+@test "crictl runp --runtime: husk is a handler, one huskd has no runtime for is refused" {
+	pod_config h >"$BATS_TEST_TMPDIR/pod.json"
+	cri runp --runtime nosuch "$BATS_TEST_TMPDIR/pod.json"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"no runtime for \`nosuch\` is configured"* ]]
+	cri pods -q
+	[ -z "$output" ]
+	cri runp --runtime husk "$BATS_TEST_TMPDIR/pod.json"
+	[ "$status" -eq 0 ]
+	cri inspectp -o go-template --template '{{.status.runtimeHandler}}' "$output"
+	[ "$output" = husk ]
+}
+
 @test "crictl create, start, ps, inspect, exec, logs, stop, rm; hostname and DNS config" {
 	pod_config app '.dns_config = {servers: ["10.9.8.7"], searches: ["svc.example"], options: ["ndots:5"]}' \
 		>"$BATS_TEST_TMPDIR/pod.json"
