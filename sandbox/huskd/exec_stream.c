@@ -490,6 +490,22 @@ exec_stream_serve (struct event_base *base, struct evhttp_request *req,
   return 0;
 }
 
+/* What pods/exec and pods/attach take from huskd and the query alike. */
+static struct exec_stream_target
+target_of (struct hreq *r)
+{
+  struct huskd_controller *c = r->d->controller;
+  return (struct exec_stream_target) {
+    .runtime = c->env.husk_binary, /* resolved at start (controller.c) */
+    .runtime_root = c->env.runtime_root,
+    .state_dir = r->d->opts.state_dir,
+    .stdin_ = hreq_query_bool (r, "stdin"),
+    .stdout_ = hreq_query_bool (r, "stdout"),
+    .stderr_ = hreq_query_bool (r, "stderr"),
+    .tty = hreq_query_bool (r, "tty"),
+  };
+}
+
 /* pods/{name}/exec: kube-apiserver's checks of the request, then the
  * container's current attempt and what to run it with. */
 void
@@ -499,15 +515,7 @@ huskd_pod_exec_stream (struct hreq *r, yajl_val pod)
   const char *name = hreq_query (r, "container");
   yajl_val spec = huskd_pod_container_spec (pod, name);
   struct huskd_controller *c = r->d->controller;
-  struct exec_stream_target t = {
-    .runtime = c->env.husk_binary, /* resolved at start (controller.c) */
-    .runtime_root = c->env.runtime_root,
-    .state_dir = r->d->opts.state_dir,
-    .stdin_ = hreq_query_bool (r, "stdin"),
-    .stdout_ = hreq_query_bool (r, "stdout"),
-    .stderr_ = hreq_query_bool (r, "stderr"),
-    .tty = hreq_query_bool (r, "tty"),
-  };
+  struct exec_stream_target t = target_of (r);
   char **argv = command_of (r);
   cleanup_free char *container_id = NULL, *config_path = NULL;
   struct api_status *st = NULL;
@@ -552,19 +560,11 @@ huskd_pod_attach_stream (struct hreq *r, yajl_val pod)
   const char *name = hreq_query (r, "container");
   yajl_val spec = huskd_pod_container_spec (pod, name);
   struct huskd_controller *c = r->d->controller;
-  struct exec_stream_target t = {
-    .runtime = c->env.husk_binary,
-    .runtime_root = c->env.runtime_root,
-    .state_dir = r->d->opts.state_dir,
-    .stdin_ = hreq_query_bool (r, "stdin"),
-    .stdout_ = hreq_query_bool (r, "stdout"),
-    .stderr_ = hreq_query_bool (r, "stderr"),
-    .tty = hreq_query_bool (r, "tty"),
-    .attach = true,
-    .env = &c->env,
-  };
+  struct exec_stream_target t = target_of (r);
   cleanup_free char *container_id = NULL;
   struct api_status *st = NULL;
+  t.attach = true;
+  t.env = &c->env;
   if (!spec)
     st = api_bad_request ("container %s is not valid for pod %s", name ?: "", r->name);
   else if (name = jv_str (spec, "name"), !container_running (pod, name)
