@@ -22,18 +22,14 @@ _Static_assert ((int) HUSK_POD_ATTACH_STDIN == (int) HOLDER_ATTACH_STDIN
                     && HUSK_POD_ATTACH_PACKET_MAX == HOLDER_ATTACH_PACKET_MAX,
                 "sandbox.h and holder_proto.h name the same packets");
 
-#define ATTACH_REPLY_TIMEOUT_S 10
-
 int
 husk_pod_container_attach (const struct husk_sandbox_env *henv, const char *cid, bool stdin_,
                            bool stdout_, bool stderr_, int *fd, struct husk_error **err)
 {
   cleanup_pod_env struct pod_env env = { 0 };
-  struct timeval tv = { .tv_sec = ATTACH_REPLY_TIMEOUT_S };
-  char sid[33], msg[512], reply[512];
+  char sid[33], msg[512], what[256];
   cleanup_close int sock = -1;
   int len;
-  ssize_t n;
 
   if (pod_env_resolve (henv, &env, err) < 0 || pod_split_container_id (cid, sid, NULL, NULL, err) < 0)
     return -1;
@@ -41,17 +37,8 @@ husk_pod_container_attach (const struct husk_sandbox_env *henv, const char *cid,
                   stdout_ ? "stdout " : "", stderr_ ? "stderr" : "", 0);
   if (len < 0 || (size_t) len >= sizeof msg)
     return husk_error_set (err, ENAMETOOLONG, "attach request for `%s`", cid);
-  if ((sock = pod_holder_connect (&env, sid, err)) < 0)
-    return husk_error_wrap (err, "attach to `%s`", cid);
-  setsockopt (sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (send (sock, msg, len, MSG_NOSIGNAL) != len)
-    return husk_error_set (err, errno, "attach to `%s`: send to the pod holder", cid);
-  n = recv (sock, reply, sizeof reply - 1, 0);
-  if (n <= 0)
-    return husk_error_set (err, n < 0 ? errno : EPIPE, "attach to `%s`: no answer from the pod holder",
-                           cid);
-  reply[n] = '\0';
-  if (pod_holder_parse_reply (reply, NULL, err) < 0)
+  snprintf (what, sizeof what, "attach to `%s`", cid);
+  if (pod_holder_ask (&env, sid, msg, (size_t) len, what, &sock, err) < 0)
     return -1;
   if (fcntl (sock, F_SETFL, O_NONBLOCK) < 0)
     return husk_error_set (err, errno, "attach to `%s`: O_NONBLOCK", cid);

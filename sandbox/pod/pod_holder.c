@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -228,5 +229,30 @@ pod_holder_stop (const struct pod_env *env, const char *sandbox_id, struct husk_
   if (!wait_gone (holder, 3000))
     return husk_error_set (err, ETIMEDOUT, "pod holder %d of `%s` did not exit", (int) holder,
                            sandbox_id);
+  return 0;
+}
+
+int
+pod_holder_ask (const struct pod_env *env, const char *sandbox_id, const char *msg, size_t len,
+                const char *what, int *out, struct husk_error **err)
+{
+  struct timeval tv = { .tv_sec = POD_HOLDER_ASK_TIMEOUT_S };
+  cleanup_close int sock = -1;
+  char reply[512];
+  ssize_t n;
+
+  if ((sock = pod_holder_connect (env, sandbox_id, err)) < 0)
+    return husk_error_wrap (err, "%s", what);
+  setsockopt (sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (send (sock, msg, len, MSG_NOSIGNAL) != (ssize_t) len)
+    return husk_error_set (err, errno, "%s: send to the pod holder", what);
+  n = recv (sock, reply, sizeof reply - 1, 0);
+  if (n <= 0)
+    return husk_error_set (err, n < 0 ? errno : EPIPE, "%s: no answer from the pod holder", what);
+  reply[n] = '\0';
+  if (pod_holder_parse_reply (reply, NULL, err) < 0)
+    return -1;
+  if (out)
+    *out = steal_fd (&sock);
   return 0;
 }

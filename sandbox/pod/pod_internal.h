@@ -66,6 +66,12 @@ int pod_holder_create (const struct pod_env *env, const char *sandbox_id, const 
 int pod_holder_connect (const struct pod_env *env, const char *sandbox_id, struct husk_error **err);
 /* "ok [<pid>]" (pid may be NULL) or "err <errno> <message>". */
 int pod_holder_parse_reply (const char *reply, pid_t *pid, struct husk_error **err);
+/* One request of the holder's socket protocol (holder_proto.h) answered
+ * "ok" within POD_HOLDER_ASK_TIMEOUT_S; `what` names it in errors.  With
+ * `out`, the connection stays open for what follows (an attach). */
+#define POD_HOLDER_ASK_TIMEOUT_S 10
+int pod_holder_ask (const struct pod_env *env, const char *sandbox_id, const char *msg, size_t len,
+                    const char *what, int *out, struct husk_error **err);
 /* SIGTERM, then SIGKILL after a while; also the pod's PID 1. */
 int pod_holder_stop (const struct pod_env *env, const char *sandbox_id, struct husk_error **err);
 
