@@ -4,7 +4,8 @@
 # huskd (own socket, state, pod root, runtime root, image store and cgroup
 # parent) runs the pods with the husk runtime:
 #   1. N times: POST a pod (busybox `sleep`), read the pod's watch stream
-#      until phase is Running, delete it and wait until it is gone;
+#      until phase is Running, delete it and wait until it is gone
+#      (huskd-latency, tests/bench/huskd_latency.c);
 #   2. huskd's VmRSS with 0 pods, then with PODS pods running, and the
 #      VmRSS of each pod's holder (husk-pod-holder: the pod's one process
 #      beside its containers; it is the pod's reaper too).
@@ -25,6 +26,8 @@ HUSKD_BIN=${HUSKD:-$(newest_bin sandbox/huskd/huskd)}
 RUNTIME=${HUSK:-$(newest_bin runtime/cli/husk)}
 [ -x "$HUSKD_BIN" ] || { echo "bench-huskd.sh: huskd is not built" >&2; exit 1; }
 [ -x "$RUNTIME" ] || { echo "bench-huskd.sh: husk is not built" >&2; exit 1; }
+LATENCY_BIN=${HUSKD_LATENCY:-$(newest_bin tests/bench/huskd-latency)}
+[ -x "$LATENCY_BIN" ] || { echo "bench-huskd.sh: huskd-latency is not built" >&2; exit 1; }
 ensure_bench_rootfs
 mkdir -p "$(dirname "$OUT")"
 WORK=$(mktemp -d /tmp/husk-bench-huskd.XXXXXX)
@@ -70,43 +73,17 @@ create_pod() {
 	[ "$code" = 201 ] || { echo "POST $1: $code $(head -c 300 "$WORK/post.out")" >&2; return 1; }
 }
 
-# time_to_running NAME: ns from the POST to the watch event saying Running.
-# The watch is opened first; if it connects late it still begins with the
-# pod's current state (ADDED), so no transition is missed.
-time_to_running() {
-	local name=$1 t0 line phase=""
-	coproc WATCH { K -N "$POD_URL?watch=1&fieldSelector=metadata.name%3D$name"; }
-	t0=$(now_ns)
-	create_pod "$name" || { kill "$WATCH_PID"; return 1; }
-	while read -r -t 60 -u "${WATCH[0]}" line; do
-		phase=$(jq -r '.object.status.phase // empty' <<<"$line")
-		[ "$phase" = Running ] && break
-		[ "$phase" = Failed ] && break
-	done
-	echo $(($(now_ns) - t0)) >"$WORK/t"
-	kill "$WATCH_PID" 2>/dev/null || true
-	wait "$WATCH_PID" 2>/dev/null || true
-	[ "$phase" = Running ] || { echo "pod $name: phase '$phase', not Running" >&2; return 1; }
-	cat "$WORK/t"
-}
-
 bench_huskd_start
 sleep 1
 RSS0=$(rss_kb "$HUSKD_PID")
 
-# 1. latency, one pod at a time
-: >"$WORK/start.ns"
-FAILS=0
-for ((i = 0; i < ITERATIONS; i++)); do
-	if ns=$(time_to_running "lat-$i"); then
-		echo "$ns" >>"$WORK/start.ns"
-	else
-		FAILS=$((FAILS + 1))
-	fi
-	K -X DELETE "$POD_URL/lat-$i?gracePeriodSeconds=1" -o /dev/null
-	wait_until 60 no_pods || { echo "bench-huskd.sh: lat-$i not deleted" >&2; exit 1; }
-done
-read -r MED P90 MEAN MIN MAX <<<"$(stats "$WORK/start.ns")"
+# 1. latency, one pod at a time, timed by huskd-latency (a C client on
+# the socket: the clock holds huskd's time and not curl's or jq's)
+"$LATENCY_BIN" "$SOCK" default "$ROOTFS" "$ITERATIONS" >"$WORK/latency.out" ||
+	{ cat "$WORK/latency.out" >&2; echo "bench-huskd.sh: huskd-latency failed" >&2; exit 1; }
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" "$WORK/latency.out" | head -1; }
+MED=$(field p50_ms) P90=$(field p90_ms) MEAN=$(field mean_ms) MIN=$(field min_ms) MAX=$(field max_ms)
+FAILS=$(field failures)
 
 # 2. memory with PODS pods running
 for ((i = 0; i < PODS; i++)); do create_pod "mem-$i"; done

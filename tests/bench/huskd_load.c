@@ -14,212 +14,39 @@
  *   verb=get n=1234 p50_ms=1.2 p99_ms=8.0 max_ms=20.1 errors=0
  *   running=42 seconds=60.0 running_per_s=0.70 time_to_running_p50_ms=...
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_samples.h"
+#include "huskd_http.h"
 
 enum verb { V_CREATE, V_GET, V_LIST, V_DELETE, VERBS };
 static const char *const verb_names[VERBS] = { "create", "get", "list", "delete" };
 
-struct samples {
-  double *v;
-  size_t n, cap;
-};
-
 struct client {
   pthread_t thread;
-  int id, fd;
+  int id;
+  struct huskd_conn conn;
   struct samples lat[VERBS], to_running;
   unsigned errors[VERBS];
   unsigned running;
-  char *buf; /* the last answer's body */
-  size_t buf_len, buf_cap;
 };
 
-static const char *sock_path, *ns, *image;
+static const char *ns, *image;
 static double deadline;
-
-static double
-now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static void
-add_sample (struct samples *s, double v)
-{
-  if (s->n == s->cap)
-    {
-      s->cap = s->cap ? s->cap * 2 : 256;
-      s->v = realloc (s->v, s->cap * sizeof *s->v);
-      if (!s->v)
-        abort ();
-    }
-  s->v[s->n++] = v;
-}
-
-static int
-connect_huskd (void)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  snprintf (addr.sun_path, sizeof addr.sun_path, "%s", sock_path);
-  if (fd >= 0 && connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
-}
-
-static int
-write_all (int fd, const char *p, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t w = send (fd, p, len, MSG_NOSIGNAL);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return -1;
-      p += w;
-      len -= (size_t) w;
-    }
-  return 0;
-}
-
-/* Reads until the buffer holds at least `need` bytes. */
-static int
-fill (struct client *c, size_t need)
-{
-  while (c->buf_len < need)
-    {
-      ssize_t r;
-      if (c->buf_cap < need + 1)
-        {
-          c->buf_cap = need + 65536;
-          c->buf = realloc (c->buf, c->buf_cap);
-          if (!c->buf)
-            abort ();
-        }
-      r = read (c->fd, c->buf + c->buf_len, c->buf_cap - c->buf_len - 1);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return -1;
-      c->buf_len += (size_t) r;
-    }
-  c->buf[c->buf_len] = '\0';
-  return 0;
-}
-
-/* The end of the headers in the buffer, read as far as needed. */
-static char *
-read_headers (struct client *c)
-{
-  char *end;
-  c->buf_len = 0;
-  if (fill (c, 1) < 0)
-    return NULL;
-  while (!(end = strstr (c->buf, "\r\n\r\n")))
-    if (fill (c, c->buf_len + 1) < 0)
-      return NULL;
-  return end + 4;
-}
-
-/* Decodes a chunked body in place after the headers (huskd sends one
- * only for streams; answers to these verbs carry Content-Length). */
-static int
-read_chunked (struct client *c, size_t start)
-{
-  size_t out = start, pos = start;
-  for (;;)
-    {
-      char *eol;
-      size_t size;
-      while (!(eol = strstr (c->buf + pos, "\r\n")))
-        if (fill (c, c->buf_len + 1) < 0)
-          return -1;
-      size = strtoul (c->buf + pos, NULL, 16);
-      pos = (size_t) (eol - c->buf) + 2;
-      if (fill (c, pos + size + 2) < 0)
-        return -1;
-      memmove (c->buf + out, c->buf + pos, size);
-      out += size;
-      pos += size + 2;
-      if (size == 0)
-        break;
-    }
-  c->buf_len = out;
-  c->buf[out] = '\0';
-  return 0;
-}
-
-/* Sends one request and reads its answer: the status, -1 when the
- * connection broke.  *off: where the body starts in c->buf. */
-static int
-exchange (struct client *c, const char *method, const char *path, const char *body, size_t *off)
-{
-  char head[1024];
-  size_t blen = body ? strlen (body) : 0, hlen;
-  char *start, *cl, *close_hdr;
-  int status;
-  hlen = (size_t) snprintf (head, sizeof head,
-                            "%s %s HTTP/1.1\r\nHost: huskd\r\nAccept: application/json\r\n"
-                            "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                            method, path, blen);
-  if (write_all (c->fd, head, hlen) < 0 || (body && write_all (c->fd, body, blen) < 0)
-      || !(start = read_headers (c)) || sscanf (c->buf, "HTTP/1.%*d %d", &status) != 1)
-    return -1;
-  *off = (size_t) (start - c->buf);
-  start[-2] = '\0'; /* the header searches stop at the blank line */
-  cl = strcasestr (c->buf, "\r\nContent-Length:");
-  close_hdr = strcasestr (c->buf, "\r\nConnection: close");
-  start[-2] = '\r';
-  if (cl ? fill (c, *off + strtoul (cl + 17, NULL, 10)) < 0 : read_chunked (c, *off) < 0)
-    return -1;
-  return close_hdr ? -status : status;
-}
-
-/* One request on the client's connection; the body is left in c->buf
- * (NUL-terminated, after the headers).  Returns the status, -1 when the
- * connection broke (it is reopened on the next request). */
-static int
-request (struct client *c, const char *method, const char *path, const char *body,
-         const char **answer)
-{
-  size_t off = 0;
-  int status;
-  if (c->fd < 0 && (c->fd = connect_huskd ()) < 0)
-    return -1;
-  status = exchange (c, method, path, body, &off);
-  if (status < 0) /* broken, or answered with Connection: close */
-    {
-      close (c->fd);
-      c->fd = -1;
-      status = status == -1 ? -1 : -status;
-    }
-  *answer = status > 0 ? c->buf + off : "";
-  return status;
-}
 
 /* A timed request of one verb; true on 2xx. */
 static bool
 timed (struct client *c, enum verb v, const char *method, const char *path, const char *body,
        const char **answer)
 {
-  double t0 = now ();
-  int status = request (c, method, path, body, answer);
-  add_sample (&c->lat[v], (now () - t0) * 1000);
+  double t0 = bench_now ();
+  int status = huskd_request (&c->conn, method, path, body, answer);
+  samples_add (&c->lat[v], (bench_now () - t0) * 1000);
   if (status < 200 || status > 299)
     {
       c->errors[v]++;
@@ -242,7 +69,7 @@ pod_cycle (struct client *c, unsigned n)
             name, image);
   snprintf (list, sizeof list, "/api/v1/namespaces/%s/pods", ns);
   snprintf (path, sizeof path, "%s/%s", list, name);
-  created = now ();
+  created = bench_now ();
   if (!timed (c, V_CREATE, "POST", list, body, &answer))
     {
       usleep (200000);
@@ -254,10 +81,10 @@ pod_cycle (struct client *c, unsigned n)
       if (timed (c, V_GET, "GET", path, NULL, &answer) && strstr (answer, "\"phase\":\"Running\""))
         {
           c->running++;
-          add_sample (&c->to_running, (now () - created) * 1000);
+          samples_add (&c->to_running, (bench_now () - created) * 1000);
           break;
         }
-      if (now () >= deadline)
+      if (bench_now () >= deadline)
         break;
       usleep (200000);
     }
@@ -270,36 +97,10 @@ static void *
 client_main (void *arg)
 {
   struct client *c = arg;
-  for (unsigned n = 0; now () < deadline; n++)
+  for (unsigned n = 0; bench_now () < deadline; n++)
     pod_cycle (c, n);
-  if (c->fd >= 0)
-    close (c->fd);
+  huskd_conn_close (&c->conn);
   return NULL;
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted samples. */
-static double
-percentile (const struct samples *s, double p)
-{
-  size_t rank;
-  if (s->n == 0)
-    return 0;
-  rank = (size_t) (p / 100 * (double) s->n + 0.999999);
-  return s->v[(rank < 1 ? 1 : rank > s->n ? s->n : rank) - 1];
-}
-
-static void
-merge (struct samples *all, const struct samples *s)
-{
-  for (size_t i = 0; i < s->n; i++)
-    add_sample (all, s->v[i]);
 }
 
 static void
@@ -313,25 +114,25 @@ report (struct client *clients, int n, double seconds)
       unsigned errors = 0;
       for (int i = 0; i < n; i++)
         {
-          merge (&all, &clients[i].lat[v]);
+          samples_merge (&all, &clients[i].lat[v]);
           errors += clients[i].errors[v];
         }
-      qsort (all.v, all.n, sizeof *all.v, cmp_double);
+      samples_sort (&all);
       printf ("verb=%s n=%zu p50_ms=%.1f p99_ms=%.1f max_ms=%.1f errors=%u\n", verb_names[v],
-              all.n, percentile (&all, 50), percentile (&all, 99),
+              all.n, samples_percentile (&all, 50), samples_percentile (&all, 99),
               all.n ? all.v[all.n - 1] : 0.0, errors);
       free (all.v);
     }
   for (int i = 0; i < n; i++)
     {
       running += clients[i].running;
-      merge (&ttr, &clients[i].to_running);
+      samples_merge (&ttr, &clients[i].to_running);
     }
-  qsort (ttr.v, ttr.n, sizeof *ttr.v, cmp_double);
+  samples_sort (&ttr);
   printf ("running=%u seconds=%.1f running_per_s=%.2f time_to_running_p50_ms=%.0f "
           "time_to_running_p99_ms=%.0f\n",
-          running, seconds, (double) running / seconds, percentile (&ttr, 50),
-          percentile (&ttr, 99));
+          running, seconds, (double) running / seconds, samples_percentile (&ttr, 50),
+          samples_percentile (&ttr, 99));
   free (ttr.v);
 }
 
@@ -346,16 +147,15 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: huskd-load SOCKET NAMESPACE IMAGE CLIENTS SECONDS\n");
       return 2;
     }
-  sock_path = argv[1];
   ns = argv[2];
   image = argv[3];
   clients = calloc ((size_t) n, sizeof *clients);
-  t0 = now ();
+  t0 = bench_now ();
   deadline = t0 + atof (argv[5]);
   for (int i = 0; i < n; i++)
     {
       clients[i].id = i;
-      clients[i].fd = -1;
+      clients[i].conn = (struct huskd_conn){ .sock_path = argv[1], .fd = -1 };
       if (pthread_create (&clients[i].thread, NULL, client_main, &clients[i]) != 0)
         {
           fprintf (stderr, "huskd-load: cannot start client %d\n", i);
@@ -364,6 +164,6 @@ main (int argc, char **argv)
     }
   for (int i = 0; i < n; i++)
     pthread_join (clients[i].thread, NULL);
-  report (clients, n, now () - t0);
+  report (clients, n, bench_now () - t0);
   return 0;
 }
