@@ -18,6 +18,7 @@
 #include "cri_streaming.h"
 #include "events.h"
 #include "huskd.h"
+#include "openapi.h"
 #include "probe.h"
 #include "tls.h"
 
@@ -298,6 +299,7 @@ main (int argc, char **argv)
     return fprintf (stderr, "huskd: cannot initialise libcurl\n"), 1;
   d.base = event_base_new ();
   d.started = api_now ();
+  huskd_openapi_build_in_background ();
   if (!d.base || start (&d, &err) < 0)
     {
       fprintf (stderr, "huskd: %s\n", err ? err->message : "cannot create the event loop");

@@ -20,6 +20,7 @@
  * The v3 discovery's hash and the ETags are hashes of the documents, so a
  * client's cache (~/.kube/cache) never keeps an older schema. */
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,22 @@ build_once (void)
 {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once (&once, build_docs);
+}
+
+static void *
+build_thread (void *arg)
+{
+  build_once ();
+  malloc_trim (0); /* the build's temporaries were several MB */
+  return NULL;
+}
+
+void
+huskd_openapi_build_in_background (void)
+{
+  pthread_t t;
+  if (pthread_create (&t, NULL, build_thread, NULL) == 0)
+    pthread_detach (t);
 }
 
 yajl_val

@@ -12,6 +12,11 @@ size_t huskd_openapi_v2_protobuf (yajl_val doc, unsigned char **out);
 
 struct hreq;
 struct api_status;
+/* Builds the documents on a thread of their own, so that huskd's first
+ * write (whose fields are checked against them) does not wait ~60 ms for
+ * them and its memory holds them from the start: they are ~2 MB that
+ * stay, not growth.  A request that needs them first waits for the build. */
+void huskd_openapi_build_in_background (void);
 /* The embedded definitions ({name: schema}); NULL if they do not parse. */
 yajl_val huskd_openapi_definitions (void);
 /* openapi_fields.c: ?fieldValidation= on a written object's fields;
