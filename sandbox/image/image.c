@@ -2,7 +2,6 @@
 #include "image.h"
 
 #include <errno.h>
-#include <gnutls/crypto.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,35 +147,6 @@ read_config (const char *layout, yajl_val manifest, struct husk_image *img,
   return 0;
 }
 
-/* The store is keyed by digest and shared by every image: a blob whose
- * content does not match its name would poison the layer for all of them,
- * so it is hashed before it is unpacked. */
-static int
-verify_blob (const char *path, const char *digest, struct husk_error **err)
-{
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
-  unsigned char sum[32], buf[65536];
-  char hex[65];
-  gnutls_hash_hd_t h;
-  ssize_t n;
-
-  if (fd < 0)
-    return husk_error_set (err, errno, "open `%s`", path);
-  if (gnutls_hash_init (&h, GNUTLS_DIG_SHA256) < 0)
-    return husk_error_set (err, ENOMEM, "sha256");
-  while ((n = read (fd, buf, sizeof buf)) > 0)
-    gnutls_hash (h, buf, n);
-  gnutls_hash_deinit (h, sum);
-  if (n < 0)
-    return husk_error_set (err, errno, "read `%s`", path);
-  for (int i = 0; i < 32; i++)
-    sprintf (hex + 2 * i, "%02x", sum[i]);
-  if (strcmp (hex, digest + 7) != 0)
-    return husk_error_set (err, EINVAL, "blob `%s` does not match its digest (sha256:%s)", digest,
-                           hex);
-  return 0;
-}
-
 /* A layer is unpacked into a temporary directory and renamed into place
  * only when complete, so a crash never leaves a half layer that looks
  * whole. */
@@ -196,7 +166,7 @@ ensure_layer (const char *store, const char *layout, const char *digest, char **
     return 0;
   if (pod_random_id (rnd, err) < 0 || (tmp = pod_path ("%s/layers/.tmp-%s", store, rnd)) == NULL)
     return -1;
-  if (verify_blob (blob, digest, err) < 0 || pod_mkdir_p (tmp, 0755, err) < 0)
+  if (image_verify_blob (blob, digest, err) < 0 || pod_mkdir_p (tmp, 0755, err) < 0)
     return -1;
   if (husk_image_unpack_layer (blob, tmp, err) < 0 || rename (tmp, *dir) < 0)
     {
@@ -276,17 +246,6 @@ resolve_layout (const char *store, const char *layout, const char *tag, struct h
       || find_manifest (layout, index, tag, 0, &img->digest, err) < 0)
     return -1;
   return image_from_manifest (store, layout, img->digest, img, err);
-}
-
-int
-image_sha256_hex (const void *data, size_t len, char hex[65], struct husk_error **err)
-{
-  unsigned char sum[32];
-  if (gnutls_hash_fast (GNUTLS_DIG_SHA256, data, len, sum) < 0)
-    return husk_error_set (err, ENOMEM, "sha256");
-  for (int i = 0; i < 32; i++)
-    sprintf (hex + 2 * i, "%02x", sum[i]);
-  return 0;
 }
 
 char *

@@ -15,7 +15,11 @@ int image_from_manifest (const char *store, const char *blobs, const char *diges
  * "manifest=" (the linux/amd64 manifest), "id=" (the config digest). */
 char *image_ref_record_path (const char *store, const char *name);
 
-/* sha256 of a buffer as 64 lower-case hex digits. */
+/* image_digest.c: sha256 of a buffer as 64 lower-case hex digits. */
 int image_sha256_hex (const void *data, size_t len, char hex[65], struct husk_error **err);
+/* The store is keyed by digest and shared by every image: a blob whose
+ * content does not match its name would poison the layer for all of them,
+ * so it is hashed (`digest`: "sha256:<hex>") before it is unpacked. */
+int image_verify_blob (const char *path, const char *digest, struct husk_error **err);
 
 #endif

@@ -37,17 +37,6 @@
 #define PLATFORM_OS "linux"
 #define PLATFORM_ARCH "amd64"
 
-void
-husk_pull_result_free (struct husk_pull_result *r)
-{
-  free (r->name);
-  free (r->image_id);
-  free (r->digest);
-  free (r->repo_digest);
-  free (r->manifest_digest);
-  memset (r, 0, sizeof *r);
-}
-
 static const char *
 jstr (yajl_val v, const char *key)
 {

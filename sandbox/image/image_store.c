@@ -80,6 +80,19 @@ load_records (const char *store, struct record **out, size_t *n, struct husk_err
   return *out ? 0 : husk_error_set (err, ENOMEM, "refs");
 }
 
+/* here, not in image_pull.c: a program that loads the pull code as a
+ * module frees its results (image_transfer.h) */
+void
+husk_pull_result_free (struct husk_pull_result *r)
+{
+  free (r->name);
+  free (r->image_id);
+  free (r->digest);
+  free (r->repo_digest);
+  free (r->manifest_digest);
+  memset (r, 0, sizeof *r);
+}
+
 void
 husk_image_info_free (struct husk_image_info *info)
 {

@@ -175,3 +175,31 @@ EOF_POD
 	# None of the refused pods left anything (teardown would remove them).
 	check_pod_debris
 }
+
+# husk-pod runs once per pod: the image code that needs GnuTLS, libarchive
+# and libcurl is a module it loads only when an image needs it
+# (sandbox/image/image_transfer.h).
+@test "pod: husk-pod loads the image module only for images that need it" {
+	run ldd "$HUSK_POD_BIN"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *libcurl* && "$output" != *libarchive* && "$output" != *libgnutls* ]]
+	make_layers
+	make_layout v1 "$L1"
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "nomodule"},
+ "spec": {"containers": [{"name": "a", "image": "$LAYOUT:v1", "command": ["true"]}]}}
+EOF_POD
+	HUSK_IMAGE_MODULE=$BATS_TEST_TMPDIR/missing.so pod up "$POD_FILE"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"cannot load the image module"*"missing.so"* ]]
+	[ -z "$(ls -A "$STORE/layers" 2>/dev/null)" ]
+	check_pod_debris
+	# a directory image needs no module
+	write_pod "$POD_FILE" <<EOF_POD
+{"kind": "Pod", "metadata": {"name": "dir"},
+ "spec": {"containers": [{"name": "a", "image": "$POD_ROOTFS", "command": ["sleep", "1000"]}]}}
+EOF_POD
+	HUSK_IMAGE_MODULE=$BATS_TEST_TMPDIR/missing.so pod_up
+	pod exec "$SID-a-0" true
+	[ "$status" -eq 0 ]
+}
