@@ -10,6 +10,8 @@
 # sandbox/pod/pod_runtime.c): the first lines compare that with libhusk
 # called in-process; the husk and runc rows compare the runtime binaries
 # behind the same holder.
+# Times are read from $EPOCHREALTIME (no fork: a `$(date)` on each side
+# cost 2-3 ms per sample, a tenth of what is measured).
 # podman runs with --infra=false if the infra container cannot start: that
 # row then has one process less per pod than a real podman pod.  podman is
 # given lower rlimits (runc cannot raise them without CAP_SYS_RESOURCE).
@@ -52,7 +54,6 @@ cleanup() {
 	fi
 }
 
-now_ms() { date +%s%3N; }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -66,18 +67,30 @@ EOF_POD
 bench_husk() {
 	local name=$2 runtime=$3 root=$WORK/pods-$1 total=0 mem=0 t0 t1 id
 	echo "$runtime" >"$root.runtime"
+	# The kernel frees the cgroups of the row before for seconds after
+	# their rmdir (kworkers holding cgroup_mutex): a row started then ran
+	# at twice its time here (31 against 15 ms).  Let it settle first.
+	sleep 5
+	# one pod first, not counted: it makes the cgroup parents and warms
+	# the page cache, as podman's probe pod does for podman
+	"$POD_BIN" --root "$root" --runtime "$runtime" --runtime-root "$root.rt" \
+		--cgroup-parent /husk-bench up "$WORK/pod.json" >/dev/null
 	for i in $(seq 1 "$N"); do
-		t0=$(now_ms)
+		t0=${EPOCHREALTIME/./}
 		"$POD_BIN" --root "$root" --runtime "$runtime" --runtime-root "$root.rt" \
 			--cgroup-parent /husk-bench up "$WORK/pod.json" >/dev/null
-		t1=$(now_ms)
-		total=$((total + t1 - t0))
+		t1=${EPOCHREALTIME/./}
+		total=$((total + 10#$t1 - 10#$t0))
+		[ -z "${POD_START_VERBOSE:-}" ] || echo "  $name: $(((10#$t1 - 10#$t0) / 100))00 us" >&2
 	done
+	total=$((total / 1000))
+	local pods=0
 	for id in $(ls "$root" | grep -v lock); do
 		mem=$((mem + $(rss_kb "$(cat "$root/$id/holder.pid")")))
 		[ ! -f "$root/$id/pid1.pid" ] || mem=$((mem + $(rss_kb "$(cat "$root/$id/pid1.pid")")))
+		pods=$((pods + 1))
 	done
-	printf '%-28s %10s %14s\n' "$name" "$((total / N))" "$((mem / N))"
+	printf '%-28s %10s %14s\n' "$name" "$((total / N))" "$((mem / pods))"
 	for id in $(ls "$root" | grep -v lock); do
 		"$POD_BIN" --root "$root" --runtime "$runtime" --runtime-root "$root.rt" \
 			--cgroup-parent /husk-bench rm "$id" >/dev/null
@@ -113,15 +126,16 @@ bench_podman() {
 	pm pod start husk-bench-probe >/dev/null 2>&1 || infra=false
 	pm pod rm -f -t 0 husk-bench-probe >/dev/null 2>&1
 	for i in $(seq 1 "$N"); do
-		t0=$(now_ms)
+		t0=${EPOCHREALTIME/./}
 		pm pod create --infra="$infra" --name "husk-bench-$i" >/dev/null
 		if ! pm run -d --pod "husk-bench-$i" localhost/husk-bench sleep 1000 >/dev/null 2>"$WORK/podman.err"; then
 			printf '%-28s %10s\n' "podman+runc" "failed: $(tail -1 "$WORK/podman.err")"
 			return 0
 		fi
-		t1=$(now_ms)
-		total=$((total + t1 - t0))
+		t1=${EPOCHREALTIME/./}
+		total=$((total + 10#$t1 - 10#$t0))
 	done
+	total=$((total / 1000))
 	for p in $(pm_monitors); do mem=$((mem + $(rss_kb "$p"))); done
 	printf '%-28s %10s %14s\n' "podman+runc (infra=$infra)" "$((total / N))" "$((mem / N))"
 }
