@@ -176,7 +176,7 @@ newest_bin() {
 	local b
 	# shellcheck disable=SC2012 # newest first: ls -t is the simple way
 	for b in "$REPO_ROOT/build-release/$1" "$REPO_ROOT/build/$1" $(ls -t "$REPO_ROOT"/build*/"$1" 2>/dev/null); do
-		[[ "$b" == *asan* ]] && continue
+		[[ "$b" == *asan* || "$b" == *fuzz* ]] && continue # sanitizer builds
 		[ -x "$b" ] && [ -s "$b" ] && { echo "$b"; return; }
 	done
 }

@@ -19,8 +19,11 @@ set -euo pipefail
 
 N=${1:-10}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-POD_BIN=${HUSK_POD:-$(ls -t "$REPO"/build*/sandbox/podctl/husk-pod | head -1)}
-HUSK_BIN=${HUSK:-$(ls -t "$REPO"/build*/runtime/cli/husk | head -1)}
+source "$REPO/tests/bench/bench-lib.bash"
+# build-release's, else build's: never a sanitizer build's (its holder
+# alone is 5 MB)
+POD_BIN=${HUSK_POD:-$(newest_bin sandbox/podctl/husk-pod)}
+HUSK_BIN=${HUSK:-$(newest_bin runtime/cli/husk)}
 WORK=$(mktemp -d /tmp/husk-bench-XXXXXX)
 PM_DIR=$WORK/podman
 ROOTFS=$WORK/rootfs
@@ -44,6 +47,14 @@ cleanup() {
 		pm rmi -a -f >/dev/null 2>&1 || true
 		# overlay storage keeps its mounts until podman unmounts them
 		pm system reset -f >/dev/null 2>&1 || true
+		# podman on this hybrid host leaves an empty cgroup2 directory per
+		# container under libpod_parent: ours go, anyone else's stay
+		local cg
+		for cg in /sys/fs/cgroup/unified/libpod_parent/*/; do
+			[ -d "$cg" ] && ! grep -qxF "$(basename "$cg")" "$WORK/libpod-cgroups.before" &&
+				rmdir "$cg" 2>/dev/null
+		done
+		rmdir /sys/fs/cgroup/unified/libpod_parent 2>/dev/null
 		{ grep -F "$PM_DIR" /proc/self/mountinfo || true; } | awk '{print $5}' | sort -r |
 			while read -r m; do umount -l "$m" 2>/dev/null || true; done
 	fi
@@ -118,6 +129,7 @@ bench_podman() {
 	command -v podman >/dev/null || { printf '%-28s %10s\n' "podman" "(not installed)"; return; }
 	local total=0 mem=0 t0 t1 infra=true
 	mkdir -p "$PM_DIR"
+	ls /sys/fs/cgroup/unified/libpod_parent 2>/dev/null >"$WORK/libpod-cgroups.before" || true
 	# Without CAP_SYS_RESOURCE runc may not raise the rlimits podman asks for
 	# (nofile 1048576): ask for less.
 	printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "%s/events.log"\n' "$PM_DIR" >"$PM_DIR/containers.conf"
