@@ -264,6 +264,7 @@ husk_container_exec (struct husk_runtime *rt, const struct husk_exec_options *op
 
   x.plan.close_fds[0] = x.plan.close_fds[1] = -1;
   x.plan.exec_root_fd = -1;
+  husk_ns_plan_reset (&x.plan.ns);
   husk_block_signals (&old);
   if (!opts->detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1);
