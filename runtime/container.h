@@ -117,7 +117,7 @@ void husk_run_poststart (struct husk_runtime *rt, int dirfd, const struct husk_s
                          const struct oci_config *config);
 
 /* Sends START and waits for the exec (EOF) or the child's error. */
-int husk_launch_start (int sync_fd, int pty_master, struct husk_error **err);
+int husk_launch_start (int sync_fd, int pty_master, bool send_start, struct husk_error **err);
 
 int husk_write_pid_file (const char *path, pid_t pid, struct husk_error **err);
 

@@ -498,8 +498,7 @@ husk_create_internal (struct husk_runtime *rt, const struct husk_create_options 
 
   c.plan.state_dirfd = -1;
   c.plan.sync_fd = -1;
-  for (int i = 0; i < OCI_NS__COUNT; i++)
-    c.plan.ns.join_fds[i] = -1;
+  husk_ns_plan_reset (&c.plan.ns);
   if (husk_state_validate_id (opts->id, err) < 0)
     return -1;
   if (create_steps (&c, launch != NULL, launch && !launch->detach, &rec, err) < 0)

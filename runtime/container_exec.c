@@ -140,6 +140,11 @@ exec_plan (struct exec_ctx *x, const struct husk_exec_options *opts, struct husk
   plan->report_joined = opts->sub_cgroups_len > 0;
   memcpy (plan->stdio, opts->stdio, sizeof plan->stdio);
   plan->state_dirfd = -1;
+  /* The barrier holds the process until the parent copied the terminal's
+   * size onto the pty; without a terminal the parent has nothing left to
+   * do before the process runs (the pid file waits for the execve either
+   * way), so a round trip between the two fewer. */
+  plan->no_start = !opts->process->terminal;
   if (husk_plan_rlimits (opts->process, &plan->rlimits, &plan->rlimits_len, err) < 0
       || husk_plan_env (opts->process, 0, &plan->env, &plan->home_env, err) < 0
       || husk_ns_plan_from_pid (x->rec->pid, x->config, &plan->ns, err) < 0)
@@ -206,7 +211,7 @@ exec_launch (struct exec_ctx *x, const struct husk_exec_options *opts, struct hu
       < 0)
     return -1;
   husk_state_dir_unlock (&x->dir);
-  if (husk_launch_start (x->sync_fd, x->pty_master, err) < 0)
+  if (husk_launch_start (x->sync_fd, x->pty_master, !x->plan.no_start, err) < 0)
     return -1;
   if (opts->pid_file && husk_write_pid_file (opts->pid_file, x->pid, err) < 0)
     return -1;
@@ -259,6 +264,7 @@ husk_container_exec (struct husk_runtime *rt, const struct husk_exec_options *op
 
   x.plan.close_fds[0] = x.plan.close_fds[1] = -1;
   x.plan.exec_root_fd = -1;
+  husk_ns_plan_reset (&x.plan.ns);
   husk_block_signals (&old);
   if (!opts->detach)
     prctl (PR_SET_CHILD_SUBREAPER, 1);

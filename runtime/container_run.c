@@ -155,16 +155,17 @@ husk_wait_foreground (pid_t pid, int pty_master, int *exit_code, struct husk_err
   return 0;
 }
 
-/* START, then EOF once the process exec'd (the socket is CLOEXEC). */
+/* START (unless the process does not wait for it: plan.no_start), then
+ * EOF once the process exec'd (the socket is CLOEXEC). */
 int
-husk_launch_start (int sync_fd, int pty_master, struct husk_error **err)
+husk_launch_start (int sync_fd, int pty_master, bool send_start, struct husk_error **err)
 {
   struct husk_sync_msg msg cleanup_sync_msg = { .fd = -1 };
 
   /* the process should see the caller's terminal size from its start */
   if (pty_master >= 0)
     husk_terminal_copy_size (0, pty_master);
-  if (husk_sync_send (sync_fd, HUSK_SYNC_START, 0, NULL, 0, -1, err) < 0)
+  if (send_start && husk_sync_send (sync_fd, HUSK_SYNC_START, 0, NULL, 0, -1, err) < 0)
     return -1;
   return husk_sync_recv (sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_EOF), &msg, err);
 }
@@ -225,7 +226,7 @@ husk_container_run (struct husk_runtime *rt, const struct husk_create_options *o
   cleanup_close int notify_fd = -1;
   if (ret == 0 && rt->notify_socket && husk_notify_bind (l.dir.dirfd, &notify_fd, err) < 0)
     ret = -1;
-  if (ret == 0 && husk_launch_start (l.sync_fd, l.pty_master, err) < 0)
+  if (ret == 0 && husk_launch_start (l.sync_fd, l.pty_master, true, err) < 0)
     {
       cleanup_error struct husk_error *ignored = NULL;
       kill (l.pid, SIGKILL);

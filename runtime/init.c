@@ -252,6 +252,8 @@ init_barrier (struct husk_plan *plan, int fifo_path_fd, int *fifo_fd, struct hus
   cleanup_close int fd = -1;
   char path[64];
 
+  if (plan->no_start)
+    return 0;
   if (plan->state_dirfd < 0)
     return husk_sync_recv (plan->sync_fd, HUSK_SYNC_BIT (HUSK_SYNC_START), &msg, err);
   snprintf (path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);

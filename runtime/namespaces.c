@@ -43,8 +43,8 @@ husk_ns_clone_flag (enum oci_namespace_type type)
   return (unsigned) type < OCI_NS__COUNT ? ns_table[type].flag : 0;
 }
 
-static void
-plan_reset (struct husk_ns_plan *plan)
+void
+husk_ns_plan_reset (struct husk_ns_plan *plan)
 {
   plan->clone_flags = 0;
   plan->create_time = false;
@@ -89,7 +89,7 @@ husk_ns_plan_init (const struct oci_config *config, struct husk_ns_plan *plan,
 {
   const struct oci_linux *l = config->linux_;
 
-  plan_reset (plan);
+  husk_ns_plan_reset (plan);
   for (size_t i = 0; l && i < l->namespaces_len; i++)
     {
       const struct oci_namespace *ns = &l->namespaces[i];
@@ -141,7 +141,7 @@ int
 husk_ns_plan_from_pid (pid_t pid, const struct oci_config *config, struct husk_ns_plan *plan,
                        struct husk_error **err)
 {
-  plan_reset (plan);
+  husk_ns_plan_reset (plan);
   for (int t = 0; t < OCI_NS__COUNT; t++)
     {
       char path[64];

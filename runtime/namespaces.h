@@ -20,6 +20,11 @@ struct husk_ns_plan {
 
 int husk_ns_clone_flag (enum oci_namespace_type type);
 
+/* Nothing to create or join: what a plan is before husk_ns_plan_init or
+ * _from_pid, so that husk_ns_plan_clear on an early failure closes no fd
+ * of the caller's (a zeroed plan names fds 0 to 7). */
+void husk_ns_plan_reset (struct husk_ns_plan *plan);
+
 /* Reads linux.namespaces; opens the paths to join. */
 int husk_ns_plan_init (const struct oci_config *config, struct husk_ns_plan *plan,
                        struct husk_error **err);

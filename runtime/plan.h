@@ -37,6 +37,7 @@ struct husk_plan {
   int sync_fd;                       /* the child's end */
   int close_fds[2];                  /* the parent's: sync end, locked state dir */
   int state_dirfd;                   /* for exec.fifo; -1: wait for START instead */
+  bool no_start;                     /* neither: READY is the last word before execve */
   int cgroup_join_fds[HUSK_PLAN_CGROUP_FDS]; /* v1 `tasks` files the child writes "0" */
   size_t cgroup_join_len;            /* to (husk_cgroup_join_fds); 0: the parent enters it */
   bool report_joined;                /* CGROUP_JOINED is awaited: something of the parent's
