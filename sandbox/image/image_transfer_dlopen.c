@@ -20,11 +20,15 @@ static struct {
   char why[PATH_MAX + 256]; /* why it could not be loaded */
 } module;
 
+/* NULL when `path` is missing; when it exists but does not load,
+ * module.why says dlopen's reason. */
 static void *
 open_module (const char *path)
 {
-  void *h = access (path, R_OK) == 0 ? dlopen (path, RTLD_NOW | RTLD_LOCAL) : NULL;
-  if (!h && access (path, R_OK) == 0)
+  void *h;
+  if (access (path, R_OK) < 0)
+    return NULL;
+  if (!(h = dlopen (path, RTLD_NOW | RTLD_LOCAL)))
     snprintf (module.why, sizeof module.why, "%s", dlerror ());
   return h;
 }
