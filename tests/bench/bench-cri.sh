@@ -162,34 +162,38 @@ container_config() {
 
 # one_pod SIDE ROUND: the timed flow; the pod is removed afterwards, untimed.
 one_pod() {
-	local side=$1 round=$2 t0 pod ctr log=$WORK/logs/$1-$2/c.log
+	local side=$1 round=$2 t0 t1 pod ctr log=$WORK/logs/$1-$2/c.log
 	pod_config "$side" "$round" >"$WORK/pod.json"
-	t0=$(now_ns)
+	now_ns t0
 	pod=$(cri "$side" runp "$WORK/pod.json")
 	ctr=$(cri "$side" create "$pod" "$WORK/ctr.json" "$WORK/pod.json")
 	cri "$side" start "$ctr" >/dev/null
 	until grep -q ' ready$' "$log" 2>/dev/null; do
-		(($(now_ns) - t0 < 30000000000)) || { echo "bench-cri: $side: no output in $log" >&2; exit 1; }
+		now_ns t1
+		((t1 - t0 < 30000000000)) || { echo "bench-cri: $side: no output in $log" >&2; exit 1; }
 		sleep 0.001
 	done
-	echo $(($(now_ns) - t0)) >>"$WORK/pod-$side.ns"
+	now_ns t1
+	echo $((t1 - t0)) >>"$WORK/pod-$side.ns"
 	cri "$side" stopp "$pod" >/dev/null
 	cri "$side" rmp "$pod" >/dev/null
 }
 
 one_pull() { # SIDE
-	local side=$1 t0
+	local side=$1 t0 t1
 	cri "$side" rmi "$REG/bench/busybox:1" >/dev/null 2>&1 || true
-	t0=$(now_ns)
+	now_ns t0
 	cri "$side" pull "$REG/bench/busybox:1" >/dev/null
-	echo $(($(now_ns) - t0)) >>"$WORK/pull-$side.ns"
+	now_ns t1
+	echo $((t1 - t0)) >>"$WORK/pull-$side.ns"
 }
 
 one_version() { # SIDE
-	local t0
-	t0=$(now_ns)
+	local t0 t1
+	now_ns t0
 	cri "$1" version >/dev/null
-	echo $(($(now_ns) - t0)) >>"$WORK/version-$1.ns"
+	now_ns t1
+	echo $((t1 - t0)) >>"$WORK/version-$1.ns"
 }
 
 start_registry

@@ -46,10 +46,11 @@ RSS_START=$(rss_kb "$HUSKD_PID")
 "$CHURN_BIN" "$SOCK" default "$ROOTFS" 1 1 >/dev/null || { echo "bench-huskd-churn.sh: warm-up failed" >&2; exit 1; }
 sleep 1
 RSS0=$(rss_kb "$HUSKD_PID")
-t0=$(now_ns)
+now_ns t0
 "$CHURN_BIN" "$SOCK" default "$ROOTFS" "$PODS" "$ITERATIONS" ||
 	{ echo "bench-huskd-churn.sh: a cycle failed" >&2; exit 1; }
-CYCLE_MS=$((($(now_ns) - t0) / ITERATIONS / 1000000))
+now_ns t1
+CYCLE_MS=$(((t1 - t0) / ITERATIONS / 1000000))
 sleep 1
 RSS1=$(rss_kb "$HUSKD_PID")
 EVENTS=$(event_count)

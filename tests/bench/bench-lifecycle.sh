@@ -2,9 +2,9 @@
 # The runtime's figures as the clients see them, husk vs crun vs runc in one
 # interleaved run (h c r h c r ...), medians: `create` (with --pid-file, the
 # process kept alive), `start`, `kill`, `delete` separately and create+start,
-# `run` of /bin/true, `exec` of /bin/true, 10 × `run -d` at once (until all
-# ten returned), then the peak RSS of a `run` (GNU time's %M) and its
-# syscalls (strace -f -c, the runtime and the container's init until its
+# `run` of /bin/true, `exec` of /bin/true, 10 × `run -d` at once (started
+# by spawn-all, until all ten returned), then the peak RSS of a `run` (GNU
+# time's %M) and its syscalls (strace -f -c, the runtime and the container's init until its
 # execve).  Prints each figure with its ratios to crun and runc, and writes
 # the same as JSON.
 #
@@ -23,6 +23,8 @@ ensure_bench_rootfs
 mkdir -p "$(dirname "$OUT")"
 WORK=$(mktemp -d /tmp/husk-bench-life.XXXXXX)
 PARALLEL=10
+SPAWN_ALL=${SPAWN_ALL:-$(newest_bin tests/bench/spawn-all)}
+[ -x "$SPAWN_ALL" ] || { echo "bench-lifecycle.sh: build tests/bench/spawn-all first (ninja)" >&2; exit 1; }
 FIGURES=(create start kill delete create+start run exec parallel)
 
 cleanup() {
@@ -71,21 +73,19 @@ lifecycle_round() {
 	sample exec "$name" "$bin" --root "$root" exec "exec-$name-$$" /bin/true </dev/null
 }
 
-# PARALLEL × run -d at once; the clock stops when all have returned.
+# PARALLEL × run -d at once, started by spawn-all (no shell fork per copy
+# in the figure); the clock stops when all have returned.
 parallel_round() {
-	local rt=$1 i=$2 name=${1%%=*} bin=${1#*=} j t0 t1 id
+	local rt=$1 i=$2 name=${1%%=*} bin=${1#*=} j out
 	local root=$WORK/$name/proot
-	t0=$(now_ns)
+	out=$("$SPAWN_ALL" "$PARALLEL" "$bin" --root "$root" run -d --bundle "$WORK/$name/sleep" \
+		"par-$name-$$-$i-{}" 2>>"$WORK/parallel.$name.err") || true
+	case $out in
+	*" failed=0") echo "${out%% *}" | cut -d= -f2 >>"$WORK/parallel.$name.ns" ;;
+	*) echo "parallel $name round $i: ${out:-spawn-all failed} ($(head -2 "$WORK/parallel.$name.err"))" >&2 ;;
+	esac
 	for ((j = 0; j < PARALLEL; j++)); do
-		"$bin" --root "$root" run -d --bundle "$WORK/$name/sleep" "par-$name-$$-$i-$j" \
-			</dev/null >/dev/null 2>>"$WORK/parallel.$name.err" &
-	done
-	wait
-	t1=$(now_ns)
-	echo $((t1 - t0)) >>"$WORK/parallel.$name.ns"
-	for ((j = 0; j < PARALLEL; j++)); do
-		id="par-$name-$$-$i-$j"
-		"$bin" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+		"$bin" --root "$root" delete --force "par-$name-$$-$i-$j" >/dev/null 2>&1 || true
 	done
 }
 
