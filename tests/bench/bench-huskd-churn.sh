@@ -46,6 +46,7 @@ RSS_START=$(rss_kb "$HUSKD_PID")
 "$CHURN_BIN" "$SOCK" default "$ROOTFS" 1 1 >/dev/null || { echo "bench-huskd-churn.sh: warm-up failed" >&2; exit 1; }
 sleep 1
 RSS0=$(rss_kb "$HUSKD_PID")
+t0=0 t1=0 # set by now_ns
 now_ns t0
 "$CHURN_BIN" "$SOCK" default "$ROOTFS" "$PODS" "$ITERATIONS" ||
 	{ echo "bench-huskd-churn.sh: a cycle failed" >&2; exit 1; }
