@@ -4,9 +4,9 @@
 # process kept alive), `start`, `kill`, `delete` separately and create+start,
 # `run` of /bin/true, `exec` of /bin/true, 10 × `run -d` at once (started
 # by spawn-all, until all ten returned), then the peak RSS of a `run` (GNU
-# time's %M) and its syscalls (strace -f -c, the runtime and the container's init until its
-# execve).  Prints each figure with its ratios to crun and runc, and writes
-# the same as JSON.
+# time's %M) and its syscalls (strace -f -c, the runtime and the container's
+# init until its execve).  Prints each figure with its ratios to crun and
+# runc, and writes the same as JSON.
 #
 #   tests/bench/bench-lifecycle.sh [-n ITERATIONS] [-o OUT.json]     (as root)
 #   HUSK=path/to/husk tests/bench/bench-lifecycle.sh
