@@ -76,12 +76,15 @@ lifecycle_round() {
 # PARALLEL × run -d at once, started by spawn-all (no shell fork per copy
 # in the figure); the clock stops when all have returned.
 parallel_round() {
-	local rt=$1 i=$2 name=${1%%=*} bin=${1#*=} j out
+	local rt=$1 i=$2 name=${1%%=*} bin=${1#*=} j out ns
 	local root=$WORK/$name/proot
 	out=$("$SPAWN_ALL" "$PARALLEL" "$bin" --root "$root" run -d --bundle "$WORK/$name/sleep" \
 		"par-$name-$$-$i-{}" 2>>"$WORK/parallel.$name.err") || true
 	case $out in
-	*" failed=0") echo "${out%% *}" | cut -d= -f2 >>"$WORK/parallel.$name.ns" ;;
+	*" failed=0")
+		ns=${out%% *}
+		echo "${ns#elapsed_ns=}" >>"$WORK/parallel.$name.ns"
+		;;
 	*) echo "parallel $name round $i: ${out:-spawn-all failed} ($(head -2 "$WORK/parallel.$name.err"))" >&2 ;;
 	esac
 	for ((j = 0; j < PARALLEL; j++)); do

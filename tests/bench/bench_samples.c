@@ -1,6 +1,15 @@
 #include "bench_samples.h"
 
 #include <stdlib.h>
+#include <time.h>
+
+double
+bench_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
 
 void
 samples_add (struct samples *s, double v)

@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+/* A monotonic clock in seconds. */
+double bench_now (void);
+
 struct samples {
   double *v;
   size_t n, cap;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_samples.h"
 #include "huskd_http.h"
 
 #define POLL_US 5000

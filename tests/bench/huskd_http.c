@@ -1,4 +1,5 @@
 #include "huskd_http.h"
+#include "bench_samples.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -7,16 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
-
-double
-bench_now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 static int
 connect_huskd (const char *sock_path)

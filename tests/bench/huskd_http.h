@@ -14,9 +14,6 @@ struct huskd_conn {
   size_t buf_len, buf_cap;
 };
 
-/* A monotonic clock in seconds. */
-double bench_now (void);
-
 /* One request; the answer's body is left in conn->buf (*answer points at
  * it, "" on errors).  Returns the HTTP status, -1 when the connection
  * broke (it is reopened by the next request). */

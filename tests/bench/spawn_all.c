@@ -19,30 +19,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_samples.h"
 
 extern char **environ;
 
 #define MAX_COPIES 256
 
-static long long
-now_ns (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* ARG with each "{}" replaced by INDEX (a new string, or ARG itself) */
+/* ARG with each "{}" replaced by INDEX, malloc'd */
 static char *
 with_index (const char *arg, int index)
 {
   char num[16], *out, *o;
   size_t n = 0;
 
-  if (strstr (arg, "{}") == NULL)
-    return (char *) arg;
   snprintf (num, sizeof num, "%d", index);
   for (const char *p = arg; (p = strstr (p, "{}")) != NULL; p += 2)
     n++;
@@ -58,30 +49,78 @@ with_index (const char *arg, int index)
   return out;
 }
 
-/* every copy's argv, built before the clock starts */
+static void
+free_argv (char **argv)
+{
+  for (char **a = argv; a && *a; a++)
+    free (*a);
+  free (argv);
+}
+
+/* every copy's argv, in one NULL-terminated array */
+static void
+free_copies (char ***all)
+{
+  for (char ***c = all; c && *c; c++)
+    free_argv (*c);
+  free (all);
+}
+
+/* copy INDEX's argv (NULL-terminated), or NULL */
+static char **
+one_copy (int argc, char **argv, int index)
+{
+  char **copy = calloc ((size_t) argc + 1, sizeof *copy);
+
+  for (int a = 0; copy && a < argc; a++)
+    if ((copy[a] = with_index (argv[a], index)) == NULL)
+      {
+        free_argv (copy);
+        return NULL;
+      }
+  return copy;
+}
+
 static char ***
 copies_argv (int copies, int argc, char **argv)
 {
-  char ***all = calloc ((size_t) copies, sizeof *all);
+  char ***all = calloc ((size_t) copies + 1, sizeof *all);
 
   for (int i = 0; all && i < copies; i++)
-    {
-      all[i] = calloc ((size_t) argc + 1, sizeof **all);
-      if (all[i] == NULL)
+    if ((all[i] = one_copy (argc, argv, i)) == NULL)
+      {
+        free_copies (all);
         return NULL;
-      for (int a = 0; a < argc; a++)
-        if ((all[i][a] = with_index (argv[a], i)) == NULL)
-          return NULL;
-    }
+      }
   return all;
+}
+
+/* Spawns the copies, waits for every one started; *failed counts those
+ * that did not exit 0.  Returns 0, or the posix_spawn error. */
+static int
+spawn_and_wait (char ***all, const posix_spawn_file_actions_t *fa, int *failed)
+{
+  pid_t pids[MAX_COPIES];
+  int started = 0, err = 0, status;
+
+  while (all[started] && err == 0)
+    if ((err = posix_spawnp (&pids[started], all[started][0], fa, NULL, all[started], environ)) == 0)
+      started++;
+  for (int i = 0; i < started; i++)
+    {
+      while (waitpid (pids[i], &status, 0) < 0)
+        if (errno != EINTR)
+          return errno;
+      *failed += !(WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    }
+  return err;
 }
 
 int
 main (int argc, char **argv)
 {
   posix_spawn_file_actions_t fa;
-  pid_t pids[MAX_COPIES];
-  int copies = argc > 2 ? atoi (argv[1]) : 0, failed = 0, status;
+  int copies = argc > 2 ? atoi (argv[1]) : 0, failed = 0, err;
 
   if (copies < 1 || copies > MAX_COPIES)
     {
@@ -89,34 +128,25 @@ main (int argc, char **argv)
       return 2;
     }
   char ***all = copies_argv (copies, argc - 2, argv + 2);
-  if (all == NULL || posix_spawn_file_actions_init (&fa) != 0
-      || posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0) != 0
-      || posix_spawn_file_actions_addopen (&fa, 1, "/dev/null", O_WRONLY, 0) != 0)
+  if (all == NULL || posix_spawn_file_actions_init (&fa) != 0)
     {
       perror ("spawn-all");
+      free_copies (all);
       return 2;
     }
-  long long t0 = now_ns ();
-  int started = 0, spawn_err = 0;
-  for (; started < copies && spawn_err == 0; started++)
-    spawn_err = posix_spawnp (&pids[started], all[started][0], &fa, NULL, all[started], environ);
-  if (spawn_err != 0)
+  if (posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0) != 0
+      || posix_spawn_file_actions_addopen (&fa, 1, "/dev/null", O_WRONLY, 0) != 0)
+    err = errno ? errno : ENOMEM;
+  else
     {
-      fprintf (stderr, "spawn-all: %s: %s\n", all[0][0], strerror (spawn_err));
-      started--; /* the one that failed; those before it are still waited for */
+      double t0 = bench_now ();
+      err = spawn_and_wait (all, &fa, &failed);
+      if (err == 0)
+        printf ("elapsed_ns=%.0f failed=%d\n", (bench_now () - t0) * 1e9, failed);
     }
-  for (int i = 0; i < started; i++)
-    {
-      while (waitpid (pids[i], &status, 0) < 0)
-        if (errno != EINTR)
-          {
-            perror ("spawn-all: waitpid");
-            return 2;
-          }
-      failed += !(WIFEXITED (status) && WEXITSTATUS (status) == 0);
-    }
-  if (spawn_err != 0)
-    return 2;
-  printf ("elapsed_ns=%lld failed=%d\n", now_ns () - t0, failed);
-  return failed ? 1 : 0;
+  if (err != 0)
+    fprintf (stderr, "spawn-all: %s: %s\n", argv[2], strerror (err));
+  posix_spawn_file_actions_destroy (&fa);
+  free_copies (all);
+  return err ? 2 : failed ? 1 : 0;
 }
